@@ -1,0 +1,1 @@
+"""FFmpeg as data: pure builders (graph, command) and the one module that runs processes."""

@@ -1,0 +1,83 @@
+"""The one module that starts external processes (ffmpeg, ffprobe, espeak-ng, ...).
+
+Everything else builds argument lists as data and hands them here. A failure raises
+``FFmpegError`` carrying the command and the tail of stderr, never a bare CalledProcessError.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aiprod.errors import FFmpegError, ProviderUnavailable
+
+STDERR_TAIL_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+
+def require_tool(name: str) -> str:
+    """Absolute path of an executable on PATH, or a clear error naming the package."""
+    path = shutil.which(name)
+    if path is None:
+        raise ProviderUnavailable(f"'{name}' is not installed (run 'make setup' to install it)")
+    return path
+
+
+def run_process(
+    command: Sequence[str],
+    *,
+    timeout: float | None = None,
+    input_bytes: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> ProcessResult:
+    """Run ``command`` to completion and return its output; raise FFmpegError on failure."""
+    argv = [require_tool(command[0]), *command[1:]]
+    full_env = {**os.environ, **env} if env else None
+    try:
+        done = subprocess.run(
+            argv,
+            input=input_bytes,
+            capture_output=True,
+            timeout=timeout,
+            env=full_env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        tail = (exc.stderr or b"").decode("utf-8", "replace")[-STDERR_TAIL_CHARS:]
+        raise FFmpegError(command, -1, tail + f"\ntimed out after {timeout} s") from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if check and done.returncode != 0:
+        raise FFmpegError(command, done.returncode, stderr[-STDERR_TAIL_CHARS:])
+    return ProcessResult(done.returncode, done.stdout, stderr)
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ProcessResult:
+    """Run ``ffmpeg`` with ``args`` (no leading 'ffmpeg'); quiet banner, no stdin."""
+    command = ["ffmpeg", "-hide_banner", "-nostdin", *args]
+    return run_process(command, timeout=timeout, env=env)
+
+
+def start_ffmpeg(
+    args: Sequence[str], *, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``ffmpeg`` with ``-progress pipe:1`` already in ``args``; caller reads stdout."""
+    argv = [require_tool("ffmpeg"), "-hide_banner", "-nostdin", *args]
+    full_env = {**os.environ, **env} if env else None
+    return subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env
+    )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiprod.errors import FFmpegError, ProviderUnavailable
@@ -72,12 +74,39 @@ def run_ffmpeg(
     return run_process(command, timeout=timeout, env=env)
 
 
-def start_ffmpeg(
-    args: Sequence[str], *, env: Mapping[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    """Start ``ffmpeg`` with ``-progress pipe:1`` already in ``args``; caller reads stdout."""
-    argv = [require_tool("ffmpeg"), "-hide_banner", "-nostdin", *args]
-    full_env = {**os.environ, **env} if env else None
-    return subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env
+
+def run_ffmpeg_with_progress(
+    args: Sequence[str], *, on_frame: Callable[[int], None], timeout: float
+) -> None:
+    """Run ffmpeg with ``-progress pipe:1`` in ``args``; call ``on_frame`` as frames encode.
+
+    stderr is drained on a thread so a chatty ffmpeg can never block on a full pipe.
+    """
+    command = ["ffmpeg", "-hide_banner", "-nostdin", *args]
+    process = subprocess.Popen(
+        [require_tool("ffmpeg"), *command[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    assert process.stdout is not None and process.stderr is not None
+    errors = process.stderr
+    tail: deque[bytes] = deque(maxlen=64)
+    drain = threading.Thread(target=lambda: tail.extend(errors), daemon=True)
+    drain.start()
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        for raw in process.stdout:
+            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+            if key == "frame" and value.isdigit():
+                on_frame(int(value))
+        code = process.wait()
+    finally:
+        timer.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    drain.join()
+    if code != 0:
+        stderr = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_CHARS:]
+        if code < 0:
+            stderr += f"\nkilled (signal {-code}); time limit {timeout:.0f} s"
+        raise FFmpegError(command, code, stderr)

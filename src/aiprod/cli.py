@@ -1,0 +1,158 @@
+"""The ``aiprod`` command line: render, validate, presets, schema.
+
+Every error we expect ends as one line on stderr and a non-zero exit code; an invalid spec
+lists each problem on its own line. Stack traces only with ``AIPROD_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aiprod.cli_progress import RichProgress, summary_table
+from aiprod.config import Settings, load_settings
+from aiprod.errors import AiprodError, InvalidSpec, QAFailed
+from aiprod.spec.load import load_spec
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import available_presets
+
+app = typer.Typer(
+    name="aiprod",
+    help="AIPROD: a video spec in, a broadcast-ready video out. Offline by default.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True, highlight=False)
+
+EXIT_INVALID = 2
+EXIT_FAILED = 1
+
+SpecArg = Annotated[Path, typer.Argument(help="VideoSpec file (YAML or JSON)", show_default=False)]
+PresetsOpt = Annotated[
+    Path | None, typer.Option("--presets-file", help="extra presets (YAML or JSON)")
+]
+
+
+def fail(error: AiprodError) -> NoReturn:
+    if isinstance(error, InvalidSpec):
+        err.print(f"error: {error.source} is invalid:", markup=False)
+        for problem in error.problems:
+            err.print(f"  - {problem}", markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    err.print(f"error: {error}", markup=False)
+    raise typer.Exit(EXIT_FAILED)
+
+
+def _settings(presets_file: Path | None, keep_work: bool = False) -> Settings:
+    settings = load_settings()
+    updates: dict[str, object] = {}
+    if presets_file is not None:
+        updates["presets_file"] = presets_file
+    if keep_work:
+        updates["keep_work_files"] = True
+    return settings.model_copy(update=updates)
+
+
+@app.command()
+def render(
+    spec_path: SpecArg,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("out"),
+    preset: Annotated[str | None, typer.Option(help="override the spec's preset")] = None,
+    presets_file: PresetsOpt = None,
+    keep_work: Annotated[bool, typer.Option(help="keep intermediate files")] = False,
+) -> None:
+    """Render SPEC into OUT: video.mp4, thumbnail.jpg, captions, qa.json, manifest.json."""
+    from aiprod.pipeline.render import Renderer
+
+    settings = _settings(presets_file, keep_work)
+    try:
+        spec, chosen = load_spec_with_override(spec_path, preset, settings.presets_file)
+        with RichProgress(err) as progress:
+            result = Renderer(spec, chosen, out_dir=out_dir, settings=settings,
+                              progress=progress).run()
+    except QAFailed as exc:
+        err.print(f"error: {exc}", markup=False)
+        err.print(f"  outputs kept for inspection in {out_dir}/ (see qa.json)", markup=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    except AiprodError as exc:
+        fail(exc)
+    out.print(summary_table(result))
+
+
+def load_spec_with_override(
+    path: Path, preset: str | None, presets_file: Path | None
+) -> tuple[VideoSpec, object]:
+    from aiprod.spec.presets import resolve_preset
+
+    spec, chosen = load_spec(path, preset_file=presets_file)
+    if preset is not None:
+        spec = spec.model_copy(update={"preset": preset})
+        chosen = resolve_preset(preset, presets_file)
+    return spec, chosen
+
+
+@app.command()
+def validate(spec_path: SpecArg, presets_file: PresetsOpt = None) -> None:
+    """Check SPEC and list every problem at once (exit 2 when invalid)."""
+    try:
+        spec, preset = load_spec(spec_path, preset_file=presets_file)
+    except AiprodError as exc:
+        fail(exc)
+    narrated = sum(1 for s in spec.scenes if s.narration.strip())
+    out.print(
+        f"ok: {len(spec.scenes)} scene(s), {narrated} narrated, preset {preset.name} "
+        f"({preset.width}x{preset.height} @ {preset.fps} fps, {preset.loudness_lufs:g} LUFS)",
+        markup=False,
+    )
+
+
+@app.command()
+def presets(
+    file: Annotated[Path | None, typer.Option("--file", help="extra presets file")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List the output presets (built-in and from --file)."""
+    try:
+        found = available_presets(file)
+    except AiprodError as exc:
+        fail(exc)
+    if as_json:
+        out.print_json(json.dumps([p.model_dump() for p in found.values()]))
+        return
+    table = Table("name", "size", "fps", "captions", "loudness", "encode", "description")
+    for p in found.values():
+        table.add_row(p.name, f"{p.width}x{p.height}", p.fps, p.caption_style,
+                      f"{p.loudness_lufs:g} LUFS / {p.true_peak_dbtp:g} dBTP",
+                      f"x264 {p.x264_preset} crf {p.crf}", p.description)
+    out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the VideoSpec JSON schema."""
+    sys.stdout.write(json.dumps(VideoSpec.model_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console entry point: never a stack trace for a user, unless AIPROD_DEBUG=1."""
+    from aiprod.config import debug_enabled
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if debug_enabled():
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc} (AIPROD_DEBUG=1 for details)",
+                  markup=False)
+        sys.exit(70)

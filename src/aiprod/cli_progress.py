@@ -1,0 +1,82 @@
+"""Rich progress bars per stage and the end-of-render summary table."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from aiprod.pipeline.progress import STAGES
+
+if TYPE_CHECKING:
+    from aiprod.pipeline.render import RenderResult
+
+
+class RichProgress:
+    """A ProgressSink drawing one bar per stage on the given console (stderr)."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> RichProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+    def stage_started(self, stage: str, total: float | None) -> None:
+        self.tasks[stage] = self.progress.add_task(stage, total=total or 1)
+
+    def stage_advanced(self, stage: str, done: float) -> None:
+        self.progress.update(self.tasks[stage], completed=done)
+
+    def stage_finished(self, stage: str, seconds: float) -> None:
+        task = self.tasks[stage]
+        total = self.progress.tasks[task].total or 1
+        self.progress.update(task, completed=total)
+
+
+def summary_table(result: RenderResult) -> Table:
+    checks = {c.name: c for c in result.qa.checks}
+    table = Table(title=f"rendered {result.out_dir}/", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    tl = result.timeline
+    table.add_row("video", f"{result.video} ({tl.width}x{tl.height} @ {tl.fps} fps)")
+    table.add_row("duration", f"{float(tl.duration):.2f} s ({tl.total_frames} frames)")
+    for name in ("loudness_integrated", "true_peak"):
+        if name in checks:
+            c = checks[name]
+            table.add_row(name.replace("_", " "), f"{c.measured} {c.unit} (target {c.threshold})")
+    verdict = "[green]passed[/]" if result.qa.passed else "[red]failed[/]"
+    table.add_row("QA", f"{verdict} ({len(result.qa.checks)} checks)")
+    total = sum(result.stage_seconds.values())
+    times = ", ".join(
+        f"{s} {result.stage_seconds[s]:.1f}s" for s in STAGES if s in result.stage_seconds
+    )
+    table.add_row("time", f"{total:.1f} s: {times}")
+    return table

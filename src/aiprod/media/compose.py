@@ -1,0 +1,174 @@
+"""The one-pass render: every scene, transition, overlay and the final audio in one graph.
+
+``build_render_command`` is pure: it turns the timeline and spec into an ffmpeg argument
+list, tested as data. ``aiprod.media.ffmpeg.run`` executes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiprod.media.audio import LoudnormMeasurement, loudnorm_second_pass
+from aiprod.media.backgrounds import (
+    Canvas,
+    colour_chain,
+    gradient_chain,
+    image_chain,
+    video_chain,
+    video_input_args,
+)
+from aiprod.media.ffmpeg.graph import Filter, Graph, f
+from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
+from aiprod.spec.model import (
+    ColourBackground,
+    GradientBackground,
+    ImageBackground,
+    LogoPosition,
+    VideoBackground,
+    VideoSpec,
+)
+from aiprod.spec.presets import Preset
+
+LOGO_HEIGHT = 0.07  # of the frame's shorter side
+LOGO_MARGIN = 0.04
+LOGO_OPACITY = 0.9
+
+
+@dataclass
+class InputList:
+    """The ``-i`` inputs in order; ``add`` returns the input's index for ``[k:v]``."""
+
+    args: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, path: str | Path, options: list[str] | None = None) -> int:
+        self.args += [*(options or []), "-i", str(path)]
+        self.count += 1
+        return self.count - 1
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    spec: VideoSpec
+    preset: Preset
+    timeline: Timeline
+    audio: Path  # the mixed (not yet normalised) programme audio
+    loudness: LoudnormMeasurement  # first-pass measurement of ``audio``
+    overlay_ass: Path | None  # titles, lower thirds and burned-in captions
+    output: Path
+    threads: int = 0
+
+
+def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
+    """Add the background chain of one scene; return its output label."""
+    bg = plan.spec.scenes[slot.index].background
+    canvas = Canvas(plan.timeline.width, plan.timeline.height, plan.timeline.fps)
+    label = f"s{slot.index}"
+    if isinstance(bg, ColourBackground):
+        graph.add([], colour_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
+    elif isinstance(bg, GradientBackground):
+        graph.add([], gradient_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
+    elif isinstance(bg, ImageBackground):
+        k = inputs.add(bg.path)
+        graph.add([f"{k}:v"], image_chain(bg, slot.frames, canvas), [label])
+    elif isinstance(bg, VideoBackground):
+        k = inputs.add(bg.path, video_input_args(bg))
+        graph.add([f"{k}:v"], video_chain(bg, slot.frames, canvas), [label])
+    return label
+
+
+def join_scenes(plan: RenderPlan, labels: list[str], graph: Graph) -> str:
+    """Chain the scenes with xfade (or a cut) at the timeline's exact frames."""
+    fps = plan.timeline.fps
+    current = labels[0]
+    for slot, nxt in zip(plan.timeline.scenes[:-1], labels[1:], strict=True):
+        out = f"j{slot.index}"
+        if slot.transition_out:
+            # offset half a frame early: xfade starts at the first frame with pts >= offset
+            offset = seconds_at(plan.timeline.scenes[slot.index + 1].start, fps) - 1 / (2 * fps)
+            graph.add([current, nxt], [f(
+                "xfade", transition=slot.transition_type or "fade",
+                duration=seconds_at(slot.transition_out, fps), offset=offset,
+            )], [out])
+        else:
+            graph.add([current, nxt], [f("concat", n=2, v=1, a=0)], [out])
+        current = out
+    return current
+
+
+def logo_position(position: LogoPosition, margin: int) -> tuple[str, str]:
+    x = str(margin) if position.endswith("left") else f"W-w-{margin}"
+    y = str(margin) if position.startswith("top") else f"H-h-{margin}"
+    return x, y
+
+
+def add_logo(plan: RenderPlan, video: str, inputs: InputList, graph: Graph) -> str:
+    logo = plan.spec.brand.logo
+    if logo is None:
+        return video
+    short = min(plan.timeline.width, plan.timeline.height)
+    k = inputs.add(logo)
+    height = max(8, int(short * LOGO_HEIGHT) // 2 * 2)
+    graph.add([f"{k}:v"], [
+        f("scale", w=-1, h=height, flags="lanczos"),
+        f("format", "rgba"),
+        f("colorchannelmixer", aa=LOGO_OPACITY),
+    ], ["logo"])
+    x, y = logo_position(plan.spec.brand.logo_position, int(short * LOGO_MARGIN))
+    graph.add([video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat")], ["logoed"])
+    return "logoed"
+
+
+def finishing(plan: RenderPlan) -> list[Filter]:
+    """Overlays and fades applied to the joined picture, frame-exact."""
+    tl = plan.timeline
+    filters = []
+    if plan.overlay_ass is not None:
+        filters.append(f("ass", filename=str(plan.overlay_ass)))
+    if tl.fade_in_frames:
+        filters.append(f("fade", t="in", s=0, n=tl.fade_in_frames))
+    if tl.fade_out_frames:
+        filters.append(f("fade", t="out", s=tl.total_frames - tl.fade_out_frames,
+                         n=tl.fade_out_frames))
+    filters.append(f("format", "yuv420p"))
+    return filters
+
+
+def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
+    graph = Graph()
+    labels = [scene_chain(plan, slot, inputs, graph) for slot in plan.timeline.scenes]
+    video = add_logo(plan, join_scenes(plan, labels, graph), inputs, graph)
+    graph.add([video], finishing(plan), ["vout"])
+    k = inputs.add(plan.audio)
+    graph.add([f"{k}:a"], loudnorm_second_pass(plan.loudness, plan.preset), ["aout"])
+    return graph
+
+
+def encoder_args(plan: RenderPlan) -> list[str]:
+    p, tl = plan.preset, plan.timeline
+    gop = max(1, round(tl.fps * 2))
+    return [
+        "-c:v", "libx264", "-preset", p.x264_preset, "-crf", str(p.crf),
+        "-pix_fmt", "yuv420p", "-profile:v", "high", "-g", str(gop),
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+        "-c:a", "aac", "-b:a", f"{p.audio_bitrate_k}k", "-ar", str(p.sample_rate), "-ac", "2",
+    ]
+
+
+def build_render_command(plan: RenderPlan) -> list[str]:
+    """The full ffmpeg argument list (without the leading 'ffmpeg')."""
+    inputs = InputList()
+    graph = build_filtergraph(plan, inputs)
+    threads = ["-threads", str(plan.threads)] if plan.threads else []
+    metadata = ["-metadata", f"title={plan.spec.title}"] if plan.spec.title else []
+    return [
+        "-y", *inputs.args,
+        "-filter_complex", graph.render(),
+        "-map", "[vout]", "-map", "[aout]",
+        *encoder_args(plan), *threads,
+        "-frames:v", str(plan.timeline.total_frames),
+        "-movflags", "+faststart", *metadata,
+        "-progress", "pipe:1", "-nostats",
+        str(plan.output),
+    ]

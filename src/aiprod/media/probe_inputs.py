@@ -1,0 +1,48 @@
+"""Probe every input file before rendering: a bad file is named in one line, up front."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiprod.errors import MediaError
+from aiprod.media.ffmpeg.probe import ProbeResult, probe
+from aiprod.spec.model import ImageBackground, VideoBackground, VideoSpec
+
+MAX_IMAGE_SIDE = 16384
+
+
+def _need_video(result: ProbeResult, what: str) -> None:
+    video = result.video
+    if video is None or not video.width or not video.height:
+        raise MediaError(str(result.path), f"{what} has no picture")
+    if max(video.width, video.height) > MAX_IMAGE_SIDE:
+        raise MediaError(str(result.path), f"{what} is larger than {MAX_IMAGE_SIDE} px")
+
+
+def _need_audio(result: ProbeResult, what: str) -> None:
+    if result.audio is None:
+        raise MediaError(str(result.path), f"{what} has no audio stream")
+
+
+def probe_spec_inputs(spec: VideoSpec) -> dict[str, ProbeResult]:
+    """Probe images, clips, music, SFX and logo; return results keyed by path."""
+    found: dict[str, ProbeResult] = {}
+
+    def check(path: str, what: str, kind: str) -> None:
+        result = found.get(path) or probe(Path(path))
+        (_need_video if kind == "video" else _need_audio)(result, what)
+        found[path] = result
+
+    for i, scene in enumerate(spec.scenes):
+        bg = scene.background
+        if isinstance(bg, ImageBackground):
+            check(bg.path, f"scene {i + 1} image", "video")
+        elif isinstance(bg, VideoBackground):
+            check(bg.path, f"scene {i + 1} video", "video")
+        for cue in scene.sfx:
+            check(cue.path, f"scene {i + 1} sound effect", "audio")
+    if spec.music is not None:
+        check(spec.music.path, "music", "audio")
+    if spec.brand.logo is not None:
+        check(spec.brand.logo, "logo", "video")
+    return found

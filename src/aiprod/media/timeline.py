@@ -1,0 +1,153 @@
+"""The timeline: integer frames at a rational rate, built by pure functions.
+
+Scene ``i`` occupies frames ``[start, start + frames)``; consecutive scenes overlap by the
+length of the transition between them (an xfade), so
+
+    start[i + 1] = start[i] + frames[i] - transition_frames[i]
+
+Narration of a scene starts after its incoming transition plus padding and ends before the
+outgoing one, so two scenes' voices never overlap. Seconds appear only at the edges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+FADE_IN_S = Fraction(3, 10)
+FADE_OUT_S = Fraction(1, 2)
+
+
+def frames_for(seconds: float | Fraction, fps: Fraction) -> int:
+    """Whole frames needed to show ``seconds`` (rounded up, so nothing is cut)."""
+    return max(0, math.ceil(Fraction(seconds).limit_denominator(1_000_000) * fps - Fraction(1, 10**6)))
+
+
+def seconds_at(frame: int, fps: Fraction) -> Fraction:
+    return Fraction(frame) / fps
+
+
+@dataclass(frozen=True)
+class SceneSlot:
+    index: int
+    start: int
+    frames: int
+    transition_in: int
+    transition_out: int
+    transition_type: str | None  # into the next scene
+    narration_start: int  # absolute frame; == start when the scene has no narration
+    narration_frames: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.frames
+
+    @property
+    def clear_start(self) -> int:
+        """First frame shown without the previous scene mixed in."""
+        return self.start + self.transition_in
+
+    @property
+    def clear_end(self) -> int:
+        """Frame after the last one shown without the next scene mixed in."""
+        return self.end - self.transition_out
+
+
+@dataclass(frozen=True)
+class SfxPlacement:
+    path: str
+    start: int
+    volume_db: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    fps: Fraction
+    width: int
+    height: int
+    total_frames: int
+    scenes: tuple[SceneSlot, ...]
+    sfx: tuple[SfxPlacement, ...] = field(default=())
+    fade_in_frames: int = 0
+    fade_out_frames: int = 0
+
+    @property
+    def duration(self) -> Fraction:
+        return seconds_at(self.total_frames, self.fps)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fps"] = str(self.fps)
+        data["duration_s"] = float(self.duration)
+        return data
+
+
+def _scene_frames(
+    spec_duration: float | None,
+    narration_s: float | None,
+    padding_frames: int,
+    t_in: int,
+    t_out: int,
+    fps: Fraction,
+) -> tuple[int, int, int]:
+    """(scene frames, narration offset, narration frames) for one scene."""
+    speech = frames_for(narration_s, fps) if narration_s else 0
+    offset = t_in + padding_frames if speech else 0
+    needed = offset + speech + (padding_frames + t_out if speech else 0)
+    frames = frames_for(spec_duration, fps) if spec_duration is not None else needed
+    return max(frames, needed, t_in + t_out + 1), offset, speech
+
+
+def build_timeline(
+    spec: VideoSpec, preset: Preset, narration_seconds: Sequence[float | None]
+) -> Timeline:
+    """Place every scene, narration and SFX cue on frames. Pure: no I/O."""
+    if len(narration_seconds) != len(spec.scenes):
+        raise ValueError("one narration duration (or None) per scene is required")
+    fps = preset.frame_rate
+    problems: list[SpecProblem] = []
+    t_frames = [
+        frames_for(s.transition.duration, fps) if s.transition and i < len(spec.scenes) - 1 else 0
+        for i, s in enumerate(spec.scenes)
+    ]
+    slots: list[SceneSlot] = []
+    start = 0
+    for i, scene in enumerate(spec.scenes):
+        t_in = t_frames[i - 1] if i else 0
+        frames, offset, speech = _scene_frames(
+            scene.duration, narration_seconds[i], frames_for(scene.padding, fps),
+            t_in, t_frames[i], fps,
+        )
+        if scene.duration is not None and frames > frames_for(scene.duration, fps):
+            need = float(seconds_at(frames, fps))
+            problems.append(SpecProblem(
+                f"scenes.{i}.duration",
+                f"{scene.duration:g} s is too short: narration and transitions need {need:.2f} s",
+            ))
+        slots.append(SceneSlot(
+            index=i, start=start, frames=frames, transition_in=t_in, transition_out=t_frames[i],
+            transition_type=scene.transition.type if t_frames[i] else None,
+            narration_start=start + offset, narration_frames=speech,
+        ))
+        start += frames - t_frames[i]
+    if problems:
+        raise InvalidSpec(problems)
+    total = slots[-1].end
+    sfx = tuple(
+        SfxPlacement(cue.path, min(slot.start + frames_for(cue.at, fps), total - 1), cue.volume_db)
+        for slot, scene in zip(slots, spec.scenes, strict=True)
+        for cue in scene.sfx
+    )
+    return Timeline(
+        fps=fps, width=preset.width, height=preset.height, total_frames=total,
+        scenes=tuple(slots), sfx=sfx,
+        fade_in_frames=min(frames_for(FADE_IN_S, fps), total // 4),
+        fade_out_frames=min(frames_for(FADE_OUT_S, fps), total // 4),
+    )

@@ -1,0 +1,1 @@
+"""The render pipeline: stages from a validated spec to delivered, QA-checked files."""

@@ -1,0 +1,83 @@
+"""The manifest: what the stages produced, as versioned JSON next to the outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiprod import __version__
+from aiprod.captions.cues import Cue
+from aiprod.media.timeline import Timeline, seconds_at
+from aiprod.providers.tts.base import SpeechClip
+from aiprod.qa.report import QAReport
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+MANIFEST_VERSION = 1
+
+
+def _narration(timeline: Timeline, clips: list[SpeechClip | None]) -> list[dict[str, Any]]:
+    out = []
+    for slot, clip in zip(timeline.scenes, clips, strict=True):
+        if clip is None:
+            continue
+        start = float(seconds_at(slot.narration_start, timeline.fps))
+        out.append({
+            "scene": slot.index,
+            "start_s": round(start, 3),
+            "duration_s": round(clip.duration, 3),
+            "words": [
+                {"text": w.text, "start_s": round(start + w.start, 3),
+                 "end_s": round(start + w.end, 3)}
+                for w in clip.words
+            ],
+        })
+    return out
+
+
+def _outputs(out_dir: Path) -> dict[str, int]:
+    names = ("video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json")
+    return {n: (out_dir / n).stat().st_size for n in names if (out_dir / n).exists()}
+
+
+def build_manifest(
+    *,
+    spec: VideoSpec,
+    preset: Preset,
+    timeline: Timeline,
+    clips: list[SpeechClip | None],
+    tts: str | None,
+    cues: list[Cue],
+    qa: QAReport,
+    stage_seconds: dict[str, float],
+    out_dir: Path,
+) -> dict[str, Any]:
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "aiprod_version": __version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "spec": spec.model_dump(mode="json"),
+        "preset": preset.model_dump(mode="json"),
+        "timeline": timeline.to_dict(),
+        "narration": {"provider": tts, "clips": _narration(timeline, clips)},
+        "captions": [
+            {"start_s": round(c.start, 3), "end_s": round(c.end, 3), "lines": list(c.lines)}
+            for c in cues
+        ],
+        "qa": {"passed": qa.passed, "failures": qa.failures()},
+        "stage_seconds": stage_seconds,
+        "outputs": _outputs(out_dir),
+    }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically: readers never see a half-written file."""
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+__all__ = ["build_manifest", "write_json"]

@@ -1,0 +1,227 @@
+"""Render a validated spec into delivered files: video, thumbnail, captions, QA, manifest.
+
+    probe ─▶ narration ─▶ timeline ─▶ audio (mix + loudness pass 1) ─▶ compose (one ffmpeg
+    graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+
+Intermediate files live in a work folder under the data directory and are removed after a
+successful render. Outputs are written to a temporary name and moved into place, so a
+failed render never leaves a half-written ``video.mp4`` behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiprod.captions.cues import CaptionWord, Cue, build_cues
+from aiprod.captions.sidecar import to_srt, to_webvtt
+from aiprod.config import Settings
+from aiprod.errors import FFmpegError, QAFailed
+from aiprod.media.audio import (
+    MUSIC_REFERENCE_LUFS,
+    LoudnormMeasurement,
+    MixInputs,
+    NarrationPlacement,
+    assemble_narration,
+    mix_programme_audio,
+)
+from aiprod.media.compose import RenderPlan, build_render_command
+from aiprod.media.ffmpeg.run import run_ffmpeg_with_progress
+from aiprod.media.overlays import write_overlay
+from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
+from aiprod.media.timeline import Timeline, build_timeline, seconds_at
+from aiprod.pipeline.manifest import build_manifest, write_json
+from aiprod.pipeline.narration import synthesise_scenes
+from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
+from aiprod.providers.tts.base import SpeechClip
+from aiprod.qa.gate import QAExpectations, run_qa
+from aiprod.qa.measure import Interval, measure_loudness
+from aiprod.qa.report import QAReport
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+OUTPUT_FILES = (
+    "video.mp4",
+    "thumbnail.jpg",
+    "captions.srt",
+    "captions.vtt",
+    "qa.json",
+    "manifest.json",
+)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    out_dir: Path
+    timeline: Timeline
+    qa: QAReport
+    stage_seconds: dict[str, float]
+    manifest: dict[str, object]
+
+    @property
+    def video(self) -> Path:
+        return self.out_dir / "video.mp4"
+
+
+def caption_words(timeline: Timeline, clips: list[SpeechClip | None]) -> list[CaptionWord]:
+    """Word timings moved from clip time to programme time."""
+    words: list[CaptionWord] = []
+    for slot, clip in zip(timeline.scenes, clips, strict=True):
+        if clip is None:
+            continue
+        offset = float(seconds_at(slot.narration_start, timeline.fps))
+        words.extend(CaptionWord(w.text, offset + w.start, offset + w.end) for w in clip.words)
+    return words
+
+
+def narration_seconds(clips: list[SpeechClip | None]) -> list[float | None]:
+    return [clip.duration if clip else None for clip in clips]
+
+
+def intentional_ranges(timeline: Timeline, spec: VideoSpec) -> list[Interval]:
+    """Fades and scenes the user made silent: not defects."""
+    fps = timeline.fps
+    ranges = [
+        Interval(0.0, float(seconds_at(timeline.fade_in_frames, fps))),
+        Interval(float(seconds_at(timeline.total_frames - timeline.fade_out_frames, fps)),
+                 float(timeline.duration)),
+    ]
+    for slot, scene in zip(timeline.scenes, spec.scenes, strict=True):
+        if slot.transition_type in ("fadeblack",):
+            mid = seconds_at(slot.end - slot.transition_out, fps)
+            ranges.append(Interval(float(mid), float(seconds_at(slot.end, fps))))
+        if not scene.narration.strip() and spec.music is None:
+            ranges.append(Interval(float(seconds_at(slot.start, fps)),
+                                   float(seconds_at(slot.end, fps))))
+    return ranges
+
+
+class Renderer:
+    """One render of one spec. Create, call ``run()``; not reusable."""
+
+    def __init__(
+        self,
+        spec: VideoSpec,
+        preset: Preset,
+        *,
+        out_dir: Path,
+        settings: Settings,
+        progress: ProgressSink | None = None,
+    ) -> None:
+        self.spec, self.preset, self.settings = spec, preset, settings
+        self.out_dir = out_dir
+        self.clock = StageClock(progress or SilentProgress())
+        self.sink = progress or SilentProgress()
+        self.work = settings.work_root / uuid.uuid4().hex[:12]
+
+    def run(self) -> RenderResult:
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            result = self._run()
+        except BaseException:
+            if not self.settings.keep_work_files:
+                shutil.rmtree(self.work, ignore_errors=True)
+            raise
+        if not self.settings.keep_work_files:
+            shutil.rmtree(self.work, ignore_errors=True)
+        if not result.qa.passed:
+            raise QAFailed(result.qa.failures())
+        return result
+
+    def _run(self) -> RenderResult:
+        with self.clock.stage("probe"):
+            probe_spec_inputs(self.spec)
+        narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
+        with self.clock.stage("narration", total=narrated):
+            clips, tts_name = synthesise_scenes(
+                self.spec, work_dir=self.work, cache_dir=self.settings.cache_dir,
+                on_scene_done=lambda n: self.sink.stage_advanced("narration", n),
+            )
+        with self.clock.stage("timeline"):
+            timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
+            cues = self._captions(timeline, clips)
+        with self.clock.stage("audio"):
+            measured = self._mix(timeline, clips)
+        with self.clock.stage("compose", total=timeline.total_frames):
+            self._compose(timeline, cues, measured)
+        with self.clock.stage("qa"):
+            report = self._qa_and_thumbnail(timeline, clips)
+        with self.clock.stage("deliver"):
+            manifest = build_manifest(
+                spec=self.spec, preset=self.preset, timeline=timeline, clips=clips,
+                tts=tts_name, cues=cues, qa=report, stage_seconds=self.clock.seconds,
+                out_dir=self.out_dir,
+            )
+            write_json(self.out_dir / "manifest.json", manifest)
+        return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
+
+    def _captions(self, timeline: Timeline, clips: list[SpeechClip | None]) -> list[Cue]:
+        opts = self.spec.captions
+        words = caption_words(timeline, clips)
+        if opts.uppercase:
+            words = [CaptionWord(w.text.upper(), w.start, w.end) for w in words]
+        cues = build_cues(words, max_chars_per_line=opts.max_chars_per_line, max_cps=opts.max_cps)
+        (self.out_dir / "captions.srt").write_text(to_srt(cues), encoding="utf-8")
+        (self.out_dir / "captions.vtt").write_text(to_webvtt(cues), encoding="utf-8")
+        return cues
+
+    def _mix(self, timeline: Timeline, clips: list[SpeechClip | None]) -> LoudnormMeasurement:
+        placements = [
+            NarrationPlacement(clip.path, slot.narration_start)
+            for slot, clip in zip(timeline.scenes, clips, strict=True)
+            if clip is not None
+        ]
+        narration = assemble_narration(placements, timeline, self.work / "narration.wav")
+        gain = 0.0
+        if self.spec.music is not None:
+            music_level = measure_loudness(Path(self.spec.music.path)).integrated_lufs
+            gain = max(-30.0, min(30.0, MUSIC_REFERENCE_LUFS - music_level))
+        mix = MixInputs(narration, timeline, self.spec.music, gain)
+        return mix_programme_audio(mix, self.preset, self.work / "mix.wav")
+
+    def _compose(self, timeline: Timeline, cues: list[Cue], measured: LoudnormMeasurement) -> None:
+        overlay = write_overlay(
+            self.spec, self.preset, timeline, cues if self.spec.captions.burn_in else [],
+            self.work / "overlay.ass",
+        )
+        partial = self.out_dir / "video.partial.mp4"
+        plan = RenderPlan(
+            spec=self.spec, preset=self.preset, timeline=timeline, audio=self.work / "mix.wav",
+            loudness=measured, overlay_ass=overlay, output=partial,
+            threads=self.settings.ffmpeg_threads,
+        )
+        run_ffmpeg_with_progress(
+            build_render_command(plan),
+            on_frame=lambda n: self.sink.stage_advanced("compose", n),
+            timeout=self.settings.render_timeout_s,
+        )
+        partial.replace(self.out_dir / "video.mp4")
+
+    def _qa_and_thumbnail(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAReport:
+        video = self.out_dir / "video.mp4"
+        words = caption_words(timeline, clips)
+        expect = QAExpectations(
+            width=timeline.width, height=timeline.height, fps=timeline.fps,
+            total_frames=timeline.total_frames, loudness_target_lufs=self.preset.loudness_lufs,
+            true_peak_max_dbtp=self.preset.true_peak_dbtp,
+            intentional=intentional_ranges(timeline, self.spec),
+            narration_words=[w.text for w in words],
+            caption_cues=[],
+            word_timings=[(w.text, w.start, w.end) for w in words],
+            max_cps=self.spec.captions.max_cps,
+            max_chars_per_line=self.spec.captions.max_chars_per_line,
+        )
+        at = seconds_at(thumbnail_frame(timeline), timeline.fps)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            thumb = pool.submit(extract_thumbnail, video, float(at),
+                                self.out_dir / "thumbnail.jpg")
+            report = run_qa(video, self.out_dir / "captions.srt", expect)
+            thumb.result()
+        report.write(self.out_dir / "qa.json")
+        return report
+

@@ -1,0 +1,1 @@
+"""VideoSpec, presets and the brand kit: validation and defaults."""

@@ -1,0 +1,110 @@
+"""Render benchmark: a 30 s, 5-scene, 1920x1080 spec, against a bare re-encode of its output.
+
+Prints per-stage times and peak memory; the last line is
+``ratio_to_bare_encode=R peak_rss_mb=M`` where R = whole render wall time / wall time of
+re-encoding the produced video with the same encoder settings, both measured in this run.
+Target (issue 2): R <= 2.0, M <= 1500.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/render.py [--keep DIR]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from aiprod.config import Settings
+from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.pipeline.render import Renderer
+from aiprod.spec.load import load_spec
+
+NARRATION = [
+    "Meet Northwind, the planner that turns a messy week into a calm, clear plan.",
+    "Drop in your tasks, and it sorts them by what matters most, automatically.",
+    "Your calendar, your notes and your team stay in one place, on every device.",
+    "Teams that switched save four hours a week, and they ship on time.",
+    "Start free today at northwind dot app, and plan your best week yet.",
+]
+
+
+def make_fixtures(folder: Path) -> dict[str, str]:
+    """Generated inputs: a photo-like still, a moving clip and a music bed."""
+    still, clip, music = folder / "still.png", folder / "clip.mp4", folder / "music.wav"
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "mandelbrot=s=2400x1600", "-frames:v", "1", str(still)])
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=4", "-c:v", "libx264",
+                "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)])
+    chord = "+".join(f"0.2*sin(2*PI*{hz}*t)*(0.6+0.4*sin(2*PI*2*t))" for hz in (220, 277, 330))
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", f"aevalsrc={chord}:s=48000:d=12", str(music)])
+    return {"still": str(still), "clip": str(clip), "music": str(music)}
+
+
+def bench_spec(folder: Path, fixtures: dict[str, str]) -> Path:
+    backgrounds = [
+        {"type": "gradient", "preset": "aurora"},
+        {"type": "image", "path": fixtures["still"], "ken_burns": "zoom_in"},
+        {"type": "video", "path": fixtures["clip"]},
+        {"type": "gradient", "preset": "sunset"},
+        {"type": "color", "color": "#1E3A5F"},
+    ]
+    titles = ["Northwind", "Smart priorities", "Everything in one place", "4 hours saved",
+              "northwind.app"]
+    transitions = ["fade", "slideleft", "circleopen", "wipeleft"]
+    scenes = [
+        {"title": t, "narration": n, "background": b,
+         "transition": {"type": transitions[i], "duration": 0.5} if i < 4 else None}
+        for i, (t, n, b) in enumerate(zip(titles, NARRATION, backgrounds, strict=True))
+    ]
+    scenes[2]["text"] = "Calendar · notes · team"
+    spec = {"preset": "brand_campaign", "title": "Bench", "scenes": scenes,
+            "music": {"path": fixtures["music"]}, "captions": {"style": "clean"}}
+    path = folder / "bench.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def bare_encode_seconds(video: Path, preset_name: str, crf: int, out: Path) -> float:
+    started = time.perf_counter()
+    run_ffmpeg(["-y", "-i", str(video), "-c:v", "libx264", "-preset", preset_name, "-crf",
+                str(crf), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", str(out)])
+    return time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + child) / 1024  # worst case: our peak plus the largest child's peak
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", type=Path, help="keep the rendered files in this folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aiprod-bench-") as tmp:
+        folder = Path(tmp)
+        spec_path = bench_spec(folder, make_fixtures(folder))
+        out_dir = args.keep or folder / "out"
+        settings = Settings(data_dir=folder / "data")  # fresh: no narration cache
+        started = time.perf_counter()
+        spec, preset = load_spec(spec_path)
+        result = Renderer(spec, preset, out_dir=out_dir, settings=settings).run()
+        render_s = time.perf_counter() - started
+        bare_s = bare_encode_seconds(result.video, preset.x264_preset, preset.crf,
+                                     folder / "bare.mp4")
+    duration = float(result.timeline.duration)
+    for stage, seconds in result.stage_seconds.items():
+        print(f"stage {stage:<10} {seconds:7.2f} s")
+    print(f"video {duration:.2f} s at {preset.width}x{preset.height}, QA passed={result.qa.passed}")
+    print(f"render {render_s:.2f} s ({duration / render_s:.2f}x real time), "
+          f"bare re-encode {bare_s:.2f} s")
+    print(f"ratio_to_bare_encode={render_s / bare_s:.2f} peak_rss_mb={peak_rss_mb():.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -133,7 +133,7 @@ def build_timeline(
             ))
         slots.append(SceneSlot(
             index=i, start=start, frames=frames, transition_in=t_in, transition_out=t_frames[i],
-            transition_type=scene.transition.type if t_frames[i] else None,
+            transition_type=scene.transition.type if scene.transition and t_frames[i] else None,
             narration_start=start + offset, narration_frames=speech,
         ))
         start += frames - t_frames[i]

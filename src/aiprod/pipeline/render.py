@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
+from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
 from aiprod.errors import FFmpegError, QAFailed
 from aiprod.media.audio import (
@@ -162,10 +163,16 @@ class Renderer:
 
     def _captions(self, timeline: Timeline, clips: list[SpeechClip | None]) -> list[Cue]:
         opts = self.spec.captions
-        words = caption_words(timeline, clips)
-        if opts.uppercase:
-            words = [CaptionWord(w.text.upper(), w.start, w.end) for w in words]
-        cues = build_cues(words, max_chars_per_line=opts.max_chars_per_line, max_cps=opts.max_cps)
+        look = opts.style or self.preset.caption_style
+        # the burned-in look decides how many characters fit on a line of this frame
+        fits = recommended_line_chars(look, timeline.width, timeline.height,
+                                      uppercase=opts.uppercase)
+        cues = build_cues(
+            caption_words(timeline, clips),
+            max_chars_per_line=min(opts.max_chars_per_line, fits),
+            max_cps=opts.max_cps,
+            boundaries=[float(timeline.duration)],
+        )
         (self.out_dir / "captions.srt").write_text(to_srt(cues), encoding="utf-8")
         (self.out_dir / "captions.vtt").write_text(to_webvtt(cues), encoding="utf-8")
         return cues

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from aiprod.media.ffmpeg.graph import escape_graph_text, escape_option_value
+
 __all__ = [
     "WORD_JOINER",
     "AssDocument",
@@ -38,9 +40,6 @@ _NEWLINES = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # Option-value level (the filter's own options), then the filtergraph level (see the
 # "Notes on filtergraph escaping" in ffmpeg-filters). Whitespace is escaped because both
 # levels trim it at the ends.
-_OPTION_SPECIAL = frozenset("\\':=")
-_GRAPH_SPECIAL = frozenset("\\'[],;")
-
 _STYLE_FORMAT = (
     "Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
     "Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "
@@ -270,8 +269,4 @@ def ass_filter_path(path: str | os.PathLike[str]) -> str:
     Escapes twice, as the filtergraph parser and then the option parser each remove one
     level: use as ``-vf ass=filename=<this>`` (an argv element, no shell involved).
     """
-
-    def escape(text: str, special: frozenset[str]) -> str:
-        return "".join("\\" + c if c in special or c.isspace() else c for c in text)
-
-    return escape(escape(os.fspath(path), _OPTION_SPECIAL), _GRAPH_SPECIAL)
+    return escape_graph_text(escape_option_value(os.fspath(path)))

@@ -39,7 +39,7 @@ class Layout:
         short = min(width, height)
         if height > width:  # vertical: title in the upper third, lower third above captions
             return cls(title_y=0.34, title_size=short * 0.085, lower_y=0.56,
-                       lower_size=short * 0.045)
+                       lower_size=short * 0.052)
         return cls(title_y=0.40, title_size=short * 0.085, lower_y=0.76, lower_size=short * 0.042)
 
 
@@ -54,7 +54,7 @@ def overlay_styles(brand: BrandKit, width: int, height: int, layout: Layout) -> 
                  shadow=max(1.0, layout.title_size * 0.03), alignment=5,
                  margin_l=margin, margin_r=margin),
         AssStyle(name="LowerThird", font=font, size=round(layout.lower_size), bold=True,
-                 primary_colour=colours.text, outline_colour=colours.secondary + "E6",
+                 primary_colour=colours.text, outline_colour=colours.primary + "E0",
                  back_colour="#00000000", border_style=3,
                  outline=max(4.0, layout.lower_size * 0.35), shadow=0, alignment=4,
                  margin_l=margin, margin_r=margin),

@@ -15,18 +15,23 @@ from fractions import Fraction
 
 OptionValue = str | int | float | Fraction
 
-_OPTION_SPECIALS = "\\':"
-_GRAPH_SPECIALS = "\\'[],;"
+_OPTION_SPECIALS = frozenset("\\':=")
+_GRAPH_SPECIALS = frozenset("\\'[],;")
+
+
+def _escape(text: str, special: frozenset[str]) -> str:
+    # whitespace too: both parsers trim it at the ends of a token
+    return "".join("\\" + c if c in special or c.isspace() else c for c in text)
 
 
 def escape_option_value(value: str) -> str:
     """Escape a value for the filter option parser (first level)."""
-    return "".join("\\" + c if c in _OPTION_SPECIALS else c for c in value)
+    return _escape(value, _OPTION_SPECIALS)
 
 
 def escape_graph_text(text: str) -> str:
     """Escape a filter's whole argument string for the graph parser (second level)."""
-    return "".join("\\" + c if c in _GRAPH_SPECIALS else c for c in text)
+    return _escape(text, _GRAPH_SPECIALS)
 
 
 def format_value(value: OptionValue) -> str:

@@ -20,7 +20,7 @@ from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import available_presets
+from aiprod.spec.presets import Preset, available_presets, resolve_preset
 
 app = typer.Typer(
     name="aiprod",
@@ -76,8 +76,9 @@ def render(
     try:
         spec, chosen = load_spec_with_override(spec_path, preset, settings.presets_file)
         with RichProgress(err) as progress:
-            result = Renderer(spec, chosen, out_dir=out_dir, settings=settings,
-                              progress=progress).run()
+            result = Renderer(
+                spec, chosen, out_dir=out_dir, settings=settings, progress=progress
+            ).run()
     except QAFailed as exc:
         err.print(f"error: {exc}", markup=False)
         err.print(f"  outputs kept for inspection in {out_dir}/ (see qa.json)", markup=False)
@@ -89,8 +90,7 @@ def render(
 
 def load_spec_with_override(
     path: Path, preset: str | None, presets_file: Path | None
-) -> tuple[VideoSpec, object]:
-    from aiprod.spec.presets import resolve_preset
+) -> tuple[VideoSpec, Preset]:
 
     spec, chosen = load_spec(path, preset_file=presets_file)
     if preset is not None:
@@ -129,9 +129,15 @@ def presets(
         return
     table = Table("name", "size", "fps", "captions", "loudness", "encode", "description")
     for p in found.values():
-        table.add_row(p.name, f"{p.width}x{p.height}", p.fps, p.caption_style,
-                      f"{p.loudness_lufs:g} LUFS / {p.true_peak_dbtp:g} dBTP",
-                      f"x264 {p.x264_preset} crf {p.crf}", p.description)
+        table.add_row(
+            p.name,
+            f"{p.width}x{p.height}",
+            p.fps,
+            p.caption_style,
+            f"{p.loudness_lufs:g} LUFS / {p.true_peak_dbtp:g} dBTP",
+            f"x264 {p.x264_preset} crf {p.crf}",
+            p.description,
+        )
     out.print(table)
 
 
@@ -153,6 +159,8 @@ def main() -> None:
     except Exception as exc:
         if debug_enabled():
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (AIPROD_DEBUG=1 for details)",
-                  markup=False)
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} (AIPROD_DEBUG=1 for details)",
+            markup=False,
+        )
         sys.exit(70)

@@ -9,17 +9,22 @@ from aiprod.media.timeline import build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import resolve_preset
 
-TRICKY = "Don't: [stop], 100% %{pts}; a\\b \"q\" 🚀 咖啡 مرحبا"
+TRICKY = 'Don\'t: [stop], 100% %{pts}; a\\b "q" 🚀 咖啡 مرحبا'
 MEASURED = LoudnormMeasurement(-20.0, -3.0, 4.0, -30.0, 0.5)
 
 
-def plan_for(spec_data: dict[str, object], tmp_path: Path, narration: list[float | None]) -> RenderPlan:
+def plan_for(
+    spec_data: dict[str, object], tmp_path: Path, narration: list[float | None]
+) -> RenderPlan:
     spec = VideoSpec.model_validate(spec_data)
     preset = resolve_preset(spec.preset)
     timeline = build_timeline(spec, preset, narration)
     return RenderPlan(
-        spec=spec, preset=preset, timeline=timeline, audio=tmp_path / "mix.wav",
-        loudness=MEASURED, overlay_ass=tmp_path / "work dir" / "overlay.ass",
+        spec=spec,
+        preset=preset,
+        timeline=timeline,
+        audio=tmp_path / "mix.wav",
+        overlay_ass=tmp_path / "work dir" / "overlay.ass",
         output=tmp_path / "video.mp4",
     )
 
@@ -31,10 +36,16 @@ def four_scenes(tmp_path: Path) -> dict[str, object]:
         "brand": {"logo": str(tmp_path / "logo.png")},
         "scenes": [
             {"title": TRICKY, "narration": "one", "background": {"type": "gradient"}},
-            {"narration": "two", "background": {"type": "image", "path": str(tmp_path / "a.jpg")},
-             "transition": {"type": "circleopen", "duration": 1.0}},
-            {"narration": "three", "background": {"type": "video", "path": str(tmp_path / "c.mp4")},
-             "transition": None},
+            {
+                "narration": "two",
+                "background": {"type": "image", "path": str(tmp_path / "a.jpg")},
+                "transition": {"type": "circleopen", "duration": 1.0},
+            },
+            {
+                "narration": "three",
+                "background": {"type": "video", "path": str(tmp_path / "c.mp4")},
+                "transition": None,
+            },
             {"text": TRICKY, "duration": 3, "background": {"type": "color", "color": "#112233"}},
         ],
     }
@@ -91,7 +102,7 @@ def test_command_has_exact_frames_faststart_and_progress(tmp_path: Path) -> None
     assert args[-1] == str(tmp_path / "video.mp4")
     # looped clip input, single-decoded still
     i = args.index(str(tmp_path / "c.mp4"))
-    assert args[i - 3:i - 1] == ["-stream_loop", "-1"]
+    assert args[i - 3 : i - 1] == ["-stream_loop", "-1"]
 
 
 def test_one_scene_needs_no_concat(tmp_path: Path) -> None:
@@ -103,8 +114,19 @@ def test_one_scene_needs_no_concat(tmp_path: Path) -> None:
 
 def test_second_loudness_pass_uses_the_measurement() -> None:
     preset = resolve_preset("premium_spot")
-    rendered = ",".join(flt.render() for flt in loudnorm_second_pass(MEASURED, preset))
-    assert "I=-23:" in rendered and "measured_I=-20:" in rendered and "linear=true" in rendered
-    assert rendered.endswith("asetnsamples=n=1024:p=0")
+
+    def second(measured: LoudnormMeasurement, seconds: float = 30.0) -> str:
+        return ",".join(flt.render() for flt in loudnorm_second_pass(measured, preset, seconds))
+
+    # -20 LUFS with peaks at -3 dBTP: 3 dB down fits under the ceiling, a plain gain
+    assert second(MEASURED).startswith("volume=-3.00dB,aresample=48000")
+    # a loud social mix needs peak control: loudnorm with the first pass's figures
+    social = resolve_preset("quick_social")
+    loud = LoudnormMeasurement(-20.0, -1.0, 4.0, -30.0, 0.5)
+    rendered = ",".join(flt.render() for flt in loudnorm_second_pass(loud, social, 30.0))
+    assert "I=-14:" in rendered and "measured_I=-20:" in rendered and "linear=true" in rendered
+    assert rendered.endswith("atrim=end_sample=1440000")
+    short = ",".join(flt.render() for flt in loudnorm_second_pass(loud, social, 2.0))
+    assert "apad=pad_dur=3," in short and "atrim=end_sample=96000" in short
     silent = LoudnormMeasurement(-70.0, -70.0, 0.0, -70.0, 0.0)
-    assert "loudnorm" not in ",".join(flt.render() for flt in loudnorm_second_pass(silent, preset))
+    assert "loudnorm" not in second(silent) and "volume" not in second(silent)

@@ -18,15 +18,17 @@ def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
 
 def test_every_error_is_reported_at_once_with_its_path() -> None:
     with pytest.raises(InvalidSpec) as caught:
-        parse_spec({
-            "preset": "quick_social",
-            "brand": {"colors": {"primary": "red"}},
-            "scenes": [
-                {"narration": "hi", "background": {"type": "imag"}},
-                {"title": 3, "transition": {"type": "bogus"}},
-                {"narration": "ok", "duration": -1, "typo_field": 1},
-            ],
-        })
+        parse_spec(
+            {
+                "preset": "quick_social",
+                "brand": {"colors": {"primary": "red"}},
+                "scenes": [
+                    {"narration": "hi", "background": {"type": "imag"}},
+                    {"title": 3, "transition": {"type": "bogus"}},
+                    {"narration": "ok", "duration": -1, "typo_field": 1},
+                ],
+            }
+        )
     paths = {p.path for p in caught.value.problems}
     assert {
         "brand.colors.primary",
@@ -51,13 +53,16 @@ def test_empty_scene_list_is_refused() -> None:
 
 
 def test_unknown_preset_and_missing_files_are_listed_together(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 preset: nope
 music: {path: missing.mp3}
 scenes:
   - narration: hello
     background: {type: image, path: pics/none.png}
-""")
+""",
+    )
     with pytest.raises(InvalidSpec) as caught:
         load_spec(path)
     paths = [p.path for p in caught.value.problems]
@@ -67,7 +72,9 @@ scenes:
 
 def test_relative_paths_resolve_against_the_spec_folder(tmp_path: Path) -> None:
     (tmp_path / "img.png").write_bytes(b"")
-    path = write(tmp_path, "scenes:\n  - narration: hi\n    background: {type: image, path: img.png}\n")
+    path = write(
+        tmp_path, "scenes:\n  - narration: hi\n    background: {type: image, path: img.png}\n"
+    )
     spec, preset = load_spec(path)
     assert spec.scenes[0].background.path == str(tmp_path / "img.png")  # type: ignore[union-attr]
     assert preset.name == "quick_social"
@@ -93,7 +100,12 @@ def test_unreadable_documents_get_one_clear_problem(tmp_path: Path, text: str, n
 def test_builtin_presets_meet_the_issue_targets() -> None:
     presets = {p.name: p for p in BUILTIN_PRESETS}
     social = presets["quick_social"]
-    assert (social.width, social.height, social.fps, social.loudness_lufs) == (1080, 1920, "30", -14)
+    assert (social.width, social.height, social.fps, social.loudness_lufs) == (
+        1080,
+        1920,
+        "30",
+        -14,
+    )
     assert social.caption_style == "social"
     assert presets["brand_campaign"].loudness_lufs == -16
     assert presets["premium_spot"].loudness_lufs == -23

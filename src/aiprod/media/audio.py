@@ -1,9 +1,9 @@
 """Programme audio: narration placed on exact samples, music ducked under the voice, SFX
 at their cues, then loudness normalisation in two passes.
 
-Pass one runs here, on the mix alone (audio only, fast): the mix is written to a WAV and
-measured by ``loudnorm`` in the same ffmpeg run. Pass two runs inside the one video render
-(``loudnorm_second_pass``), with the measured values, so the final level is exact.
+All of it runs on audio alone (fast), before the video render: the mix is written to a
+WAV, measured by ``loudnorm`` (pass one), normalised with those figures (pass two),
+measured again and, when needed, corrected. The video render only encodes the result.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from aiprod.errors import FFmpegError
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.media.timeline import Timeline, seconds_at
+from aiprod.qa.measure import measure_loudness
 from aiprod.spec.model import MusicSpec
 from aiprod.spec.presets import Preset
 
@@ -30,6 +31,12 @@ MIX_RATE = 48000
 LRA_TARGET = 20.0  # wide enough that loudnorm can stay linear for spoken-word programmes
 TRUE_PEAK_MARGIN_DB = 0.5  # AAC encoding can add a few tenths of a dB of true peak
 MUSIC_REFERENCE_LUFS = -22.0  # music bed level (before volume_db and ducking)
+LOUDNORM_MIN_SECONDS = 3.0  # loudnorm's look-ahead window
+LOUDNESS_SETTLED_LU = 0.3  # closer than this to the target needs no closing correction
+LIMITER_MARGIN_DB = 1.0  # alimiter limits sample peaks; inter-sample peaks need room
+# A gentle voice compressor evens out Piper's per-sentence peak normalisation, so most
+# programmes reach their loudness target with a plain gain instead of a peak limiter.
+VOICE_COMPRESSOR = {"threshold": 0.1, "ratio": 3, "attack": 5, "release": 150, "makeup": 1}
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,13 @@ class LoudnormMeasurement:
             value = float(data[key])
             return value if np.isfinite(value) else -70.0
 
-        return cls(num("input_i"), num("input_tp"), num("input_lra"),
-                   num("input_thresh"), num("target_offset"))
+        return cls(
+            num("input_i"),
+            num("input_tp"),
+            num("input_lra"),
+            num("input_thresh"),
+            num("target_offset"),
+        )
 
     @property
     def silent(self) -> bool:
@@ -108,26 +120,55 @@ class LoudnormMeasurement:
 
 
 def true_peak_target(preset: Preset) -> float:
-    return preset.true_peak_dbtp - TRUE_PEAK_MARGIN_DB
+    return max(-9.0, preset.true_peak_dbtp - TRUE_PEAK_MARGIN_DB)  # loudnorm's TP floor
 
 
 def loudnorm_first_pass(preset: Preset) -> Filter:
-    return f("loudnorm", I=preset.loudness_lufs, TP=true_peak_target(preset), LRA=LRA_TARGET,
-             print_format="json")
+    return f(
+        "loudnorm",
+        I=preset.loudness_lufs,
+        TP=true_peak_target(preset),
+        LRA=LRA_TARGET,
+        print_format="json",
+    )
 
 
-def loudnorm_second_pass(measured: LoudnormMeasurement, preset: Preset) -> list[Filter]:
-    """Normalise with the first pass's figures; back to 48 kHz; AAC-sized frames."""
+def loudnorm_second_pass(
+    measured: LoudnormMeasurement, preset: Preset, duration_s: float
+) -> list[Filter]:
+    """Bring the mix to the preset's loudness using the first pass's figures.
+
+    When a plain gain reaches the target without passing the true-peak ceiling, apply just
+    that gain: it is what loudnorm's linear mode does, minus its 192 kHz round trip, and it
+    stays exact on programmes shorter than loudnorm's 3 s window (where loudnorm's own
+    linear pass misses the target by 20 dB on FFmpeg 5.1). Otherwise loudnorm's dynamic
+    mode limits the peaks, on audio padded past its look-ahead.
+    """
     if measured.silent:  # nothing to normalise: loudnorm would amplify noise to the target
-        return [f("aresample", MIX_RATE), f("asetnsamples", n=1024, p=0)]
+        return [f("aresample", MIX_RATE)]
+    gain = preset.loudness_lufs - measured.input_i
+    ceiling = true_peak_target(preset)
+    if measured.input_tp + gain <= ceiling:
+        return [f("volume", f"{gain:.2f}dB"), f("aresample", MIX_RATE)]
+    total = round(duration_s * MIX_RATE)
     return [
-        f("loudnorm", I=preset.loudness_lufs, TP=true_peak_target(preset), LRA=LRA_TARGET,
-          measured_I=measured.input_i, measured_TP=measured.input_tp,
-          measured_LRA=measured.input_lra, measured_thresh=measured.input_thresh,
-          offset=measured.target_offset, linear="true"),
+        # loudnorm limits with a 3 s look-ahead; padding keeps short programmes on target
+        f("apad", pad_dur=LOUDNORM_MIN_SECONDS),
+        f(
+            "loudnorm",
+            I=preset.loudness_lufs,
+            TP=ceiling,
+            LRA=LRA_TARGET,
+            measured_I=measured.input_i,
+            measured_TP=measured.input_tp,
+            measured_LRA=measured.input_lra,
+            measured_thresh=measured.input_thresh,
+            offset=measured.target_offset,
+            linear="true",
+        ),
         f("aresample", MIX_RATE),
-        # Debian's FFmpeg 5.1: after loudnorm the AAC encoder needs fixed-size frames
-        f("asetnsamples", n=1024, p=0),
+        f("aformat", sample_fmts="flt", channel_layouts="stereo"),
+        f("atrim", end_sample=total),
     ]
 
 
@@ -153,14 +194,21 @@ def music_chain(mix: MixInputs, total_s: Fraction) -> list[Filter]:
 
 
 def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
-    """Audio-only ffmpeg run: mix to ``out`` and print loudnorm's first-pass figures."""
+    """Audio-only ffmpeg run: narration, ducked music and SFX mixed to ``out`` (exact length)."""
     tl = mix.timeline
     total_s = seconds_at(tl.total_frames, tl.fps)
     total_samples = samples_at(tl.total_frames, tl.fps)
     args: list[str] = ["-y", "-i", str(mix.narration)]
     graph = Graph()
-    graph.add(["0:a"], [f("aformat", sample_fmts="fltp", sample_rates=MIX_RATE,
-                          channel_layouts="stereo"), f("asplit", 2)], ["voice", "key"])
+    graph.add(
+        ["0:a"],
+        [
+            f("aformat", sample_fmts="fltp", sample_rates=MIX_RATE, channel_layouts="stereo"),
+            f("asplit", 2),
+        ],
+        ["speech", "key"],
+    )
+    graph.add(["speech"], [f("acompressor", **VOICE_COMPRESSOR)], ["voice"])
     layers = ["voice"]
     if mix.music is not None:
         loop = ["-stream_loop", "-1"]
@@ -168,8 +216,11 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
         graph.add(["1:a"], music_chain(mix, total_s), ["bed"])
         if mix.music.duck:
             # the voice keys a compressor on the music: about 10 dB down while speaking
-            graph.add(["bed", "key"], [f("sidechaincompress", threshold=0.015, ratio=12,
-                                         attack=20, release=450, knee=2)], ["music"])
+            graph.add(
+                ["bed", "key"],
+                [f("sidechaincompress", threshold=0.015, ratio=12, attack=20, release=450, knee=2)],
+                ["music"],
+            )
         else:
             graph.add(["key"], [f("anullsink")])
             graph.add(["bed"], [f("anull")], ["music"])
@@ -180,26 +231,92 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
         k = 1 + (1 if mix.music is not None else 0) + i
         args += ["-i", cue.path]
         delay = samples_at(cue.start, tl.fps)
-        graph.add([f"{k}:a"], [
-            f("aresample", MIX_RATE),
-            f("aformat", sample_fmts="fltp", channel_layouts="stereo"),
-            f("volume", f"{cue.volume_db:.2f}dB"),
-            f("adelay", delays=f"{delay}S", all=1),
-        ], [f"fx{i}"])
+        graph.add(
+            [f"{k}:a"],
+            [
+                f("aresample", MIX_RATE),
+                f("aformat", sample_fmts="fltp", channel_layouts="stereo"),
+                f("volume", f"{cue.volume_db:.2f}dB"),
+                f("adelay", delays=f"{delay}S", all=1),
+            ],
+            [f"fx{i}"],
+        )
         layers.append(f"fx{i}")
-    mix_filters = [f("amix", inputs=len(layers), normalize=0, duration="first")] if len(
-        layers) > 1 else [f("anull")]
-    graph.add(layers, [*mix_filters, f("apad"), f("atrim", end_sample=total_samples),
-                       f("asplit", 2)], ["mix", "meter"])
-    graph.add(["meter"], [loudnorm_first_pass(preset)], ["measured"])
+    mix_filters = (
+        [f("amix", inputs=len(layers), normalize=0, duration="first")]
+        if len(layers) > 1
+        else [f("anull")]
+    )
+    graph.add(layers, [*mix_filters, f("apad"), f("atrim", end_sample=total_samples)], ["mix"])
     return [
-        *args, "-filter_complex", graph.render(),
-        "-map", "[mix]", "-c:a", "pcm_f32le", str(out),
-        "-map", "[measured]", "-f", "null", "-",
+        *args,
+        "-filter_complex",
+        graph.render(),
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        str(out),
     ]
 
 
-def mix_programme_audio(mix: MixInputs, preset: Preset, out: Path) -> LoudnormMeasurement:
-    """Run the mix; return loudnorm's first-pass measurement of it."""
-    result = run_ffmpeg(build_mix_command(mix, preset, out))
-    return LoudnormMeasurement.parse(result.stderr)
+def build_measure_command(audio: Path, preset: Preset) -> list[str]:
+    """Loudness pass one on the finished mix (a separate run: on FFmpeg 5.1, splitting the
+    mix to a second, metering output truncated the written file after a compressor)."""
+    return ["-i", str(audio), "-af", loudnorm_first_pass(preset).render(), "-f", "null", "-"]
+
+
+@dataclass(frozen=True)
+class LoudnessOutcome:
+    """What normalisation measured before and after, and any closing correction."""
+
+    first_pass: LoudnormMeasurement
+    integrated_lufs: float
+    true_peak_dbtp: float
+    correction_db: float
+
+
+def _filters(filters: list[Filter]) -> str:
+    return ",".join(flt.render() for flt in filters)
+
+
+def _correct(audio: Path, delta_db: float, preset: Preset) -> None:
+    """Closing gain, with a limiter below the true-peak ceiling when the gain is positive."""
+    chain = [f("volume", f"{delta_db:.2f}dB")]
+    if delta_db > 0:
+        limit = 10 ** ((true_peak_target(preset) - LIMITER_MARGIN_DB) / 20)
+        chain.append(f("alimiter", limit=round(limit, 4), attack=2, release=60, level="false"))
+    corrected = audio.with_name(audio.stem + ".corrected.wav")
+    run_ffmpeg(
+        ["-y", "-i", str(audio), "-af", _filters(chain), "-c:a", "pcm_f32le", str(corrected)]
+    )
+    corrected.replace(audio)
+
+
+def normalise_loudness(mix: Path, preset: Preset, duration_s: float, out: Path) -> LoudnessOutcome:
+    """Two-pass loudness normalisation of the mix into ``out``, then verified.
+
+    Pass one measures; pass two normalises with those figures. The result is measured
+    again, and a closing gain fixes what loudnorm's dynamic mode left off target (it
+    lands up to 1 LU low on speech, and high on programmes under 3 s).
+    """
+    first = LoudnormMeasurement.parse(run_ffmpeg(build_measure_command(mix, preset)).stderr)
+    second = _filters(loudnorm_second_pass(first, preset, duration_s))
+    run_ffmpeg(["-y", "-i", str(mix), "-af", second, "-c:a", "pcm_f32le", str(out)])
+    if first.silent:
+        return LoudnessOutcome(first, first.input_i, first.input_tp, 0.0)
+    level = measure_loudness(out)
+    delta = preset.loudness_lufs - level.integrated_lufs
+    if abs(delta) <= LOUDNESS_SETTLED_LU:
+        return LoudnessOutcome(first, level.integrated_lufs, level.true_peak_dbtp, 0.0)
+    _correct(out, delta, preset)
+    level = measure_loudness(out)
+    return LoudnessOutcome(first, level.integrated_lufs, level.true_peak_dbtp, round(delta, 2))
+
+
+def mix_programme_audio(mix: MixInputs, preset: Preset, work: Path) -> tuple[Path, LoudnessOutcome]:
+    """Mix, then normalise; returns the programme audio file and how loud it came out."""
+    mixed, final = work / "mix.wav", work / "programme.wav"
+    run_ffmpeg(build_mix_command(mix, preset, mixed))
+    outcome = normalise_loudness(mixed, preset, float(mix.timeline.duration), final)
+    return final, outcome

@@ -48,7 +48,9 @@ def normalise(frames: int, canvas: Canvas) -> list[Filter]:
     ]
 
 
-def colour_chain(bg: ColourBackground, brand: BrandKit, frames: int, canvas: Canvas) -> list[Filter]:
+def colour_chain(
+    bg: ColourBackground, brand: BrandKit, frames: int, canvas: Canvas
+) -> list[Filter]:
     colour = bg.color or brand.colors.primary
     size = f"{canvas.width}x{canvas.height}"
     return [f("color", c=_hex(colour), s=size, r=canvas.fps), *normalise(frames, canvas)]
@@ -71,8 +73,15 @@ def gradient_chain(
     small_h = max(16, canvas.height // GRADIENT_DOWNSCALE // 2 * 2)
     options = {f"c{i}": _hex(c) for i, c in enumerate(colours)}
     return [
-        f("gradients", s=f"{small_w}x{small_h}", r=canvas.fps, n=len(colours),
-          speed=bg.speed, seed=GRADIENT_SEED, **options),
+        f(
+            "gradients",
+            s=f"{small_w}x{small_h}",
+            r=canvas.fps,
+            n=len(colours),
+            speed=bg.speed,
+            seed=GRADIENT_SEED,
+            **options,
+        ),
         f("trim", end_frame=frames),
         f("scale", w=canvas.width, h=canvas.height, flags="bicubic"),
         *normalise(frames, canvas),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiprod.media.audio import LoudnormMeasurement, loudnorm_second_pass
+from aiprod.media.audio import MIX_RATE
 from aiprod.media.backgrounds import (
     Canvas,
     colour_chain,
@@ -53,8 +53,7 @@ class RenderPlan:
     spec: VideoSpec
     preset: Preset
     timeline: Timeline
-    audio: Path  # the mixed (not yet normalised) programme audio
-    loudness: LoudnormMeasurement  # first-pass measurement of ``audio``
+    audio: Path  # the finished, loudness-normalised programme audio
     overlay_ass: Path | None  # titles, lower thirds and burned-in captions
     output: Path
     threads: int = 0
@@ -105,8 +104,10 @@ def split_scene(slot: SceneSlot, label: str, graph: Graph) -> tuple[str | None, 
 def join_scenes(plan: RenderPlan, labels: list[str], graph: Graph) -> str:
     """Bodies and cross-faded joins, concatenated in order: frame-exact and streaming."""
     fps = plan.timeline.fps
-    pieces = [split_scene(slot, label, graph) for slot, label in zip(
-        plan.timeline.scenes, labels, strict=True)]
+    pieces = [
+        split_scene(slot, label, graph)
+        for slot, label in zip(plan.timeline.scenes, labels, strict=True)
+    ]
     sequence: list[str] = []
     for slot, (_, body, tail) in zip(plan.timeline.scenes, pieces, strict=True):
         sequence.append(body)
@@ -115,10 +116,18 @@ def join_scenes(plan: RenderPlan, labels: list[str], graph: Graph) -> str:
         head = pieces[slot.index + 1][0]
         assert head is not None  # a scene's tail always has the next scene's head
         joint = f"x{slot.index}"
-        graph.add([tail, head], [f(
-            "xfade", transition=slot.transition_type or "fade",
-            duration=seconds_at(slot.transition_out, fps), offset=0,
-        )], [joint])
+        graph.add(
+            [tail, head],
+            [
+                f(
+                    "xfade",
+                    transition=slot.transition_type or "fade",
+                    duration=seconds_at(slot.transition_out, fps),
+                    offset=0,
+                )
+            ],
+            [joint],
+        )
         sequence.append(joint)
     if len(sequence) == 1:
         return sequence[0]
@@ -139,11 +148,15 @@ def add_logo(plan: RenderPlan, video: str, inputs: InputList, graph: Graph) -> s
     short = min(plan.timeline.width, plan.timeline.height)
     k = inputs.add(logo)
     height = max(8, int(short * LOGO_HEIGHT) // 2 * 2)
-    graph.add([f"{k}:v"], [
-        f("scale", w=-1, h=height, flags="lanczos"),
-        f("format", "rgba"),
-        f("colorchannelmixer", aa=LOGO_OPACITY),
-    ], ["logo"])
+    graph.add(
+        [f"{k}:v"],
+        [
+            f("scale", w=-1, h=height, flags="lanczos"),
+            f("format", "rgba"),
+            f("colorchannelmixer", aa=LOGO_OPACITY),
+        ],
+        ["logo"],
+    )
     x, y = logo_position(plan.spec.brand.logo_position, int(short * LOGO_MARGIN))
     graph.add([video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat")], ["logoed"])
     return "logoed"
@@ -158,8 +171,9 @@ def finishing(plan: RenderPlan) -> list[Filter]:
     if tl.fade_in_frames:
         filters.append(f("fade", t="in", s=0, n=tl.fade_in_frames))
     if tl.fade_out_frames:
-        filters.append(f("fade", t="out", s=tl.total_frames - tl.fade_out_frames,
-                         n=tl.fade_out_frames))
+        filters.append(
+            f("fade", t="out", s=tl.total_frames - tl.fade_out_frames, n=tl.fade_out_frames)
+        )
     filters.append(f("format", "yuv420p"))
     return filters
 
@@ -170,7 +184,8 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     video = add_logo(plan, join_scenes(plan, labels, graph), inputs, graph)
     graph.add([video], finishing(plan), ["vout"])
     k = inputs.add(plan.audio)
-    graph.add([f"{k}:a"], loudnorm_second_pass(plan.loudness, plan.preset), ["aout"])
+    # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
+    graph.add([f"{k}:a"], [f("aresample", MIX_RATE), f("asetnsamples", n=1024, p=0)], ["aout"])
     return graph
 
 
@@ -178,10 +193,32 @@ def encoder_args(plan: RenderPlan) -> list[str]:
     p, tl = plan.preset, plan.timeline
     gop = max(1, round(tl.fps * 2))
     return [
-        "-c:v", "libx264", "-preset", p.x264_preset, "-crf", str(p.crf),
-        "-pix_fmt", "yuv420p", "-profile:v", "high", "-g", str(gop),
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
-        "-c:a", "aac", "-b:a", f"{p.audio_bitrate_k}k", "-ar", str(p.sample_rate), "-ac", "2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        p.x264_preset,
+        "-crf",
+        str(p.crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-profile:v",
+        "high",
+        "-g",
+        str(gop),
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+        "-colorspace",
+        "bt709",
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{p.audio_bitrate_k}k",
+        "-ar",
+        str(p.sample_rate),
+        "-ac",
+        "2",
     ]
 
 
@@ -192,12 +229,23 @@ def build_render_command(plan: RenderPlan) -> list[str]:
     threads = ["-threads", str(plan.threads)] if plan.threads else []
     metadata = ["-metadata", f"title={plan.spec.title}"] if plan.spec.title else []
     return [
-        "-y", *inputs.args,
-        "-filter_complex", graph.render(),
-        "-map", "[vout]", "-map", "[aout]",
-        *encoder_args(plan), *threads,
-        "-frames:v", str(plan.timeline.total_frames),
-        "-movflags", "+faststart", *metadata,
-        "-progress", "pipe:1", "-nostats",
+        "-y",
+        *inputs.args,
+        "-filter_complex",
+        graph.render(),
+        "-map",
+        "[vout]",
+        "-map",
+        "[aout]",
+        *encoder_args(plan),
+        *threads,
+        "-frames:v",
+        str(plan.timeline.total_frames),
+        "-movflags",
+        "+faststart",
+        *metadata,
+        "-progress",
+        "pipe:1",
+        "-nostats",
         str(plan.output),
     ]

@@ -38,8 +38,9 @@ class Layout:
     def for_frame(cls, width: int, height: int) -> Layout:
         short = min(width, height)
         if height > width:  # vertical: title in the upper third, lower third above captions
-            return cls(title_y=0.34, title_size=short * 0.085, lower_y=0.56,
-                       lower_size=short * 0.052)
+            return cls(
+                title_y=0.34, title_size=short * 0.085, lower_y=0.56, lower_size=short * 0.052
+            )
         return cls(title_y=0.40, title_size=short * 0.085, lower_y=0.76, lower_size=short * 0.042)
 
 
@@ -48,16 +49,35 @@ def overlay_styles(brand: BrandKit, width: int, height: int, layout: Layout) -> 
     margin = int(width * 0.08)
     colours = brand.colors
     return [
-        AssStyle(name="Title", font=font, size=round(layout.title_size), bold=True,
-                 primary_colour=colours.text, outline_colour="#000000B0",
-                 back_colour="#00000060", outline=max(2.0, layout.title_size * 0.04),
-                 shadow=max(1.0, layout.title_size * 0.03), alignment=5,
-                 margin_l=margin, margin_r=margin),
-        AssStyle(name="LowerThird", font=font, size=round(layout.lower_size), bold=True,
-                 primary_colour=colours.text, outline_colour=colours.primary + "E0",
-                 back_colour="#00000000", border_style=3,
-                 outline=max(4.0, layout.lower_size * 0.35), shadow=0, alignment=4,
-                 margin_l=margin, margin_r=margin),
+        AssStyle(
+            name="Title",
+            font=font,
+            size=round(layout.title_size),
+            bold=True,
+            primary_colour=colours.text,
+            outline_colour="#000000B0",
+            back_colour="#00000060",
+            outline=max(2.0, layout.title_size * 0.04),
+            shadow=max(1.0, layout.title_size * 0.03),
+            alignment=5,
+            margin_l=margin,
+            margin_r=margin,
+        ),
+        AssStyle(
+            name="LowerThird",
+            font=font,
+            size=round(layout.lower_size),
+            bold=True,
+            primary_colour=colours.text,
+            outline_colour=colours.primary + "E0",
+            back_colour="#00000000",
+            border_style=3,
+            outline=max(4.0, layout.lower_size * 0.35),
+            shadow=0,
+            alignment=4,
+            margin_l=margin,
+            margin_r=margin,
+        ),
     ]
 
 
@@ -70,8 +90,13 @@ def _title_event(slot: SceneSlot, text: str, tl: Timeline, layout: Layout) -> As
         rf"{{\move({x},{y + rise},{x},{y},0,{TITLE_IN_MS})\fad({TITLE_IN_MS},{TITLE_OUT_MS})"
         rf"\fscx94\fscy94\t(0,{TITLE_IN_MS},\fscx100\fscy100)}}"
     )
-    return AssEvent(start=start, end=max(end, start + 0.5), style="Title", layer=1,
-                    text=tags + escape_ass_text(text))
+    return AssEvent(
+        start=start,
+        end=max(end, start + 0.5),
+        style="Title",
+        layer=1,
+        text=tags + escape_ass_text(text),
+    )
 
 
 def _lower_third_event(slot: SceneSlot, text: str, tl: Timeline, layout: Layout) -> AssEvent:
@@ -80,8 +105,13 @@ def _lower_third_event(slot: SceneSlot, text: str, tl: Timeline, layout: Layout)
     x, y = int(tl.width * 0.08), round(tl.height * layout.lower_y)
     slide = int(tl.width * 0.03)
     tags = rf"{{\move({x - slide},{y},{x},{y},0,300)\fad(300,{TITLE_OUT_MS})}}"
-    return AssEvent(start=start, end=max(end, start + 0.5), style="LowerThird", layer=1,
-                    text=tags + escape_ass_text(text))
+    return AssEvent(
+        start=start,
+        end=max(end, start + 0.5),
+        style="LowerThird",
+        layer=1,
+        text=tags + escape_ass_text(text),
+    )
 
 
 def title_events(spec: VideoSpec, timeline: Timeline, layout: Layout) -> list[AssEvent]:
@@ -103,17 +133,26 @@ def build_overlay(
     events = title_events(spec, timeline, layout)
     if cues and spec.captions.enabled:
         cap_styles, cap_events = caption_events(
-            cues, style=spec.captions.style or preset.caption_style,
-            width=timeline.width, height=timeline.height, font=spec.brand.font,
-            accent=spec.brand.colors.accent, text_colour=spec.brand.colors.text,
+            cues,
+            style=spec.captions.style or preset.caption_style,
+            width=timeline.width,
+            height=timeline.height,
+            font=spec.brand.font,
+            accent=spec.brand.colors.accent,
+            text_colour=spec.brand.colors.text,
             uppercase=spec.captions.uppercase,
         )
         styles += cap_styles
         events += cap_events
     if not events:
         return None
-    return AssDocument(play_res_x=timeline.width, play_res_y=timeline.height,
-                       styles=styles, events=events, title=spec.title or "AIPROD")
+    return AssDocument(
+        play_res_x=timeline.width,
+        play_res_y=timeline.height,
+        styles=styles,
+        events=events,
+        title=spec.title or "AIPROD",
+    )
 
 
 def write_overlay(

@@ -20,8 +20,20 @@ def thumbnail_frame(timeline: Timeline) -> int:
 
 
 def extract_thumbnail(video: Path, at_seconds: float, out: Path) -> Path:
-    run_ffmpeg([
-        "-y", "-ss", f"{at_seconds:.3f}", "-i", str(video), "-frames:v", "1",
-        "-q:v", "3", "-update", "1", str(out),
-    ])
+    run_ffmpeg(
+        [
+            "-y",
+            "-ss",
+            f"{at_seconds:.3f}",
+            "-i",
+            str(video),
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            "-update",
+            "1",
+            str(out),
+        ]
+    )
     return out

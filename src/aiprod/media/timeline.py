@@ -27,7 +27,9 @@ FADE_OUT_S = Fraction(1, 2)
 
 def frames_for(seconds: float | Fraction, fps: Fraction) -> int:
     """Whole frames needed to show ``seconds`` (rounded up, so nothing is cut)."""
-    return max(0, math.ceil(Fraction(seconds).limit_denominator(1_000_000) * fps - Fraction(1, 10**6)))
+    return max(
+        0, math.ceil(Fraction(seconds).limit_denominator(1_000_000) * fps - Fraction(1, 10**6))
+    )
 
 
 def seconds_at(frame: int, fps: Fraction) -> Fraction:
@@ -122,20 +124,34 @@ def build_timeline(
     for i, scene in enumerate(spec.scenes):
         t_in = t_frames[i - 1] if i else 0
         frames, offset, speech = _scene_frames(
-            scene.duration, narration_seconds[i], frames_for(scene.padding, fps),
-            t_in, t_frames[i], fps,
+            scene.duration,
+            narration_seconds[i],
+            frames_for(scene.padding, fps),
+            t_in,
+            t_frames[i],
+            fps,
         )
         if scene.duration is not None and frames > frames_for(scene.duration, fps):
             need = float(seconds_at(frames, fps))
-            problems.append(SpecProblem(
-                f"scenes.{i}.duration",
-                f"{scene.duration:g} s is too short: narration and transitions need {need:.2f} s",
-            ))
-        slots.append(SceneSlot(
-            index=i, start=start, frames=frames, transition_in=t_in, transition_out=t_frames[i],
-            transition_type=scene.transition.type if scene.transition and t_frames[i] else None,
-            narration_start=start + offset, narration_frames=speech,
-        ))
+            problems.append(
+                SpecProblem(
+                    f"scenes.{i}.duration",
+                    f"{scene.duration:g} s is too short: "
+                    f"narration and transitions need {need:.2f} s",
+                )
+            )
+        slots.append(
+            SceneSlot(
+                index=i,
+                start=start,
+                frames=frames,
+                transition_in=t_in,
+                transition_out=t_frames[i],
+                transition_type=scene.transition.type if scene.transition and t_frames[i] else None,
+                narration_start=start + offset,
+                narration_frames=speech,
+            )
+        )
         start += frames - t_frames[i]
     if problems:
         raise InvalidSpec(problems)
@@ -146,8 +162,12 @@ def build_timeline(
         for cue in scene.sfx
     )
     return Timeline(
-        fps=fps, width=preset.width, height=preset.height, total_frames=total,
-        scenes=tuple(slots), sfx=sfx,
+        fps=fps,
+        width=preset.width,
+        height=preset.height,
+        total_frames=total,
+        scenes=tuple(slots),
+        sfx=sfx,
         fade_in_frames=min(frames_for(FADE_IN_S, fps), total // 4),
         fade_out_frames=min(frames_for(FADE_OUT_S, fps), total // 4),
     )

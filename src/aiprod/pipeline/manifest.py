@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiprod import __version__
 from aiprod.captions.cues import Cue
+from aiprod.media.audio import LoudnessOutcome
 from aiprod.media.timeline import Timeline, seconds_at
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.report import QAReport
@@ -25,16 +27,21 @@ def _narration(timeline: Timeline, clips: list[SpeechClip | None]) -> list[dict[
         if clip is None:
             continue
         start = float(seconds_at(slot.narration_start, timeline.fps))
-        out.append({
-            "scene": slot.index,
-            "start_s": round(start, 3),
-            "duration_s": round(clip.duration, 3),
-            "words": [
-                {"text": w.text, "start_s": round(start + w.start, 3),
-                 "end_s": round(start + w.end, 3)}
-                for w in clip.words
-            ],
-        })
+        out.append(
+            {
+                "scene": slot.index,
+                "start_s": round(start, 3),
+                "duration_s": round(clip.duration, 3),
+                "words": [
+                    {
+                        "text": w.text,
+                        "start_s": round(start + w.start, 3),
+                        "end_s": round(start + w.end, 3),
+                    }
+                    for w in clip.words
+                ],
+            }
+        )
     return out
 
 
@@ -53,6 +60,7 @@ def build_manifest(
     cues: list[Cue],
     qa: QAReport,
     stage_seconds: dict[str, float],
+    loudness: LoudnessOutcome,
     out_dir: Path,
 ) -> dict[str, Any]:
     return {
@@ -67,6 +75,13 @@ def build_manifest(
             {"start_s": round(c.start, 3), "end_s": round(c.end, 3), "lines": list(c.lines)}
             for c in cues
         ],
+        "audio": {
+            "mix_first_pass": asdict(loudness.first_pass),
+            "integrated_lufs": loudness.integrated_lufs,
+            "true_peak_dbtp": loudness.true_peak_dbtp,
+            "closing_correction_db": loudness.correction_db,
+            "target_lufs": preset.loudness_lufs,
+        },
         "qa": {"passed": qa.passed, "failures": qa.failures()},
         "stage_seconds": stage_seconds,
         "outputs": _outputs(out_dir),

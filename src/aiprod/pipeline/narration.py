@@ -60,9 +60,11 @@ def synthesise_scenes(
     on_scene_done: Callable[[int], None] | None = None,
 ) -> tuple[list[SpeechClip | None], str | None]:
     """One clip per scene (None for silent scenes) and the provider name used."""
-    provider = select_tts(spec.language, spec.voice) if any(
-        s.narration.strip() for s in spec.scenes
-    ) else None
+    provider = (
+        select_tts(spec.language, spec.voice)
+        if any(s.narration.strip() for s in spec.scenes)
+        else None
+    )
     clips: list[SpeechClip | None] = []
     for i, scene in enumerate(spec.scenes):
         text = scene.narration.strip()
@@ -72,8 +74,11 @@ def synthesise_scenes(
             clip = _load_cached(folder) if cache_dir else None
             if clip is None:
                 made = provider.synthesize(
-                    text, out_path=work_dir / f"narration-{i}.wav", language=spec.language,
-                    voice=spec.voice, glossary=spec.glossary,
+                    text,
+                    out_path=work_dir / f"narration-{i}.wav",
+                    language=spec.language,
+                    voice=spec.voice,
+                    glossary=spec.glossary,
                 )
                 clip = _store(folder, made)
         clips.append(clip)

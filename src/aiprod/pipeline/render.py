@@ -20,10 +20,10 @@ from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
-from aiprod.errors import FFmpegError, QAFailed
+from aiprod.errors import QAFailed
 from aiprod.media.audio import (
     MUSIC_REFERENCE_LUFS,
-    LoudnormMeasurement,
+    LoudnessOutcome,
     MixInputs,
     NarrationPlacement,
     assemble_narration,
@@ -88,16 +88,19 @@ def intentional_ranges(timeline: Timeline, spec: VideoSpec) -> list[Interval]:
     fps = timeline.fps
     ranges = [
         Interval(0.0, float(seconds_at(timeline.fade_in_frames, fps))),
-        Interval(float(seconds_at(timeline.total_frames - timeline.fade_out_frames, fps)),
-                 float(timeline.duration)),
+        Interval(
+            float(seconds_at(timeline.total_frames - timeline.fade_out_frames, fps)),
+            float(timeline.duration),
+        ),
     ]
     for slot, scene in zip(timeline.scenes, spec.scenes, strict=True):
         if slot.transition_type in ("fadeblack",):
             mid = seconds_at(slot.end - slot.transition_out, fps)
             ranges.append(Interval(float(mid), float(seconds_at(slot.end, fps))))
         if not scene.narration.strip() and spec.music is None:
-            ranges.append(Interval(float(seconds_at(slot.start, fps)),
-                                   float(seconds_at(slot.end, fps))))
+            ranges.append(
+                Interval(float(seconds_at(slot.start, fps)), float(seconds_at(slot.end, fps)))
+            )
     return ranges
 
 
@@ -140,22 +143,31 @@ class Renderer:
         narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
         with self.clock.stage("narration", total=narrated):
             clips, tts_name = synthesise_scenes(
-                self.spec, work_dir=self.work, cache_dir=self.settings.cache_dir,
+                self.spec,
+                work_dir=self.work,
+                cache_dir=self.settings.cache_dir,
                 on_scene_done=lambda n: self.sink.stage_advanced("narration", n),
             )
         with self.clock.stage("timeline"):
             timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
             cues = self._captions(timeline, clips)
         with self.clock.stage("audio"):
-            measured = self._mix(timeline, clips)
+            audio, loudness = self._mix(timeline, clips)
         with self.clock.stage("compose", total=timeline.total_frames):
-            self._compose(timeline, cues, measured)
+            self._compose(timeline, cues, audio)
         with self.clock.stage("qa"):
             report = self._qa_and_thumbnail(timeline, clips)
         with self.clock.stage("deliver"):
             manifest = build_manifest(
-                spec=self.spec, preset=self.preset, timeline=timeline, clips=clips,
-                tts=tts_name, cues=cues, qa=report, stage_seconds=self.clock.seconds,
+                spec=self.spec,
+                preset=self.preset,
+                timeline=timeline,
+                clips=clips,
+                tts=tts_name,
+                cues=cues,
+                qa=report,
+                stage_seconds=self.clock.seconds,
+                loudness=loudness,
                 out_dir=self.out_dir,
             )
             write_json(self.out_dir / "manifest.json", manifest)
@@ -165,8 +177,9 @@ class Renderer:
         opts = self.spec.captions
         look = opts.style or self.preset.caption_style
         # the burned-in look decides how many characters fit on a line of this frame
-        fits = recommended_line_chars(look, timeline.width, timeline.height,
-                                      uppercase=opts.uppercase)
+        fits = recommended_line_chars(
+            look, timeline.width, timeline.height, uppercase=opts.uppercase
+        )
         cues = build_cues(
             caption_words(timeline, clips),
             max_chars_per_line=min(opts.max_chars_per_line, fits),
@@ -177,7 +190,9 @@ class Renderer:
         (self.out_dir / "captions.vtt").write_text(to_webvtt(cues), encoding="utf-8")
         return cues
 
-    def _mix(self, timeline: Timeline, clips: list[SpeechClip | None]) -> LoudnormMeasurement:
+    def _mix(
+        self, timeline: Timeline, clips: list[SpeechClip | None]
+    ) -> tuple[Path, LoudnessOutcome]:
         placements = [
             NarrationPlacement(clip.path, slot.narration_start)
             for slot, clip in zip(timeline.scenes, clips, strict=True)
@@ -189,17 +204,24 @@ class Renderer:
             music_level = measure_loudness(Path(self.spec.music.path)).integrated_lufs
             gain = max(-30.0, min(30.0, MUSIC_REFERENCE_LUFS - music_level))
         mix = MixInputs(narration, timeline, self.spec.music, gain)
-        return mix_programme_audio(mix, self.preset, self.work / "mix.wav")
+        return mix_programme_audio(mix, self.preset, self.work)
 
-    def _compose(self, timeline: Timeline, cues: list[Cue], measured: LoudnormMeasurement) -> None:
+    def _compose(self, timeline: Timeline, cues: list[Cue], audio: Path) -> None:
         overlay = write_overlay(
-            self.spec, self.preset, timeline, cues if self.spec.captions.burn_in else [],
+            self.spec,
+            self.preset,
+            timeline,
+            cues if self.spec.captions.burn_in else [],
             self.work / "overlay.ass",
         )
         partial = self.out_dir / "video.partial.mp4"
         plan = RenderPlan(
-            spec=self.spec, preset=self.preset, timeline=timeline, audio=self.work / "mix.wav",
-            loudness=measured, overlay_ass=overlay, output=partial,
+            spec=self.spec,
+            preset=self.preset,
+            timeline=timeline,
+            audio=audio,
+            overlay_ass=overlay,
+            output=partial,
             threads=self.settings.ffmpeg_threads,
         )
         run_ffmpeg_with_progress(
@@ -213,8 +235,11 @@ class Renderer:
         video = self.out_dir / "video.mp4"
         words = caption_words(timeline, clips)
         expect = QAExpectations(
-            width=timeline.width, height=timeline.height, fps=timeline.fps,
-            total_frames=timeline.total_frames, loudness_target_lufs=self.preset.loudness_lufs,
+            width=timeline.width,
+            height=timeline.height,
+            fps=timeline.fps,
+            total_frames=timeline.total_frames,
+            loudness_target_lufs=self.preset.loudness_lufs,
             true_peak_max_dbtp=self.preset.true_peak_dbtp,
             intentional=intentional_ranges(timeline, self.spec),
             narration_words=[w.text for w in words],
@@ -225,10 +250,8 @@ class Renderer:
         )
         at = seconds_at(thumbnail_frame(timeline), timeline.fps)
         with ThreadPoolExecutor(max_workers=2) as pool:
-            thumb = pool.submit(extract_thumbnail, video, float(at),
-                                self.out_dir / "thumbnail.jpg")
+            thumb = pool.submit(extract_thumbnail, video, float(at), self.out_dir / "thumbnail.jpg")
             report = run_qa(video, self.out_dir / "captions.srt", expect)
             thumb.result()
         report.write(self.out_dir / "qa.json")
         return report
-

@@ -33,8 +33,9 @@ def read_document(path: Path) -> Any:
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
         detail = str(exc).splitlines()[0]
-        raise InvalidSpec([SpecProblem("", f"cannot parse: {detail} {where or ''}".strip())],
-                          str(path)) from None
+        raise InvalidSpec(
+            [SpecProblem("", f"cannot parse: {detail} {where or ''}".strip())], str(path)
+        ) from None
 
 
 def problems_from(exc: ValidationError) -> list[SpecProblem]:
@@ -86,7 +87,9 @@ def resolve_paths(spec: VideoSpec, base_dir: Path) -> VideoSpec:
     return VideoSpec.model_validate(data)
 
 
-def check_semantics(spec: VideoSpec, preset_file: Path | None) -> tuple[list[SpecProblem], Preset | None]:
+def check_semantics(
+    spec: VideoSpec, preset_file: Path | None
+) -> tuple[list[SpecProblem], Preset | None]:
     """Problems no field validator can see: unknown preset, missing files."""
     problems: list[SpecProblem] = []
     preset: Preset | None = None

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SPEC_VERSION = 1
+SPEC_VERSION = 1  # the only version so far; VideoSpec.version is Literal[1]
 HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
 XFADE_TRANSITIONS = (
@@ -192,7 +192,7 @@ class BrandKit(Strict):
 class VideoSpec(Strict):
     """A whole video: global choices plus an ordered list of scenes."""
 
-    version: Literal[1] = SPEC_VERSION
+    version: Literal[1] = 1
     title: str | None = Field(default=None, max_length=200)
     preset: str = Field(default="quick_social", min_length=1)
     language: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")

@@ -57,8 +57,10 @@ class Preset(BaseModel):
 
     @property
     def aspect(self) -> str:
-        return "vertical" if self.height > self.width else (
-            "square" if self.height == self.width else "horizontal"
+        return (
+            "vertical"
+            if self.height > self.width
+            else ("square" if self.height == self.width else "horizontal")
         )
 
 

@@ -74,7 +74,6 @@ def run_ffmpeg(
     return run_process(command, timeout=timeout, env=env)
 
 
-
 def run_ffmpeg_with_progress(
     args: Sequence[str], *, on_frame: Callable[[int], None], timeout: float
 ) -> None:
@@ -83,28 +82,27 @@ def run_ffmpeg_with_progress(
     stderr is drained on a thread so a chatty ffmpeg can never block on a full pipe.
     """
     command = ["ffmpeg", "-hide_banner", "-nostdin", *args]
-    process = subprocess.Popen(
-        [require_tool("ffmpeg"), *command[1:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert process.stdout is not None and process.stderr is not None
-    errors = process.stderr
+    argv = [require_tool("ffmpeg"), *command[1:]]
     tail: deque[bytes] = deque(maxlen=64)
-    drain = threading.Thread(target=lambda: tail.extend(errors), daemon=True)
-    drain.start()
-    timer = threading.Timer(timeout, process.kill)
-    timer.start()
-    try:
-        for raw in process.stdout:
-            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-            if key == "frame" and value.isdigit():
-                on_frame(int(value))
-        code = process.wait()
-    finally:
-        timer.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    drain.join()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        errors = process.stderr
+        drain = threading.Thread(target=lambda: tail.extend(errors), daemon=True)
+        drain.start()
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            for raw in process.stdout:
+                key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+                if key == "frame" and value.isdigit():
+                    on_frame(int(value))
+            code = process.wait()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            drain.join()
     if code != 0:
         stderr = b"".join(tail).decode("utf-8", "replace")[-STDERR_TAIL_CHARS:]
         if code < 0:

@@ -38,6 +38,9 @@ VOICE_PREFIX = "espeak:"
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_()+.,/-]*$")
 # "(zh-cmn 5)(zh 5)" in the "Other Languages" column: more language codes for the voice.
 _OTHER_LANGUAGE = re.compile(r"\(([^\s()]+) \d+\)")
+# espeak-ng defaults to 175 words a minute: too fast to follow, and captions of speech that
+# fast cannot stay under 20 characters a second. 150 is a calm presenter pace.
+WORDS_PER_MINUTE = 150
 _FALLBACK_RATE = 22050  # espeak-ng's native rate, used only if no sentence made a sound
 
 
@@ -150,7 +153,19 @@ class EspeakTTS:
             return silence(0), None
         # Text goes through stdin, so a sentence starting with '-' is never read as an option.
         # -z: no final pause, the sentence pause is ours; -b 1: input is UTF-8.
-        command = [ESPEAK, "-b", "1", "-z", "-v", voice_name, "-w", str(wav_path), "--stdin"]
+        command = [
+            ESPEAK,
+            "-b",
+            "1",
+            "-z",
+            "-s",
+            str(WORDS_PER_MINUTE),
+            "-v",
+            voice_name,
+            "-w",
+            str(wav_path),
+            "--stdin",
+        ]
         try:
             run_process(command, input_bytes=text.encode("utf-8"), timeout=self.timeout)
         except FFmpegError as exc:

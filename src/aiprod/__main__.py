@@ -1,0 +1,3 @@
+from aiprod.cli import main
+
+main()

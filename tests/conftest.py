@@ -1,0 +1,77 @@
+"""Shared fixtures: generated media (never committed) and small presets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aiprod.config import Settings
+from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.spec.presets import Preset
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def tiny_preset() -> Preset:
+    """A small vertical preset: same pipeline, a fraction of the pixels."""
+    return Preset(
+        name="tiny",
+        width=288,
+        height=512,
+        caption_style="social",
+        loudness_lufs=-14,
+        x264_preset="ultrafast",
+        crf=28,
+        audio_bitrate_k=96,
+    )
+
+
+@pytest.fixture
+def make_media(tmp_path: Path) -> Callable[[str, str], Path]:
+    """``make_media(name, lavfi_graph_or_kind)`` generates a media file with ffmpeg."""
+    folder = tmp_path / "media"
+    folder.mkdir(exist_ok=True)
+
+    def make(name: str, kind: str) -> Path:
+        out = folder / name
+        recipes = {
+            "image": ["-f", "lavfi", "-i", "testsrc2=s=640x480", "-frames:v", "1"],
+            "logo": [
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=white@0.0:s=120x60,format=rgba,"
+                "drawbox=x=10:y=10:w=100:h=40:color=orange@1:t=fill",
+                "-frames:v",
+                "1",
+            ],
+            "clip": [
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=s=320x240:r=25:d=1.5",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+            ],
+            "music": [
+                "-f",
+                "lavfi",
+                "-i",
+                "aevalsrc=0.3*sin(2*PI*220*t)+0.2*sin(2*PI*330*t):s=44100:d=3",
+            ],
+            "pop": ["-f", "lavfi", "-i", "sine=f=880:d=0.15:r=44100"],
+        }
+        run_ffmpeg(["-y", *recipes[kind], str(out)])
+        return out
+
+    return make

@@ -1,0 +1,132 @@
+"""Real renders at small sizes: every background, music, SFX, logo, tricky text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aiprod.config import Settings
+from aiprod.errors import MediaError, QAFailed
+from aiprod.media.ffmpeg.probe import probe
+from aiprod.pipeline.render import OUTPUT_FILES, Renderer
+from aiprod.spec.load import parse_spec
+from aiprod.spec.presets import Preset
+
+TRICKY_TITLE = 'Don\'t: "stop" [now], 100% %{pts} a\\b; 🚀 咖啡 שלום'
+TRICKY_NARRATION = "Say \"hello\": it's 100% real, costs $5; C:\\path isn't code. Ready?"
+
+
+def render(spec_data: dict[str, object], preset: Preset, settings: Settings, out: Path):  # type: ignore[no-untyped-def]
+    spec = parse_spec(spec_data)
+    return Renderer(spec, preset, out_dir=out, settings=settings).run()
+
+
+def test_every_background_with_music_sfx_logo_and_tricky_text(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset, make_media: Callable[[str, str], Path]
+) -> None:
+    spec = {
+        "title": TRICKY_TITLE,
+        "brand": {"logo": str(make_media("logo.png", "logo")), "logo_position": "bottom-right"},
+        "music": {"path": str(make_media("music.wav", "music"))},
+        "scenes": [
+            {
+                "title": TRICKY_TITLE,
+                "narration": TRICKY_NARRATION,
+                "background": {"type": "gradient", "preset": "aurora"},
+                "sfx": [{"path": str(make_media("pop.wav", "pop")), "at": 0.2}],
+            },
+            {
+                "text": "Line one\nline two: 50%",
+                "narration": "A still image, slowly zooming.",
+                "background": {
+                    "type": "image",
+                    "path": str(make_media("still.png", "image")),
+                    "ken_burns": "pan_left",
+                },
+                "transition": {"type": "slideup", "duration": 0.4},
+            },
+            {
+                "narration": "A short clip, looped to fit.",
+                "background": {"type": "video", "path": str(make_media("clip.mp4", "clip"))},
+                "transition": None,
+            },
+            {"title": "The end", "duration": 1.5, "background": {"type": "color"}},
+        ],
+    }
+    out = tmp_path / "out"
+    result = render(spec, tiny_preset, settings, out)
+    assert result.qa.passed, result.qa.failures()
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    info = probe(out / "video.mp4", count_frames=True)
+    assert info.video is not None and info.audio is not None
+    assert (info.video.width, info.video.height) == (288, 512)
+    assert info.video.frames == result.timeline.total_frames
+    srt = (out / "captions.srt").read_text(encoding="utf-8")
+    for word in ("hello", "100%", "$5;", "C:\\path", "looped"):
+        assert word in srt
+    assert not (settings.work_root).exists() or not any(settings.work_root.iterdir())
+
+
+def test_french_narration_uses_espeak(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    spec = {
+        "language": "fr",
+        "scenes": [
+            {
+                "title": "Café",
+                "narration": "Bonjour à tous. Le café est prêt, et la livraison est offerte.",
+            },
+            {"narration": "Commandez dès aujourd'hui."},
+        ],
+    }
+    result = render(spec, tiny_preset, settings, tmp_path / "out")
+    assert result.qa.passed, result.qa.failures()
+    assert result.manifest["narration"]["provider"] == "espeak"  # type: ignore[index]
+    assert "aujourd'hui" in (tmp_path / "out" / "captions.vtt").read_text(encoding="utf-8")
+
+
+def test_narration_is_cached_between_renders(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    spec = {"scenes": [{"narration": "Cached words, said once."}]}
+    first = render(spec, tiny_preset, settings, tmp_path / "a")
+    second = render(spec, tiny_preset, settings, tmp_path / "b")
+    assert second.stage_seconds["narration"] < first.stage_seconds["narration"]
+    assert (tmp_path / "a" / "captions.srt").read_text() == (
+        tmp_path / "b" / "captions.srt"
+    ).read_text()
+
+
+def test_corrupt_media_is_named_before_any_rendering(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8 this is not really a jpeg")
+    spec = {"scenes": [{"narration": "Hi.", "background": {"type": "image", "path": str(bad)}}]}
+    with pytest.raises(MediaError) as caught:
+        render(spec, tiny_preset, settings, tmp_path / "out")
+    assert str(bad) in str(caught.value) and "\n" not in str(caught.value)
+    assert not (tmp_path / "out" / "video.mp4").exists()
+
+
+def test_audio_file_given_as_image_is_refused(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset, make_media: Callable[[str, str], Path]
+) -> None:
+    music = make_media("music.wav", "music")
+    spec = {"scenes": [{"narration": "Hi.", "background": {"type": "image", "path": str(music)}}]}
+    with pytest.raises(MediaError, match="has no picture"):
+        render(spec, tiny_preset, settings, tmp_path / "out")
+
+
+def test_a_failed_gate_fails_the_render_with_reasons(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    strict = tiny_preset.model_copy(update={"true_peak_dbtp": -9.0, "loudness_lufs": -5.0})
+    spec = {"scenes": [{"narration": "Far too loud for a minus nine peak."}]}
+    with pytest.raises(QAFailed) as caught:
+        render(spec, strict, settings, tmp_path / "out")
+    assert any("true_peak" in r or "loudness" in r for r in caught.value.reasons)
+    assert (tmp_path / "out" / "qa.json").is_file()

@@ -130,3 +130,22 @@ def test_a_failed_gate_fails_the_render_with_reasons(
         render(spec, strict, settings, tmp_path / "out")
     assert any("true_peak" in r or "loudness" in r for r in caught.value.reasons)
     assert (tmp_path / "out" / "qa.json").is_file()
+
+
+def test_a_silent_programme_renders_and_says_loudness_is_not_applicable(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    spec = {
+        "scenes": [
+            {
+                "title": "Silent",
+                "duration": 2,
+                "background": {"type": "gradient", "preset": "mint"},
+            },
+            {"title": "Still", "duration": 4, "background": {"type": "color", "color": "#000000"}},
+        ]
+    }
+    result = render(spec, tiny_preset, settings, tmp_path / "out")
+    assert result.qa.passed, result.qa.failures()
+    assert result.qa.check("loudness_integrated").measured == "n/a"
+    assert (tmp_path / "out" / "captions.srt").read_text(encoding="utf-8") == ""

@@ -42,7 +42,7 @@ from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.gate import QAExpectations, run_qa
 from aiprod.qa.measure import Interval, measure_loudness
 from aiprod.qa.report import QAReport
-from aiprod.spec.model import VideoSpec
+from aiprod.spec.model import ColourBackground, ImageBackground, Scene, VideoSpec
 from aiprod.spec.presets import Preset
 
 OUTPUT_FILES = (
@@ -83,8 +83,16 @@ def narration_seconds(clips: list[SpeechClip | None]) -> list[float | None]:
     return [clip.duration if clip else None for clip in clips]
 
 
+def is_static(scene: Scene) -> bool:
+    """A background the user chose to hold still (a solid colour, a still with no move)."""
+    bg = scene.background
+    return isinstance(bg, ColourBackground) or (
+        isinstance(bg, ImageBackground) and bg.ken_burns == "none"
+    )
+
+
 def intentional_ranges(timeline: Timeline, spec: VideoSpec) -> list[Interval]:
-    """Fades and scenes the user made silent: not defects."""
+    """Fades, still scenes and scenes the user made silent: not defects."""
     fps = timeline.fps
     ranges = [
         Interval(0.0, float(seconds_at(timeline.fade_in_frames, fps))),
@@ -97,7 +105,7 @@ def intentional_ranges(timeline: Timeline, spec: VideoSpec) -> list[Interval]:
         if slot.transition_type in ("fadeblack",):
             mid = seconds_at(slot.end - slot.transition_out, fps)
             ranges.append(Interval(float(mid), float(seconds_at(slot.end, fps))))
-        if not scene.narration.strip() and spec.music is None:
+        if is_static(scene) or (not scene.narration.strip() and spec.music is None):
             ranges.append(
                 Interval(float(seconds_at(slot.start, fps)), float(seconds_at(slot.end, fps)))
             )
@@ -247,6 +255,7 @@ class Renderer:
             word_timings=[(w.text, w.start, w.end) for w in words],
             max_cps=self.spec.captions.max_cps,
             max_chars_per_line=self.spec.captions.max_chars_per_line,
+            silent_programme=not words and self.spec.music is None and not timeline.sfx,
         )
         at = seconds_at(thumbnail_frame(timeline), timeline.fps)
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -23,6 +23,7 @@ from aiprod.qa.measure import (
 )
 from aiprod.qa.report import QACheck, QAReport
 
+SILENCE_FLOOR_LUFS = -69.0  # ebur128 reports -70 LUFS (its gate) for digital silence
 NOT_APPLICABLE = "n/a"
 
 
@@ -52,6 +53,7 @@ class QAExpectations:
     max_chars_per_line: int = 42
     max_av_drift_s: float = 0.1
     caption_slack_s: float = 0.25
+    silent_programme: bool = False  # nothing audible was asked for: loudness is n/a
     detect: DetectSettings = DEFAULT_SETTINGS
 
 
@@ -167,6 +169,12 @@ def _loudness_checks(measured: Measurements, expect: QAExpectations) -> list[QAC
             QACheck("true_peak", False, None, peak_threshold, "dBTP", "no audio"),
         ]
     level = measured.audio.loudness
+    if expect.silent_programme and not level.integrated_lufs > SILENCE_FLOOR_LUFS:
+        detail = "the spec has no narration, music or sound effects"
+        return [
+            QACheck("loudness_integrated", True, NOT_APPLICABLE, "n/a", "LUFS", detail),
+            QACheck("true_peak", True, NOT_APPLICABLE, "n/a", "dBTP", detail),
+        ]
     lufs_ok = math.isfinite(level.integrated_lufs) and (
         abs(level.integrated_lufs - target) <= tolerance
     )

@@ -25,11 +25,11 @@ from aiprod.pipeline.render import Renderer
 from aiprod.spec.load import load_spec
 
 NARRATION = [
-    "Meet Northwind, the planner that turns a messy week into a calm, clear plan.",
-    "Drop in your tasks, and it sorts them by what matters most, automatically.",
-    "Your calendar, your notes and your team stay in one place, on every device.",
-    "Teams that switched save four hours a week, and they ship on time.",
-    "Start free today at northwind dot app, and plan your best week yet.",
+    "Meet Northwind, the planner that turns a messy, crowded week into a calm and clear plan.",
+    "Drop in your tasks, and it sorts them by what matters most to you, automatically.",
+    "Your calendar, your notes and your whole team stay in one place, on every device.",
+    "Teams that switched save four hours every week, and they finally ship on time.",
+    "Start free today at northwind dot app, and plan the best week you have had in years.",
 ]
 
 
@@ -37,8 +37,22 @@ def make_fixtures(folder: Path) -> dict[str, str]:
     """Generated inputs: a photo-like still, a moving clip and a music bed."""
     still, clip, music = folder / "still.png", folder / "clip.mp4", folder / "music.wav"
     run_ffmpeg(["-y", "-f", "lavfi", "-i", "mandelbrot=s=2400x1600", "-frames:v", "1", str(still)])
-    run_ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=4", "-c:v", "libx264",
-                "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)])
+    run_ffmpeg(
+        [
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=1280x720:r=30:d=4",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(clip),
+        ]
+    )
     chord = "+".join(f"0.2*sin(2*PI*{hz}*t)*(0.6+0.4*sin(2*PI*2*t))" for hz in (220, 277, 330))
     run_ffmpeg(["-y", "-f", "lavfi", "-i", f"aevalsrc={chord}:s=48000:d=12", str(music)])
     return {"still": str(still), "clip": str(clip), "music": str(music)}
@@ -52,17 +66,32 @@ def bench_spec(folder: Path, fixtures: dict[str, str]) -> Path:
         {"type": "gradient", "preset": "sunset"},
         {"type": "color", "color": "#1E3A5F"},
     ]
-    titles = ["Northwind", "Smart priorities", "Everything in one place", "4 hours saved",
-              "northwind.app"]
+    titles = [
+        "Northwind",
+        "Smart priorities",
+        "Everything in one place",
+        "4 hours saved",
+        "northwind.app",
+    ]
     transitions = ["fade", "slideleft", "circleopen", "wipeleft"]
     scenes = [
-        {"title": t, "narration": n, "background": b,
-         "transition": {"type": transitions[i], "duration": 0.5} if i < 4 else None}
+        {
+            "title": t,
+            "narration": n,
+            "background": b,
+            "padding": 0.5,
+            "transition": {"type": transitions[i], "duration": 0.5} if i < 4 else None,
+        }
         for i, (t, n, b) in enumerate(zip(titles, NARRATION, backgrounds, strict=True))
     ]
     scenes[2]["text"] = "Calendar · notes · team"
-    spec = {"preset": "brand_campaign", "title": "Bench", "scenes": scenes,
-            "music": {"path": fixtures["music"]}, "captions": {"style": "clean"}}
+    spec = {
+        "preset": "brand_campaign",
+        "title": "Bench",
+        "scenes": scenes,
+        "music": {"path": fixtures["music"]},
+        "captions": {"style": "clean"},
+    }
     path = folder / "bench.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     return path
@@ -70,8 +99,26 @@ def bench_spec(folder: Path, fixtures: dict[str, str]) -> Path:
 
 def bare_encode_seconds(video: Path, preset_name: str, crf: int, out: Path) -> float:
     started = time.perf_counter()
-    run_ffmpeg(["-y", "-i", str(video), "-c:v", "libx264", "-preset", preset_name, "-crf",
-                str(crf), "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", str(out)])
+    run_ffmpeg(
+        [
+            "-y",
+            "-i",
+            str(video),
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset_name,
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "192k",
+            str(out),
+        ]
+    )
     return time.perf_counter() - started
 
 
@@ -94,14 +141,17 @@ def main() -> int:
         spec, preset = load_spec(spec_path)
         result = Renderer(spec, preset, out_dir=out_dir, settings=settings).run()
         render_s = time.perf_counter() - started
-        bare_s = bare_encode_seconds(result.video, preset.x264_preset, preset.crf,
-                                     folder / "bare.mp4")
+        bare_s = bare_encode_seconds(
+            result.video, preset.x264_preset, preset.crf, folder / "bare.mp4"
+        )
     duration = float(result.timeline.duration)
     for stage, seconds in result.stage_seconds.items():
         print(f"stage {stage:<10} {seconds:7.2f} s")
     print(f"video {duration:.2f} s at {preset.width}x{preset.height}, QA passed={result.qa.passed}")
-    print(f"render {render_s:.2f} s ({duration / render_s:.2f}x real time), "
-          f"bare re-encode {bare_s:.2f} s")
+    print(
+        f"render {render_s:.2f} s ({duration / render_s:.2f}x real time), "
+        f"bare re-encode {bare_s:.2f} s"
+    )
     print(f"ratio_to_bare_encode={render_s / bare_s:.2f} peak_rss_mb={peak_rss_mb():.0f}")
     return 0
 

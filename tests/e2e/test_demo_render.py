@@ -13,8 +13,14 @@ from aiprod.media.ffmpeg.probe import probe
 from aiprod.qa.measure import measure_loudness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SIX_FILES = {"video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json",
-             "manifest.json"}
+SIX_FILES = {
+    "video.mp4",
+    "thumbnail.jpg",
+    "captions.srt",
+    "captions.vtt",
+    "qa.json",
+    "manifest.json",
+}
 
 
 @pytest.mark.slow
@@ -22,7 +28,10 @@ def test_demo_renders_at_1080p_on_target(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     done = subprocess.run(
         [sys.executable, "-m", "aiprod", "render", str(EXAMPLES / "demo.yaml"), "--out", str(out)],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
         env={"AIPROD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]

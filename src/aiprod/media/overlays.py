@@ -69,11 +69,12 @@ def overlay_styles(brand: BrandKit, width: int, height: int, layout: Layout) -> 
             size=round(layout.lower_size),
             bold=True,
             primary_colour=colours.text,
-            outline_colour=colours.primary + "E0",
-            back_colour="#00000000",
-            border_style=3,
-            outline=max(4.0, layout.lower_size * 0.35),
-            shadow=0,
+            # BorderStyle 4 (libass): one box behind all lines, in BackColour, padded by
+            # the shadow size; style 3 draws a box per line with seams between them
+            back_colour=colours.primary + "E0",
+            border_style=4,
+            outline=0.0,
+            shadow=round(max(4.0, layout.lower_size * 0.35), 1),
             alignment=4,
             margin_l=margin,
             margin_r=margin,

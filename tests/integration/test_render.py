@@ -149,3 +149,24 @@ def test_a_silent_programme_renders_and_says_loudness_is_not_applicable(
     assert result.qa.passed, result.qa.failures()
     assert result.qa.check("loudness_integrated").measured == "n/a"
     assert (tmp_path / "out" / "captions.srt").read_text(encoding="utf-8") == ""
+
+
+def test_premium_spot_meets_ebu_r128_at_full_size(tmp_path: Path, settings: Settings) -> None:
+    from aiprod.qa.measure import measure_loudness
+    from aiprod.spec.presets import resolve_preset
+
+    spec = {
+        "preset": "premium_spot",
+        "scenes": [
+            {
+                "title": "Premium",
+                "narration": "Broadcast loudness, measured.",
+                "background": {"type": "gradient", "preset": "ember"},
+            },
+        ],
+    }
+    result = render(spec, resolve_preset("premium_spot"), settings, tmp_path / "out")
+    assert result.qa.passed, result.qa.failures()
+    level = measure_loudness(tmp_path / "out" / "video.mp4")
+    assert abs(level.integrated_lufs - -23.0) <= 1.0 and level.true_peak_dbtp <= -1.0
+    assert (result.timeline.width, result.timeline.height) == (1920, 1080)

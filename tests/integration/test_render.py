@@ -170,3 +170,19 @@ def test_premium_spot_meets_ebu_r128_at_full_size(tmp_path: Path, settings: Sett
     level = measure_loudness(tmp_path / "out" / "video.mp4")
     assert abs(level.integrated_lufs - -23.0) <= 1.0 and level.true_peak_dbtp <= -1.0
     assert (result.timeline.width, result.timeline.height) == (1920, 1080)
+
+
+def test_a_failed_render_leaves_the_previous_outputs_untouched(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    out = tmp_path / "out"
+    render({"scenes": [{"narration": "First render."}]}, tiny_preset, settings, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "clip.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated")
+    broken = {
+        "scenes": [{"narration": "Second.", "background": {"type": "video", "path": str(bad)}}]
+    }
+    with pytest.raises(MediaError):
+        render(broken, tiny_preset, settings, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder left

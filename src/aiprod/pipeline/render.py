@@ -3,9 +3,10 @@
     probe ─▶ narration ─▶ timeline ─▶ audio (mix + loudness pass 1) ─▶ compose (one ffmpeg
     graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
 
-Intermediate files live in a work folder under the data directory and are removed after a
-successful render. Outputs are written to a temporary name and moved into place, so a
-failed render never leaves a half-written ``video.mp4`` behind.
+Intermediate files live in a work folder under the data directory and are removed after
+the render. Outputs are written to a hidden staging folder inside the output folder and
+moved into place together at the end, so a failed render never leaves half a set of files
+(or a half-written ``video.mp4``) behind, nor damages the files of a previous render.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
@@ -125,25 +126,36 @@ class Renderer:
         progress: ProgressSink | None = None,
     ) -> None:
         self.spec, self.preset, self.settings = spec, preset, settings
-        self.out_dir = out_dir
+        self.final_dir = out_dir
+        run_id = uuid.uuid4().hex[:12]
+        # every output is written here first and published together at the end, so a
+        # failed render never leaves half a set of files, nor clobbers a previous render
+        self.out_dir = out_dir / f".aiprod-render-{run_id}"
         self.clock = StageClock(progress or SilentProgress())
         self.sink = progress or SilentProgress()
-        self.work = settings.work_root / uuid.uuid4().hex[:12]
+        self.work = settings.work_root / run_id
 
     def run(self) -> RenderResult:
+        """Render, publish the outputs (also when QA fails, for inspection), clean up."""
         self.work.mkdir(parents=True, exist_ok=True)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         try:
             result = self._run()
-        except BaseException:
+            self._publish()
+        finally:
+            shutil.rmtree(self.out_dir, ignore_errors=True)
             if not self.settings.keep_work_files:
                 shutil.rmtree(self.work, ignore_errors=True)
-            raise
-        if not self.settings.keep_work_files:
-            shutil.rmtree(self.work, ignore_errors=True)
         if not result.qa.passed:
             raise QAFailed(result.qa.failures())
-        return result
+        return replace(result, out_dir=self.final_dir)
+
+    def _publish(self) -> None:
+        """Move the finished files into the output folder, the video last."""
+        names = sorted(p.name for p in self.out_dir.iterdir())
+        names.sort(key=lambda name: name == "video.mp4")
+        for name in names:
+            (self.out_dir / name).replace(self.final_dir / name)
 
     def _run(self) -> RenderResult:
         with self.clock.stage("probe"):
@@ -222,14 +234,14 @@ class Renderer:
             cues if self.spec.captions.burn_in else [],
             self.work / "overlay.ass",
         )
-        partial = self.out_dir / "video.partial.mp4"
+        video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
             preset=self.preset,
             timeline=timeline,
             audio=audio,
             overlay_ass=overlay,
-            output=partial,
+            output=video,
             threads=self.settings.ffmpeg_threads,
         )
         run_ffmpeg_with_progress(
@@ -237,7 +249,6 @@ class Renderer:
             on_frame=lambda n: self.sink.stage_advanced("compose", n),
             timeout=self.settings.render_timeout_s,
         )
-        partial.replace(self.out_dir / "video.mp4")
 
     def _qa_and_thumbnail(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAReport:
         video = self.out_dir / "video.mp4"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from aiprod.errors import MediaError
+from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.qa.measure import (
     Interval,
@@ -147,3 +149,15 @@ def test_measure_all_on_video_without_audio(black_mp4: Path) -> None:
     video = measured.first("video")
     assert video is not None and video.packets == 5 * FPS
     assert measured.elapsed_s > 0
+
+
+def test_probe_counts_packets_without_decoding(black_mp4: Path, tmp_path: Path) -> None:
+    counted = probe(black_mp4, count_packets=True).video
+    assert counted is not None and counted.packets == 5 * FPS
+    assert counted.r_frame_rate == FPS and counted.frame_rate == FPS
+    plain = probe(black_mp4).video
+    assert plain is not None and plain.packets is None
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video", encoding="utf-8")
+    with pytest.raises(MediaError, match=r"notes\.mp4: not readable as media"):
+        measure_all(text)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from aiprod.media.ffmpeg.probe import StreamInfo
 from aiprod.qa import captions
 from aiprod.qa.gate import QAExpectations, build_checks, subtract_intervals, uncovered
 from aiprod.qa.measure import (
@@ -16,11 +18,9 @@ from aiprod.qa.measure import (
     Interval,
     Loudness,
     Measurements,
-    StreamFacts,
     VideoAnalysis,
     parse_blackdetect,
     parse_ebur128_summary,
-    parse_ffprobe_streams,
     parse_freezedetect,
     parse_input_duration,
     parse_silencedetect,
@@ -119,23 +119,6 @@ def test_parse_input_duration_missing() -> None:
     assert parse_input_duration("  Duration: N/A, bitrate: N/A") is None
 
 
-def test_parse_ffprobe_streams() -> None:
-    data = {
-        "streams": [
-            {"index": 0, "codec_type": "video", "codec_name": "h264", "width": 320,
-             "height": 240, "r_frame_rate": "30000/1001", "avg_frame_rate": "0/0",
-             "duration": "4.004", "nb_read_packets": "120"},
-            {"index": 1, "codec_type": "audio", "codec_name": "aac", "r_frame_rate": "0/0",
-             "duration": "N/A"},
-        ]
-    }  # fmt: skip
-    video, audio = parse_ffprobe_streams(data)
-    assert video.frame_rate == Fraction(30000, 1001)
-    assert video.avg_frame_rate is None
-    assert (video.packets, video.duration) == (120, 4.004)
-    assert audio.duration is None and audio.packets is None
-
-
 @pytest.mark.parametrize(
     ("interval", "covers", "expected"),
     [
@@ -206,9 +189,10 @@ def test_cps_and_line_length() -> None:
 
 def _measurements(*, black: list[Interval], loudness: Loudness) -> Measurements:
     streams = (
-        StreamFacts(0, "video", "h264", 320, 240, Fraction(30), Fraction(30), 4.0, 120),
-        StreamFacts(1, "audio", "aac", duration=4.02, packets=189),
-    )
+        StreamInfo(0, "video", "h264", 320, 240, r_frame_rate=Fraction(30),
+                   avg_frame_rate=Fraction(30), duration=4.0, packets=120),
+        StreamInfo(1, "audio", "aac", duration=4.02, packets=189),
+    )  # fmt: skip
     return Measurements(
         streams, VideoAnalysis(black, []), AudioAnalysis(loudness, []), elapsed_s=0.1
     )
@@ -230,6 +214,21 @@ def test_build_checks_from_measurements() -> None:
     assert checks["av_drift"].measured == 0.02
     excused = build_checks(measured, CUES, _expect(intentional=[Interval(2.5, 4.0)]))
     assert all(c.passed for c in excused)
+
+
+def test_frame_rate_check_uses_r_frame_rate_and_streams_check_skips_cover_art() -> None:
+    measured = _measurements(black=[], loudness=Loudness(-16.0, -1.5, 3.0))
+    video, audio = measured.streams
+    cover = StreamInfo(2, "video", "mjpeg", 320, 240, attached_pic=True)
+    odd = replace(video, r_frame_rate=Fraction(25), avg_frame_rate=Fraction(30))
+    checks = {c.name: c for c in build_checks(replace(measured, streams=(odd, audio, cover)),
+                                              CUES, _expect())}  # fmt: skip
+    assert checks["frame_rate"].measured == 25.0 and not checks["frame_rate"].passed
+    assert checks["frame_rate"].detail == "r_frame_rate 25, avg_frame_rate 30"
+    assert checks["streams"].passed and checks["streams"].measured == "video h264, audio aac"
+    uncounted = replace(measured, streams=(replace(video, packets=None), audio))
+    duration = build_checks(uncounted, CUES, _expect())[0]
+    assert (duration.name, duration.passed, duration.measured) == ("duration", False, None)
 
 
 def test_build_checks_silent_audio_fails_loudness_with_json_safe_values(tmp_path: Path) -> None:

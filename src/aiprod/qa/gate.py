@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from aiprod.media.ffmpeg.probe import StreamInfo
 from aiprod.qa import captions
 from aiprod.qa.measure import (
     DEFAULT_SETTINGS,
     DetectSettings,
     Interval,
     Measurements,
-    StreamFacts,
     measure_all,
 )
 from aiprod.qa.report import QACheck, QAReport
@@ -101,7 +101,7 @@ def _interval_check(
 # --------------------------------------------------------------------------- format checks
 
 
-def _duration_check(video: StreamFacts | None, expect: QAExpectations) -> QACheck:
+def _duration_check(video: StreamInfo | None, expect: QAExpectations) -> QACheck:
     expected_s = float(expect.total_frames / expect.fps)
     threshold = f"{expect.total_frames} ± 1 frames ({expected_s:.3f} s)"
     frames = video.packets if video else None
@@ -114,7 +114,7 @@ def _duration_check(video: StreamFacts | None, expect: QAExpectations) -> QAChec
     )
 
 
-def _streams_check(streams: Sequence[StreamFacts]) -> QACheck:
+def _streams_check(streams: Sequence[StreamInfo]) -> QACheck:
     videos = [s for s in streams if s.codec_type == "video" and not s.attached_pic]
     audios = [s for s in streams if s.codec_type == "audio"]
     measured = ", ".join(f"{s.codec_type} {s.codec_name}" for s in [*videos, *audios])
@@ -127,7 +127,7 @@ def _streams_check(streams: Sequence[StreamFacts]) -> QACheck:
     return QACheck("streams", passed, measured or "none", "1 h264 video + 1 aac audio")
 
 
-def _resolution_check(video: StreamFacts | None, expect: QAExpectations) -> QACheck:
+def _resolution_check(video: StreamInfo | None, expect: QAExpectations) -> QACheck:
     wanted = f"{expect.width}x{expect.height}"
     if video is None or video.width is None or video.height is None:
         return QACheck("resolution", False, None, f"= {wanted}", "", "no video stream")
@@ -135,9 +135,9 @@ def _resolution_check(video: StreamFacts | None, expect: QAExpectations) -> QACh
     return QACheck("resolution", measured == wanted, measured, f"= {wanted}")
 
 
-def _frame_rate_check(video: StreamFacts | None, expect: QAExpectations) -> QACheck:
+def _frame_rate_check(video: StreamInfo | None, expect: QAExpectations) -> QACheck:
     threshold = f"= {float(expect.fps):.3f} ({expect.fps})"
-    rate = video.frame_rate if video else None
+    rate = video.r_frame_rate if video else None
     if rate is None:
         return QACheck("frame_rate", False, None, threshold, "fps", "no video frame rate")
     passed = abs(rate - expect.fps) <= expect.fps / 1000
@@ -147,7 +147,7 @@ def _frame_rate_check(video: StreamFacts | None, expect: QAExpectations) -> QACh
 
 
 def _av_drift_check(
-    video: StreamFacts | None, audio: StreamFacts | None, expect: QAExpectations
+    video: StreamInfo | None, audio: StreamInfo | None, expect: QAExpectations
 ) -> QACheck:
     threshold = f"<= {expect.max_av_drift_s:g} s"
     if video is None or audio is None or video.duration is None or audio.duration is None:

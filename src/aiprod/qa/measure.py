@@ -11,19 +11,17 @@ tolerant of units, ``-inf``/``nan`` and interleaved lines from other filters.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-from aiprod.errors import FFmpegError, MediaError
-from aiprod.media.ffmpeg.run import ProcessResult, run_ffmpeg, run_process
+from aiprod.errors import FFmpegError
+from aiprod.media.ffmpeg.probe import StreamInfo, probe
+from aiprod.media.ffmpeg.run import ProcessResult, run_ffmpeg
 
 _NUM = r"[-+]?(?:inf(?:inity)?|nan|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
 _LOG = ["-nostats", "-loglevel", "info"]
@@ -69,22 +67,6 @@ class AudioAnalysis:
 
 
 @dataclass(frozen=True)
-class StreamFacts:
-    """One stream as ffprobe ``-count_packets`` sees it (no decoding)."""
-
-    index: int
-    codec_type: str
-    codec_name: str
-    width: int | None = None
-    height: int | None = None
-    frame_rate: Fraction | None = None
-    avg_frame_rate: Fraction | None = None
-    duration: float | None = None
-    packets: int | None = None
-    attached_pic: bool = False
-
-
-@dataclass(frozen=True)
 class DetectSettings:
     """Detector parameters and speed knobs for the analysis passes."""
 
@@ -105,17 +87,17 @@ class DetectSettings:
 class Measurements:
     """Everything ``measure_all`` found; ``video``/``audio`` are None without such a stream."""
 
-    streams: tuple[StreamFacts, ...]
+    streams: tuple[StreamInfo, ...]
     video: VideoAnalysis | None
     audio: AudioAnalysis | None
     elapsed_s: float
 
-    def first(self, codec_type: str) -> StreamFacts | None:
+    def first(self, codec_type: str) -> StreamInfo | None:
         """The first (non cover-art) stream of ``codec_type``."""
         return first_stream(self.streams, codec_type)
 
 
-def first_stream(streams: Sequence[StreamFacts], codec_type: str) -> StreamFacts | None:
+def first_stream(streams: Sequence[StreamInfo], codec_type: str) -> StreamInfo | None:
     """The first (non cover-art) stream of ``codec_type`` in ``streams``."""
     return next((s for s in streams if s.codec_type == codec_type and not s.attached_pic), None)
 
@@ -188,42 +170,6 @@ def parse_silencedetect(stderr: str, end_of_file: float | None = None) -> list[I
     """Intervals from ``silencedetect`` lines; a silence still open ends at EOF (clamped)."""
     events = re.findall(rf"\bsilence_(start|end):\s*({_NUM})", stderr)
     return _pair_events(events, end_of_file)
-
-
-def _fraction(value: Any) -> Fraction | None:
-    try:
-        result = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        return None
-    return result if result > 0 else None
-
-
-def _opt(cast: Callable[[Any], Any], value: Any) -> Any:
-    try:
-        return None if value is None else cast(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def parse_ffprobe_streams(data: dict[str, Any]) -> tuple[StreamFacts, ...]:
-    """StreamFacts from ffprobe JSON (``-show_streams -count_packets``)."""
-    facts = []
-    for raw in data.get("streams") or []:
-        facts.append(
-            StreamFacts(
-                index=int(raw.get("index", 0)),
-                codec_type=str(raw.get("codec_type", "")),
-                codec_name=str(raw.get("codec_name", "")),
-                width=_opt(int, raw.get("width")),
-                height=_opt(int, raw.get("height")),
-                frame_rate=_fraction(raw.get("r_frame_rate")),
-                avg_frame_rate=_fraction(raw.get("avg_frame_rate")),
-                duration=_opt(float, raw.get("duration")),
-                packets=_opt(int, raw.get("nb_read_packets")),
-                attached_pic=bool((raw.get("disposition") or {}).get("attached_pic")),
-            )
-        )
-    return tuple(facts)
 
 
 # --------------------------------------------------------------------------- commands
@@ -354,36 +300,10 @@ def analyse_audio(
     )
 
 
-def probe_streams(path: Path, *, timeout: float | None = 120.0) -> tuple[StreamFacts, ...]:
-    """Stream facts incl. packet counts (``-count_packets``: demux only, no decode)."""
-    if not path.is_file():
-        raise MediaError(str(path), "file not found" if not path.exists() else "not a file")
-    command = [
-        "ffprobe",
-        "-v",
-        "error",
-        "-count_packets",
-        "-show_streams",
-        "-print_format",
-        "json",
-        str(path),
-    ]
-    try:
-        result = run_process(command, timeout=timeout)
-    except FFmpegError as exc:
-        lines = exc.stderr_tail.strip().splitlines()
-        reason = lines[-1] if lines else "ffprobe could not read it"
-        raise MediaError(str(path), f"not readable as media ({reason})") from None
-    streams = parse_ffprobe_streams(json.loads(result.stdout or b"{}"))
-    if not streams:
-        raise MediaError(str(path), "contains no audio or video stream")
-    return streams
-
-
 def measure_all(path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS) -> Measurements:
-    """Probe, then the video and audio passes concurrently (two ffmpeg processes)."""
+    """Probe (packets counted, no decode), then the video and audio passes concurrently."""
     started = time.perf_counter()
-    streams = probe_streams(path)
+    streams = probe(path, count_packets=True).streams
     video, audio = first_stream(streams, "video"), first_stream(streams, "audio")
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-measure") as pool:
         video_job: Future[VideoAnalysis] | None = None

@@ -14,7 +14,7 @@ from aiprod.providers.tts.base import SpeechClip, TTSProvider
 from aiprod.providers.tts.espeak import EspeakTTS
 from aiprod.providers.tts.piper import PiperTTS
 from aiprod.providers.tts.registry import select_tts
-from aiprod.providers.tts.words import voiced_span
+from aiprod.providers.tts.wav import voiced_span
 
 ENGLISH = (
     'In 2024, the "AIPROD" team shipped 3.5 million beans 🙂 — really! '

@@ -10,15 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiprod.captions.cues import (
-    CaptionWord,
-    Cue,
-    build_cues,
-    display_width,
-    is_spaceless,
-    normalise_word_text,
-    word_spans,
-)
+from aiprod.captions.cues import CaptionWord, Cue, build_cues, word_spans
+from aiprod.captions.text import display_width, is_spaceless, normalise_word_text
 
 EPS = 1e-9
 

@@ -11,27 +11,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aiprod.errors import ProviderRejectedInput
-from aiprod.providers.tts.words import (
-    Segment,
+from aiprod.providers.tts.alignment import (
     align_words_by_phonemes,
-    assemble,
     count_phoneme_words,
-    displayed_words,
     distribute,
     distribute_by_length,
-    ends_sentence,
     map_spans_to_words,
-    normalize_glossary,
     phoneme_units,
     phoneme_word_spans,
+    spoken_weight,
+)
+from aiprod.providers.tts.sentences import (
+    displayed_words,
+    ends_sentence,
+    normalize_glossary,
     plan_sentences,
     primary_language,
     split_sentences,
     spoken_form,
-    spoken_weight,
-    voiced_span,
-    write_wav,
 )
+from aiprod.providers.tts.wav import Segment, assemble, voiced_span, write_wav
 
 # --- words and sentences -------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from aiprod.captions.ass import (
     ass_override_colour,
     escape_ass_text,
 )
-from aiprod.captions.cues import Cue, WordSpan, word_spans
+from aiprod.captions.cues import Cue, word_spans
+from aiprod.captions.model import WordSpan
 from aiprod.captions.sidecar import to_srt, to_webvtt
 
 __all__ = [

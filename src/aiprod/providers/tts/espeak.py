@@ -19,18 +19,10 @@ import numpy as np
 
 from aiprod.errors import FFmpegError, ProviderError, ProviderRejectedInput, ProviderUnavailable
 from aiprod.media.ffmpeg.run import run_process
+from aiprod.providers.tts.alignment import distribute_by_length
 from aiprod.providers.tts.base import SpeechClip
-from aiprod.providers.tts.words import (
-    Int16Audio,
-    Segment,
-    SentencePlan,
-    assemble,
-    distribute_by_length,
-    plan_sentences,
-    silence,
-    voiced_span,
-    write_wav,
-)
+from aiprod.providers.tts.sentences import SentencePlan, plan_sentences
+from aiprod.providers.tts.wav import Int16Audio, Segment, assemble, silence, voiced_span, write_wav
 
 ESPEAK = "espeak-ng"
 VOICE_PREFIX = "espeak:"

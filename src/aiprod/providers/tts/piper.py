@@ -23,24 +23,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aiprod.errors import ProviderRejectedInput, ProviderUnavailable
-from aiprod.providers.tts.base import SpeechClip
-from aiprod.providers.tts.words import (
-    Int16Audio,
-    Segment,
-    SentencePlan,
+from aiprod.providers.tts.alignment import (
     Span,
     align_words_by_phonemes,
-    assemble,
     count_phoneme_words,
     distribute_by_length,
     map_spans_to_words,
     phoneme_word_spans,
-    plan_sentences,
-    primary_language,
-    silence,
-    voiced_span,
-    write_wav,
 )
+from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.sentences import SentencePlan, plan_sentences, primary_language
+from aiprod.providers.tts.wav import Int16Audio, Segment, assemble, silence, voiced_span, write_wav
 
 if TYPE_CHECKING:
     from piper import AudioChunk, PiperVoice, SynthesisConfig

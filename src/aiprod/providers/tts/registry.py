@@ -16,7 +16,7 @@ from aiprod.errors import ProviderRejectedInput
 from aiprod.providers.tts.base import TTSProvider
 from aiprod.providers.tts.espeak import VOICE_PREFIX, EspeakTTS, resolve_language
 from aiprod.providers.tts.piper import DEFAULT_VOICE, PiperTTS
-from aiprod.providers.tts.words import primary_language
+from aiprod.providers.tts.sentences import primary_language
 
 _LOCK = threading.Lock()
 _PIPER: dict[str, PiperTTS] = {}

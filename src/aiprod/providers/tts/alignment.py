@@ -1,183 +1,28 @@
-"""Pure helpers shared by the narration providers.
+"""Speech timing to word timing: phonemes grouped into words, words mapped onto spans.
 
-Displayed words, sentence splitting, the glossary, grouping phonemes into words, mapping
-speech spans (in samples) onto displayed words, and the small audio helpers both providers
-need. Nothing here loads a model or starts a process, so it is all unit-testable.
-
-Vocabulary: a *displayed word* is what captions show (a whitespace token such as
-``"beans,"``); its *spoken form* is what the voice is asked to say after the glossary; a
-*span* is ``(start, end)`` in samples, end exclusive.
+A *span* is ``(start, end)`` in samples, end exclusive. The engines report how many samples
+each phoneme took; these helpers group phonemes into spoken words, give each displayed word
+its span (by word counts, by matching sounds, or proportionally to length as a fallback)
+and convert spans to WordTiming. Pure functions, so all of it is unit-testable.
 """
 
 from __future__ import annotations
 
 import difflib
 import itertools
-import os
-import re
-import tempfile
 import unicodedata
-import wave
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
-import numpy as np
-import numpy.typing as npt
-
-from aiprod.errors import ProviderRejectedInput
 from aiprod.providers.tts.base import WordTiming
 
 Span = tuple[int, int]
-Int16Audio = npt.NDArray[np.int16]
 
-# Closing quotes/brackets that may follow a sentence terminator ('He said "no."').
-_CLOSERS = "\"'”’»)]」』）"
-_SENTENCE_END = re.compile(r"[.!?…。！？]+[" + re.escape(_CLOSERS) + r"]*$")
-# CJK text has no spaces between sentences, so a whitespace token may hold several.
-_CJK_PIECE = re.compile(r"[^。！？]*[。！？]+[" + re.escape(_CLOSERS) + r"]*|[^。！？]+")
-# Abbreviations whose final '.' is not a sentence end. Kept deliberately small: a miss only
-# costs one extra inter-sentence pause, never a lost or misplaced word.
-_ABBREVIATIONS = frozenset(
-    {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "jr.", "sr."}
-)
-_OPENERS = "\"'“‘«([「『（"
-_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
 # Piper markers: '^' begin, '$' end, '_' pad, ' ' word gap. None of them is speech.
 _PHONEME_BOUNDARIES = frozenset({" ", "^", "$", "_"})
 _STRESS_MARKS = frozenset({"ˈ", "ˌ"})
 _TRAILING_CATEGORIES = frozenset({"Lm", "Mn", "Mc", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"})
-# Both engines read "[[ ... ]]" as raw phoneme input; narration text must never be.
-_PHONEME_MARKUP = re.compile(r"\[{2,}")
-# Emoji (pictographs, dingbats, joiners, variation selectors, tags). Engines read them as
-# their Unicode names ("slightly smiling face"), which no narrator would say.
-_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u200d\ufe0f\U000e0020-\U000e007f]")
 # Numbers are read out as words, so a digit takes about as long as four letters.
 _DIGIT_WEIGHT = 4
-
-
-@dataclass(frozen=True)
-class SentencePlan:
-    """One sentence: its displayed words and, index for index, their spoken forms."""
-
-    words: tuple[str, ...]
-    spoken: tuple[str, ...]
-
-    @property
-    def spoken_text(self) -> str:
-        """The text handed to the voice (glossary applied, empty spoken forms dropped)."""
-        return " ".join(form for form in self.spoken if form.strip())
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Audio for one sentence plus one span per displayed word, relative to the segment."""
-
-    words: tuple[str, ...]
-    audio: Int16Audio
-    spans: tuple[Span, ...]
-
-
-# --- words and sentences -------------------------------------------------------------------
-
-
-def displayed_words(text: str) -> list[str]:
-    """Whitespace tokens of ``text``; a CJK token is also cut after each 。！？."""
-    words: list[str] = []
-    for token in text.split():
-        words.extend(_CJK_PIECE.findall(token))
-    return words
-
-
-def ends_sentence(word: str) -> bool:
-    """Whether ``word`` closes a sentence (terminator, maybe a closer; not an abbreviation)."""
-    if not _SENTENCE_END.search(word):
-        return False
-    return word.lstrip(_OPENERS).casefold() not in _ABBREVIATIONS
-
-
-def split_sentences(words: Sequence[str]) -> list[list[str]]:
-    """Group displayed words into sentences; every word lands in exactly one sentence.
-
-    A "sentence" without any letter or digit (a lone '—', '...', an emoji) is merged into
-    its neighbour: alone it may synthesise to nothing, and then its words could not be timed.
-    """
-    sentences: list[list[str]] = []
-    current: list[str] = []
-    for word in words:
-        current.append(word)
-        if ends_sentence(word):
-            sentences.append(current)
-            current = []
-    if current:
-        sentences.append(current)
-    merged: list[list[str]] = []
-    for sentence in sentences:
-        if merged and not (_has_alnum(sentence) and _has_alnum(merged[-1])):
-            merged[-1].extend(sentence)
-        else:
-            merged.append(list(sentence))
-    return merged
-
-
-def _has_alnum(words: Iterable[str]) -> bool:
-    return any(ch.isalnum() for word in words for ch in word)
-
-
-def primary_language(tag: str) -> str:
-    """The primary subtag of a BCP-47 tag, lower case: 'en_US' and 'en-us' give 'en'."""
-    return tag.strip().replace("_", "-").casefold().split("-")[0]
-
-
-# --- glossary ------------------------------------------------------------------------------
-
-
-def _split_edges(word: str) -> tuple[str, str, str]:
-    match = _EDGES.match(word)
-    assert match is not None  # the pattern matches any string
-    return match.group(1), match.group(2), match.group(3)
-
-
-def normalize_glossary(glossary: Mapping[str, str] | None) -> dict[str, str]:
-    """Key each entry by its casefolded core (surrounding punctuation removed).
-
-    Keys are single words; a key that is only punctuation can never match and is dropped.
-    """
-    normalized: dict[str, str] = {}
-    for written, spoken in (glossary or {}).items():
-        core = _split_edges(written.strip())[1].casefold()
-        if core:
-            normalized[core] = spoken.strip()
-    return normalized
-
-
-def spoken_form(word: str, glossary: Mapping[str, str]) -> str:
-    """``word`` with its core replaced by the glossary entry, punctuation kept around it.
-
-    ``glossary`` must come from ``normalize_glossary``. ``"AIPROD,"`` with
-    ``{"aiprod": "ay prod"}`` becomes ``"ay prod,"`` so the comma still shapes the prosody.
-    Emoji are not spoken (an emoji-only word has the spoken form ``""``) and ``"[["`` is
-    reduced to ``"["`` so no text is taken as phoneme markup.
-    """
-    lead, core, trail = _split_edges(word)
-    replacement = glossary.get(core.casefold())
-    spoken = word if replacement is None else f"{lead}{replacement}{trail}"
-    return _PHONEME_MARKUP.sub("[", _EMOJI.sub("", spoken))
-
-
-def plan_sentences(text: str, glossary: Mapping[str, str] | None) -> list[SentencePlan]:
-    """Split ``text`` into sentences of displayed words and their spoken forms.
-
-    Raises ProviderRejectedInput when there is nothing to say.
-    """
-    words = displayed_words(text)
-    if not words:
-        raise ProviderRejectedInput("narration text is empty")
-    table = normalize_glossary(glossary)
-    return [
-        SentencePlan(tuple(sentence), tuple(spoken_form(w, table) for w in sentence))
-        for sentence in split_sentences(words)
-    ]
 
 
 # --- phonemes to word spans ----------------------------------------------------------------
@@ -398,66 +243,3 @@ def to_word_timings(
         WordTiming(word, (offset + start) / sample_rate, (offset + end) / sample_rate)
         for word, (start, end) in zip(words, spans, strict=True)
     ]
-
-
-# --- audio ---------------------------------------------------------------------------------
-
-
-def voiced_span(samples: Int16Audio, sample_rate: int, floor_db: float = -40.0) -> Span:
-    """``[start, end)`` of the part louder than ``floor_db`` below the loudest 10 ms frame.
-
-    Used to trim leading/trailing near-silence; all of ``samples`` when it is silent.
-    """
-    length = len(samples)
-    frame = max(1, sample_rate // 100)
-    frames = -(-length // frame)
-    if frames == 0:
-        return (0, 0)
-    padded = np.zeros(frames * frame, dtype=np.float64)
-    padded[:length] = samples
-    rms = np.sqrt(np.mean(padded.reshape(frames, frame) ** 2, axis=1))
-    peak = float(rms.max())
-    if peak <= 0.0:
-        return (0, length)
-    loud = np.flatnonzero(rms >= peak * 10.0 ** (floor_db / 20.0))
-    return (int(loud[0]) * frame, min(length, (int(loud[-1]) + 1) * frame))
-
-
-def silence(num_samples: int) -> Int16Audio:
-    """``num_samples`` of digital silence."""
-    return np.zeros(max(0, num_samples), dtype=np.int16)
-
-
-def assemble(
-    segments: Sequence[Segment], pause_samples: int, sample_rate: int
-) -> tuple[Int16Audio, list[WordTiming]]:
-    """Concatenate sentence segments with a fixed pause between them; offset their timings."""
-    pieces: list[Int16Audio] = []
-    timings: list[WordTiming] = []
-    offset = 0
-    for index, segment in enumerate(segments):
-        if index:
-            pieces.append(silence(pause_samples))
-            offset += pause_samples
-        pieces.append(segment.audio)
-        timings.extend(to_word_timings(segment.words, segment.spans, offset, sample_rate))
-        offset += len(segment.audio)
-    audio = np.concatenate(pieces) if pieces else silence(0)
-    return audio, timings
-
-
-def write_wav(path: Path, samples: Int16Audio, sample_rate: int) -> None:
-    """Write mono 16-bit PCM, atomically (temp file + rename) so readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with wave.open(tmp_name, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(sample_rate)
-            wav.writeframes(samples.astype("<i2").tobytes())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise

@@ -10,7 +10,6 @@ from PIL import Image
 
 from aiprod.errors import ProviderRejectedInput, ProviderUnavailable
 from aiprod.visuals.emoji_render import (
-    FONT_ENV,
     NotAnEmoji,
     draw_glyph,
     emoji_font_path,
@@ -93,10 +92,9 @@ def test_rejects_bad_sizes(tmp_path: Path) -> None:
             render_emoji("☕", size=size, out=tmp_path / "x.png")
 
 
-def test_missing_font_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(FONT_ENV, str(tmp_path / "missing.ttf"))
+def test_missing_font_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(ProviderUnavailable, match="font not found"):
-        render_emoji("☕", size=64, out=tmp_path / "x.png")
+        draw_glyph("☕", font_path=tmp_path / "missing.ttf")
 
 
 def test_every_mapped_emoji_renders() -> None:

@@ -9,7 +9,6 @@ into one glyph. The output is deterministic: same emoji and size, same bytes.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from aiprod.errors import ProviderRejectedInput, ProviderUnavailable
 
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
-FONT_ENV = "AIPROD_EMOJI_FONT"
 STRIKE = 109  # the only size the CBDT strike of Noto Color Emoji loads at
 _CANVAS = STRIKE * 3
 _PAD = 0.04  # transparent margin around the glyph, fraction of its side
@@ -36,14 +34,16 @@ class NotAnEmoji(ProviderRejectedInput, ValueError):
 
 
 def emoji_font_path() -> Path:
-    """The colour emoji font: ``$AIPROD_EMOJI_FONT`` or the system Noto Color Emoji."""
-    return Path(os.environ.get(FONT_ENV) or DEFAULT_FONT)
+    """The colour emoji font: Debian's Noto Color Emoji (package fonts-noto-color-emoji)."""
+    return DEFAULT_FONT
 
 
 @lru_cache(maxsize=4)
 def _load_font(path: Path) -> ImageFont.FreeTypeFont:
     if not path.is_file():
-        raise ProviderUnavailable(f"colour emoji font not found: {path} (set ${FONT_ENV})")
+        raise ProviderUnavailable(
+            f"colour emoji font not found: {path} (install fonts-noto-color-emoji)"
+        )
     try:
         return ImageFont.truetype(str(path), STRIKE, layout_engine=ImageFont.Layout.RAQM)
     except OSError as exc:

@@ -15,12 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from aiprod.cli_progress import RichProgress, summary_table
+from aiprod.cli_progress import RichProgress, cost_table, summary_table
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
+from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
 from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import Preset, available_presets, resolve_preset
+from aiprod.spec.presets import available_presets
 
 app = typer.Typer(
     name="aiprod",
@@ -61,20 +62,50 @@ def _settings(presets_file: Path | None, keep_work: bool = False) -> Settings:
     return settings.model_copy(update=updates)
 
 
+BriefOpt = Annotated[str | None, typer.Option("--brief", help="a brief to plan from")]
+BrandKitOpt = Annotated[Path | None, typer.Option("--brand-kit", help="brand kit file")]
+DurationOpt = Annotated[
+    float | None, typer.Option("--duration", min=3, max=600, help="target seconds (brief)")
+]
+OptionalSpec = Annotated[
+    Path | None, typer.Argument(help="VideoSpec file (YAML or JSON)", show_default=False)
+]
+
+
+def _request(
+    spec_path: Path | None,
+    brief: str | None,
+    preset: str | None,
+    duration: float | None,
+    brand_kit: Path | None,
+) -> Request:
+    if (spec_path is None) == (brief is None):
+        err.print("error: give either a SPEC file or --brief TEXT", markup=False)
+        raise typer.Exit(EXIT_INVALID)
+    return Request(
+        spec_path=spec_path, brief=brief, preset=preset, duration_s=duration, brand_kit=brand_kit
+    )
+
+
 @app.command()
 def render(
-    spec_path: SpecArg,
+    spec_path: OptionalSpec = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("out"),
-    preset: Annotated[str | None, typer.Option(help="override the spec's preset")] = None,
+    brief: BriefOpt = None,
+    preset: Annotated[str | None, typer.Option(help="preset (overrides the spec's)")] = None,
+    duration: DurationOpt = None,
+    brand_kit: BrandKitOpt = None,
+    budget: Annotated[float | None, typer.Option(help="refuse if the estimate is higher")] = None,
     presets_file: PresetsOpt = None,
     keep_work: Annotated[bool, typer.Option(help="keep intermediate files")] = False,
 ) -> None:
-    """Render SPEC into OUT: video.mp4, thumbnail.jpg, captions, qa.json, manifest.json."""
+    """Render SPEC (or --brief TEXT) into OUT: video, thumbnail, captions, QA, manifest."""
     from aiprod.pipeline.render import Renderer
 
     settings = _settings(presets_file, keep_work)
     try:
-        spec, chosen = load_spec_with_override(spec_path, preset, settings.presets_file)
+        spec, chosen = prepare(_request(spec_path, brief, preset, duration, brand_kit), settings)
+        check_budget(estimate_cost(spec, chosen, settings), budget)
         with RichProgress(err) as progress:
             result = Renderer(
                 spec, chosen, out_dir=out_dir, settings=settings, progress=progress
@@ -88,15 +119,50 @@ def render(
     out.print(summary_table(result))
 
 
-def load_spec_with_override(
-    path: Path, preset: str | None, presets_file: Path | None
-) -> tuple[VideoSpec, Preset]:
+@app.command()
+def plan(
+    brief: Annotated[str, typer.Option("--brief", help="the brief to plan from")],
+    preset: Annotated[str | None, typer.Option(help="preset (default: from the brief)")] = None,
+    duration: DurationOpt = None,
+    brand_kit: BrandKitOpt = None,
+    presets_file: PresetsOpt = None,
+) -> None:
+    """Plan a production from a brief and print it as JSON: edit it, then render it."""
+    settings = _settings(presets_file)
+    try:
+        spec, chosen = prepare(_request(None, brief, preset, duration, brand_kit), settings)
+        manifest = spec.model_dump(mode="json")
+        manifest["cost"] = estimate_cost(spec, chosen, settings).to_dict()
+    except AiprodError as exc:
+        fail(exc)
+    sys.stdout.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
-    spec, chosen = load_spec(path, preset_file=presets_file)
-    if preset is not None:
-        spec = spec.model_copy(update={"preset": preset})
-        chosen = resolve_preset(preset, presets_file)
-    return spec, chosen
+
+@app.command()
+def estimate(
+    spec_path: OptionalSpec = None,
+    brief: BriefOpt = None,
+    preset: Annotated[str | None, typer.Option(help="preset")] = None,
+    duration: DurationOpt = None,
+    budget: Annotated[float | None, typer.Option(help="exit 2 if the estimate is higher")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    presets_file: PresetsOpt = None,
+) -> None:
+    """Estimate the cost and time of SPEC (or --brief TEXT) on this machine."""
+    settings = _settings(presets_file)
+    try:
+        spec, chosen = prepare(_request(spec_path, brief, preset, duration, None), settings)
+        found = estimate_cost(spec, chosen, settings)
+    except AiprodError as exc:
+        fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(found.to_dict(), indent=2) + "\n")
+    else:
+        out.print(cost_table(found))
+    try:
+        check_budget(found, budget)
+    except AiprodError as exc:
+        fail(exc)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from rich.table import Table
 from aiprod.pipeline.progress import STAGES
 
 if TYPE_CHECKING:
+    from aiprod.pipeline.cost import CostEstimate
     from aiprod.pipeline.render import RenderResult
 
 
@@ -79,4 +80,35 @@ def summary_table(result: RenderResult) -> Table:
         f"{s} {result.stage_seconds[s]:.1f}s" for s in STAGES if s in result.stage_seconds
     )
     table.add_row("time", f"{total:.1f} s: {times}")
+    return table
+
+
+def cost_table(found: CostEstimate) -> Table:
+    table = Table(
+        "stage",
+        "provider",
+        "units",
+        "unit price",
+        "time",
+        "cost",
+        title=f"estimate at {found.rate_per_hour:g} {found.currency}/hour of compute",
+    )
+    for s in found.stages:
+        table.add_row(
+            s.stage,
+            s.provider,
+            f"{s.units:g} {s.unit}",
+            f"{s.unit_price:.2e}",
+            f"{s.seconds:.1f} s",
+            f"{s.cost:.5f}",
+        )
+    table.add_row(
+        "total",
+        "",
+        "",
+        "",
+        f"{found.eta_seconds:.1f} s",
+        f"{found.total:.5f} {found.currency}",
+        style="bold",
+    )
     return table

@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     keep_work_files: bool = Field(default=False, description="keep intermediate files")
     ffmpeg_threads: int = Field(default=0, ge=0, description="0 lets ffmpeg choose")
     render_timeout_s: float = Field(default=3600.0, gt=0)
+    compute_rate_per_hour: float = Field(
+        default=0.05, ge=0, description="price of one hour of this machine's compute"
+    )
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    sfx_library_dir: Path | None = Field(default=None, description="your tagged SFX files")
+    asset_library_dir: Path | None = Field(default=None, description="your images and clips")
 
     @property
     def work_root(self) -> Path:
@@ -26,6 +32,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def throughput_file(self) -> Path:
+        return self.data_dir / "throughput.json"
 
 
 def load_settings() -> Settings:

@@ -7,7 +7,8 @@
     │   ├── ProviderUnavailable      not installed / not reachable (retryable)
     │   └── ProviderRejectedInput    the provider will never accept this input
     ├── FFmpegError                  an ffmpeg/ffprobe process failed (command + stderr tail)
-    └── QAFailed                     the render was produced but did not meet its targets
+    ├── QAFailed                     the render was produced but did not meet its targets
+    └── BudgetExceeded               the estimate is over the caller's budget: refused before work
 
 The CLI prints ``str(error)`` as one line and exits non-zero; the API (later) maps ``code``
 to an HTTP status in one table.
@@ -94,3 +95,16 @@ class QAFailed(AiprodError):
     def __init__(self, reasons: Sequence[str]) -> None:
         self.reasons = list(reasons)
         super().__init__("QA gate failed: " + "; ".join(self.reasons))
+
+
+class BudgetExceeded(AiprodError):
+    """The estimated cost is over the budget; nothing was rendered."""
+
+    code = "budget_exceeded"
+
+    def __init__(self, estimate: float, budget: float, currency: str) -> None:
+        self.estimate, self.budget, self.currency = estimate, budget, currency
+        super().__init__(
+            f"estimated cost {estimate:.4f} {currency} exceeds the budget of "
+            f"{budget:.4f} {currency}; nothing was rendered"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ def mix_for(tmp_path: Path, seconds: int) -> tuple[MixInputs, Path]:
     spec = VideoSpec.model_validate({"scenes": [{"duration": seconds, "transition": None}]})
     timeline = build_timeline(spec, resolve_preset("brand_campaign"), [None])
     bed = MusicSpec(path=str(music), volume_db=0, fade_in=0, fade_out=0)
-    return MixInputs(voice, timeline, bed, music_gain_db=-12.0), tmp_path / "mix.wav"
+    return MixInputs(voice, timeline, bed, music, music_gain_db=-12.0), tmp_path / "mix.wav"
 
 
 def test_music_ducks_at_least_8_db_under_the_voice(tmp_path: Path) -> None:
@@ -68,9 +69,8 @@ def test_music_ducks_at_least_8_db_under_the_voice(tmp_path: Path) -> None:
 
 def test_music_is_untouched_when_ducking_is_off(tmp_path: Path) -> None:
     inputs, out = mix_for(tmp_path, 8)
-    flat = MixInputs(
-        inputs.narration, inputs.timeline, inputs.music.model_copy(update={"duck": False}), -12.0
-    )  # type: ignore[union-attr]
+    assert inputs.music is not None
+    flat = replace(inputs, music=inputs.music.model_copy(update={"duck": False}))
     run_ffmpeg(build_mix_command(flat, resolve_preset("brand_campaign"), out))
     mix = read_f32_wav(out)
     half = MIX_RATE // 2

@@ -22,14 +22,16 @@ import soxr
 from aiprod.errors import FFmpegError
 from aiprod.media.ffmpeg.graph import Filter, Graph, OptionValue, f
 from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.media.timeline import Timeline, seconds_at
+from aiprod.media.timeline import SfxPlacement, Timeline, seconds_at
 from aiprod.qa.measure import measure_loudness
 from aiprod.spec.model import MusicSpec
 from aiprod.spec.presets import Preset
 
 MIX_RATE = 48000
 LRA_TARGET = 20.0  # wide enough that loudnorm can stay linear for spoken-word programmes
-TRUE_PEAK_MARGIN_DB = 0.5  # AAC encoding can add a few tenths of a dB of true peak
+# AAC raises true peaks, the more the lower the bitrate (measured on a mix with impacts:
+# +0.3 dB at 192k, +0.3 at 128k, +1.8 at 96k), so the ceiling before encoding keeps room.
+TRUE_PEAK_MARGINS_DB = ((192, 1.0), (128, 1.5), (0, 2.5))  # (from kbit/s, margin)
 MUSIC_REFERENCE_LUFS = -22.0  # music bed level (before volume_db and ducking)
 LOUDNORM_MIN_SECONDS = 3.0  # loudnorm's look-ahead window
 LOUDNESS_SETTLED_LU = 0.3  # closer than this to the target needs no closing correction
@@ -129,7 +131,9 @@ class LoudnormMeasurement:
 
 
 def true_peak_target(preset: Preset) -> float:
-    return max(-9.0, preset.true_peak_dbtp - TRUE_PEAK_MARGIN_DB)  # loudnorm's TP floor
+    """The true-peak ceiling for the mix before AAC encoding (loudnorm's floor is -9)."""
+    margin = next(m for rate, m in TRUE_PEAK_MARGINS_DB if preset.audio_bitrate_k >= rate)
+    return max(-9.0, preset.true_peak_dbtp - margin)
 
 
 def loudnorm_first_pass(preset: Preset) -> Filter:
@@ -183,22 +187,45 @@ def loudnorm_second_pass(
 
 @dataclass(frozen=True)
 class MixInputs:
+    """Everything the mix needs. Sound-effect placements on ``timeline`` carry file paths."""
+
     narration: Path
     timeline: Timeline
     music: MusicSpec | None = None
+    music_file: Path | None = None  # the user's file, or the composed track
     music_gain_db: float = 0.0  # brings the music file to MUSIC_REFERENCE_LUFS
+
+    @property
+    def composed(self) -> bool:
+        """Composed music is cut to length with its own intro and ending: no fades."""
+        return self.music is not None and self.music.path is None
 
 
 def music_chain(mix: MixInputs, total_s: Fraction) -> list[Filter]:
     assert mix.music is not None
-    fade_out = min(mix.music.fade_out, float(total_s) / 3)
-    return [
+    chain = [
         f("aresample", MIX_RATE),
         f("aformat", sample_fmts="fltp", channel_layouts="stereo"),
         f("atrim", end=total_s),
         f("volume", f"{mix.music_gain_db + mix.music.volume_db:.2f}dB"),
-        f("afade", t="in", st=0, d=min(mix.music.fade_in, float(total_s) / 3)),
-        f("afade", t="out", st=max(0.0, float(total_s) - fade_out), d=fade_out),
+    ]
+    if not mix.composed:  # a looped file: fade in, and fade out before the last frame
+        fade_out = min(mix.music.fade_out, float(total_s) / 3)
+        chain += [
+            f("afade", t="in", st=0, d=min(mix.music.fade_in, float(total_s) / 3)),
+            f("afade", t="out", st=max(0.0, float(total_s) - fade_out), d=fade_out),
+        ]
+    return chain
+
+
+def sfx_chain(cue: SfxPlacement, fps: Fraction) -> list[Filter]:
+    bounded = [f("atrim", end_sample=samples_at(cue.frames, fps))] if cue.frames else []
+    return [
+        f("aresample", MIX_RATE),
+        f("aformat", sample_fmts="fltp", channel_layouts="stereo"),
+        *bounded,
+        f("volume", f"{cue.volume_db:.2f}dB"),
+        f("adelay", delays=f"{samples_at(cue.start, fps)}S", all=1),
     ]
 
 
@@ -224,8 +251,9 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
     )
     layers = ["voice"]
     if mix.music is not None:
-        loop = ["-stream_loop", "-1"]
-        args += [*loop, "-i", mix.music.path]
+        if mix.music_file is None:
+            raise ValueError("the music bed has no file yet")
+        args += ["-stream_loop", "-1", "-i", str(mix.music_file)]
         graph.add(["1:a"], music_chain(mix, total_s), ["bed"])
         if mix.music.duck:
             # the voice keys a compressor on the music: about 10 dB down while speaking
@@ -241,19 +269,12 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
     else:
         graph.add(["key"], [f("anullsink")])
     for i, cue in enumerate(tl.sfx):
+        if cue.path is None:
+            raise ValueError(f"sound effect {i} ({cue.kind}) has no file yet")
         k = 1 + (1 if mix.music is not None else 0) + i
-        args += ["-i", cue.path]
-        delay = samples_at(cue.start, tl.fps)
-        graph.add(
-            [f"{k}:a"],
-            [
-                f("aresample", MIX_RATE),
-                f("aformat", sample_fmts="fltp", channel_layouts="stereo"),
-                f("volume", f"{cue.volume_db:.2f}dB"),
-                f("adelay", delays=f"{delay}S", all=1),
-            ],
-            [f"fx{i}"],
-        )
+        loop = ["-stream_loop", "-1"] if cue.frames else []  # a bed plays to its length
+        args += [*loop, "-i", cue.path]
+        graph.add([f"{k}:a"], sfx_chain(cue, tl.fps), [f"fx{i}"])
         layers.append(f"fx{i}")
     mix_filters = (
         [f("amix", inputs=len(layers), normalize=0, duration="first")]

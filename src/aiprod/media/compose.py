@@ -19,6 +19,7 @@ from aiprod.media.backgrounds import (
     video_input_args,
 )
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
+from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     ColourBackground,
@@ -57,6 +58,7 @@ class RenderPlan:
     overlay_ass: Path | None  # titles, lower thirds and burned-in captions
     output: Path
     threads: int = 0
+    illustrations: tuple[PlacedIllustration, ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -181,7 +183,10 @@ def finishing(plan: RenderPlan) -> list[Filter]:
 def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     graph = Graph()
     labels = [scene_chain(plan, slot, inputs, graph) for slot in plan.timeline.scenes]
-    video = add_logo(plan, join_scenes(plan, labels, graph), inputs, graph)
+    video = add_illustrations(
+        plan.illustrations, join_scenes(plan, labels, graph), plan.timeline, graph, inputs.add
+    )
+    video = add_logo(plan, video, inputs, graph)
     graph.add([video], finishing(plan), ["vout"])
     k = inputs.add(plan.audio)
     # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
@@ -248,4 +253,45 @@ def build_render_command(plan: RenderPlan) -> list[str]:
         "pipe:1",
         "-nostats",
         str(plan.output),
+    ]
+
+
+def build_audio_reencode_command(
+    video: Path, audio: Path, gain_db: float, preset: Preset, out: Path
+) -> list[str]:
+    """Same picture (copied), the programme audio encoded again ``gain_db`` quieter/louder."""
+    return [
+        "-y",
+        "-i",
+        str(video),
+        "-i",
+        str(audio),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-map_metadata",
+        "0",
+        "-c:v",
+        "copy",
+        "-af",
+        ",".join(
+            flt.render()
+            for flt in (
+                f("volume", f"{gain_db:.2f}dB"),
+                f("aresample", MIX_RATE),
+                f("asetnsamples", n=1024, p=0),
+            )
+        ),
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{preset.audio_bitrate_k}k",
+        "-ar",
+        str(preset.sample_rate),
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        str(out),
     ]

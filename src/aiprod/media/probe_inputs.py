@@ -40,8 +40,11 @@ def probe_spec_inputs(spec: VideoSpec) -> dict[str, ProbeResult]:
         elif isinstance(bg, VideoBackground):
             check(bg.path, f"scene {i + 1} video", "video")
         for cue in scene.sfx:
-            check(cue.path, f"scene {i + 1} sound effect", "audio")
-    if spec.music is not None:
+            if cue.path is not None:
+                check(cue.path, f"scene {i + 1} sound effect", "audio")
+        if scene.illustration is not None and scene.illustration.path is not None:
+            check(scene.illustration.path, f"scene {i + 1} illustration", "video")
+    if spec.music is not None and spec.music.path is not None:
         check(spec.music.path, "music", "audio")
     if spec.brand.logo is not None:
         check(spec.brand.logo, "logo", "video")

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from aiprod.errors import InvalidSpec, SpecProblem
-from aiprod.spec.model import VideoSpec
+from aiprod.spec.model import SfxCue, VideoSpec
 from aiprod.spec.presets import Preset
 
 FADE_IN_S = Fraction(3, 10)
@@ -64,9 +64,18 @@ class SceneSlot:
 
 @dataclass(frozen=True)
 class SfxPlacement:
-    path: str
+    """A sound effect on the timeline. ``path`` is None until the sound designer has
+    turned ``kind`` into a file; ``frames`` bounds how long it plays (None: its own length).
+    """
+
     start: int
     volume_db: float
+    scene: int
+    path: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    seed: int = 0
+    frames: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,26 @@ def _scene_frames(
     needed = offset + speech + (padding_frames + t_out if speech else 0)
     frames = frames_for(spec_duration, fps) if spec_duration is not None else needed
     return max(frames, needed, t_in + t_out + 1), offset, speech
+
+
+def place_sfx(cue: SfxCue, slot: SceneSlot, fps: Fraction, total: int) -> SfxPlacement:
+    """A cue at its frame; an ambience bed lasts its duration or to the end of its scene."""
+    start = min(slot.start + frames_for(cue.at, fps), total - 1)
+    frames = frames_for(cue.duration, fps) if cue.duration else None
+    if cue.kind == "ambience" and frames is None:
+        frames = max(1, slot.end - start)
+    if frames is not None:
+        frames = min(frames, total - start)
+    return SfxPlacement(
+        start=start,
+        volume_db=cue.volume_db,
+        scene=slot.index,
+        path=cue.path,
+        kind=cue.kind,
+        category=cue.category,
+        seed=cue.seed,
+        frames=frames,
+    )
 
 
 def build_timeline(
@@ -157,7 +186,7 @@ def build_timeline(
         raise InvalidSpec(problems)
     total = slots[-1].end
     sfx = tuple(
-        SfxPlacement(cue.path, min(slot.start + frames_for(cue.at, fps), total - 1), cue.volume_db)
+        place_sfx(cue, slot, fps, total)
         for slot, scene in zip(slots, spec.scenes, strict=True)
         for cue in scene.sfx
     )

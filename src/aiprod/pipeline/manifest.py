@@ -13,6 +13,7 @@ from aiprod import __version__
 from aiprod.captions.cues import Cue
 from aiprod.media.audio import LoudnessOutcome
 from aiprod.media.timeline import Timeline, seconds_at
+from aiprod.pipeline.sound import SoundPlan
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.report import QAReport
 from aiprod.spec.model import VideoSpec
@@ -61,6 +62,7 @@ def build_manifest(
     qa: QAReport,
     stage_seconds: dict[str, float],
     loudness: LoudnessOutcome,
+    sound: SoundPlan,
     out_dir: Path,
 ) -> dict[str, Any]:
     return {
@@ -81,6 +83,8 @@ def build_manifest(
             "true_peak_dbtp": loudness.true_peak_dbtp,
             "closing_correction_db": loudness.correction_db,
             "target_lufs": preset.loudness_lufs,
+            "music": sound.music,
+            "effects": sound.effects,
         },
         "qa": {"passed": qa.passed, "failures": qa.failures()},
         "stage_seconds": stage_seconds,

@@ -12,6 +12,8 @@ STAGES: tuple[str, ...] = (
     "probe",
     "narration",
     "timeline",
+    "sound",
+    "visuals",
     "audio",
     "compose",
     "qa",

@@ -30,21 +30,33 @@ from aiprod.media.audio import (
     assemble_narration,
     mix_programme_audio,
 )
-from aiprod.media.compose import RenderPlan, build_render_command
-from aiprod.media.ffmpeg.run import run_ffmpeg_with_progress
+from aiprod.media.compose import (
+    RenderPlan,
+    build_audio_reencode_command,
+    build_render_command,
+)
+from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
+from aiprod.media.illustrations import PlacedIllustration, render_illustrations
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, seconds_at
+from aiprod.pipeline.cost import ThroughputStore, workload_for
+from aiprod.pipeline.cost import actual as actual_cost
+from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
+from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.gate import QAExpectations, run_qa
 from aiprod.qa.measure import Interval, measure_loudness
 from aiprod.qa.report import QAReport
+from aiprod.qa.semantic import key_points_check
 from aiprod.spec.model import ColourBackground, ImageBackground, Scene, VideoSpec
 from aiprod.spec.presets import Preset
+
+PEAK_GUARD_DB = 0.2  # how far under the preset's true-peak limit the encoded file must stay
 
 OUTPUT_FILES = (
     "video.mp4",
@@ -134,6 +146,7 @@ class Renderer:
         self.clock = StageClock(progress or SilentProgress())
         self.sink = progress or SilentProgress()
         self.work = settings.work_root / run_id
+        self.peak_correction_db = 0.0
 
     def run(self) -> RenderResult:
         """Render, publish the outputs (also when QA fails, for inspection), clean up."""
@@ -157,6 +170,20 @@ class Renderer:
         for name in names:
             (self.out_dir / name).replace(self.final_dir / name)
 
+    def _costs(self, timeline: Timeline) -> dict[str, object]:
+        """Estimated (before) and actual (measured) cost; teaches the throughput store."""
+        rate, currency = self.settings.compute_rate_per_hour, self.settings.currency
+        store = ThroughputStore(self.settings.throughput_file)
+        planned = self.spec.brief is not None
+        guess = workload_for(self.spec, self.preset, planned=planned)
+        before = cost_estimate(guess, store.load(), rate_per_hour=rate, currency=currency)
+        work = workload_for(
+            self.spec, self.preset, planned=planned, programme_seconds=float(timeline.duration)
+        )
+        after = actual_cost(work, self.clock.seconds, rate_per_hour=rate, currency=currency)
+        store.record(work, self.clock.seconds)
+        return {"estimate": before.to_dict(), "actual": after.to_dict()}
+
     def _run(self) -> RenderResult:
         with self.clock.stage("probe"):
             probe_spec_inputs(self.spec)
@@ -171,10 +198,15 @@ class Renderer:
         with self.clock.stage("timeline"):
             timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
             cues = self._captions(timeline, clips)
+        with self.clock.stage("sound"):
+            sound = prepare_sound(self.spec, timeline, self.settings)
+            timeline = sound.timeline
+        with self.clock.stage("visuals"):
+            art = render_illustrations(self.spec, timeline, self.work)
         with self.clock.stage("audio"):
-            audio, loudness = self._mix(timeline, clips)
+            audio, loudness = self._mix(timeline, clips, sound)
         with self.clock.stage("compose", total=timeline.total_frames):
-            self._compose(timeline, cues, audio)
+            self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):
             report = self._qa_and_thumbnail(timeline, clips)
         with self.clock.stage("deliver"):
@@ -188,8 +220,11 @@ class Renderer:
                 qa=report,
                 stage_seconds=self.clock.seconds,
                 loudness=loudness,
+                sound=sound,
                 out_dir=self.out_dir,
             )
+            manifest["cost"] = self._costs(timeline)
+            manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
             write_json(self.out_dir / "manifest.json", manifest)
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
 
@@ -211,7 +246,7 @@ class Renderer:
         return cues
 
     def _mix(
-        self, timeline: Timeline, clips: list[SpeechClip | None]
+        self, timeline: Timeline, clips: list[SpeechClip | None], sound: SoundPlan
     ) -> tuple[Path, LoudnessOutcome]:
         placements = [
             NarrationPlacement(clip.path, slot.narration_start)
@@ -220,13 +255,19 @@ class Renderer:
         ]
         narration = assemble_narration(placements, timeline, self.work / "narration.wav")
         gain = 0.0
-        if self.spec.music is not None:
-            music_level = measure_loudness(Path(self.spec.music.path)).integrated_lufs
+        if sound.music_file is not None:
+            music_level = measure_loudness(sound.music_file).integrated_lufs
             gain = max(-30.0, min(30.0, MUSIC_REFERENCE_LUFS - music_level))
-        mix = MixInputs(narration, timeline, self.spec.music, gain)
+        mix = MixInputs(narration, timeline, self.spec.music, sound.music_file, gain)
         return mix_programme_audio(mix, self.preset, self.work)
 
-    def _compose(self, timeline: Timeline, cues: list[Cue], audio: Path) -> None:
+    def _compose(
+        self,
+        timeline: Timeline,
+        cues: list[Cue],
+        audio: Path,
+        art: list[PlacedIllustration],
+    ) -> None:
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -243,12 +284,27 @@ class Renderer:
             overlay_ass=overlay,
             output=video,
             threads=self.settings.ffmpeg_threads,
+            illustrations=tuple(art),
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
             on_frame=lambda n: self.sink.stage_advanced("compose", n),
             timeout=self.settings.render_timeout_s,
         )
+        self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _guard_true_peak(self, video: Path, audio: Path) -> float:
+        """AAC can push true peaks over the ceiling on sharp effects at low bitrates: if it
+        did, encode the audio again a little quieter (the picture is copied, not redone)."""
+        limit = self.preset.true_peak_dbtp - PEAK_GUARD_DB
+        peak = measure_loudness(video).true_peak_dbtp
+        if not peak > limit:
+            return 0.0
+        gain = -round(peak - limit + PEAK_GUARD_DB, 2)
+        fixed = video.with_name("video.peak-fixed.mp4")
+        run_ffmpeg(build_audio_reencode_command(video, audio, gain, self.preset, fixed))
+        fixed.replace(video)
+        return gain
 
     def _qa_and_thumbnail(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAReport:
         video = self.out_dir / "video.mp4"
@@ -273,5 +329,10 @@ class Renderer:
             thumb = pool.submit(extract_thumbnail, video, float(at), self.out_dir / "thumbnail.jpg")
             report = run_qa(video, self.out_dir / "captions.srt", expect)
             thumb.result()
+        if self.spec.brief is not None:  # planned from a brief: did every key point make it?
+            said = [s.narration for s in self.spec.scenes]
+            shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
+            semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
+            report = QAReport.from_checks([*report.checks, semantic], report.elapsed_s)
         report.write(self.out_dir / "qa.json")
         return report

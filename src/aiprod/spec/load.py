@@ -66,8 +66,14 @@ def media_paths(spec: VideoSpec) -> list[tuple[str, str]]:
     for i, scene in enumerate(spec.scenes):
         if isinstance(scene.background, ImageBackground | VideoBackground):
             found.append((f"scenes.{i}.background.path", scene.background.path))
-        found.extend((f"scenes.{i}.sfx.{j}.path", cue.path) for j, cue in enumerate(scene.sfx))
-    if spec.music is not None:
+        if scene.illustration is not None and scene.illustration.path is not None:
+            found.append((f"scenes.{i}.illustration.path", scene.illustration.path))
+        found.extend(
+            (f"scenes.{i}.sfx.{j}.path", cue.path)
+            for j, cue in enumerate(scene.sfx)
+            if cue.path is not None
+        )
+    if spec.music is not None and spec.music.path is not None:
         found.append(("music.path", spec.music.path))
     if spec.brand.logo is not None:
         found.append(("brand.logo", spec.brand.logo))

@@ -122,12 +122,50 @@ class Transition(Strict):
     duration: float = Field(default=0.5, ge=0.1, le=2.0)
 
 
-class SfxCue(Strict):
-    """A sound-effect file played ``at`` seconds after the scene starts."""
+SfxKind = Literal["whoosh", "pop", "click", "riser", "impact", "ambience"]
+MusicMood = Literal["upbeat", "calm", "corporate", "inspiring", "dramatic", "playful"]
 
-    path: str = Field(min_length=1)
+
+def exactly_one(owner: str, **values: object) -> None:
+    given = [name for name, value in values.items() if value is not None]
+    if len(given) != 1:
+        names = " or ".join(f"'{n}'" for n in values)
+        raise ValueError(f"{owner} needs exactly one of {names}")
+
+
+class SfxCue(Strict):
+    """A sound effect ``at`` seconds after the scene starts: a file, or a kind we make.
+
+    Kinds come from the sound designer: the user's SFX library first, else synthesised.
+    ``ambience`` plays for ``duration`` seconds (default: to the end of the scene).
+    """
+
+    path: str | None = Field(default=None, min_length=1)
+    kind: SfxKind | None = None
+    category: str | None = Field(default=None, max_length=40, description="ambience category")
     at: float = Field(default=0.0, ge=0)
+    duration: float | None = Field(default=None, gt=0, le=600)
     volume_db: float = Field(default=0.0, ge=-60, le=12)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SfxCue:
+        exactly_one("a sound effect", path=self.path, kind=self.kind)
+        return self
+
+
+class Illustration(Strict):
+    """A picture shown over the background: a colour emoji, or an image file."""
+
+    emoji: str | None = Field(default=None, min_length=1, max_length=16)
+    path: str | None = Field(default=None, min_length=1)
+    position: Literal["upper", "center", "lower"] = "center"
+    size: float = Field(default=0.3, gt=0.05, le=0.8, description="of the frame's shorter side")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Illustration:
+        exactly_one("an illustration", emoji=self.emoji, path=self.path)
+        return self
 
 
 class Scene(Strict):
@@ -142,6 +180,9 @@ class Scene(Strict):
     padding: float = Field(default=0.35, ge=0, le=5, description="silence around narration")
     transition: Transition | None = Field(default_factory=Transition)
     sfx: list[SfxCue] = Field(default_factory=list, max_length=50)
+    illustration: Illustration | None = None
+    role: Literal["hook", "point", "cta"] | None = Field(default=None, description="planner")
+    keywords: list[str] = Field(default_factory=list, max_length=30)
 
     @model_validator(mode="after")
     def _has_length(self) -> Scene:
@@ -151,11 +192,20 @@ class Scene(Strict):
 
 
 class MusicSpec(Strict):
-    path: str = Field(min_length=1)
+    """The music bed: a file (looped to length), or composed for a mood."""
+
+    path: str | None = Field(default=None, min_length=1)
+    mood: MusicMood | None = None
+    seed: int = Field(default=0, ge=0)
     volume_db: float = Field(default=-8.0, ge=-60, le=6, description="bed level before ducking")
     duck: bool = True
     fade_in: float = Field(default=0.5, ge=0, le=10)
     fade_out: float = Field(default=1.5, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MusicSpec:
+        exactly_one("music", path=self.path, mood=self.mood)
+        return self
 
 
 class CaptionSpec(Strict):
@@ -187,6 +237,22 @@ class BrandKit(Strict):
     logo_position: LogoPosition = "top-right"
     colors: BrandColours = Field(default_factory=BrandColours)
     font: str | None = Field(default=None, max_length=120, description="font family name")
+    tagline: str | None = Field(default=None, max_length=120)
+    call_to_action: str | None = Field(default=None, max_length=160)
+
+
+class BriefInfo(Strict):
+    """What the planner read in a brief; kept so QA can check every key point made it."""
+
+    text: str = Field(max_length=50_000)
+    language: str = "en"
+    brand: str | None = None
+    product: str | None = None
+    audience: str | None = None
+    mood: MusicMood = "corporate"
+    key_points: list[str] = Field(default_factory=list, max_length=20)
+    call_to_action: str | None = None
+    target_duration_s: float = Field(default=30.0, ge=3, le=600)
 
 
 class VideoSpec(Strict):
@@ -202,3 +268,4 @@ class VideoSpec(Strict):
     brand: BrandKit = Field(default_factory=BrandKit)
     glossary: dict[str, str] = Field(default_factory=dict, description="word -> spoken form")
     scenes: list[Scene] = Field(min_length=1, max_length=200)
+    brief: BriefInfo | None = Field(default=None, description="set by the planner")

@@ -1,0 +1,134 @@
+"""Brief in, production spec out: the review step between the two is the user's.
+
+    analyse the brief ─▶ write a script for the words a duration allows ─▶ speak it (cached,
+    so the render reuses it) and measure ─▶ rewrite once if the length is off by > 5 % ─▶
+    visuals, transitions, sound design, music mood, brand ─▶ a VideoSpec
+
+The result validates as the render engine's spec, so every later stage is shared and a user
+can edit the JSON before rendering it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiprod.config import Settings
+from aiprod.media.timeline import build_timeline
+from aiprod.pipeline.narration import synthesise_scenes
+from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
+from aiprod.planner.brief import BriefAnalysis, analyse_brief
+from aiprod.planner.script import ScriptPlan, write_script
+from aiprod.spec.load import parse_spec
+from aiprod.spec.model import BrandKit, VideoSpec
+from aiprod.spec.presets import Preset, resolve_preset
+
+PACE_TOLERANCE = 0.05  # rewrite when the spoken length misses the target by more
+START_WORDS_PER_SECOND = 2.5  # first guess; the second pass uses the voice's measured pace
+SCENE_OVERHEAD_S = 1.2  # padding around narration plus a transition, per scene
+ASPECT_PRESETS = {
+    "vertical": "quick_social",
+    "square": "square_social",
+    "horizontal": "brand_campaign",
+}
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    brief: str
+    preset: str | None = None
+    duration_s: float | None = None
+    brand: BrandKit | None = None
+    glossary: dict[str, str] | None = None
+
+
+def stable_seed(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100_000
+
+
+def choose_preset(analysis: BriefAnalysis, requested: str | None, settings: Settings) -> Preset:
+    name = requested or ASPECT_PRESETS.get(analysis.aspect or "", "quick_social")
+    return resolve_preset(name, settings.presets_file)
+
+
+def brand_for(analysis: BriefAnalysis, kit: BrandKit | None) -> BrandKit:
+    if kit is not None:
+        return kit if kit.name else kit.model_copy(update={"name": analysis.brand})
+    return BrandKit(name=analysis.brand)
+
+
+def build_spec(
+    analysis: BriefAnalysis,
+    script: ScriptPlan,
+    request: PlanRequest,
+    preset: Preset,
+    target: float,
+    settings: Settings,
+) -> VideoSpec:
+    brand = brand_for(analysis, request.brand)
+    data: dict[str, Any] = {
+        "version": 1,
+        "title": f"{brand.name or analysis.product or 'Video'} — {preset.name}",
+        "preset": preset.name,
+        "language": analysis.language,
+        "brand": brand.model_dump(mode="json"),
+        "glossary": dict(request.glossary or {}),
+        "music": {"mood": analysis.mood, "seed": stable_seed(request.brief)},
+        "scenes": scene_dicts(script, analysis, brand, preset, settings),
+        "brief": {
+            "text": request.brief[:50_000],
+            "language": analysis.language,
+            "brand": analysis.brand,
+            "product": analysis.product,
+            "audience": analysis.audience,
+            "mood": analysis.mood,
+            "key_points": list(analysis.key_points)[:20],
+            "call_to_action": analysis.call_to_action,
+            "target_duration_s": target,
+        },
+    }
+    return parse_spec(data, source="plan")
+
+
+def spoken_length(
+    spec: VideoSpec, preset: Preset, settings: Settings, work: Path
+) -> tuple[float, int]:
+    """(programme seconds, words) with the real voice: synthesised now, cached for render."""
+    clips, _ = synthesise_scenes(spec, work_dir=work, cache_dir=settings.cache_dir)
+    timeline = build_timeline(spec, preset, [c.duration if c else None for c in clips])
+    words = sum(len(s.narration.split()) for s in spec.scenes)
+    return float(timeline.duration), words
+
+
+def plan_from_brief(
+    request: PlanRequest, settings: Settings, work: Path
+) -> tuple[VideoSpec, Preset]:
+    """A production spec for the brief whose length is within 5-10 % of the target."""
+    analysis = analyse_brief(request.brief)
+    preset = choose_preset(analysis, request.preset, settings)
+    target = request.duration_s or analysis.duration_s
+    scenes_guess = max(3, min(8, len(analysis.key_points) + 2))
+    speech = max(2.0, target - scenes_guess * SCENE_OVERHEAD_S)
+    words = max(6, round(speech * START_WORDS_PER_SECOND))
+    spec = build_spec(
+        analysis, write_script(analysis, target_words=words), request, preset, target, settings
+    )
+    length, said = spoken_length(spec, preset, settings, work)
+    if abs(length - target) / target > PACE_TOLERANCE:
+        overhead = length - said / _pace(spec, preset, settings, work)
+        wanted = max(6, round(said * max(1.0, target - overhead) / max(1.0, length - overhead)))
+        spec = build_spec(
+            analysis, write_script(analysis, target_words=wanted), request, preset, target, settings
+        )
+        length, _ = spoken_length(spec, preset, settings, work)
+    spec = sound_design(spec, preset, settings, work)
+    return spec, preset
+
+
+def _pace(spec: VideoSpec, preset: Preset, settings: Settings, work: Path) -> float:
+    """The voice's measured words per second on this script (from the cached clips)."""
+    clips, _ = synthesise_scenes(spec, work_dir=work, cache_dir=settings.cache_dir)
+    seconds = sum(c.duration for c in clips if c) or 1.0
+    return max(0.5, sum(len(s.narration.split()) for s in spec.scenes) / seconds)

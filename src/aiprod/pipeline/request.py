@@ -1,0 +1,81 @@
+"""What a caller asks for — a spec file, or a brief with options — made into a VideoSpec
+and a preset, with the cost estimate and budget check done before any work.
+
+Shared by the CLI now and by the API later: nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiprod.config import Settings
+from aiprod.errors import BudgetExceeded
+from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, workload_for
+from aiprod.spec.brand import load_brand_kit
+from aiprod.spec.load import load_spec
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset, resolve_preset
+
+
+@dataclass(frozen=True)
+class Request:
+    spec_path: Path | None = None
+    brief: str | None = None
+    preset: str | None = None
+    duration_s: float | None = None
+    brand_kit: Path | None = None
+
+
+def prepare(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
+    """Load the spec, or plan one from the brief; apply the preset override."""
+    if request.brief is not None:
+        return _plan(request, settings)
+    assert request.spec_path is not None
+    spec, preset = load_spec(request.spec_path, preset_file=settings.presets_file)
+    if request.preset is not None:
+        spec = spec.model_copy(update={"preset": request.preset})
+        preset = resolve_preset(request.preset, settings.presets_file)
+    if request.brand_kit is not None:
+        kit, glossary = load_brand_kit(request.brand_kit)
+        spec = spec.model_copy(update={"brand": kit, "glossary": {**glossary, **spec.glossary}})
+    return spec, preset
+
+
+def _plan(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
+    from aiprod.pipeline.plan import PlanRequest, plan_from_brief
+
+    kit, glossary = load_brand_kit(request.brand_kit) if request.brand_kit else (None, {})
+    work = settings.work_root / f"plan-{uuid.uuid4().hex[:12]}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        return plan_from_brief(
+            PlanRequest(
+                brief=request.brief or "",
+                preset=request.preset,
+                duration_s=request.duration_s,
+                brand=kit,
+                glossary=glossary,
+            ),
+            settings,
+            work,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def estimate_cost(spec: VideoSpec, preset: Preset, settings: Settings) -> CostEstimate:
+    work = workload_for(spec, preset, planned=spec.brief is not None)
+    return estimate(
+        work,
+        ThroughputStore(settings.throughput_file).load(),
+        rate_per_hour=settings.compute_rate_per_hour,
+        currency=settings.currency,
+    )
+
+
+def check_budget(found: CostEstimate, budget: float | None) -> None:
+    if budget is not None and found.total > budget:
+        raise BudgetExceeded(found.total, budget, found.currency)

@@ -1,0 +1,182 @@
+"""Drafting each scene in several lengths: the pacing step then picks one length per scene."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from aiprod.planner.brief import BriefAnalysis
+from aiprod.planner.grammar import bare_noun, is_food, point_kind
+from aiprod.planner.keywords import visual_words
+from aiprod.planner.slots import Slots, pick, pick_many, point_slots, render, templates_for
+from aiprod.planner.speech import domain_of, speakable
+from aiprod.planner.templates_en import Synthetic
+from aiprod.planner.textutil import count_words, fit_headline, fold, title_case, unique, upper_first
+
+SceneRole = Literal["hook", "point", "cta"]
+HEADLINE_LIMIT = 32
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to say a scene: its narration, spoken word count and sentence count."""
+
+    text: str
+    words: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A scene before pacing: everything but the choice of narration length."""
+
+    role: SceneRole
+    headline: str
+    keywords: tuple[str, ...]
+    variants: tuple[Variant, ...]
+    sentence_budget: int
+
+
+def _expand(
+    classes: list[list[str]], extras: list[str], language: str, lead: bool
+) -> tuple[Variant, ...]:
+    variants: list[Variant] = []
+    for base in classes:
+        said = fold(" ".join(base))
+        fresh = [extra for extra in extras if _bare(extra) not in said]
+        for count in range(len(fresh) + 1):
+            sentences = [*fresh[:count], *base] if lead else [*base, *fresh[:count]]
+            text = speakable(" ".join(sentences), language)
+            if text:
+                variants.append(Variant(text, count_words(text), len(sentences)))
+    return tuple(variants)
+
+
+def _bare(sentence: str) -> str:
+    return fold(sentence).strip(" .!?")
+
+
+def headline_case(text: str, language: str) -> str:
+    """Title Case in English, sentence case in French; fitted to 32 characters."""
+    text = upper_first(text) if language == "fr" else title_case(text)
+    return fit_headline(text, HEADLINE_LIMIT)
+
+
+def _keywords(analysis: BriefAnalysis, text: str) -> tuple[str, ...]:
+    banned = tuple(p for p in (analysis.brand, analysis.website) if p)
+    found = [*visual_words(text, banned), *visual_words(analysis.product or "", banned)]
+    found += list(analysis.keywords)
+    return tuple(unique(found)[:5]) or ("abstract",)
+
+
+class Composer:
+    """Drafts the scenes of one script; remembers used templates so wording varies."""
+
+    def __init__(self, analysis: BriefAnalysis, slots: Slots) -> None:
+        self.analysis = analysis
+        self.slots = slots
+        self.lang = analysis.language
+        self.copy = templates_for(self.lang)
+        self.used: set[str] = set()
+
+    def _seed(self, *parts: str) -> str:
+        a = self.analysis
+        return "|".join([a.brand or "", a.product or "", *parts])
+
+    def hook(self) -> Draft:
+        """Opening scene: a question or teaser that names the brand when there is one."""
+        family = "brand" if "brand" in self.slots else "plain"
+        food = is_food(self.analysis.product)
+        classes: list[list[str]] = []
+        for level in range(3):
+            pool = self.copy.HOOKS[f"{family}_food"][level] if food else ()
+            if not (food and level == 1):
+                pool = (*pool, *self.copy.HOOKS[family][level])
+            text = pick(pool, self.slots, self._seed("hook", str(level)), self.used)
+            classes.append([text] if text else [])
+        extras = pick_many(self.copy.HOOK_AUDIENCE, self.slots, self._seed("aud"), self.used, 1)
+        extras += pick_many(
+            self.copy.HOOK_MOOD[self.analysis.mood], self.slots, self._seed("mood"), self.used, 1
+        )
+        variants = _expand([c for c in classes if c], extras, self.lang, lead=False)
+        return Draft("hook", self._hook_headline(), _keywords(self.analysis, ""), variants, 2)
+
+    def _hook_headline(self) -> str:
+        brand = self.analysis.brand
+        if brand:
+            lead = f"Découvrez {brand}" if self.lang == "fr" else f"Meet {brand}"
+            return headline_case(lead if len(lead) <= HEADLINE_LIMIT else brand, self.lang)
+        if self.analysis.product:
+            return headline_case(self.analysis.product, self.lang)
+        return "Du nouveau" if self.lang == "fr" else "Something New"
+
+    def points(self, group: list[str], index: int) -> Draft:
+        """A scene covering one or more key points (merged when scenes are scarce)."""
+        classes: list[list[str]] = [[], [], []]
+        for point in group:
+            slots = point_slots(self.slots, point)
+            kind = point_kind(point, self.lang)
+            family = self.copy.POINTS[kind]
+            bare = self.copy.POINTS["noun_bare"] if kind == "noun" and bare_noun(point) else None
+            for level in range(3):
+                pool = (*family[level], *(bare[level] if bare else ()))
+                text = pick(pool, slots, self._seed(point, str(level)), self.used)
+                classes[level].append(text or f"{slots['P']}.")
+        extras = self._elaborations("|".join(group), index)
+        joiner = " & "
+        headline = headline_case(joiner.join(group), self.lang)
+        if len(joiner.join(group)) > HEADLINE_LIMIT:
+            headline = headline_case(group[0], self.lang)
+        variants = _expand(classes, extras, self.lang, lead=False)
+        keywords = _keywords(self.analysis, " ".join(group))
+        return Draft(
+            "point", headline or self._fallback_headline(), keywords, variants, len(group) + 1
+        )
+
+    def synthetic(self, item: Synthetic, index: int) -> Draft:
+        """A filler scene (audience, product, mood...) for briefs with too few points."""
+        classes = [[text] for level in (1, 2, 3) if (text := render(item[level], self.slots))]
+        headline = render(item[0], self.slots) or ""
+        extras = self._elaborations(item[0], index, context=False)
+        variants = _expand(classes, extras, self.lang, lead=False)
+        keywords = _keywords(self.analysis, "")
+        return Draft("point", headline_case(headline, self.lang), keywords, variants, 2)
+
+    def _elaborations(self, key: str, index: int, *, context: bool = True) -> list[str]:
+        """Up to two follow-up sentences: one about mood (or context), one generic."""
+        flavour = self.copy.MOOD_ELABORATIONS[self.analysis.mood]
+        if context:
+            flavour = (*flavour, *self.copy.CONTEXT_ELABORATIONS)
+        seed = self._seed(key, str(index))
+        chosen = pick_many(flavour, self.slots, seed, self.used, 1)
+        chosen += pick_many(self.copy.GENERIC_ELABORATIONS, self.slots, seed, self.used, 1)
+        return chosen
+
+    def call_to_action(self) -> Draft:
+        """Closing scene: the call to action, with the brand named."""
+        brand = self.analysis.brand
+        named = bool(brand) and fold(brand or "") in fold(self.analysis.call_to_action)
+        family = self.copy.CTA_WITH_BRAND if brand and not named else self.copy.CTA_PLAIN
+        classes: list[list[str]] = []
+        for level in range(3):
+            text = pick(family[level], self.slots, self._seed("cta", str(level)), self.used)
+            classes.append([text] if text else [])
+        extras = pick_many(self.copy.CTA_LEAD_INS, self.slots, self._seed("lead"), self.used, 2)
+        variants = _expand([c for c in classes if c], extras, self.lang, lead=True)
+        return Draft("cta", self._cta_headline(), _keywords(self.analysis, ""), variants, 2)
+
+    def _cta_headline(self) -> str:
+        website = self.analysis.website
+        if website:
+            shown = website if len(website) <= HEADLINE_LIMIT else domain_of(website)
+            if len(shown) <= HEADLINE_LIMIT:
+                return fit_headline(shown, HEADLINE_LIMIT)
+        cta = self.slots["Cta"]
+        if len(cta) <= HEADLINE_LIMIT or not self.analysis.brand:
+            return headline_case(cta, self.lang) or self._fallback_headline()
+        return self._fallback_headline()
+
+    def _fallback_headline(self) -> str:
+        if self.analysis.brand:
+            return fit_headline(self.analysis.brand, HEADLINE_LIMIT) or "AIPROD"
+        return "À découvrir" if self.lang == "fr" else "Discover More"

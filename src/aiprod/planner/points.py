@@ -1,0 +1,211 @@
+"""Key points of a brief: what to mention, bullet lines, or the most salient clauses."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from aiprod.planner.lexicon import EN_ADJ_OPENERS, FR_ADJ_OPENERS
+from aiprod.planner.speech import URL_RE
+from aiprod.planner.stopwords import DIRECTION_WORDS, FORMAT_WORDS, STOP_WORDS
+from aiprod.planner.textutil import fold, folded_set, lower_first, tidy_phrase, words
+from aiprod.planner.tokens import is_content
+
+MAX_POINTS = 6
+_MAX_POINT_WORDS = 6
+_SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)|$")
+_TRIGGER_RE = re.compile(
+    r"\b(?:(?:make\s+sure\s+to\s+)?mention(?:s|ing)?|highlight(?:s|ing)?|emphasi[sz](?:e|ing)|"
+    r"stress(?:ing)?|showcas(?:e|ing)|featur(?:e|es|ing)|includ(?:e|ing)|cover|talk\s+about|"
+    r"focus\s+on|point\s+out|call\s+out|don't\s+forget|key\s+(?:points?|messages?|benefits?|"
+    r"features?)|selling\s+points?|usps?|benefits|mentionn(?:er|ez|e|ant)|"
+    r"(?:mettre|mettez|mets|met|mise)\s+en\s+avant(?:\s+(?:de|des|du))?|soulign(?:er|ez|e|ant)|"
+    r"insist(?:er|ez|e)\s+sur|évoqu(?:er|ez|e)|parl(?:er|ez)\s+de|n'oubliez\s+pas|"
+    r"points?\s+clés?|messages?\s+clés?|atouts?|avantages?|arguments?)\b\s*(?:[:\-–]\s*)?"
+    r"(?:that\s+|how\s+|the\s+fact\s+that\s+|que\s+|qu')?",
+    re.IGNORECASE,
+)
+_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|\+|&|\band\b|\bet\b|\bas\s+well\s+as\b|\bainsi\s+que\b|\balong\s+with\b|"
+    r"\bsans\s+oublier\b)\s*",
+    re.IGNORECASE,
+)
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·–—+>]|\d{1,2}[.)])\s+(.+)$", re.MULTILINE)
+_FRAMING_LABEL_RE = re.compile(
+    r"^\s*(?:duration|durée|length|format|aspect|tone|ton|mood|ambiance|audience|cible|target|"
+    r"brand|marque|cta|call to action|platform|plateforme|music|musique|voice|voix|style|"
+    r"title|titre|product|produit|client|deadline|budget|language|langue)\s*[:=]",
+    re.IGNORECASE,
+)
+_CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n,()]|\.(?:\s|$)|\s[-–—]\s")
+_FRAMING_WORDS = folded_set(
+    """
+    ad ads advert advertisement video spot commercial promo clip reel teaser vidéo pub
+    publicité campaign campagne brief script write create make produce need want please
+    """
+)
+_LEADING = folded_set(
+    """
+    the a an our its their your my that how we it also both all about some any very really of
+    le la les un une des du de d' notre nos son sa ses leur leurs que qu' aussi également
+    votre vos mon ma mes très vraiment
+    """
+)
+_TRAILING = folded_set(
+    """
+    too also etc aussi également well the a an of to for with in on at by from and or but
+    our your its their this that le la les un une des du de d' et ou à au aux en pour par
+    avec sur dans que qui notre nos votre vos son sa ses ce cette
+    """
+)
+_CUT_BEFORE = folded_set(
+    """
+    in from with for at by on to of which who that because while dans de du des avec pour
+    par sur à qui que car parce lorsque
+    """
+)
+_SINGLE_ADJECTIVES = EN_ADJ_OPENERS | FR_ADJ_OPENERS | frozenset({"organic", "bio", "local"})
+
+
+def _strip_edges(parts: list[str]) -> list[str]:
+    while parts:
+        head = fold(parts[0])
+        if head[:2] in {"l'", "d'"} and len(parts[0]) > 2:
+            parts[0] = parts[0][2:]
+            continue
+        if head[:3] == "qu'" and len(parts[0]) > 3:
+            parts[0] = parts[0][3:]
+            continue
+        if head not in _LEADING:
+            break
+        parts.pop(0)
+    while parts and fold(parts[-1]) in _TRAILING:
+        parts.pop()
+    return parts
+
+
+def _shorten(parts: list[str]) -> list[str]:
+    if len(parts) <= _MAX_POINT_WORDS:
+        return parts
+    cuts = [i for i in range(2, _MAX_POINT_WORDS + 1) if fold(parts[i]) in _CUT_BEFORE]
+    parts = parts[: cuts[-1]] if cuts else parts[:_MAX_POINT_WORDS]
+    return _strip_edges(parts)
+
+
+def clean_point(text: str) -> str | None:
+    """A short phrase fit for a headline, or None when nothing meaningful is left."""
+    if URL_RE.search(text):
+        return None
+    text = tidy_phrase(text.replace("!", " ").replace("?", " "))
+    parts = _shorten(_strip_edges(text.split()))
+    folded = [fold(word.strip(".,")) for word in parts]
+    if not parts or not any(is_content(w) for w in folded):
+        return None
+    if any(w in DIRECTION_WORDS for w in folded) or all(w in FORMAT_WORDS for w in folded):
+        return None
+    point = " ".join(parts).strip(" .,")
+    if point.isupper() and len(point) > 4:
+        point = point.lower()
+    elif _sentence_case(parts, folded):
+        point = lower_first(point)
+    return point or None
+
+
+def _sentence_case(parts: list[str], folded: list[str]) -> bool:
+    """True for "Organic beans" (a clause start), False for "Lyon" or "GlowUp serum"."""
+    first = parts[0]
+    if not first[:1].isupper() or first[1:] != first[1:].lower():
+        return False
+    if len(parts) == 1:
+        return folded[0] in STOP_WORDS or folded[0] in _SINGLE_ADJECTIVES
+    return all(word == word.lower() for word in parts[1:])
+
+
+def _split_items(segment: str) -> list[str]:
+    items = [item for item in _SPLIT_RE.split(segment) if item and item.strip()]
+    merged: list[str] = []
+    for item in items:
+        lone = bool(merged) and len(merged[-1].split()) == 1
+        if lone and fold(merged[-1]) in _SINGLE_ADJECTIVES and len(item.split()) >= 2:
+            merged[-1] = f"{merged[-1]} and {item}"
+            continue
+        merged.append(item)
+    return merged
+
+
+def _triggered(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for match in _TRIGGER_RE.finditer(text):
+        end = _SENTENCE_END.search(text, match.end())
+        stop = end.start() if end else len(text)
+        segment = text[match.end() : min(stop, match.end() + 300)]
+        offset = match.end()
+        for item in _split_items(segment):
+            found.append((offset + segment.find(item), item))
+    return found
+
+
+def _bullets(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for match in _BULLET_RE.finditer(text):
+        body = match.group(1)
+        if _FRAMING_LABEL_RE.match(body) or _TRIGGER_RE.match(body):
+            continue
+        label, colon, value = body.partition(":")
+        if colon and len(label.split()) <= 3 and value.strip():
+            body = value
+        found.append((match.start(1), body))
+    return found
+
+
+def _clauses(text: str, excluded_words: set[str]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_SPLIT_RE.finditer(text)]
+    start = 0
+    for stop, after in [*bounds, (len(text), len(text))]:
+        clause = text[start:stop]
+        folded = {fold(word) for word in words(clause)}
+        meaningful = {w for w in folded if is_content(w)} - excluded_words
+        if meaningful and not folded & _FRAMING_WORDS:
+            found.append((start, clause))
+        start = after
+    return found
+
+
+def _salience(point: str, frequency: Counter[str]) -> float:
+    terms = [fold(word) for word in words(point)]
+    content = [term for term in terms if is_content(term)]
+    score = sum(math.log1p(frequency[term]) for term in content)
+    return score / (1.0 + 0.15 * max(0, len(terms) - 4))
+
+
+def _select(
+    candidates: Iterable[tuple[int, str]], excluded: set[str], frequency: Counter[str]
+) -> tuple[str, ...]:
+    chosen: list[tuple[int, str]] = []
+    seen = set(excluded)
+    for position, raw in sorted(candidates, key=lambda item: item[0]):
+        point = clean_point(raw)
+        key = fold(point) if point else ""
+        if point and key not in seen:
+            seen.add(key)
+            chosen.append((position, point))
+    if len(chosen) > MAX_POINTS:
+        ranked = sorted(chosen, key=lambda item: (-_salience(item[1], frequency), item[0]))
+        chosen = sorted(ranked[:MAX_POINTS])
+    return tuple(point for _, point in chosen)
+
+
+def find_points(text: str, excluded: set[str], excluded_words: set[str]) -> tuple[str, ...]:
+    """Up to six short key points, in brief order.
+
+    ``excluded`` holds folded phrases that are not points (brand, product, audience);
+    ``excluded_words`` folded words that do not make a clause a point on their own.
+    """
+    frequency = Counter(fold(word) for word in words(text))
+    explicit = _select([*_triggered(text), *_bullets(text)], excluded, frequency)
+    if explicit:
+        return explicit
+    return _select(_clauses(text, excluded_words), excluded, frequency)

@@ -1,0 +1,273 @@
+"""English copy templates. Slots: {brand} {x} (product, generic form) {X} {aud} {Aud} {p} {P}
+(the point) {cta} {Cta} and agreement helpers {lets} {tastes} {is} (singular/plural product).
+
+Each family holds three length classes, (short, medium, long), so the writer can pace copy.
+"""
+
+from __future__ import annotations
+
+from aiprod.planner.moods import Mood
+
+Classes = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+HOOKS: dict[str, Classes] = {
+    "brand": (
+        ("Meet {brand}.", "Say hello to {brand}.", "This is {brand}."),
+        (
+            "Looking for better {x}? Meet {brand}.",
+            "What if {x} could be this good? Meet {brand}.",
+            "Ready for something better? Meet {brand}.",
+        ),
+        (
+            "Tired of {x} that {lets} you down? Meet {brand}, and never settle again.",
+            "Think you know {x}? Think again, because {brand} is here.",
+            "Something new is here, and it's about to change your day. Meet {brand}.",
+        ),
+    ),
+    "brand_food": (
+        ("Good things are brewing. Say hello to {brand}.",),
+        ("Tired of {x} that {tastes} like cardboard? Meet {brand}.",),
+        ("Tired of {x} that {tastes} like cardboard? Meet {brand}, and taste the difference.",),
+    ),
+    "plain": (
+        ("Better {x} starts here.", "Something new is here.", "Here's something new."),
+        (
+            "Looking for better {x}? You just found it.",
+            "Ready for something better? Here it is.",
+            "What if {x} could be this good?",
+        ),
+        (
+            "Tired of {x} that {lets} you down? We have some very good news for you.",
+            "Ready for something better? You're in exactly the right place.",
+        ),
+    ),
+    "plain_food": (
+        ("Better {x} starts here.",),
+        ("Tired of {x} that {tastes} like cardboard? We can help.",),
+        ("Tired of {x} that {tastes} like cardboard? We have some very good news for you.",),
+    ),
+}
+HOOK_AUDIENCE = ("Calling all {aud}!", "{Aud}, this one's for you.", "Hey {aud}, listen up.")
+HOOK_MOOD: dict[Mood, tuple[str, ...]] = {
+    "upbeat": ("Get ready, this is going to be fun!", "Let's turn up the energy!"),
+    "calm": ("Take a deep breath and slow down.", "Let's take a quiet moment."),
+    "corporate": ("Your business deserves better.", "Let's talk about results."),
+    "inspiring": ("Every great story starts with a single step.", "Imagine what's possible."),
+    "dramatic": ("Everything is about to change.", "Brace yourself."),
+    "playful": ("Okay, hear us out.", "Warning: you might just smile."),
+}
+
+POINTS: dict[str, Classes] = {
+    "noun": (
+        ("{P}.", "Think {p}."),
+        (
+            "We're talking {p}.",
+            "Good news: {p}.",
+            "Here's the deal: {p}.",
+            "Next up: {p}.",
+            "Don't miss this: {p}.",
+        ),
+        (
+            "Here's what sets {brand} apart: {p}.",
+            "And the best part? {P}, every single time.",
+            "You asked, and we listened: {p}, just for you.",
+            "One thing you will love: {p}, done right.",
+            "Let's talk about {p}, because it really matters.",
+            "This is where it gets good: {p}, for everyone.",
+        ),
+    ),
+    # Extra wording for plural or uncountable points ("organic beans", "free delivery").
+    "noun_bare": (
+        ("Enjoy {p}.",),
+        ("It all starts with {p}.", "With {brand}, you get {p}.", "Say hello to {p}."),
+        ("Every single time, you can count on {p}.",),
+    ),
+    "adj": (
+        ("{P}.", "Always {p}."),
+        ("Plus, it's {p}.", "Good news: it's {p}.", "And yes, it's {p}."),
+        (
+            "Best of all, it's {p}, every single time.",
+            "Here's the thing: it's all {p}.",
+            "What's more, it's {p}, and that makes all the difference.",
+        ),
+    ),
+    "verb": (
+        ("{P}.", "{P}, easily."),
+        ("Now you can {p}.", "Good news: you can {p}.", "Finally, a way to {p}."),
+        (
+            "With {brand}, you can {p}, effortlessly.",
+            "Imagine being able to {p}, every day.",
+            "Now there's a simple way to {p}, any time you like.",
+        ),
+    ),
+    "clause": (
+        ("{P}.",),
+        ("Good news: {p}.", "Here's the thing: {p}.", "That's right: {p}."),
+        (
+            "And here's what makes it special: {p}.",
+            "You heard that right: {p}, every time.",
+            "And here's the best part, for real: {p}.",
+        ),
+    ),
+}
+GENERIC_ELABORATIONS = (
+    "It's that simple.",
+    "No compromises.",
+    "That's a promise.",
+    "You'll notice the difference.",
+    "Because you deserve better.",
+    "And it shows in every detail.",
+    "Exactly the way it should be.",
+    "Quality you can count on, every single day.",
+    "We sweat the details so you don't have to.",
+    "It's the little things that make a big difference.",
+    "Once you try it, there's no going back.",
+    "Simple, honest and made to last.",
+)
+CONTEXT_ELABORATIONS = (
+    "Perfect for {aud}.",
+    "Made with {aud} in mind.",
+    "That's the {brand} difference.",
+    "Just what great {x} should be.",
+    "Only from {brand}.",
+)
+MOOD_ELABORATIONS: dict[Mood, tuple[str, ...]] = {
+    "upbeat": (
+        "How good is that?",
+        "Talk about a win!",
+        "It's a total game changer!",
+        "Feel the energy from the very first moment!",
+    ),
+    "calm": (
+        "Relax, we've got you covered.",
+        "Take your time and enjoy it.",
+        "Everything just feels easier.",
+        "Nothing to worry about.",
+    ),
+    "corporate": (
+        "Reliable, measurable results.",
+        "Built to scale with your business.",
+        "Trusted by teams who value quality.",
+        "Efficiency you can measure.",
+    ),
+    "inspiring": (
+        "Great things start with small choices.",
+        "Imagine what you could achieve.",
+        "This is your moment.",
+        "Dream bigger, every day.",
+    ),
+    "dramatic": (
+        "This changes everything.",
+        "Nothing will ever be the same.",
+        "Prepare to be amazed.",
+        "Power, redefined.",
+    ),
+    "playful": (
+        "Yes, really.",
+        "We know, we're excited too.",
+        "Go on, treat yourself.",
+        "Who said good things have to be boring?",
+    ),
+}
+
+CTA_WITH_BRAND: Classes = (
+    ("That's {brand}. {Cta}.",),
+    ("Ready to try {brand}? {Cta}.", "Discover {brand}. {Cta}."),
+    ("{brand} is ready when you are. Don't wait. {Cta}.",),
+)
+CTA_PLAIN: Classes = (
+    ("{Cta}.",),
+    ("Don't wait. {Cta}.", "What are you waiting for? {Cta}."),
+    ("There's never been a better time to start. {Cta}.",),
+)
+CTA_LEAD_INS = (
+    "You deserve it.",
+    "See the difference for yourself.",
+    "Your future self will thank you.",
+    "It only takes a moment.",
+)
+
+# Filler scenes when a brief has fewer points than the pacing needs: (headline, S, M, L).
+Synthetic = tuple[str, str, str, str]
+SYNTHETIC_AUDIENCE: Synthetic = (
+    "Made for {Aud}",
+    "Made for {aud}.",
+    "Designed with {aud} in mind.",
+    "Every detail is designed with {aud} in mind, from start to finish.",
+)
+SYNTHETIC_PRODUCT: Synthetic = (
+    "Better {X}",
+    "Better {x}, made simple.",
+    "This is {x} the way it should be.",
+    "We rethought {x} from the ground up, so you never have to settle.",
+)
+SYNTHETIC_GENERIC: tuple[Synthetic, ...] = (
+    (
+        "Crafted With Care",
+        "Crafted with care.",
+        "Every detail is crafted with care.",
+        "Every detail is crafted with care, from the first idea to the final result.",
+    ),
+    (
+        "Simple From Day One",
+        "Simple from day one.",
+        "Getting started takes just a moment.",
+        "Getting started takes just a moment, and you'll wonder how you managed without it.",
+    ),
+    (
+        "Quality You Can Trust",
+        "Quality you can trust.",
+        "You can count on quality, every single time.",
+        "You can count on the same quality every single time, no matter what.",
+    ),
+    (
+        "Great Value",
+        "Great value, zero hassle.",
+        "You get more, without paying more.",
+        "You get more of what matters, without paying more or wasting your time.",
+    ),
+    (
+        "An Experience to Remember",
+        "An experience to remember.",
+        "Every moment is designed to delight you.",
+        "Every moment is designed to delight you, from the very first second to the last.",
+    ),
+)
+SYNTHETIC_MOOD: dict[Mood, Synthetic] = {
+    "upbeat": (
+        "Feel the Energy",
+        "Feel the energy!",
+        "Feel the energy from the very first moment.",
+        "Feel the energy from the very first moment, and keep it going all day long.",
+    ),
+    "calm": (
+        "Breathe Easy",
+        "Breathe easy.",
+        "Everything here is calmer and gentler.",
+        "Everything here is calmer and gentler, so you can finally slow down.",
+    ),
+    "corporate": (
+        "Built for Business",
+        "Built for business.",
+        "A solution designed for demanding teams.",
+        "A solution designed for demanding teams who expect real, measurable results.",
+    ),
+    "inspiring": (
+        "Go Further",
+        "Go further.",
+        "Go further than you ever imagined.",
+        "Go further than you ever imagined, one step at a time.",
+    ),
+    "dramatic": (
+        "Power, Redefined",
+        "Power, redefined.",
+        "A kind of power you have never seen before.",
+        "A kind of power you have never seen before, ready to change everything.",
+    ),
+    "playful": (
+        "Seriously Fun",
+        "Seriously fun.",
+        "Yes, serious things can be fun too.",
+        "Yes, serious things can be fun too, and we have the proof right here.",
+    ),
+}

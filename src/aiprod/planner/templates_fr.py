@@ -1,0 +1,263 @@
+"""Modèles de texte en français. Emplacements : {brand} {x} {le_x} {Le_x} {du_x} {un_x} {dun_x}
+(le produit avec son article), {aud} {les_aud}, {p} {P} (le point), {cta} {Cta}, et les accords
+{change} {devenait} {sort} (singulier/pluriel du produit).
+
+Chaque famille a trois longueurs (court, moyen, long) pour tenir le rythme visé.
+"""
+
+from __future__ import annotations
+
+from aiprod.planner.moods import Mood
+from aiprod.planner.templates_en import Classes, Synthetic
+
+HOOKS: dict[str, Classes] = {
+    "brand": (
+        ("Découvrez {brand}.", "Voici {brand}.", "Place à {brand}."),
+        (
+            "Envie {dun_x} qui {change} tout ? Découvrez {brand}.",
+            "Et si {le_x} {devenait} un vrai plaisir ? Voici {brand}.",
+            "Et si tout devenait plus simple ? Découvrez {brand}.",
+        ),
+        (
+            "Vous cherchez {un_x} qui {sort} vraiment de l'ordinaire ? Bonne nouvelle : "
+            "{brand} est là.",
+            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}, et tout change.",
+        ),
+    ),
+    "brand_food": (
+        ("Découvrez {brand}.",),
+        ("Marre {du_x} sans saveur ? Découvrez {brand}.",),
+        ("Marre {du_x} sans saveur ? {brand} change la donne, dès le premier instant.",),
+    ),
+    "plain": (
+        ("{Le_x}, en mieux.", "Voici du nouveau.", "Ça commence ici."),
+        (
+            "Envie {dun_x} qui {change} tout ? Vous êtes au bon endroit.",
+            "Et si tout devenait plus simple ?",
+            "Et si {le_x} {devenait} un vrai plaisir ?",
+        ),
+        (
+            "Et si {le_x} {devenait} enfin un vrai plaisir, chaque jour ? C'est possible.",
+            "Prêt à découvrir quelque chose de vraiment nouveau ? Ça commence maintenant.",
+        ),
+    ),
+    "plain_food": (
+        ("{Le_x}, en mieux.",),
+        ("Marre {du_x} sans saveur ? On a la solution.",),
+        ("Marre {du_x} sans saveur ? On a une excellente nouvelle pour vous.",),
+    ),
+}
+HOOK_AUDIENCE = (
+    "Vous êtes {aud} ? Cette vidéo est pour vous.",
+    "Ceci s'adresse {aux_aud}.",
+    "Avis {aux_aud} !",
+)
+HOOK_MOOD: dict[Mood, tuple[str, ...]] = {
+    "upbeat": ("Attention, ça va bouger !", "Place à l'énergie !"),
+    "calm": ("Prenez une grande inspiration.", "Accordez-vous un instant."),
+    "corporate": ("Votre entreprise mérite mieux.", "Parlons résultats."),
+    "inspiring": ("Chaque grande histoire commence par un premier pas.", "Imaginez le possible."),
+    "dramatic": ("Tout est sur le point de changer.", "Préparez-vous."),
+    "playful": ("Bon, écoutez-nous deux secondes.", "Attention : vous allez sourire."),
+}
+
+POINTS: dict[str, Classes] = {
+    "noun": (
+        ("{P}.", "Au programme : {p}.", "Le plus ? {P}."),
+        (
+            "Bonne nouvelle : {p}.",
+            "Notre promesse : {p}.",
+            "Ce qui change tout : {p}.",
+            "Et ce n'est pas tout : {p}.",
+            "À ne pas manquer : {p}.",
+        ),
+        (
+            "Ce qui distingue {brand} ? {P}, tout simplement.",
+            "Parlons de ce qui compte vraiment : {p}, au quotidien.",
+            "Un détail qui change tout : {p}, pour tout le monde.",
+            "Et le meilleur dans tout ça ? {P}, à chaque fois.",
+            "Avec {brand}, c'est simple : {p}, sans compromis.",
+            "Vous l'avez demandé, nous l'avons fait : {p}, rien que pour vous.",
+        ),
+    ),
+    "noun_bare": ((), (), ()),
+    "adj": (
+        ("{P}.", "Toujours {p}."),
+        ("Et en plus, c'est {p}.", "Bonne nouvelle : c'est {p}."),
+        (
+            "Et le meilleur dans tout ça ? C'est {p}, à chaque fois.",
+            "Et ce n'est pas tout : c'est {p}, en toute simplicité.",
+        ),
+    ),
+    "verb": (
+        ("{P}, enfin.", "{P}."),
+        ("Vous pouvez enfin {p}.", "Bonne nouvelle : vous pouvez {p}."),
+        (
+            "Avec {brand}, vous pouvez {p}, sans effort.",
+            "Imaginez pouvoir {p}, chaque jour.",
+            "Désormais, vous pouvez {p}, quand vous le souhaitez.",
+        ),
+    ),
+    "clause": (
+        ("{P}.",),
+        ("Bonne nouvelle : {p}.", "Le saviez-vous ? {P}.", "Et ce n'est pas tout : {p}."),
+        (
+            "Et voici ce qui fait la différence : {p}.",
+            "Vous avez bien entendu : {p}.",
+            "Et voici le meilleur, vraiment : {p}.",
+        ),
+    ),
+}
+GENERIC_ELABORATIONS = (
+    "Tout simplement.",
+    "Sans compromis.",
+    "C'est notre promesse.",
+    "Vous allez sentir la différence.",
+    "Parce que vous méritez le meilleur.",
+    "Et ça se voit dans chaque détail.",
+    "Exactement comme il se doit.",
+    "Une qualité sur laquelle vous pouvez compter, chaque jour.",
+    "On s'occupe des détails pour que vous n'ayez pas à le faire.",
+    "Ce sont les petites choses qui font les grandes différences.",
+    "Une fois essayé, impossible de s'en passer.",
+    "Simple, honnête et fait pour durer.",
+)
+CONTEXT_ELABORATIONS = (
+    "Idéal pour {les_aud}.",
+    "Pensé pour {les_aud}.",
+    "C'est toute la différence {brand}.",
+    "Seulement chez {brand}.",
+)
+MOOD_ELABORATIONS: dict[Mood, tuple[str, ...]] = {
+    "upbeat": ("Génial, non ?", "On adore !", "Ça change tout !", "De l'énergie à revendre !"),
+    "calm": (
+        "Détendez-vous, on s'occupe de tout.",
+        "Prenez le temps d'en profiter.",
+        "Tout devient plus simple.",
+        "Rien à craindre.",
+    ),
+    "corporate": (
+        "Des résultats fiables et mesurables.",
+        "Conçu pour accompagner votre croissance.",
+        "La confiance des équipes exigeantes.",
+        "Une efficacité qui se mesure.",
+    ),
+    "inspiring": (
+        "Les grandes choses commencent par de petits choix.",
+        "Imaginez tout ce que vous pourriez accomplir.",
+        "C'est votre moment.",
+        "Voyez plus grand, chaque jour.",
+    ),
+    "dramatic": (
+        "Cela change tout.",
+        "Plus rien ne sera comme avant.",
+        "Préparez-vous à être surpris.",
+        "La puissance, réinventée.",
+    ),
+    "playful": (
+        "Oui, vraiment.",
+        "On sait, on est aussi impatients que vous.",
+        "Allez, faites-vous plaisir.",
+        "Qui a dit que c'était forcément ennuyeux ?",
+    ),
+}
+
+CTA_WITH_BRAND: Classes = (
+    ("C'est ça, {brand}. {Cta}.",),
+    ("Prêt à essayer {brand} ? {Cta}.", "Découvrez {brand}. {Cta}."),
+    ("{brand} vous attend. Alors, n'attendez plus : {cta}.",),
+)
+CTA_PLAIN: Classes = (
+    ("{Cta}.",),
+    ("N'attendez plus : {cta}.", "Qu'attendez-vous ? {Cta}."),
+    ("Le moment est venu de vous lancer. N'attendez plus : {cta}.",),
+)
+CTA_LEAD_INS = (
+    "Vous le méritez.",
+    "Voyez la différence par vous-même.",
+    "Ça ne prend qu'un instant.",
+    "Vous nous remercierez plus tard.",
+)
+
+SYNTHETIC_AUDIENCE: Synthetic = (
+    "Pensé pour {les_aud}",
+    "Pensé pour {les_aud}.",
+    "Chaque détail est pensé pour {les_aud}.",
+    "Chaque détail est pensé pour {les_aud}, du premier instant au dernier.",
+)
+SYNTHETIC_PRODUCT: Synthetic = (
+    "{Le_x}, en mieux",
+    "{Le_x}, en mieux.",
+    "On a repensé {le_x} de A à Z.",
+    "On a repensé {le_x} de A à Z, pour que vous n'ayez plus jamais à faire de compromis.",
+)
+SYNTHETIC_GENERIC: tuple[Synthetic, ...] = (
+    (
+        "Conçu avec soin",
+        "Conçu avec soin.",
+        "Chaque détail est pensé avec soin.",
+        "Chaque détail est pensé avec soin, de la première idée au résultat final.",
+    ),
+    (
+        "Simple dès le premier jour",
+        "Simple dès le premier jour.",
+        "Se lancer ne prend qu'un instant.",
+        "Se lancer ne prend qu'un instant, et vous vous demanderez comment vous faisiez avant.",
+    ),
+    (
+        "Une qualité de confiance",
+        "Une qualité de confiance.",
+        "Vous pouvez compter sur une qualité constante.",
+        "Vous pouvez compter sur la même qualité, à chaque fois, quoi qu'il arrive.",
+    ),
+    (
+        "Le bon choix",
+        "Le bon choix, sans prise de tête.",
+        "Vous en avez plus, sans payer plus.",
+        "Vous en avez plus pour ce qui compte, sans payer plus ni perdre de temps.",
+    ),
+    (
+        "Une expérience unique",
+        "Une expérience unique.",
+        "Chaque instant est pensé pour vous faire plaisir.",
+        "Chaque instant est pensé pour vous faire plaisir, de la première seconde à la dernière.",
+    ),
+)
+SYNTHETIC_MOOD: dict[Mood, Synthetic] = {
+    "upbeat": (
+        "Place à l'énergie",
+        "Place à l'énergie !",
+        "Ressentez l'énergie dès le premier instant.",
+        "Ressentez l'énergie dès le premier instant, et gardez-la toute la journée.",
+    ),
+    "calm": (
+        "Respirez",
+        "Respirez, tout simplement.",
+        "Ici, tout est plus doux et plus calme.",
+        "Ici, tout est plus doux et plus calme, pour que vous puissiez enfin souffler.",
+    ),
+    "corporate": (
+        "Conçu pour les pros",
+        "Conçu pour les professionnels.",
+        "Une solution pensée pour les équipes exigeantes.",
+        "Une solution pensée pour les équipes exigeantes, qui veulent des résultats concrets.",
+    ),
+    "inspiring": (
+        "Allez plus loin",
+        "Allez plus loin.",
+        "Allez plus loin que vous ne l'imaginiez.",
+        "Allez plus loin que vous ne l'imaginiez, un pas après l'autre.",
+    ),
+    "dramatic": (
+        "La puissance réinventée",
+        "La puissance, réinventée.",
+        "Une puissance que vous n'avez jamais vue.",
+        "Une puissance que vous n'avez jamais vue, prête à tout changer.",
+    ),
+    "playful": (
+        "Sérieusement fun",
+        "Sérieusement fun.",
+        "Oui, on peut être sérieux et s'amuser.",
+        "Oui, on peut être sérieux et s'amuser en même temps, promis.",
+    ),
+}

@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help setup system-deps venv demo test test-fast lint fmt typecheck bench schema clean
 
 help:
-	@echo "make demo   - install what is missing, render examples/demo.yaml into out/demo/"
+	@echo "make demo   - install what is missing, render the brief in examples/brief.txt into out/demo/"
 	@echo "make test   - install what is missing, run lint, type checks and every test"
 	@echo "make lint | fmt | typecheck | bench | schema | clean"
 
@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(AIPROD) render examples/demo.yaml --out out/demo
+	$(AIPROD) render --brief "$$(cat examples/brief.txt)" --out out/demo
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench

@@ -49,6 +49,19 @@ def _visual(choice: VisualChoice, background: dict[str, Any]) -> tuple[dict[str,
     return background, {"emoji": choice.emoji} if choice.emoji else None
 
 
+def scene_keywords(plan: ScenePlan, analysis: BriefAnalysis) -> list[str]:
+    """What the scene is about, most specific first: its key point for a point scene, the
+    product for the hook, the call to action for the last scene; then the script's words."""
+    product = [analysis.product] if analysis.product else []
+    lead = {
+        "point": [plan.headline.casefold()],
+        "hook": product,
+        "cta": [analysis.call_to_action.casefold()],
+    }.get(plan.role, [])
+    ordered = [*lead, *product, *plan.keywords, *analysis.keywords]
+    return list(dict.fromkeys(k for k in ordered if k))[:30]
+
+
 def _cues(plan: ScenePlan, index: int) -> list[dict[str, Any]]:
     reveal = (TRANSITION_S if index else 0.0) + 0.1  # when the title starts to appear
     cues = []
@@ -71,9 +84,8 @@ def scene_dicts(
         brand.colors.primary, brand.colors.secondary, brand.colors.accent, text=brand.colors.text
     )
     library = AssetLibrary(settings.asset_library_dir) if settings.asset_library_dir else None
-    choices = choose_visuals(
-        [list(s.keywords) for s in script.scenes], language=analysis.language, library=library
-    )
+    keywords = [scene_keywords(s, analysis) for s in script.scenes]
+    choices = choose_visuals(keywords, language=analysis.language, library=library)
     moves = TRANSITIONS["vertical" if preset.height > preset.width else "other"]
     last = len(script.scenes) - 1
     scenes = []
@@ -89,11 +101,10 @@ def scene_dicts(
                 "role": plan.role,
                 "narration": plan.narration,
                 "title": plan.headline,
-                "keywords": list(plan.keywords)[:30],
+                "keywords": keywords[i],
                 "background": background,
                 "illustration": illustration,
                 "sfx": _cues(plan, i),
-                "text": analysis.website if plan.role == "cta" and analysis.website else None,
                 "transition": None
                 if i == last
                 else {

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiprod.captions.cues import CaptionWord, Cue, build_cues, word_spans
+from aiprod.captions.segment import LEAD_IN_S
 from aiprod.captions.text import display_width, is_spaceless, normalise_word_text
 
 EPS = 1e-9
@@ -201,15 +202,15 @@ def test_invalid_settings_are_rejected(settings_: dict[str, float]) -> None:
 
 def test_short_cue_is_extended_to_min_duration() -> None:
     (cue,) = build_cues([CaptionWord("Hi.", 1.0, 1.2)], min_duration=0.8)
-    assert cue.start == 1.0
-    assert cue.end == pytest.approx(1.8)
+    assert cue.start == pytest.approx(1.0 - LEAD_IN_S)  # shown just before it is said
+    assert cue.end == pytest.approx(1.0 - LEAD_IN_S + 0.8)
 
 
 def test_extension_stops_short_of_the_next_cue_by_min_gap() -> None:
     words = [CaptionWord("Hi.", 1.0, 1.2), CaptionWord("Bye.", 1.5, 1.9)]
     first, second = build_cues(words, min_duration=0.8, min_gap=0.1)
-    assert first.end == pytest.approx(1.4)
-    assert second.start == 1.5
+    assert second.start == pytest.approx(1.35)  # leads in by half the 0.3 s pause
+    assert first.end == pytest.approx(1.25)
 
 
 def test_fast_cue_is_extended_to_meet_cps_when_the_gap_allows() -> None:
@@ -224,13 +225,14 @@ def test_cue_is_not_extended_past_a_boundary() -> None:
     (cue,) = build_cues([CaptionWord("Hi.", 1.0, 1.2)], boundaries=[1.5, 0.5])
     assert cue.end == pytest.approx(1.5)
     (cue,) = build_cues([CaptionWord("Hi.", 1.0, 1.2)], boundaries=[1.1])  # inside the word
-    assert cue.end == pytest.approx(1.8)
+    assert cue.end == pytest.approx(1.0 - LEAD_IN_S + 0.8)
 
 
-def test_no_room_for_a_gap_means_the_cues_abut() -> None:
+def test_no_pause_means_no_lead_in_and_no_overlap() -> None:
     words = [CaptionWord("One.", 1.0, 1.2), CaptionWord("Two.", 1.02, 1.3)]
     first, second = build_cues(words, min_gap=0.04)
-    assert first.end == pytest.approx(1.02)
+    assert second.start == pytest.approx(1.02)  # no pause before it: no lead-in
+    assert first.end == pytest.approx(0.98)
     assert first.end <= second.start
 
 
@@ -339,7 +341,7 @@ def test_cues_are_ordered_and_never_overlap(
 ) -> None:
     cues = build_cues(words, **limits)  # type: ignore[arg-type]
     for cue in cues:
-        assert cue.start == cue.words[0].start
+        assert cue.words[0].start - LEAD_IN_S - EPS <= cue.start <= cue.words[0].start
         assert cue.start <= cue.end
     for before, after in itertools.pairwise(cues):
         assert before.end <= after.start + EPS

@@ -28,6 +28,7 @@ from aiprod.captions.segment import (
     Token,
     build_groups,
     build_tokens,
+    cue_start,
     segment_cues,
     timed_end,
 )
@@ -85,11 +86,11 @@ def _make_cues(
     for index, (first, stop) in enumerate(spans):
         cue_tokens = tokens[groups[first].first_token : groups[stop - 1].last_token + 1]
         lines = layout_lines(groups[first:stop], p.max_chars)
-        start = cue_tokens[0].word.start
+        start = cue_start(tokens, groups[first].first_token)
         natural_end = max(t.word.end for t in cue_tokens)
         next_start = None
         if index + 1 < len(spans):
-            next_start = tokens[groups[spans[index + 1][0]].first_token].word.start
+            next_start = cue_start(tokens, groups[spans[index + 1][0]].first_token)
         chars = sum(len(line) for line in lines)
         end = timed_end(start, natural_end, chars, next_start, p)
         cues.append(Cue(start, end, lines, tuple(t.word for t in cue_tokens)))

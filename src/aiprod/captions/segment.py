@@ -202,6 +202,18 @@ class _Candidate:
     natural_end: float = 0.0
 
 
+LEAD_IN_S = 0.25  # a cue may appear this much before its first word, as subtitlers do
+
+
+def cue_start(tokens: Sequence[Token], index: int) -> float:
+    """When a cue whose first token is ``tokens[index]`` appears: up to LEAD_IN_S early,
+    taking at most half of the pause before the word (the other half lets the previous
+    cue stay up longer)."""
+    word = tokens[index].word
+    pause = word.start - tokens[index - 1].word.end if index else word.start
+    return word.start - min(LEAD_IN_S, max(0.0, pause / 2))
+
+
 def _candidate_cost(
     cand: _Candidate,
     groups: Sequence[Group],
@@ -211,7 +223,7 @@ def _candidate_cost(
     chunk_end: bool,
     p: Params,
 ) -> float:
-    start = tokens[groups[cand.first].first_token].word.start
+    start = cue_start(tokens, groups[cand.first].first_token)
     end = timed_end(start, cand.natural_end, cand.chars, next_start, p)
     duration = end - start
     cost = _CUE_COST
@@ -256,7 +268,7 @@ def _segment_chunk(
                 continue  # a cue cannot end inside a word or between glued words
             following = next_start
             if cand.stop < hi:
-                following = tokens[groups[cand.stop].first_token].word.start
+                following = cue_start(tokens, groups[cand.stop].first_token)
             end_of_chunk = cand.stop == hi
             cost = _candidate_cost(cand, groups, tokens, following, chunk_end=end_of_chunk, p=p)
             total = cost + best[cand.stop][0]
@@ -276,6 +288,6 @@ def segment_cues(
     hard = [*_hard_cuts(groups, tokens, p), len(groups)]
     spans: list[tuple[int, int]] = []
     for lo, hi in pairwise(hard):
-        next_start = tokens[groups[hi].first_token].word.start if hi < len(groups) else None
+        next_start = cue_start(tokens, groups[hi].first_token) if hi < len(groups) else None
         spans.extend(_segment_chunk(groups, tokens, (lo, hi), next_start, p))
     return spans

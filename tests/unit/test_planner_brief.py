@@ -40,7 +40,7 @@ def test_analysis_is_frozen() -> None:
 # brief, brand, product, audience, mood, points, CTA fragment, seconds, aspect
 EN_CASES = [
     (
-        "We need a 1 minute horizontal video for our new running shoes by \"Stride Lab\". "
+        'We need a 1 minute horizontal video for our new running shoes by "Stride Lab". '
         "Aimed at busy urban commuters. Highlight: lightweight foam, recycled materials, "
         "30-day returns. CTA: Shop now at stridelab.com",
         "Stride Lab",

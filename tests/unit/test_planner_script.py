@@ -22,7 +22,7 @@ BRIEFS = [
     "coffee",
     "",
     "Square 15s promo for GlowUp™ serum 🌟 — playful! Key points:\n- brighter skin in 7 days\n"
-    "- vegan formula\n- dermatologist tested\nEnd with \"Try GlowUp today\"",
+    '- vegan formula\n- dermatologist tested\nEnd with "Try GlowUp today"',
     "Professional B2B explainer for Nimbus Cloud targeting CTOs, 90 seconds. Mention 99.99% "
     "uptime, SOC 2 compliance, 24/7 support, single sign-on, audit logs, EU hosting, "
     "role-based access and a public API. Visit nimbus.cloud/start",
@@ -165,7 +165,14 @@ def test_wording_varies_between_scenes() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "rate", "words"),
-    [(30, 2.5, 75), (12, 2.5, 30), (0, 2.5, 0), (-5, 2.5, 0), (10, 3.0, 30), (float("inf"), 2.5, 0)],
+    [
+        (30, 2.5, 75),
+        (12, 2.5, 30),
+        (0, 2.5, 0),
+        (-5, 2.5, 0),
+        (10, 3.0, 30),
+        (float("inf"), 2.5, 0),
+    ],
 )
 def test_words_for_duration(seconds: float, rate: float, words: int) -> None:
     assert words_for_duration(seconds, rate) == words

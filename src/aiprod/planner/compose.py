@@ -8,7 +8,15 @@ from typing import Literal
 from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.grammar import bare_noun, is_food, point_kind
 from aiprod.planner.keywords import visual_words
-from aiprod.planner.slots import Slots, pick, pick_many, point_slots, render, templates_for
+from aiprod.planner.slots import (
+    Slots,
+    pick,
+    pick_many,
+    point_slots,
+    render,
+    shortest,
+    templates_for,
+)
 from aiprod.planner.speech import domain_of, speakable
 from aiprod.planner.templates_en import Synthetic
 from aiprod.planner.textutil import count_words, fit_headline, fold, title_case, unique, upper_first
@@ -24,6 +32,7 @@ class Variant:
     text: str
     words: int
     sentences: int
+    bias: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -37,18 +46,32 @@ class Draft:
     sentence_budget: int
 
 
+_TERSE_BIAS = 1.5
+"""Cost of the tersest wording, kept for very short targets only."""
+
+
 def _expand(
-    classes: list[list[str]], extras: list[str], language: str, lead: bool
+    classes: list[list[str]],
+    extras: list[str],
+    language: str,
+    lead: bool,
+    terse: list[str] | None = None,
 ) -> tuple[Variant, ...]:
     variants: list[Variant] = []
+    if terse and terse not in classes:
+        text = speakable(" ".join(terse), language)
+        variants.append(Variant(text, count_words(text), len(terse), _TERSE_BIAS))
     for base in classes:
         said = fold(" ".join(base))
         fresh = [extra for extra in extras if _bare(extra) not in said]
         for count in range(len(fresh) + 1):
             sentences = [*fresh[:count], *base] if lead else [*base, *fresh[:count]]
             text = speakable(" ".join(sentences), language)
-            if text:
+            if count_words(text):
                 variants.append(Variant(text, count_words(text), len(sentences)))
+    if not variants:  # defensive: every template has words of its own
+        text = "À découvrir." if language == "fr" else "Discover more."
+        variants.append(Variant(text, 2, 1))
     return tuple(variants)
 
 
@@ -64,7 +87,7 @@ def headline_case(text: str, language: str) -> str:
 
 def _keywords(analysis: BriefAnalysis, text: str) -> tuple[str, ...]:
     banned = tuple(p for p in (analysis.brand, analysis.website) if p)
-    found = [*visual_words(text, banned), *visual_words(analysis.product or "", banned)]
+    found = [*visual_words(text, banned), *visual_words(analysis.product or "")]
     found += list(analysis.keywords)
     return tuple(unique(found)[:5]) or ("abstract",)
 
@@ -98,7 +121,15 @@ class Composer:
         extras += pick_many(
             self.copy.HOOK_MOOD[self.analysis.mood], self.slots, self._seed("mood"), self.used, 1
         )
-        variants = _expand([c for c in classes if c], extras, self.lang, lead=False)
+        every = [t for level in (0, 1) for t in self.copy.HOOKS[family][level]]
+        terse = shortest(every, self.slots)
+        variants = _expand(
+            [c for c in classes if c],
+            extras,
+            self.lang,
+            lead=False,
+            terse=[terse] if terse else None,
+        )
         return Draft("hook", self._hook_headline(), _keywords(self.analysis, ""), variants, 2)
 
     def _hook_headline(self) -> str:
@@ -127,7 +158,8 @@ class Composer:
         headline = headline_case(joiner.join(group), self.lang)
         if len(joiner.join(group)) > HEADLINE_LIMIT:
             headline = headline_case(group[0], self.lang)
-        variants = _expand(classes, extras, self.lang, lead=False)
+        terse = [f"{upper_first(point)}." for point in group]
+        variants = _expand(classes, extras, self.lang, lead=False, terse=terse)
         keywords = _keywords(self.analysis, " ".join(group))
         return Draft(
             "point", headline or self._fallback_headline(), keywords, variants, len(group) + 1
@@ -143,13 +175,19 @@ class Composer:
         return Draft("point", headline_case(headline, self.lang), keywords, variants, 2)
 
     def _elaborations(self, key: str, index: int, *, context: bool = True) -> list[str]:
-        """Up to two follow-up sentences: one about mood (or context), one generic."""
+        """Up to four follow-up sentences, alternating mood (or context) and generic ones.
+
+        Pacing uses the first ones only when the target needs the words.
+        """
         flavour = self.copy.MOOD_ELABORATIONS[self.analysis.mood]
         if context:
             flavour = (*flavour, *self.copy.CONTEXT_ELABORATIONS)
         seed = self._seed(key, str(index))
+        generic = self.copy.GENERIC_ELABORATIONS
         chosen = pick_many(flavour, self.slots, seed, self.used, 1)
-        chosen += pick_many(self.copy.GENERIC_ELABORATIONS, self.slots, seed, self.used, 1)
+        chosen += pick_many(generic, self.slots, seed, self.used, 1)
+        chosen += pick_many(flavour, self.slots, seed + "+", self.used, 1)
+        chosen += pick_many(generic, self.slots, seed + "+", self.used, 1)
         return chosen
 
     def call_to_action(self) -> Draft:
@@ -161,8 +199,15 @@ class Composer:
         for level in range(3):
             text = pick(family[level], self.slots, self._seed("cta", str(level)), self.used)
             classes.append([text] if text else [])
-        extras = pick_many(self.copy.CTA_LEAD_INS, self.slots, self._seed("lead"), self.used, 2)
-        variants = _expand([c for c in classes if c], extras, self.lang, lead=True)
+        extras = pick_many(self.copy.CTA_LEAD_INS, self.slots, self._seed("lead"), self.used, 3)
+        terse = shortest(family[0], self.slots)
+        variants = _expand(
+            [c for c in classes if c],
+            extras,
+            self.lang,
+            lead=True,
+            terse=[terse] if terse else None,
+        )
         return Draft("cta", self._cta_headline(), _keywords(self.analysis, ""), variants, 2)
 
     def _cta_headline(self) -> str:

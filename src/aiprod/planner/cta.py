@@ -87,7 +87,7 @@ def _from_label(text: str) -> tuple[str, Span] | None:
             candidate = quoted.group(1) if quoted else _imperative_in(body)
             if candidate is None and (URL_RE.search(body) or not _DIRECTION_RE.search(body)):
                 candidate = body
-            if candidate and tidy_phrase(candidate):
+            if candidate and any(ch.isalnum() for ch in tidy_phrase(candidate)):
                 return candidate, (match.start(), match.end())
     return None
 
@@ -124,7 +124,7 @@ def find_call_to_action(text: str) -> tuple[str | None, list[Span]]:
         found = finder(text)
         if found:
             polished = _polish(found[0], written)
-            if polished:
+            if any(ch.isalnum() for ch in polished):
                 return polished, [found[1]]
     return None, []
 

@@ -66,6 +66,7 @@ def find_keywords(
     Words of ``banned_phrases`` (brand, call to action, web address) are never keywords.
     """
     banned = {fold(word) for phrase in banned_phrases for word in words(phrase)}
+    banned -= {fold(word) for word in words(product or "")}  # "Café" Lumière sells café
     all_words = [_unelided(word.lower()) for word in words(text)]
     counts = Counter(fold(word) for word in all_words)
     first_seen: dict[str, int] = {}

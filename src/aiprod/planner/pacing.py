@@ -46,6 +46,7 @@ def choose_variants(drafts: Sequence[Draft], target: int) -> tuple[list[int], in
             for index, variant in enumerate(draft.variants):
                 extra = max(0, variant.sentences - draft.sentence_budget)
                 penalty = extra * _EXTRA_SENTENCE + abs(variant.words - ideal) * _IMBALANCE
+                penalty += variant.bias
                 key = total + variant.words
                 known = following.get(key)
                 if known is None or cost + penalty < known[0]:

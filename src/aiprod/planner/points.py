@@ -66,6 +66,8 @@ _CUT_BEFORE = folded_set(
     par sur à qui que car parce lorsque
     """
 )
+# Handles, hashtags, escape sequences and runs of symbols are not part of a point.
+_NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|[$€£]+(?!\d)|[{}<>|]")
 _SINGLE_ADJECTIVES = EN_ADJ_OPENERS | FR_ADJ_OPENERS | frozenset({"organic", "bio", "local"})
 
 
@@ -98,8 +100,8 @@ def clean_point(text: str) -> str | None:
     """A short phrase fit for a headline, or None when nothing meaningful is left."""
     if URL_RE.search(text):
         return None
-    text = tidy_phrase(text.replace("!", " ").replace("?", " "))
-    parts = _shorten(_strip_edges(text.split()))
+    text = _NOISE_RE.sub(" ", text.replace("!", " ").replace("?", " "))
+    parts = _shorten(_strip_edges(tidy_phrase(text).split()))
     folded = [fold(word.strip(".,")) for word in parts]
     if not parts or not any(is_content(w) for w in folded):
         return None

@@ -10,7 +10,7 @@ from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.compose import Composer, Draft, SceneRole
 from aiprod.planner.keywords import Language
 from aiprod.planner.moods import Mood
-from aiprod.planner.pacing import choose_variants, within
+from aiprod.planner.pacing import choose_variants
 from aiprod.planner.slots import Slots, base_slots, fields, templates_for
 from aiprod.planner.templates_en import Synthetic
 from aiprod.planner.textutil import count_words, stable_hash
@@ -21,7 +21,9 @@ MIN_SCENES = 3
 MAX_SCENES_LIMIT = 40
 """Scene counts are clamped to 3-40 whatever the caller asks."""
 
-_WORDS_PER_SCENE = 25
+_WORDS_PER_SCENE = 20
+_OFF_PREFERRED = 6.0
+"""Cost per scene away from the preferred count (pacing may still pick another count)."""
 _MIN_WORDS_PER_SCENE = 10
 _MAX_POINTS_PER_SCENE = 3
 _SFX: dict[SceneRole, list[SfxKind]] = {
@@ -166,14 +168,17 @@ def write_script(
     slots = base_slots(analysis)
     fillers = _fillers(analysis, slots)
     high = min(high, max(low, len(analysis.key_points) + len(fillers)))
+    counts = _scene_counts(len(analysis.key_points), low, high, target)
     best: tuple[float, list[Draft], list[int]] | None = None
-    for count in _scene_counts(len(analysis.key_points), low, high, target):
+    for count in counts:  # ordered by distance from the preferred count
+        detour = _OFF_PREFERRED * abs(count - counts[0])
+        if best is not None and detour >= best[0]:
+            break
         drafts = _drafts(analysis, slots, count, fillers)
-        picks, total, cost = choose_variants(drafts, target)
+        picks, _, cost = choose_variants(drafts, target)
+        cost += detour
         if best is None or cost < best[0]:
             best = (cost, drafts, picks)
-        if within(total, target):
-            break
     assert best is not None  # _scene_counts always yields at least one count
     _, drafts, picks = best
     scenes = [_scene(draft, index) for draft, index in zip(drafts, picks, strict=True)]

@@ -9,7 +9,7 @@ from types import ModuleType
 from aiprod.planner import templates_en, templates_fr
 from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.grammar import en_generic, fr_article, fr_plural
-from aiprod.planner.textutil import lower_first, stable_hash, upper_first
+from aiprod.planner.textutil import count_words, lower_first, stable_hash, upper_first
 
 Slots = dict[str, str]
 _FORMATTER = string.Formatter()
@@ -112,3 +112,9 @@ def pick_many(
             break
         chosen.append(text)
     return chosen
+
+
+def shortest(templates: Sequence[str], slots: Slots) -> str | None:
+    """The filled usable template with the fewest words (first one on ties), or None."""
+    filled = [t.format_map(slots) for t in templates if fields(t) <= slots.keys()]
+    return min(filled, key=count_words) if filled else None

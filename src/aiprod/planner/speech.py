@@ -74,6 +74,7 @@ _FR_RATES = (
     re.compile(r"(\d+)\s?h\s?/\s?(\d+)\b", re.IGNORECASE),
 )
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
+_STRAY_CURRENCY = re.compile(r"[$€£¥]")
 _SLASH_DIGITS = re.compile(r"(\d)\s*/\s*(\d)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
 _REPEATED_PUNCT = re.compile(r"([,.;:])(?:\s*[,.;:])+")
@@ -89,6 +90,7 @@ def speakable(text: str, language: str) -> str:
     text = URL_RE.sub(lambda m: spoken_domain(m.group(0).rstrip(_TRAILING), language), text)
     for pattern, replacement in _CURRENCY:
         text = pattern.sub(replacement, text)
+    text = _STRAY_CURRENCY.sub(" ", text)
     if language == "fr":
         text = _FR_RATES[0].sub(r"\1 jours sur \2", text)
         text = _FR_RATES[1].sub(r"\1 heures sur \2", text)

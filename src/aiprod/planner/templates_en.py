@@ -30,7 +30,7 @@ HOOKS: dict[str, Classes] = {
         ("Tired of {x} that {tastes} like cardboard? Meet {brand}, and taste the difference.",),
     ),
     "plain": (
-        ("Better {x} starts here.", "Something new is here.", "Here's something new."),
+        ("Great {x} starts here.", "Something new is here.", "Here's something new."),
         (
             "Looking for better {x}? You just found it.",
             "Ready for something better? Here it is.",
@@ -42,7 +42,7 @@ HOOKS: dict[str, Classes] = {
         ),
     ),
     "plain_food": (
-        ("Better {x} starts here.",),
+        ("Great {x} starts here.",),
         ("Tired of {x} that {tastes} like cardboard? We can help.",),
         ("Tired of {x} that {tastes} like cardboard? We have some very good news for you.",),
     ),
@@ -123,6 +123,14 @@ GENERIC_ELABORATIONS = (
     "It's the little things that make a big difference.",
     "Once you try it, there's no going back.",
     "Simple, honest and made to last.",
+    "You can feel it from the very first moment.",
+    "Honestly, it just works.",
+    "Every day, for everyone.",
+    "Small change, big difference.",
+    "It is made to fit right into your life.",
+    "You will wonder how you ever did without it.",
+    "Built with care, and it shows.",
+    "And that is only the beginning.",
 )
 CONTEXT_ELABORATIONS = (
     "Perfect for {aud}.",

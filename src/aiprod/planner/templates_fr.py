@@ -121,6 +121,14 @@ GENERIC_ELABORATIONS = (
     "Ce sont les petites choses qui font les grandes différences.",
     "Une fois essayé, impossible de s'en passer.",
     "Simple, honnête et fait pour durer.",
+    "Vous le sentirez dès le premier instant.",
+    "Franchement, ça marche.",
+    "Chaque jour, pour tout le monde.",
+    "Un petit changement, une grande différence.",
+    "Tout s'intègre naturellement à votre quotidien.",
+    "Vous vous demanderez comment vous faisiez avant.",
+    "Fait avec soin, et ça se voit.",
+    "Et ce n'est que le début.",
 )
 CONTEXT_ELABORATIONS = (
     "Idéal pour {les_aud}.",

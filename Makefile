@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(AIPROD) render --brief "$$(cat examples/brief.txt)" --out out/demo
+	$(AIPROD) render --brief "$$(cat examples/brief.txt)" --brand-kit examples/brand-kit.yaml --out out/demo
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench

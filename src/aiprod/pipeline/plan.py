@@ -11,7 +11,7 @@ can edit the JSON before rendering it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,20 @@ class PlanRequest:
 
 def stable_seed(text: str) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100_000
+
+
+def with_brand_kit(analysis: BriefAnalysis, kit: BrandKit | None) -> BriefAnalysis:
+    """The brand kit fills what the brief leaves open: the brand's name and its call to
+    action (a call to action written in the brief still wins)."""
+    if kit is None:
+        return analysis
+    updates: dict[str, Any] = {}
+    if kit.name and not analysis.brand:
+        updates["brand"] = kit.name
+    if kit.call_to_action and not analysis.cta_explicit:
+        updates["call_to_action"] = kit.call_to_action
+        updates["cta_explicit"] = True
+    return replace(analysis, **updates)
 
 
 def choose_preset(analysis: BriefAnalysis, requested: str | None, settings: Settings) -> Preset:
@@ -106,7 +120,7 @@ def plan_from_brief(
     request: PlanRequest, settings: Settings, work: Path
 ) -> tuple[VideoSpec, Preset]:
     """A production spec for the brief whose length is within 5-10 % of the target."""
-    analysis = analyse_brief(request.brief)
+    analysis = with_brand_kit(analyse_brief(request.brief), request.brand)
     preset = choose_preset(analysis, request.preset, settings)
     target = request.duration_s or analysis.duration_s
     scenes_guess = max(3, min(8, len(analysis.key_points) + 2))

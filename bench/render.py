@@ -27,6 +27,7 @@ from aiprod.config import Settings
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.pipeline.render import Renderer, RenderResult
 from aiprod.pipeline.request import Request, prepare
+from aiprod.providers.tts.registry import forget_providers
 from aiprod.spec.load import load_spec
 
 NARRATION = [
@@ -167,6 +168,7 @@ def spec_run(folder: Path, out_dir: Path) -> float:
 
 def brief_run(folder: Path, out_dir: Path) -> float:
     settings = Settings(data_dir=folder / "data-brief")  # fresh: nothing cached
+    forget_providers()  # a cold start, like the spec run: the voice model loads again
     started = time.perf_counter()
     spec, preset = prepare(Request(brief=BRIEF, preset="brand_campaign"), settings)
     result = Renderer(spec, preset, out_dir=out_dir, settings=settings).run()

@@ -2,14 +2,12 @@
 at their cues, then loudness normalisation in two passes.
 
 All of it runs on audio alone (fast), before the video render: the mix is written to a
-WAV, measured by ``loudnorm`` (pass one), normalised with those figures (pass two),
+WAV, measured by ``ebur128`` (pass one), normalised with those figures (pass two),
 measured again and, when needed, corrected. The video render only encodes the result.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import soxr
 
-from aiprod.errors import FFmpegError
 from aiprod.media.ffmpeg.graph import Filter, Graph, OptionValue, f
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.media.timeline import SfxPlacement, Timeline, seconds_at
-from aiprod.qa.measure import measure_loudness
+from aiprod.qa.measure import Loudness, measure_loudness
 from aiprod.spec.model import MusicSpec
 from aiprod.spec.presets import Preset
 
@@ -35,6 +32,7 @@ TRUE_PEAK_MARGINS_DB = ((192, 1.0), (128, 1.5), (0, 2.5))  # (from kbit/s, margi
 MUSIC_REFERENCE_LUFS = -22.0  # music bed level (before volume_db and ducking)
 LOUDNORM_MIN_SECONDS = 3.0  # loudnorm's look-ahead window
 LOUDNESS_SETTLED_LU = 0.3  # closer than this to the target needs no closing correction
+CLOSING_STEPS = 3
 LIMITER_MARGIN_DB = 1.0  # alimiter limits sample peaks; inter-sample peaks need room
 # The voice chain of a broadcast mix: a gentle compressor evens out Piper's per-sentence
 # peak normalisation, then a fast limiter takes the peaks down to about 11.5 dB above the
@@ -48,6 +46,9 @@ VOICE_COMPRESSOR: dict[str, OptionValue] = {
     "makeup": 1,
 }
 VOICE_LIMITER: dict[str, OptionValue] = {"limit": 0.2, "attack": 3, "release": 50, "level": "false"}
+# The mix bus limiter lets effects peak 1 dB over the voice's peaks and no further: an
+# impact or a pop then punctuates without setting the level of the whole programme.
+BUS_LIMITER: dict[str, OptionValue] = {"limit": 0.22, "attack": 2, "release": 60, "level": "false"}
 
 
 @dataclass(frozen=True)
@@ -106,23 +107,20 @@ class LoudnormMeasurement:
     target_offset: float
 
     @classmethod
-    def parse(cls, stderr: str) -> LoudnormMeasurement:
-        """The JSON block loudnorm prints with print_format=json (the last one)."""
-        blocks = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
-        if not blocks:
-            raise FFmpegError(["ffmpeg", "loudnorm"], 0, "no loudnorm measurement in output")
-        data = json.loads(blocks[-1])
+    def from_ebur128(cls, level: Loudness) -> LoudnormMeasurement:
+        """Pass one from an ``ebur128`` measurement: the same BS.1770 figures as loudnorm's
+        own first pass, at a quarter of the cost (no 192 kHz resampling)."""
 
-        def num(key: str) -> float:
-            value = float(data[key])
+        def finite(value: float) -> float:
             return value if np.isfinite(value) else -70.0
 
+        integrated = finite(level.integrated_lufs)
         return cls(
-            num("input_i"),
-            num("input_tp"),
-            num("input_lra"),
-            num("input_thresh"),
-            num("target_offset"),
+            input_i=integrated,
+            input_tp=finite(level.true_peak_dbtp),
+            input_lra=level.lra if np.isfinite(level.lra) else 0.0,
+            input_thresh=integrated - 10.0,  # BS.1770's relative gate
+            target_offset=0.0,
         )
 
     @property
@@ -134,16 +132,6 @@ def true_peak_target(preset: Preset) -> float:
     """The true-peak ceiling for the mix before AAC encoding (loudnorm's floor is -9)."""
     margin = next(m for rate, m in TRUE_PEAK_MARGINS_DB if preset.audio_bitrate_k >= rate)
     return max(-9.0, preset.true_peak_dbtp - margin)
-
-
-def loudnorm_first_pass(preset: Preset) -> Filter:
-    return f(
-        "loudnorm",
-        I=preset.loudness_lufs,
-        TP=true_peak_target(preset),
-        LRA=LRA_TARGET,
-        print_format="json",
-    )
 
 
 def loudnorm_second_pass(
@@ -281,7 +269,10 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
         if len(layers) > 1
         else [f("anull")]
     )
-    graph.add(layers, [*mix_filters, f("apad"), f("atrim", end_sample=total_samples)], ["mix"])
+    bus = [f("alimiter", **BUS_LIMITER)] if len(layers) > 1 else []
+    graph.add(
+        layers, [*mix_filters, *bus, f("apad"), f("atrim", end_sample=total_samples)], ["mix"]
+    )
     return [
         *args,
         "-filter_complex",
@@ -292,12 +283,6 @@ def build_mix_command(mix: MixInputs, preset: Preset, out: Path) -> list[str]:
         "pcm_f32le",
         str(out),
     ]
-
-
-def build_measure_command(audio: Path, preset: Preset) -> list[str]:
-    """Loudness pass one on the finished mix (a separate run: on FFmpeg 5.1, splitting the
-    mix to a second, metering output truncated the written file after a compressor)."""
-    return ["-i", str(audio), "-af", loudnorm_first_pass(preset).render(), "-f", "null", "-"]
 
 
 @dataclass(frozen=True)
@@ -314,41 +299,53 @@ def _filters(filters: list[Filter]) -> str:
     return ",".join(flt.render() for flt in filters)
 
 
-def _correct(audio: Path, delta_db: float, preset: Preset) -> None:
-    """Closing gain, with a limiter below the true-peak ceiling when the gain is positive."""
-    chain = [f("volume", f"{delta_db:.2f}dB")]
-    if delta_db > 0:
+def _apply_gain(source: Path, gain_db: float, preset: Preset, out: Path) -> None:
+    """``gain_db`` on ``source`` into ``out``; a limiter under the ceiling when it boosts."""
+    chain = [f("volume", f"{gain_db:.2f}dB")]
+    if gain_db > 0:
         limit = 10 ** ((true_peak_target(preset) - LIMITER_MARGIN_DB) / 20)
         chain.append(f("alimiter", limit=round(limit, 4), attack=2, release=60, level="false"))
-    corrected = audio.with_name(audio.stem + ".corrected.wav")
-    run_ffmpeg(
-        ["-y", "-i", str(audio), "-af", _filters(chain), "-c:a", "pcm_f32le", str(corrected)]
-    )
-    corrected.replace(audio)
+    run_ffmpeg(["-y", "-i", str(source), "-af", _filters(chain), "-c:a", "pcm_f32le", str(out)])
+
+
+def _close_in(
+    normalised: Path, level: Loudness, preset: Preset, out: Path
+) -> tuple[Loudness, float]:
+    """Closing corrections of the normalised audio until it is on target: a limited gain
+    loses a little loudness, so the gain is raised again from the measured result."""
+    total = 0.0
+    for _ in range(CLOSING_STEPS):
+        delta = preset.loudness_lufs - level.integrated_lufs
+        if abs(delta) <= LOUDNESS_SETTLED_LU:
+            break
+        total += delta
+        _apply_gain(normalised, total, preset, out)
+        level = measure_loudness(out)
+    return level, round(total, 2)
 
 
 def normalise_loudness(mix: Path, preset: Preset, duration_s: float, out: Path) -> LoudnessOutcome:
     """Two-pass loudness normalisation of the mix into ``out``, then verified.
 
-    Pass one measures; pass two normalises with those figures. The result is measured
-    again, and a closing gain fixes what loudnorm's dynamic mode left off target (it
-    lands up to 1 LU low on speech, and high on programmes under 3 s).
+    Pass one measures; pass two normalises with those figures. A plain gain is exact;
+    loudnorm's dynamic mode is measured again and closed in on the target by up to three
+    corrections (it lands up to 1 LU low on speech, and off on programmes under 3 s).
     """
-    first = LoudnormMeasurement.parse(run_ffmpeg(build_measure_command(mix, preset)).stderr)
+    first = LoudnormMeasurement.from_ebur128(measure_loudness(mix))
     second = loudnorm_second_pass(first, preset, duration_s)
-    run_ffmpeg(["-y", "-i", str(mix), "-af", _filters(second), "-c:a", "pcm_f32le", str(out)])
-    if first.silent:
-        return LoudnessOutcome(first, first.input_i, first.input_tp, 0.0)
-    if second[0].name == "volume":  # a plain gain is exact: no need to measure again
-        gain = preset.loudness_lufs - first.input_i
-        return LoudnessOutcome(first, preset.loudness_lufs, round(first.input_tp + gain, 2), 0.0)
-    level = measure_loudness(out)
-    delta = preset.loudness_lufs - level.integrated_lufs
-    if abs(delta) <= LOUDNESS_SETTLED_LU:
-        return LoudnessOutcome(first, level.integrated_lufs, level.true_peak_dbtp, 0.0)
-    _correct(out, delta, preset)
-    level = measure_loudness(out)
-    return LoudnessOutcome(first, level.integrated_lufs, level.true_peak_dbtp, round(delta, 2))
+    normalised = out.with_name(out.stem + ".pass2.wav")
+    run_ffmpeg(
+        ["-y", "-i", str(mix), "-af", _filters(second), "-c:a", "pcm_f32le", str(normalised)]
+    )
+    if first.silent or second[0].name == "volume":  # a plain gain is exact
+        normalised.replace(out)
+        gain = preset.loudness_lufs - first.input_i if not first.silent else 0.0
+        reached = first.input_i + gain
+        return LoudnessOutcome(first, reached, round(first.input_tp + gain, 2), 0.0)
+    level, correction = _close_in(normalised, measure_loudness(normalised), preset, out)
+    if correction == 0.0:
+        normalised.replace(out)
+    return LoudnessOutcome(first, level.integrated_lufs, level.true_peak_dbtp, correction)
 
 
 def mix_programme_audio(mix: MixInputs, preset: Preset, work: Path) -> tuple[Path, LoudnessOutcome]:

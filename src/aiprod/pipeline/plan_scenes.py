@@ -27,7 +27,13 @@ TRANSITIONS = {
     "vertical": ("slideup", "wipeleft", "circleopen", "smoothup", "slideleft"),
     "other": ("slideleft", "wipeup", "circleopen", "smoothleft", "slideup"),
 }
-SFX_LEVELS_DB = {"whoosh": -10.0, "pop": -12.0, "impact": -8.0, "riser": -12.0, "ambience": -20.0}
+SFX_LEVELS_DB = {
+    "whoosh": -14.0,
+    "pop": -16.0,
+    "impact": -12.0,
+    "riser": -14.0,
+    "ambience": -22.0,
+}
 RISER_S = 2.0
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv")
 

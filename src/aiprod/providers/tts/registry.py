@@ -37,6 +37,14 @@ def _espeak() -> EspeakTTS:
         return _ESPEAK[0]
 
 
+def forget_providers() -> None:
+    """Drop the cached providers (the next render loads its model again): for benchmarks
+    that must pay a cold start, and for long-lived processes that want the memory back."""
+    with _LOCK:
+        _PIPER.clear()
+        _ESPEAK.clear()
+
+
 def select_tts(language: str, voice: str | None) -> TTSProvider:
     """The provider that will speak ``language`` with ``voice``; call its ``synthesize``
     with the same ``language`` and ``voice``.

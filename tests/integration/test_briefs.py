@@ -102,6 +102,10 @@ def test_briefs_render_and_pass_qa(
     assert result.qa.passed, result.qa.failures()
     assert result.qa.check("key_points").passed
     assert result.manifest["audio"]["music"]["source"] == "composed"
+    markers = result.manifest["consistency"]
+    assert len(markers["motion"]["gradient_speeds"]) == 1  # one motion style
+    visuals = markers["visuals"]
+    assert all(a != b for a, b in pairwise(visuals))
 
 
 def test_plan_then_edit_then_render_through_the_cli(small: Settings, tmp_path: Path) -> None:

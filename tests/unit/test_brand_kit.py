@@ -34,3 +34,12 @@ def test_the_kit_fills_what_the_brief_leaves_open() -> None:
     assert open_brief.call_to_action == "Order at beanthere.coffee"
     stated = with_brand_kit(analyse_brief("Ad for Bean There. Call to action: visit us"), kit)
     assert stated.call_to_action != "Order at beanthere.coffee"  # the brief wins
+
+
+def test_the_tagline_signs_off_the_last_scene() -> None:
+    from aiprod.pipeline.plan import with_tagline
+
+    kit, _ = load_brand_kit(EXAMPLES / "brand-kit.yaml")
+    scenes = with_tagline([{"narration": "Hello."}, {"narration": "Order now."}], kit)
+    assert scenes[0]["narration"] == "Hello."
+    assert scenes[-1]["narration"] == "Order now. Bean There: Coffee worth the trip."

@@ -46,6 +46,29 @@ def _narration(timeline: Timeline, clips: list[SpeechClip | None]) -> list[dict[
     return out
 
 
+def consistency_markers(spec: VideoSpec) -> dict[str, Any]:
+    """What keeps the scenes one film: one palette, one type family, one motion style."""
+    from aiprod.media.overlays import DEFAULT_FONT
+    from aiprod.spec.model import GradientBackground
+
+    speeds = sorted(
+        {s.background.speed for s in spec.scenes if isinstance(s.background, GradientBackground)}
+    )
+    return {
+        "palette": spec.brand.colors.model_dump(),
+        "type_family": spec.brand.font or DEFAULT_FONT,
+        "motion": {
+            "gradient_speeds": speeds,
+            "transitions": sorted({s.transition.type for s in spec.scenes[:-1] if s.transition}),
+            "title_animation": "rise and fade",
+        },
+        "visuals": [
+            (s.illustration.emoji or s.illustration.path) if s.illustration else None
+            for s in spec.scenes
+        ],
+    }
+
+
 def _outputs(out_dir: Path) -> dict[str, int]:
     names = ("video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json")
     return {n: (out_dir / n).stat().st_size for n in names if (out_dir / n).exists()}
@@ -72,6 +95,7 @@ def build_manifest(
         "spec": spec.model_dump(mode="json"),
         "preset": preset.model_dump(mode="json"),
         "timeline": timeline.to_dict(),
+        "consistency": consistency_markers(spec),
         "narration": {"provider": tts, "clips": _narration(timeline, clips)},
         "captions": [
             {"start_s": round(c.start, 3), "end_s": round(c.end, 3), "lines": list(c.lines)}

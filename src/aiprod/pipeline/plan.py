@@ -62,6 +62,17 @@ def with_brand_kit(analysis: BriefAnalysis, kit: BrandKit | None) -> BriefAnalys
     return replace(analysis, **updates)
 
 
+def with_tagline(scenes: list[dict[str, Any]], brand: BrandKit) -> list[dict[str, Any]]:
+    """The brand's tagline closes the last scene's narration, as a sign-off."""
+    if not brand.tagline or not scenes:
+        return scenes
+    line = brand.tagline.strip().rstrip(".!")
+    sign_off = f"{brand.name}: {line}." if brand.name else f"{line}."
+    last = dict(scenes[-1])
+    last["narration"] = f"{last['narration'].rstrip()} {sign_off}"
+    return [*scenes[:-1], last]
+
+
 def choose_preset(analysis: BriefAnalysis, requested: str | None, settings: Settings) -> Preset:
     name = requested or ASPECT_PRESETS.get(analysis.aspect or "", "quick_social")
     return resolve_preset(name, settings.presets_file)
@@ -90,7 +101,7 @@ def build_spec(
         "brand": brand.model_dump(mode="json"),
         "glossary": dict(request.glossary or {}),
         "music": {"mood": analysis.mood, "seed": stable_seed(request.brief)},
-        "scenes": scene_dicts(script, analysis, brand, preset, settings),
+        "scenes": with_tagline(scene_dicts(script, analysis, brand, preset, settings), brand),
         "brief": {
             "text": request.brief[:50_000],
             "language": analysis.language,

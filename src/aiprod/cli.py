@@ -25,7 +25,7 @@ from aiprod.spec.presets import available_presets
 
 app = typer.Typer(
     name="aiprod",
-    help="AIPROD: a video spec in, a broadcast-ready video out. Offline by default.",
+    help="AIPROD: a brief or a video spec in, a broadcast-ready video out. Offline by default.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -213,16 +213,34 @@ def schema() -> None:
     sys.stdout.write(json.dumps(VideoSpec.model_json_schema(), indent=2) + "\n")
 
 
+def is_usage_error(exc: Exception) -> bool:
+    """Click's UsageError (vendored inside Typer): a wrong option or argument."""
+    return type(exc).__name__ in (
+        "UsageError",
+        "BadParameter",
+        "MissingParameter",
+        "NoSuchOption",
+        "BadOptionUsage",
+        "BadArgumentUsage",
+    )
+
+
 def main() -> None:
     """Console entry point: never a stack trace for a user, unless AIPROD_DEBUG=1."""
     from aiprod.config import debug_enabled
 
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `aiprod`: show the help
+            app(["--help"], standalone_mode=False)
+            sys.exit(0)
+        if is_usage_error(exc):  # one line, not a panel: scripts read stderr too
+            err.print(f"error: {exc.format_message()} (see --help)", markup=False)  # type: ignore[attr-defined]
+            sys.exit(EXIT_INVALID)
         if debug_enabled():
             raise
         err.print(
@@ -230,3 +248,4 @@ def main() -> None:
             markup=False,
         )
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -98,3 +98,10 @@ def test_schema_is_json(tmp_path: Path) -> None:
     done = aiprod("schema", data_dir=tmp_path)
     assert done.returncode == 0
     assert json.loads(done.stdout)["title"] == "VideoSpec"
+
+
+def test_a_wrong_option_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = aiprod("render", "--brief", "coffee", "--duration", "1", data_dir=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("error: ")
+    assert "--duration" in done.stderr and "Traceback" not in done.stderr

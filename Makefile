@@ -11,7 +11,11 @@ DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color
 	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps venv demo test test-fast lint fmt typecheck bench schema clean
+.PHONY: help setup system-deps venv services demo test test-fast lint fmt typecheck bench schema clean
+
+# The jobs tests use a real PostgreSQL on loopback; a password makes TCP login work on a
+# stock Debian install too (where this machine's trust auth simply ignores it).
+TEST_PG_DSN ?= host=127.0.0.1 port=5432 user=postgres password=postgres
 
 help:
 	@echo "make demo   - install what is missing, render the brief in examples/brief.txt into out/demo/"
@@ -30,6 +34,21 @@ system-deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+services:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
+			echo "installing PostgreSQL"; $$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+		fi; \
+		version=$$(ls /etc/postgresql | sort -V | tail -n 1); \
+		echo "starting PostgreSQL $$version"; \
+		$$SUDO pg_ctlcluster --skip-systemctl-redirect $$version main start || true; \
+		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; }
+	@cd / && (su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null 2>&1 || true)
 
 venv: $(STAMP)
 
@@ -57,8 +76,8 @@ typecheck: venv
 schema: venv
 	$(AIPROD) schema > docs/videospec.schema.json
 
-test: setup lint typecheck
-	$(PY) -m pytest -q -p no:cacheprovider
+test: setup services lint typecheck
+	AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: venv
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests/unit

@@ -207,6 +207,47 @@ def presets(
     out.print(table)
 
 
+db_app = typer.Typer(help="The job database: migrations and status.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the job database (AIPROD_DATABASE_URL, default SQLite)."""
+    from aiprod.jobs.db import current_revision, upgrade
+    from aiprod.jobs.errors import database_errors
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with database_errors():
+            before = current_revision(settings.job_database_url)
+            upgrade(settings.job_database_url)
+            after = current_revision(settings.job_database_url)
+    except AiprodError as exc:
+        fail(exc)
+    out.print(f"database at revision {after} (was {before or 'empty'})", markup=False)
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the job database is migrated (exit 1 when it is not)."""
+    from aiprod.jobs.db import current_revision, head_revision
+    from aiprod.jobs.errors import database_errors
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with database_errors():
+            current, head = current_revision(settings.job_database_url), head_revision()
+    except AiprodError as exc:
+        fail(exc)
+    out.print(f"revision {current or 'none'}, newest {head}", markup=False)
+    if current != head:
+        err.print("error: the database needs 'aiprod db upgrade'", markup=False)
+        raise typer.Exit(EXIT_FAILED)
+
+
 @app.command()
 def schema() -> None:
     """Print the VideoSpec JSON schema."""

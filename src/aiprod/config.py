@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         default=0.05, ge=0, description="price of one hour of this machine's compute"
     )
     currency: str = Field(default="USD", min_length=3, max_length=3)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the job database; default: SQLite in the data dir",
+    )
     sfx_library_dir: Path | None = Field(default=None, description="your tagged SFX files")
     asset_library_dir: Path | None = Field(default=None, description="your images and clips")
 
@@ -32,6 +36,13 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def job_database_url(self) -> str:
+        """The configured database, or a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'aiprod.db').resolve()}"
 
     @property
     def throughput_file(self) -> Path:

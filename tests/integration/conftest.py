@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -19,14 +20,16 @@ from aiprod.jobs.db import make_engine, upgrade
 from aiprod.jobs.models import Job, JobEvent
 
 PG_ADMIN_DSN = os.environ.get("AIPROD_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
-PG_ADMIN_DB = "test"
+PG_ADMIN_DB = "postgres"  # exists on every cluster, unlike the machine's `test`
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def _pg_url(dsn: str, dbname: str) -> str:
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     user, host, port = params.get("user", "postgres"), params.get("host"), params.get("port")
-    return f"postgresql+psycopg://{user}@{host}:{port or 5432}/{dbname}"
+    password = params.get("password")
+    login = f"{user}:{quote(password, safe='')}" if password else user
+    return f"postgresql+psycopg://{login}@{host}:{port or 5432}/{dbname}"
 
 
 def _require_postgres() -> None:

@@ -136,19 +136,22 @@ def place_sfx(cue: SfxCue, slot: SceneSlot, fps: Fraction, total: int) -> SfxPla
     )
 
 
-def build_timeline(
-    spec: VideoSpec, preset: Preset, narration_seconds: Sequence[float | None]
-) -> Timeline:
-    """Place every scene, narration and SFX cue on frames. Pure: no I/O."""
-    if len(narration_seconds) != len(spec.scenes):
-        raise ValueError("one narration duration (or None) per scene is required")
-    fps = preset.frame_rate
-    problems: list[SpecProblem] = []
-    t_frames = [
-        frames_for(s.transition.duration, fps) if s.transition and i < len(spec.scenes) - 1 else 0
+def transition_frames(spec: VideoSpec, fps: Fraction) -> list[int]:
+    """Frames of the transition out of each scene (none after the last)."""
+    last = len(spec.scenes) - 1
+    return [
+        frames_for(s.transition.duration, fps) if s.transition and i < last else 0
         for i, s in enumerate(spec.scenes)
     ]
+
+
+def place_scenes(
+    spec: VideoSpec, fps: Fraction, narration_seconds: Sequence[float | None]
+) -> tuple[list[SceneSlot], list[SpecProblem]]:
+    """Scene slots in order, and a problem for each explicit duration that is too short."""
+    t_frames = transition_frames(spec, fps)
     slots: list[SceneSlot] = []
+    problems: list[SpecProblem] = []
     start = 0
     for i, scene in enumerate(spec.scenes):
         t_in = t_frames[i - 1] if i else 0
@@ -169,6 +172,7 @@ def build_timeline(
                     f"narration and transitions need {need:.2f} s",
                 )
             )
+        kind = scene.transition.type if scene.transition and t_frames[i] else None
         slots.append(
             SceneSlot(
                 index=i,
@@ -176,12 +180,23 @@ def build_timeline(
                 frames=frames,
                 transition_in=t_in,
                 transition_out=t_frames[i],
-                transition_type=scene.transition.type if scene.transition and t_frames[i] else None,
+                transition_type=kind,
                 narration_start=start + offset,
                 narration_frames=speech,
             )
         )
         start += frames - t_frames[i]
+    return slots, problems
+
+
+def build_timeline(
+    spec: VideoSpec, preset: Preset, narration_seconds: Sequence[float | None]
+) -> Timeline:
+    """Place every scene, narration and SFX cue on frames. Pure: no I/O."""
+    if len(narration_seconds) != len(spec.scenes):
+        raise ValueError("one narration duration (or None) per scene is required")
+    fps = preset.frame_rate
+    slots, problems = place_scenes(spec, fps, narration_seconds)
     if problems:
         raise InvalidSpec(problems)
     total = slots[-1].end

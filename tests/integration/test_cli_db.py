@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aiprod.jobs.db import head_revision
+
 
 def aiprod(*args: str, data_dir: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"AIPROD_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
@@ -28,7 +30,7 @@ def test_status_refuses_then_upgrade_migrates(empty_db_url: str, tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert "was empty" in done.stdout
     again = aiprod("db", "upgrade", data_dir=tmp_path, url=empty_db_url)  # idempotent
-    assert again.returncode == 0 and "was 0001" in again.stdout
+    assert again.returncode == 0 and f"was {head_revision()}" in again.stdout
     assert aiprod("db", "status", data_dir=tmp_path, url=empty_db_url).returncode == 0
 
 

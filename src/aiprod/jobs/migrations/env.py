@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import aiprod.auth.models  # noqa: F401  (registers api_keys/audit_events on Base)
 from aiprod.jobs.db import make_engine
 from aiprod.jobs.models import Base
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aiprod.cli_keys import keys_app
 from aiprod.cli_progress import RichProgress, cost_table, summary_table
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
@@ -207,6 +208,7 @@ def presets(
     out.print(table)
 
 
+app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="The job database: migrations and status.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -20,6 +20,7 @@ from aiprod.jobs.events import record_event
 from aiprod.jobs.models import Job, utcnow
 from aiprod.jobs.policy import (
     ACTIVE,
+    BACKOFF_BASE_S,
     JobKind,
     JobStatus,
     backoff_delay,
@@ -179,12 +180,14 @@ def fail(
     error: dict[str, Any],
     retryable: bool,
     now: datetime | None = None,
+    backoff_base_s: float = BACKOFF_BASE_S,
 ) -> str:
     """Record a failed attempt and return the job's new status.
 
     Retryable failures go back to ``queued`` with exponential backoff while attempts
     remain, then ``dead``; other failures are ``failed`` at once. ``error`` (stage, code,
     message) is kept as the job's last error. Raises :class:`LeaseLost` on a lost lease.
+    ``backoff_base_s`` scales the retry backoff (small values in tests).
     """
     now = now or utcnow()
     with _session(engine) as session, session.begin():
@@ -192,7 +195,7 @@ def fail(
         if should_retry(job.attempts, job.max_attempts, retryable=retryable):
             values = {
                 "status": JobStatus.QUEUED.value,
-                "run_after": now + backoff_delay(job.attempts),
+                "run_after": now + backoff_delay(job.attempts, base_s=backoff_base_s),
             }
         elif retryable:
             values = {"status": JobStatus.DEAD.value}

@@ -1,0 +1,194 @@
+"""The work of one job attempt: a request made into a VideoSpec, rendered into a folder.
+
+Runs inside the per-attempt child process started by :mod:`aiprod.jobs.worker`; it knows
+nothing of leases or the database. Errors are raised as they come; :func:`is_retryable`
+says whether another attempt could help.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiprod.config import Settings
+from aiprod.errors import (
+    BudgetExceeded,
+    InvalidSpec,
+    MediaError,
+    ProviderRejectedInput,
+    QAFailed,
+    SpecProblem,
+)
+from aiprod.pipeline.progress import STAGES
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+ProgressCallback = Callable[[str, float], None]
+DEFAULT_WORK = "aiprod.jobs.runner:run_job"
+
+
+class WorkFunction(Protocol):
+    """The shape of a job's work: ``run_job`` here, or a test fake with the same signature."""
+
+    def __call__(
+        self,
+        job_request: dict[str, Any],
+        *,
+        out_dir: Path,
+        settings: Settings,
+        on_progress: ProgressCallback,
+    ) -> dict[str, Any]: ...
+
+
+# Errors another attempt cannot fix: the input is wrong, or the result failed its targets.
+NON_RETRYABLE: tuple[type[BaseException], ...] = (
+    InvalidSpec,
+    MediaError,
+    ProviderRejectedInput,
+    QAFailed,
+    BudgetExceeded,
+)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when a new attempt may succeed (provider down, ffmpeg failure, anything unexpected)."""
+    return not isinstance(exc, NON_RETRYABLE)
+
+
+def error_code(exc: BaseException) -> str:
+    """The stable code stored with a failure: the AiprodError code, else ``internal_error``."""
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) else "internal_error"
+
+
+class CallbackProgress:
+    """A :class:`~aiprod.pipeline.progress.ProgressSink` that reports overall progress 0–1."""
+
+    def __init__(self, on_progress: ProgressCallback) -> None:
+        self.on_progress = on_progress
+        self.totals: dict[str, float | None] = {}
+
+    def _fraction(self, stage: str, within: float) -> float:
+        index = STAGES.index(stage) if stage in STAGES else 0
+        return min(1.0, (index + max(0.0, min(1.0, within))) / len(STAGES))
+
+    def stage_started(self, stage: str, total: float | None) -> None:
+        """Report the start of a stage."""
+        self.totals[stage] = total
+        self.on_progress(stage, self._fraction(stage, 0.0))
+
+    def stage_advanced(self, stage: str, done: float) -> None:
+        """Report progress within a stage that announced a total."""
+        total = self.totals.get(stage)
+        if total:
+            self.on_progress(stage, self._fraction(stage, done / total))
+
+    def stage_finished(self, stage: str, seconds: float) -> None:
+        """Report the end of a stage."""
+        self.on_progress(stage, self._fraction(stage, 1.0))
+
+
+def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[VideoSpec, Preset]:
+    """The spec and preset of a job request (``{"spec": …}`` or ``{"brief": …}``)."""
+    from aiprod.pipeline.request import Request, prepare
+    from aiprod.spec.load import check_semantics, parse_spec
+
+    preset_name = job_request.get("preset")
+    if isinstance(job_request.get("spec"), dict):
+        spec = parse_spec(job_request["spec"], source="job spec")
+        if preset_name:
+            spec = spec.model_copy(update={"preset": preset_name})
+        problems, preset = check_semantics(spec, settings.presets_file)
+        if problems or preset is None:
+            raise InvalidSpec(problems, "job spec")
+        return spec, preset
+    brief = job_request.get("brief")
+    if not isinstance(brief, str) or not brief.strip():
+        raise InvalidSpec([SpecProblem("", "a job needs a 'spec' mapping or a 'brief'")], "job")
+    duration = job_request.get("duration_s")
+    request = Request(
+        brief=brief, preset=preset_name, duration_s=float(duration) if duration else None
+    )
+    return prepare(request, settings)
+
+
+def run_job(
+    job_request: dict[str, Any],
+    *,
+    out_dir: Path,
+    settings: Settings,
+    on_progress: ProgressCallback,
+) -> dict[str, Any]:
+    """Plan (for a brief) and render one job into ``out_dir``; return a small summary."""
+    from aiprod.pipeline.render import Renderer
+
+    spec, preset = spec_from_request(job_request, settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sink = CallbackProgress(on_progress)
+    result = Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=sink).run()
+    return {
+        "qa_passed": result.qa.passed,
+        "duration_s": float(result.timeline.duration),
+        "preset": preset.name,
+        "outputs": sorted(p.name for p in out_dir.iterdir() if p.is_file()),
+    }
+
+
+def load_work(path: str) -> WorkFunction:
+    """Import ``"package.module:function"``; a string, so it crosses a spawn boundary."""
+    module_name, _, attribute = path.partition(":")
+    function: WorkFunction = getattr(importlib.import_module(module_name), attribute)
+    return function
+
+
+def _exit_with_parent(poll_s: float = 0.5) -> None:
+    """Stop this process if its worker dies (SIGKILL leaves no one to collect the result)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def child_main(
+    work_path: str,
+    job_request: dict[str, Any],
+    out_dir: Path,
+    settings: Settings,
+    conn: Connection,
+) -> None:
+    """Entry point of the per-attempt child process: run the work, send back how it ended.
+
+    Messages: ``("progress", stage, fraction)``, then ``("done", result)`` or
+    ``("error", {stage, code, message, retryable})``. Signals are left to the worker.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    stage = "start"
+
+    def on_progress(name: str, fraction: float) -> None:
+        nonlocal stage
+        stage = name
+        conn.send(("progress", name, fraction))
+
+    try:
+        work = load_work(work_path)
+        result = work(job_request, out_dir=out_dir, settings=settings, on_progress=on_progress)
+        conn.send(("done", result))
+    except Exception as exc:  # every failure is reported, classified, to the worker
+        message = str(exc) or type(exc).__name__
+        error = {"stage": stage, "code": error_code(exc), "message": message[:2000]}
+        conn.send(("error", {**error, "retryable": is_retryable(exc)}))
+    finally:
+        conn.close()

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_runner import run_aiprod as aiprod
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def aiprod(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"AIPROD_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "aiprod", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_validate_lists_every_problem_and_exits_2(tmp_path: Path) -> None:

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_aiprod
 
 from aiprod.jobs.db import head_revision
 
 
 def aiprod(*args: str, data_dir: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"AIPROD_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
-    if url is not None:
-        env["AIPROD_DATABASE_URL"] = url
-    return subprocess.run(
-        [sys.executable, "-m", "aiprod", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    extra = {"AIPROD_DATABASE_URL": url} if url is not None else None
+    return run_aiprod(*args, data_dir=data_dir, extra_env=extra)
 
 
 def test_status_refuses_then_upgrade_migrates(empty_db_url: str, tmp_path: Path) -> None:

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_aiprod as aiprod
 
 from aiprod.auth.keys import verify_key
 from aiprod.jobs.db import make_engine, make_session_factory
-
-
-def aiprod(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"AIPROD_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "aiprod", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def verify(data_dir: Path, secret: str) -> bool:

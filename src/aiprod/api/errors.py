@@ -1,0 +1,161 @@
+"""Errors of the HTTP API and the ONE table that maps every error to a problem response.
+
+    AiprodError                    (aiprod.errors) every error we raise on purpose
+    └── ApiError                   an HTTP-level refusal of the request
+        ├── AuthenticationRequired no, malformed or invalid API key           → 401
+        ├── PermissionDenied       the key lacks the scope the route needs     → 403
+        ├── NotFound               no such resource visible to the caller      → 404
+        ├── Conflict               the resource's state forbids the action     → 409
+        ├── PayloadTooLarge        the request body is over the size limit     → 413
+        └── NotReady               a dependency (FFmpeg) is missing            → 503
+
+Every error leaves the API as ``application/problem+json`` (RFC 9457) with ``type``,
+``title``, ``status``, ``detail`` and ``instance``; unexpected errors answer 500 and never
+show a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aiprod.api.exceptions import (
+    ApiError,
+    AuthenticationRequired,
+    Conflict,
+    NotFound,
+    NotReady,
+    PayloadTooLarge,
+    PermissionDenied,
+)
+from aiprod.errors import AiprodError, InvalidSpec
+from aiprod.jobs.errors import DatabaseUnavailable, InvalidTransition, UnmigratedDatabase
+
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+TYPE_PREFIX: Final = "urn:aiprod:problem:"
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ERROR_TABLE",
+    "ApiError",
+    "AuthenticationRequired",
+    "Conflict",
+    "NotFound",
+    "NotReady",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "install_error_handlers",
+    "problem_response",
+]
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """How one class of error leaves the API."""
+
+    status: int
+    slug: str
+    title: str
+
+
+# The one table: the most specific class in an error's MRO wins.
+ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
+    InvalidSpec: ProblemKind(422, "invalid-spec", "The spec is invalid"),
+    RequestValidationError: ProblemKind(422, "invalid-request", "The request is invalid"),
+    AuthenticationRequired: ProblemKind(401, "unauthenticated", "Authentication required"),
+    PermissionDenied: ProblemKind(403, "forbidden", "Missing permission"),
+    NotFound: ProblemKind(404, "not-found", "Not found"),
+    Conflict: ProblemKind(409, "conflict", "Conflict"),
+    InvalidTransition: ProblemKind(409, "conflict", "Conflict"),
+    PayloadTooLarge: ProblemKind(413, "payload-too-large", "Payload too large"),
+    DatabaseUnavailable: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    UnmigratedDatabase: ProblemKind(503, "database-unmigrated", "Database not migrated"),
+    NotReady: ProblemKind(503, "not-ready", "Service not ready"),
+    StarletteHTTPException: ProblemKind(400, "http-error", "HTTP error"),
+    Exception: ProblemKind(500, "internal-error", "Internal server error"),
+}
+
+# Framework HTTP errors (routing 404/405, …) keep their status and get a stable slug.
+HTTP_STATUS_KINDS: Final[dict[int, ProblemKind]] = {
+    404: ERROR_TABLE[NotFound],
+    405: ProblemKind(405, "method-not-allowed", "Method not allowed"),
+    413: ERROR_TABLE[PayloadTooLarge],
+}
+
+
+def problem_kind(error: BaseException) -> ProblemKind:
+    """The table entry of ``error``: its most specific listed class."""
+    if isinstance(error, StarletteHTTPException):
+        return HTTP_STATUS_KINDS.get(
+            error.status_code, ProblemKind(error.status_code, "http-error", "HTTP error")
+        )
+    for cls in type(error).__mro__:
+        if cls in ERROR_TABLE:
+            return ERROR_TABLE[cls]
+    return ERROR_TABLE[Exception]
+
+
+def problem_body(kind: ProblemKind, *, detail: str, instance: str, **extra: Any) -> dict[str, Any]:
+    """An RFC 9457 problem document."""
+    body = {
+        "type": TYPE_PREFIX + kind.slug,
+        "title": kind.title,
+        "status": kind.status,
+        "detail": detail,
+        "instance": instance,
+    }
+    return {**body, **extra}
+
+
+def _detail_and_extra(error: BaseException, kind: ProblemKind) -> tuple[str, dict[str, Any]]:
+    if isinstance(error, InvalidSpec):
+        errors = [{"path": p.path, "message": p.message} for p in error.problems]
+        return f"{len(errors)} problem(s) in the request", {"errors": errors}
+    if isinstance(error, RequestValidationError):
+        errors = [_validation_item(item) for item in error.errors()]
+        return f"{len(errors)} problem(s) in the request", {"errors": errors}
+    if isinstance(error, StarletteHTTPException):
+        return str(error.detail), {}
+    if kind.status >= 500 and not isinstance(error, AiprodError):
+        # vendor and unexpected errors: never leak internals (SQL, hosts, tracebacks)
+        return kind.title, {}
+    return str(error) or kind.title, {}
+
+
+def _validation_item(item: Any) -> dict[str, str]:
+    loc = [str(part) for part in item.get("loc", ())]
+    return {"path": ".".join(loc), "message": str(item.get("msg", "invalid"))}
+
+
+def problem_response(error: BaseException, instance: str) -> JSONResponse:
+    """The problem+json response for ``error`` at request path ``instance``."""
+    kind = problem_kind(error)
+    detail, extra = _detail_and_extra(error, kind)
+    headers: dict[str, str] = {}
+    if kind.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, StarletteHTTPException) and error.headers:
+        headers.update(error.headers)
+    body = problem_body(kind, detail=detail, instance=instance, **extra)
+    return JSONResponse(body, kind.status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def _handle(request: Request, error: Exception) -> JSONResponse:
+    if problem_kind(error).status >= 500:
+        logger.error("request %s failed", request.url.path, exc_info=error)
+    return problem_response(error, request.url.path)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error with problem+json, using :data:`ERROR_TABLE`."""
+    for error_class in ERROR_TABLE:
+        app.add_exception_handler(error_class, _handle)

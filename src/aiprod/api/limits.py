@@ -1,0 +1,46 @@
+"""A small ASGI middleware that refuses request bodies over a size limit with 413."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aiprod.api.errors import problem_response
+from aiprod.api.exceptions import PayloadTooLarge
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+
+
+class BodySizeLimit:
+    """Refuse bodies larger than ``max_bytes``: by Content-Length, or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413 at once for a declared oversize body; else count what arrives."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            error = PayloadTooLarge(f"the request body is over {self.max_bytes} bytes")
+            await problem_response(error, scope["path"])(scope, receive, send)
+            return
+        await self.app(scope, self._counting(receive), send)
+
+    def _counting(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                # an HTTPException passes FastAPI's body reader unchanged → problem 413
+                raise HTTPException(413, f"the request body is over {self.max_bytes} bytes")
+            return message
+
+        return counted

@@ -1,0 +1,1 @@
+"""The API's routers: health checks and the v1 jobs resource."""

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from aiprod.cli_keys import keys_app
 from aiprod.cli_progress import RichProgress, cost_table, summary_table
+from aiprod.cli_serve import serve, worker
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
@@ -209,6 +210,8 @@ def presets(
 
 
 app.add_typer(keys_app, name="keys")
+app.command()(serve)
+app.command()(worker)
 db_app = typer.Typer(help="The job database: migrations and status.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

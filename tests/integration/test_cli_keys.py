@@ -22,7 +22,7 @@ def verify(data_dir: Path, secret: str) -> bool:
 
 def test_keys_need_a_migrated_database(tmp_path: Path) -> None:
     done = aiprod("keys", "create", "--name", "ci", data_dir=tmp_path)
-    assert done.returncode == 1 and "run the migrations first" in done.stderr
+    assert done.returncode == 1 and "aiprod db upgrade" in done.stderr
 
 
 def test_create_list_revoke(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ class UnmigratedDatabase(AiprodError):
         self.current, self.head = current, head
         super().__init__(
             f"job database is at revision {current or '<empty>'}, the code needs {head}; "
-            "run the migrations first"
+            "run 'aiprod db upgrade' first"
         )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from kombu import Connection
 
 from aiprod.config import Settings
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.spec.presets import Preset
+from brokertools import BROKER, require_rabbitmq
+from pgtools import PostgresDatabases, require_postgres
 
 
 @pytest.fixture
@@ -75,3 +79,25 @@ def make_media(tmp_path: Path) -> Callable[[str, str], Path]:
         return out
 
     return make
+
+
+@pytest.fixture(scope="module")
+def pg_databases() -> Iterator[PostgresDatabases]:
+    require_postgres()
+    databases = PostgresDatabases()
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture
+def broker_queue() -> Iterator[str]:
+    """A queue name of this test only; its queues and exchanges are deleted afterwards."""
+    require_rabbitmq()
+    name = f"aiprod.test.{secrets.token_hex(4)}"
+    yield name
+    with Connection(BROKER) as connection:
+        channel = connection.default_channel
+        for queue in (name, f"{name}.dead"):
+            channel.queue_delete(queue)
+        for exchange in (name, f"{name}.dlx"):
+            channel.exchange_delete(exchange)

@@ -180,7 +180,8 @@ def test_backoff_sets_run_after(jobs_engine: Engine) -> None:
     claim = claim_next_job(jobs_engine, worker_id="w", now=now)
     assert claim is not None
     fail(jobs_engine, claim, error=ERROR, retryable=True, now=now)
-    assert load(jobs_engine, job_id).run_after == now + timedelta(seconds=5)
+    run_after = load(jobs_engine, job_id).run_after  # equal jitter: between 2.5 and 5 s
+    assert now + timedelta(seconds=2.5) <= run_after <= now + timedelta(seconds=5)
 
 
 def test_non_retryable_failure_fails_at_once(jobs_engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -23,14 +24,25 @@ from aiprod.jobs.policy import (
 )
 
 
-def test_backoff_doubles_from_five_seconds() -> None:
-    delays = [backoff_delay(n).total_seconds() for n in range(1, 6)]
-    assert delays == [5, 10, 20, 40, 80]
+def test_backoff_ceiling_doubles_from_five_seconds_with_equal_jitter() -> None:
+    for attempt, ceiling in zip(range(1, 6), [5, 10, 20, 40, 80], strict=True):
+        delays = {backoff_delay(attempt).total_seconds() for _ in range(50)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1  # jittered, not fixed
+
+
+def test_backoff_is_repeatable_with_a_seeded_rng() -> None:
+    first = [backoff_delay(n, rng=random.Random(7)) for n in range(1, 6)]
+    again = [backoff_delay(n, rng=random.Random(7)) for n in range(1, 6)]
+    assert first == again
+    expected = 5 / 2 + random.Random(7).uniform(0.0, 5 / 2)
+    assert first[0] == timedelta(seconds=expected)
 
 
 def test_backoff_is_capped() -> None:
-    assert backoff_delay(30) == timedelta(seconds=600)
-    assert backoff_delay(3, base_s=1, cap_s=3) == timedelta(seconds=3)
+    rng = random.Random(1)
+    assert timedelta(seconds=300) <= backoff_delay(30, rng=rng) <= timedelta(seconds=600)
+    assert backoff_delay(3, base_s=1, cap_s=3, rng=rng) <= timedelta(seconds=3)
 
 
 def test_backoff_refuses_attempt_zero() -> None:
@@ -93,6 +105,7 @@ def test_terminal_statuses_except_failures_are_final() -> None:
 def test_specs_skip_planning() -> None:
     assert first_active_status("spec") is JobStatus.RENDERING
     assert first_active_status("brief") is JobStatus.PLANNING
+    assert first_active_status("brief", planned=True) is JobStatus.RENDERING
 
 
 def test_job_ids_are_unique_and_sort_by_creation_time() -> None:

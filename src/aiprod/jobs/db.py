@@ -8,7 +8,7 @@ claim's read and write happen under one write lock and never fail with a lock up
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -22,6 +22,17 @@ from aiprod.jobs.errors import UnmigratedDatabase
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL pool: keep as many connections as an API process has request threads busy at
+# once (a connection opened per request past ``pool_size`` costs more than the query).
+# No ``pool_pre_ping``: it is a round trip per request. A connection that died under us
+# (server restart) fails one request with 503 (DatabaseUnavailable), and SQLAlchemy then
+# discards every pooled connection made before the failure; recycling bounds their age.
+POSTGRES_POOL: Final[dict[str, Any]] = {
+    "pool_size": 20,
+    "max_overflow": 20,
+    "pool_timeout": 10,
+    "pool_recycle": 1800,
+}
 
 
 def make_engine(url: str | URL, **engine_options: Any) -> Engine:
@@ -33,7 +44,7 @@ def make_engine(url: str | URL, **engine_options: Any) -> Engine:
         engine = create_engine(parsed, **engine_options)
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **engine_options)
+    return create_engine(parsed, **{**POSTGRES_POOL, **engine_options})
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,6 +8,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from aiprod.jobs.models import JobEvent, utcnow
+from aiprod.jobs.outbox import add_run_message
+from aiprod.webhooks.events import EventType, enqueue_job_event, event_for
 
 
 def record_event(
@@ -20,7 +22,11 @@ def record_event(
     attempt: int,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Insert one ``job_events`` row for a status change (in the caller's transaction)."""
+    """Insert one ``job_events`` row for a status change (in the caller's transaction).
+
+    A move into ``queued`` also adds the job's outbox message (scale-out dispatch), due at
+    the ``run_after`` the caller has just written.
+    """
     session.execute(
         insert(JobEvent).values(
             job_id=job_id,
@@ -31,4 +37,20 @@ def record_event(
             attempt=attempt,
             detail=detail,
         )
+    )
+    if to_status == "queued" and from_status != "queued":
+        add_run_message(session, job_id=job_id)
+    webhook_event = event_for(from_status, to_status)
+    if webhook_event is not None:  # webhook deliveries commit with the change, or not at all
+        extra = {"reason": reason}
+        enqueue_job_event(session, job_id=job_id, event_type=webhook_event, extra=extra)
+
+
+def record_stage_completed(session: Session, *, job_id: str, stage: str) -> None:
+    """A running job finished ``stage`` and began the next: queue ``job.stage_completed``."""
+    enqueue_job_event(
+        session,
+        job_id=job_id,
+        event_type=EventType.STAGE_COMPLETED,
+        extra={"reason": "stage_completed", "completed_stage": stage},
     )

@@ -4,23 +4,31 @@ A claim stamps the row with a fresh random ``lease_token``. Every later write ca
 token in its WHERE clause, so a worker whose lease expired and was handed to another worker
 cannot commit anything (fencing): at most one success per job. Every status change appends
 a ``job_events`` row in the same transaction.
+
+A brief is planned first: :func:`save_plan` stores the planned VideoSpec (the editable
+manifest) and either moves on to rendering or, when review was asked for, stops the job at
+``awaiting_review``. A job that already has a plan is claimed straight into rendering, so a
+retry after a render failure resumes there instead of planning a new script.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, select, update
+from sqlalchemy import Engine, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aiprod.jobs.errors import LeaseLost
-from aiprod.jobs.events import record_event
+from aiprod.jobs.events import record_event, record_stage_completed
 from aiprod.jobs.models import Job, utcnow
 from aiprod.jobs.policy import (
     ACTIVE,
     BACKOFF_BASE_S,
+    TERMINAL,
     JobKind,
     JobStatus,
     backoff_delay,
@@ -31,6 +39,7 @@ from aiprod.jobs.policy import (
 
 DEFAULT_LEASE_S = 60.0
 ACTIVE_VALUES = sorted(s.value for s in ACTIVE)
+PLAN_FILE = "plan.json"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ class Claim:
     request: dict[str, Any]
     preset: str | None
     lease_seconds: float
+    plan: dict[str, Any] | None = None
+    review: bool = False
 
 
 def _session(engine: Engine) -> Session:
@@ -63,9 +74,43 @@ def claim_next_job(
 
     PostgreSQL picks the row with ``SELECT … FOR UPDATE SKIP LOCKED``; SQLite's engine
     opens every transaction with ``BEGIN IMMEDIATE``, so the same ``UPDATE … RETURNING``
-    runs under the database write lock. The claim uses up one attempt.
+    runs under the database write lock. The claim uses up one attempt; a job with a plan
+    (or a spec) enters ``rendering``, an unplanned brief ``planning``.
     """
     now = now or utcnow()
+    pick = (
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED.value, Job.run_after <= now)
+        .order_by(Job.created_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # SQLite renders nothing: BEGIN IMMEDIATE locks
+        .scalar_subquery()
+    )
+    return _claim(engine, Job.id == pick, worker_id=worker_id, lease_seconds=lease_seconds, now=now)
+
+
+def claim_job(
+    engine: Engine,
+    job_id: str,
+    *,
+    worker_id: str,
+    lease_seconds: float = DEFAULT_LEASE_S,
+    now: datetime | None = None,
+) -> Claim | None:
+    """Claim the one job ``job_id`` if it is queued and due, else return None.
+
+    How a scale-out worker takes the job a broker message names: a duplicate delivery, or
+    one for a job that is running, finished or not yet due, claims nothing. Same fencing,
+    attempt counting and history as :func:`claim_next_job`.
+    """
+    now = now or utcnow()
+    which = and_(Job.id == job_id, Job.run_after <= now)
+    return _claim(engine, which, worker_id=worker_id, lease_seconds=lease_seconds, now=now)
+
+
+def _claim(
+    engine: Engine, which: Any, *, worker_id: str, lease_seconds: float, now: datetime
+) -> Claim | None:
     token = new_lease_token()
     values = {
         "attempts": Job.attempts + 1,
@@ -73,8 +118,11 @@ def claim_next_job(
         "lease_owner": worker_id,
         "lease_expires_at": now + timedelta(seconds=lease_seconds),
         "updated_at": now,
+        "started_at": func.coalesce(Job.started_at, now),  # the first claim only
+        "stage": None,
+        "progress": 0.0,
     }
-    statement = _claim_statement(now, values)
+    statement = _claim_statement(which, values)
     with _session(engine) as session, session.begin():
         row = session.execute(statement).one_or_none()
         if row is None:
@@ -98,28 +146,34 @@ def claim_next_job(
         request=row.request,
         preset=row.preset,
         lease_seconds=lease_seconds,
+        plan=row.plan,
+        review=bool(row.review),
     )
 
 
-def _claim_statement(now: datetime, values: dict[str, Any]) -> Any:
-    """``UPDATE jobs … WHERE id = (oldest runnable, FOR UPDATE SKIP LOCKED) RETURNING …``."""
-    pick = (
-        select(Job.id)
-        .where(Job.status == JobStatus.QUEUED.value, Job.run_after <= now)
-        .order_by(Job.created_at, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)  # SQLite renders nothing: BEGIN IMMEDIATE locks
-        .scalar_subquery()
-    )
+CLAIM_COLUMNS = (
+    Job.id,
+    Job.attempts,
+    Job.kind,
+    Job.status,
+    Job.request,
+    Job.preset,
+    Job.plan,
+    Job.review,
+)
+
+
+def _claim_statement(which: Any, values: dict[str, Any]) -> Any:
+    """``UPDATE jobs … WHERE <which> AND status = 'queued' RETURNING …``."""
     first_status = case(
-        (Job.kind == JobKind.SPEC.value, JobStatus.RENDERING.value),
+        (or_(Job.kind == JobKind.SPEC.value, Job.plan.is_not(None)), JobStatus.RENDERING.value),
         else_=JobStatus.PLANNING.value,
     )
     return (
         update(Job)
-        .where(Job.id == pick, Job.status == JobStatus.QUEUED.value)
+        .where(which, Job.status == JobStatus.QUEUED.value)
         .values(status=first_status, **values)
-        .returning(Job.id, Job.attempts, Job.kind, Job.status, Job.request, Job.preset)
+        .returning(*CLAIM_COLUMNS)
         .execution_options(synchronize_session=False)
     )
 
@@ -138,15 +192,82 @@ def heartbeat(engine: Engine, claim: Claim, *, now: datetime | None = None) -> b
 
 
 def report_progress(engine: Engine, claim: Claim, *, stage: str, progress: float) -> bool:
-    """Record the current stage and progress (0–1); False means the lease was lost."""
-    statement = (
-        update(Job)
-        .where(*_fence(claim))
-        .values(stage=stage, progress=max(0.0, min(1.0, progress)), updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    """Record the current stage and progress (0–1); False means the lease was lost.
+
+    Entering a new stage queues ``job.stage_completed`` webhooks for the one that ended.
+    """
+    values = {"stage": stage, "progress": max(0.0, min(1.0, progress)), "updated_at": utcnow()}
     with _session(engine) as session, session.begin():
-        return _rowcount(session.execute(statement)) == 1
+        same_stage = update(Job).where(*_fence(claim), Job.stage == stage).values(**values)
+        if _rowcount(session.execute(same_stage.execution_options(synchronize_session=False))):
+            return True  # the usual case, progress within a stage: one statement
+        query = select(Job.stage).where(*_fence(claim)).with_for_update()
+        previous = session.execute(query).one_or_none()
+        if previous is None:
+            return False
+        statement = update(Job).where(*_fence(claim)).values(**values)
+        session.execute(statement.execution_options(synchronize_session=False))
+        if previous.stage is not None:
+            record_stage_completed(session, job_id=claim.job_id, stage=previous.stage)
+        return True
+
+
+def save_plan(
+    engine: Engine,
+    claim: Claim,
+    *,
+    plan: dict[str, Any],
+    estimate: dict[str, Any] | None,
+    artifact_dir: Path | None = None,
+) -> str:
+    """Store the planned VideoSpec of a claimed brief and return the job's new status.
+
+    Sets ``plan`` (``plan_version`` 1) and the plan's cost estimate, writes ``plan.json``
+    into ``artifact_dir``, then either moves ``planning`` → ``rendering`` (the lease stays)
+    or, when ``claim.review``, ends the attempt at ``awaiting_review`` (the lease is
+    dropped). One transaction, fenced: raises :class:`LeaseLost` if the lease was lost.
+    """
+    to_status = JobStatus.AWAITING_REVIEW if claim.review else JobStatus.RENDERING
+    values: dict[str, Any] = {"plan": plan, "plan_version": 1, "status": to_status.value}
+    if estimate is not None:
+        values["cost_estimate"] = estimate
+    detail = {"plan_version": 1, "eta_seconds": (estimate or {}).get("eta_seconds")}
+    with _session(engine) as session, session.begin():
+        job = _locked_job(session, claim)
+        if claim.review:
+            _write_transition(session, claim, job, values=values, reason="planned", detail=detail)
+        else:
+            check_transition(job.status, to_status)
+            statement = (
+                update(Job)
+                .where(*_fence(claim))
+                .values(updated_at=utcnow(), stage=None, progress=0.0, **values)
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(session.execute(statement)) != 1:
+                raise LeaseLost(claim.job_id)
+            record_event(
+                session,
+                job_id=claim.job_id,
+                from_status=job.status,
+                to_status=to_status.value,
+                reason="planned",
+                attempt=job.attempts,
+                detail=detail,
+            )
+        if artifact_dir is not None:  # inside the transaction: a failed write stores nothing
+            write_plan_artifact(artifact_dir, plan)
+    return to_status.value
+
+
+def write_plan_artifact(job_dir: Path, plan: dict[str, Any]) -> Path:
+    """Write ``plan.json`` (the current manifest) into a job's folder, atomically."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    target = job_dir / PLAN_FILE
+    partial = job_dir / f".{PLAN_FILE}.partial"
+    partial.write_text(json.dumps(plan, indent=2, sort_keys=True), encoding="utf-8")
+    partial.replace(target)
+    return target
 
 
 def complete(
@@ -156,9 +277,12 @@ def complete(
     status: str = JobStatus.SUCCEEDED.value,
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
+    result: dict[str, Any] | None = None,
+    cost_actual: dict[str, Any] | None = None,
 ) -> None:
     """Finish the claimed work: ``succeeded``, ``canceled`` or ``awaiting_review``.
 
+    A success keeps ``result`` (outputs, QA verdict, duration, preset) and ``cost_actual``.
     The lease ends with it. Raises :class:`LeaseLost` if another worker owns the job now.
     """
     if JobStatus(status) not in (
@@ -169,7 +293,7 @@ def complete(
         raise ValueError(f"complete() cannot set status {status!r}; use fail() or release()")
     values: dict[str, Any] = {"status": status}
     if status == JobStatus.SUCCEEDED:
-        values["progress"] = 1.0
+        values.update(progress=1.0, result=result, cost_actual=cost_actual)
     _fenced_transition(engine, claim, values=values, reason=reason or status, detail=detail)
 
 
@@ -193,14 +317,14 @@ def fail(
     with _session(engine) as session, session.begin():
         job = _locked_job(session, claim)
         if should_retry(job.attempts, job.max_attempts, retryable=retryable):
-            values = {
+            values: dict[str, Any] = {
                 "status": JobStatus.QUEUED.value,
                 "run_after": now + backoff_delay(job.attempts, base_s=backoff_base_s),
             }
         elif retryable:
-            values = {"status": JobStatus.DEAD.value}
+            values = {"status": JobStatus.DEAD.value, "finished_at": now}
         else:
-            values = {"status": JobStatus.FAILED.value}
+            values = {"status": JobStatus.FAILED.value, "finished_at": now}
         _write_transition(
             session,
             claim,
@@ -262,6 +386,8 @@ def _write_transition(
     """Leave the active state: drop the lease, fenced by the token, and log the event."""
     from_status, to_status = job.status, str(values["status"])
     check_transition(from_status, to_status)
+    if JobStatus(to_status) in TERMINAL:
+        values = {"finished_at": utcnow(), **values}
     statement = (
         update(Job)
         .where(*_fence(claim))

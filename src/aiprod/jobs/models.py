@@ -75,6 +75,8 @@ class Job(Base):
         CheckConstraint(_one_of("kind", JobKind), name="ck_jobs_kind"),
         Index("ix_jobs_claim", "status", "run_after", "created_at"),
         Index("ix_jobs_lease_expires_at", "lease_expires_at"),
+        Index("ix_jobs_owner_created_at", "owner", "created_at"),
+        Index("ix_jobs_batch_id", "batch_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
@@ -96,6 +98,38 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Review gate: stop after planning when asked; ``plan`` is the planned VideoSpec (the
+    # editable manifest), ``plan_version`` counts its replacements (an ETag for If-Match).
+    review: Mapped[bool] = mapped_column(Boolean, default=False)
+    plan: Mapped[JsonDict | None] = mapped_column(JSON_TYPE)
+    plan_version: Mapped[int] = mapped_column(Integer, default=0)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the render produced (outputs, QA verdict, duration) and what it cost.
+    result: Mapped[JsonDict | None] = mapped_column(JSON_TYPE)
+    cost_estimate: Mapped[JsonDict | None] = mapped_column(JSON_TYPE)
+    cost_actual: Mapped[JsonDict | None] = mapped_column(JSON_TYPE)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Lower-cased brief (or a spec's narration) for text search over a caller's jobs.
+    search_text: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("batches.id", name="fk_jobs_batch_id", ondelete="SET NULL")
+    )
+
+
+class Batch(Base):
+    """Up to 100 jobs submitted together; its status is derived from its jobs."""
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("owner", "idempotency_key", name="uq_batches_owner_idempotency_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
+    owner: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class JobEvent(Base):

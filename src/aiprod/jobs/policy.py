@@ -5,6 +5,7 @@ No database here, so the rules are unit-tested on their own and shared by every 
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 from datetime import timedelta
@@ -67,18 +68,34 @@ def check_transition(from_status: str, to_status: str) -> None:
         raise InvalidTransition(from_status, to_status)
 
 
-def first_active_status(kind: str) -> JobStatus:
-    """The status a freshly claimed job enters: specs skip planning."""
-    return S.RENDERING if JobKind(kind) is JobKind.SPEC else S.PLANNING
+def first_active_status(kind: str, *, planned: bool = False) -> JobStatus:
+    """The status a freshly claimed job enters: specs and already planned briefs render."""
+    if planned or JobKind(kind) is JobKind.SPEC:
+        return S.RENDERING
+    return S.PLANNING
+
+
+_JITTER = random.Random()
 
 
 def backoff_delay(
-    attempt: int, *, base_s: float = BACKOFF_BASE_S, cap_s: float = BACKOFF_CAP_S
+    attempt: int,
+    *,
+    base_s: float = BACKOFF_BASE_S,
+    cap_s: float = BACKOFF_CAP_S,
+    rng: random.Random | None = None,
 ) -> timedelta:
-    """Wait after failed attempt number ``attempt`` (1-based): ``base·2^(n-1)``, capped."""
+    """Wait after failed attempt number ``attempt`` (1-based), with "equal jitter".
+
+    The ceiling is ``base·2^(n-1)``, capped at ``cap_s``; half of it is fixed and half is
+    drawn at random, so jobs that failed together (a provider outage) do not all come back
+    in the same instant. Pass a seeded ``rng`` for repeatable delays.
+    """
     if attempt < 1:
         raise ValueError(f"attempt numbers start at 1, got {attempt}")
-    return timedelta(seconds=min(cap_s, base_s * 2 ** (attempt - 1)))
+    ceiling = min(cap_s, base_s * 2 ** (attempt - 1))
+    half = ceiling / 2
+    return timedelta(seconds=half + (rng or _JITTER).uniform(0.0, half))
 
 
 def should_retry(attempts: int, max_attempts: int, *, retryable: bool) -> bool:

@@ -44,7 +44,7 @@ def _reap_one(session: Session, job: Job, now: datetime) -> int:
     }
     values: dict[str, Any]
     if job.attempts >= job.max_attempts:
-        values = {"status": JobStatus.DEAD.value, "error": error}
+        values = {"status": JobStatus.DEAD.value, "error": error, "finished_at": now}
     else:
         values = {"status": JobStatus.QUEUED.value, "run_after": now}
     statement = (

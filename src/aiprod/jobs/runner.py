@@ -1,7 +1,9 @@
-"""The work of one job attempt: a request made into a VideoSpec, rendered into a folder.
+"""The work of one job attempt: a brief planned into a VideoSpec, a VideoSpec rendered.
 
 Runs inside the per-attempt child process started by :mod:`aiprod.jobs.worker`; it knows
-nothing of leases or the database. Errors are raised as they come; :func:`is_retryable`
+nothing of leases or the database. A brief without a plan is planned first and the plan is
+sent to the worker (which stores it, fenced); with review the attempt stops there. A job
+that has a plan renders that plan. Errors are raised as they come; :func:`is_retryable`
 says whether another attempt could help.
 """
 
@@ -13,6 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,15 +34,43 @@ from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
 ProgressCallback = Callable[[str, float], None]
-DEFAULT_WORK = "aiprod.jobs.runner:run_job"
+DEFAULT_WORK = "aiprod.jobs.runner:PIPELINE_WORK"
+PLAN_STAGE = "plan"
+DELIVER_STAGE = "deliver"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A planned job: the VideoSpec as JSON (the manifest) and its cost estimate."""
+
+    spec: dict[str, Any]
+    estimate: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AttemptInput:
+    """What the child of one attempt is given; picklable, so it crosses the spawn boundary."""
+
+    kind: str
+    request: dict[str, Any]
+    plan: dict[str, Any] | None = None
+    review: bool = False
 
 
 class WorkFunction(Protocol):
-    """The shape of a job's work: ``run_job`` here, or a test fake with the same signature."""
+    """The shape of a job's work: :data:`PIPELINE_WORK`, or a fast fake in the tests.
 
-    def __call__(
+    ``plan`` turns a brief request into a VideoSpec; ``render`` renders ``plan`` (or, when
+    it is None, the request's own spec) into ``out_dir`` and returns a small summary whose
+    optional ``cost_actual`` entry is stored as the job's measured cost.
+    """
+
+    def plan(self, job_request: dict[str, Any], *, settings: Settings) -> Planned: ...
+
+    def render(
         self,
         job_request: dict[str, Any],
+        plan: dict[str, Any] | None,
         *,
         out_dir: Path,
         settings: Settings,
@@ -119,33 +150,82 @@ def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[
     return prepare(request, settings)
 
 
-def run_job(
-    job_request: dict[str, Any],
+class PipelineWork:
+    """The real work: the copywriter plans a brief, the pipeline renders the spec."""
+
+    def plan(self, job_request: dict[str, Any], *, settings: Settings) -> Planned:
+        """Plan a brief into a VideoSpec and estimate what rendering it will cost."""
+        from aiprod.pipeline.request import estimate_cost
+
+        spec, preset = spec_from_request(job_request, settings)
+        estimate = estimate_cost(spec, preset, settings).to_dict()
+        return Planned(spec.model_dump(mode="json"), estimate)
+
+    def render(
+        self,
+        job_request: dict[str, Any],
+        plan: dict[str, Any] | None,
+        *,
+        out_dir: Path,
+        settings: Settings,
+        on_progress: ProgressCallback,
+    ) -> dict[str, Any]:
+        """Render the plan (or the request's spec) into ``out_dir``; return a summary."""
+        from aiprod.pipeline.render import Renderer
+
+        source = {"spec": plan} if plan is not None else job_request
+        spec, preset = spec_from_request(source, settings)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        sink = CallbackProgress(on_progress)
+        result = Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=sink).run()
+        cost = result.manifest.get("cost")
+        return {
+            "qa_passed": result.qa.passed,
+            "duration_s": float(result.timeline.duration),
+            "preset": preset.name,
+            "outputs": sorted(p.name for p in out_dir.iterdir() if p.is_file()),
+            "cost_actual": cost.get("actual") if isinstance(cost, dict) else None,
+        }
+
+
+PIPELINE_WORK = PipelineWork()
+
+
+def load_work(path: str) -> WorkFunction:
+    """Import ``"package.module:attribute"``; a string, so it crosses a spawn boundary."""
+    module_name, _, attribute = path.partition(":")
+    work: WorkFunction = getattr(importlib.import_module(module_name), attribute)
+    return work
+
+
+def run_attempt(
+    work: WorkFunction,
+    attempt: AttemptInput,
     *,
     out_dir: Path,
     settings: Settings,
     on_progress: ProgressCallback,
-) -> dict[str, Any]:
-    """Plan (for a brief) and render one job into ``out_dir``; return a small summary."""
-    from aiprod.pipeline.render import Renderer
+    on_planned: Callable[[Planned], None],
+) -> dict[str, Any] | None:
+    """Plan when needed, render, then deliver the outputs to the artifact store (S3 or
+    another folder; nothing to do for the default local store). None when the attempt
+    stops for review. The job's folder is named by its id."""
+    plan = attempt.plan
+    if plan is None and attempt.kind == "brief":
+        on_progress(PLAN_STAGE, 0.0)
+        planned = work.plan(attempt.request, settings=settings)
+        on_planned(planned)
+        if attempt.review:
+            return None
+        plan = planned.spec
+    result = work.render(
+        attempt.request, plan, out_dir=out_dir, settings=settings, on_progress=on_progress
+    )
+    from aiprod.storage.factory import deliver_outputs
 
-    spec, preset = spec_from_request(job_request, settings)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sink = CallbackProgress(on_progress)
-    result = Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=sink).run()
-    return {
-        "qa_passed": result.qa.passed,
-        "duration_s": float(result.timeline.duration),
-        "preset": preset.name,
-        "outputs": sorted(p.name for p in out_dir.iterdir() if p.is_file()),
-    }
-
-
-def load_work(path: str) -> WorkFunction:
-    """Import ``"package.module:function"``; a string, so it crosses a spawn boundary."""
-    module_name, _, attribute = path.partition(":")
-    function: WorkFunction = getattr(importlib.import_module(module_name), attribute)
-    return function
+    on_progress(DELIVER_STAGE, 0.99)  # an upload failure is a retryable error of this stage
+    deliver_outputs(settings, job_id=out_dir.name, out_dir=out_dir)  # before success commits
+    return result
 
 
 def _exit_with_parent(poll_s: float = 0.5) -> None:
@@ -162,14 +242,16 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
 
 def child_main(
     work_path: str,
-    job_request: dict[str, Any],
+    attempt: AttemptInput,
     out_dir: Path,
     settings: Settings,
     conn: Connection,
 ) -> None:
     """Entry point of the per-attempt child process: run the work, send back how it ended.
 
-    Messages: ``("progress", stage, fraction)``, then ``("done", result)`` or
+    Messages: ``("progress", stage, fraction)`` and ``("planned", spec, estimate)`` (without
+    review, the child then waits for the worker's ``("plan_stored",)``), then
+    ``("done", result)`` (``result`` is None after a plan kept for review) or
     ``("error", {stage, code, message, retryable})``. Signals are left to the worker.
     """
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -182,9 +264,26 @@ def child_main(
         stage = name
         conn.send(("progress", name, fraction))
 
+    def on_planned(planned: Planned) -> None:
+        conn.send(("planned", planned.spec, planned.estimate))
+        if not attempt.review:  # render only a stored plan; a lost lease or failed store kills us
+            conn.recv()  # ("plan_stored",)
+
+    from aiprod.observability.attempts import observe_attempt
+
     try:
         work = load_work(work_path)
-        result = work(job_request, out_dir=out_dir, settings=settings, on_progress=on_progress)
+        job_id, kind = out_dir.name, attempt.kind  # spans and stage metrics (a hook, not work)
+        with observe_attempt(attempt.request, job_id=job_id, kind=kind, settings=settings) as obs:
+            result = run_attempt(
+                work,
+                attempt,
+                out_dir=out_dir,
+                settings=settings,
+                on_progress=obs.progress(on_progress),
+                on_planned=obs.flushed_before(on_planned) if attempt.review else on_planned,
+            )
+            obs.rendered(result)
         conn.send(("done", result))
     except Exception as exc:  # every failure is reported, classified, to the worker
         message = str(exc) or type(exc).__name__

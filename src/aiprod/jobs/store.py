@@ -1,4 +1,8 @@
-"""Keyword-only services on the job table: submit, cancel, read. No web framework here.
+"""Keyword-only services on the job table: submit, cancel, review, retry, read.
+
+No web framework here. The review and retry writes take a row the caller locked with
+:func:`lock_job`, change it with a conditional UPDATE and append the history event in the
+same transaction; the caller checks ownership and commits.
 
 The lease side of the queue (claim, heartbeat, complete, fail, release, reap) lives in
 :mod:`aiprod.jobs.leases` and is re-exported here, so callers import one module.
@@ -7,12 +11,14 @@ The lease side of the queue (claim, heartbeat, complete, fail, release, reap) li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, func, insert, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from aiprod.jobs.errors import InvalidTransition
 from aiprod.jobs.events import record_event
 from aiprod.jobs.leases import (
     Claim,
@@ -22,14 +28,28 @@ from aiprod.jobs.leases import (
     heartbeat,
     release,
     report_progress,
+    save_plan,
+    write_plan_artifact,
 )
 from aiprod.jobs.models import Job, JobEvent, utcnow
-from aiprod.jobs.policy import ACTIVE, JobKind, JobStatus
+from aiprod.jobs.policy import (
+    ACTIVE,
+    MAX_ATTEMPTS,
+    TERMINAL,
+    JobKind,
+    JobStatus,
+    check_transition,
+    new_job_id,
+)
 from aiprod.jobs.reaper import reap_expired
+
+IDEMPOTENCY_CONSTRAINT = "uq_jobs_owner_idempotency_key"
 
 __all__ = [
     "Claim",
     "JobError",
+    "QueuePlace",
+    "approve_plan",
     "claim_next_job",
     "complete",
     "create_job",
@@ -37,10 +57,16 @@ __all__ = [
     "heartbeat",
     "is_cancel_requested",
     "job_events",
+    "lock_job",
+    "queue_place",
     "reap_expired",
     "release",
+    "replace_plan",
     "report_progress",
     "request_cancel",
+    "requeue_for_retry",
+    "save_plan",
+    "write_plan_artifact",
 ]
 
 
@@ -65,40 +91,92 @@ def create_job(
     request: dict[str, Any],
     preset: str | None,
     idempotency_key: str | None = None,
+    review: bool = False,
+    search_text: str | None = None,
+    batch_id: str | None = None,
+    cost_estimate: dict[str, Any] | None = None,
 ) -> Job:
-    """Add a queued job and flush it; the caller commits.
+    """Insert a queued job (see :func:`insert_job`) and return it, new or existing."""
+    job, _ = insert_job(
+        session, owner=owner, kind=kind, request=request, preset=preset,
+        idempotency_key=idempotency_key, review=review, search_text=search_text,
+        batch_id=batch_id, cost_estimate=cost_estimate,
+    )  # fmt: skip
+    return job
 
-    With an ``idempotency_key``, the same owner and key return the existing job; two
-    concurrent submissions still make one row, thanks to the unique constraint.
+
+def insert_job(
+    session: Session,
+    *,
+    owner: str,
+    kind: str,
+    request: dict[str, Any],
+    preset: str | None,
+    idempotency_key: str | None = None,
+    review: bool = False,
+    search_text: str | None = None,
+    batch_id: str | None = None,
+    cost_estimate: dict[str, Any] | None = None,
+) -> tuple[Job, bool]:
+    """Insert a queued job and its first history row; return it and whether it is new.
+
+    With an ``idempotency_key``, the same owner and key return the existing job: the insert
+    is ``ON CONFLICT DO NOTHING`` on the unique (owner, key) constraint, so two concurrent
+    submissions still make one row, without a savepoint. The insert is a single Core
+    statement (this is the API's hot path); the returned job is attached to ``session``;
+    the caller commits.
     """
     JobKind(kind)  # refuse unknown kinds before touching the database
-    if idempotency_key is not None:
-        existing = _find_by_key(session, owner=owner, idempotency_key=idempotency_key)
-        if existing is not None:
-            return existing
-    job = Job(
-        owner=owner, kind=kind, request=request, preset=preset, idempotency_key=idempotency_key
-    )
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-            record_event(
-                session,
-                job_id=job.id,
-                from_status=None,
-                to_status="queued",
-                reason="created",
-                attempt=0,
-            )
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        existing = _find_by_key(session, owner=owner, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return existing
-    return job
+    now = utcnow()
+    values: dict[str, Any] = {
+        "id": new_job_id(),
+        "owner": owner,
+        "kind": kind,
+        "request": request,
+        "preset": preset,
+        "status": JobStatus.QUEUED.value,
+        "stage": None,
+        "progress": 0.0,
+        "attempts": 0,
+        "max_attempts": MAX_ATTEMPTS,
+        "run_after": now,
+        "cancel_requested": False,
+        "idempotency_key": idempotency_key,
+        "review": review,
+        "plan_version": 0,
+        "search_text": search_text.lower() if search_text else None,
+        "batch_id": batch_id,
+        "cost_estimate": cost_estimate,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if idempotency_key is None:
+        session.execute(insert(Job).values(**values))
+    else:
+        inserted = session.execute(_insert_unless_key_exists(session, values)).first()
+        if inserted is None:  # this owner already used the key: that job is the answer
+            existing = _find_by_key(session, owner=owner, idempotency_key=idempotency_key)
+            if existing is None:  # pragma: no cover - the conflicting row cannot vanish
+                raise LookupError(f"job with idempotency key {idempotency_key!r} vanished")
+            return existing, False
+    record_event(
+        session, job_id=values["id"], from_status=None, to_status="queued", reason="created",
+        attempt=0,
+    )  # fmt: skip
+    job = Job(**values)
+    make_transient_to_detached(job)  # it is in the database: attach it without a SELECT
+    session.add(job)
+    return job, True
+
+
+def _insert_unless_key_exists(session: Session, values: dict[str, Any]) -> Any:
+    """``INSERT … ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING id``."""
+    if session.get_bind().dialect.name == "postgresql":
+        pg = postgresql.insert(Job).values(**values)
+        return pg.on_conflict_do_nothing(constraint=IDEMPOTENCY_CONSTRAINT).returning(Job.id)
+    lite = sqlite.insert(Job).values(**values)
+    keys = ["owner", "idempotency_key"]
+    return lite.on_conflict_do_nothing(index_elements=keys).returning(Job.id)
 
 
 def _find_by_key(session: Session, *, owner: str, idempotency_key: str) -> Job | None:
@@ -116,22 +194,24 @@ def request_cancel(session: Session, *, job_id: str, owner: str | None = None) -
     if owner is not None:
         query = query.where(Job.owner == owner)
     job = session.execute(query).scalar_one_or_none()
-    if job is None or job.status in {"succeeded", "failed", "dead", "canceled"}:
+    if job is None or job.status in TERMINAL:
         return False
     if job.status in ACTIVE:
         _flag_cancel(session, job_id)
         return True
-    now = utcnow()
+    now, from_status = utcnow(), job.status  # the "fetch" below updates job.status
     session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == job.status)
-        .values(status=JobStatus.CANCELED.value, cancel_requested=True, updated_at=now)
+        .where(Job.id == job_id, Job.status == from_status)
+        .values(
+            status=JobStatus.CANCELED.value, cancel_requested=True, updated_at=now, finished_at=now
+        )
         .execution_options(synchronize_session="fetch")
     )
     record_event(
         session,
         job_id=job_id,
-        from_status=job.status,
+        from_status=from_status,
         to_status="canceled",
         reason="canceled",
         attempt=job.attempts,
@@ -155,3 +235,132 @@ def job_events(session: Session, *, job_id: str) -> list[JobEvent]:
     """The history of a job, oldest first."""
     query = select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id)
     return list(session.execute(query).scalars())
+
+
+def lock_job(session: Session, *, job_id: str) -> Job | None:
+    """The job row, freshly read and locked for this transaction (None when missing)."""
+    query = (
+        select(Job)
+        .where(Job.id == job_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def _change(session: Session, job: Job, **values: Any) -> None:
+    """UPDATE the locked ``job`` if its status is still the one read; then reload it."""
+    statement = (
+        update(Job)
+        .where(Job.id == job.id, Job.status == job.status)
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if int(session.execute(statement).rowcount) != 1:  # type: ignore[attr-defined]
+        raise InvalidTransition(job.status, str(values.get("status", job.status)))
+    session.expire(job)
+
+
+def replace_plan(
+    session: Session, *, job: Job, plan: dict[str, Any], estimate: dict[str, Any] | None
+) -> int:
+    """Replace the manifest of a job awaiting review; return the new ``plan_version``."""
+    if job.status != JobStatus.AWAITING_REVIEW:
+        raise InvalidTransition(job.status, JobStatus.AWAITING_REVIEW.value)
+    version, status, attempt = job.plan_version + 1, job.status, job.attempts
+    values: dict[str, Any] = {"plan": plan, "plan_version": version}
+    if estimate is not None:
+        values["cost_estimate"] = estimate
+    _change(session, job, **values)
+    record_event(
+        session,
+        job_id=job.id,
+        from_status=status,
+        to_status=status,
+        reason="manifest_replaced",
+        attempt=attempt,
+        detail={"plan_version": version},
+    )
+    return version
+
+
+def approve_plan(session: Session, *, job: Job) -> None:
+    """``awaiting_review`` → ``queued``: the plan is approved and will be rendered."""
+    if job.status != JobStatus.AWAITING_REVIEW:
+        raise InvalidTransition(job.status, JobStatus.QUEUED.value)
+    status, attempt, version, now = job.status, job.attempts, job.plan_version, utcnow()
+    _change(session, job, status=JobStatus.QUEUED.value, approved_at=now, run_after=now)
+    record_event(
+        session,
+        job_id=job.id,
+        from_status=status,
+        to_status=JobStatus.QUEUED.value,
+        reason="approved",
+        attempt=attempt,
+        detail={"plan_version": version},
+    )
+
+
+def requeue_for_retry(session: Session, *, job: Job) -> None:
+    """``failed``/``dead`` → ``queued`` with a full set of attempts; the plan is kept.
+
+    The last error leaves the row but stays in the event's detail.
+    """
+    if job.status not in (JobStatus.FAILED, JobStatus.DEAD):
+        raise InvalidTransition(job.status, JobStatus.QUEUED.value)
+    check_transition(job.status, JobStatus.QUEUED.value)
+    status, error, attempts = job.status, job.error, job.attempts
+    _change(
+        session,
+        job,
+        status=JobStatus.QUEUED.value,
+        attempts=0,
+        error=null(),
+        finished_at=None,
+        run_after=utcnow(),
+        cancel_requested=False,
+        stage=None,
+        progress=0.0,
+    )
+    record_event(
+        session,
+        job_id=job.id,
+        from_status=status,
+        to_status=JobStatus.QUEUED.value,
+        reason="retried",
+        attempt=0,
+        detail={"error": error, "attempts": attempts},
+    )
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a queued job stands: its 1-based position and the estimated work before it."""
+
+    position: int
+    seconds_ahead: float
+
+
+def queue_place(session: Session, *, job: Job, now: datetime | None = None) -> QueuePlace | None:
+    """The job's place among runnable queued jobs in claim order; None unless queued.
+
+    ``seconds_ahead`` is the estimated work of the jobs ahead plus what the running jobs
+    have left, shared among the jobs running now (a rough stand-in for the worker count).
+    """
+    if job.status != JobStatus.QUEUED:
+        return None
+    now = now or utcnow()
+    eta = func.coalesce(Job.cost_estimate["eta_seconds"].as_float(), 0.0)
+    earlier = or_(
+        Job.created_at < job.created_at, and_(Job.created_at == job.created_at, Job.id < job.id)
+    )
+    ahead = select(func.count(), func.sum(eta)).where(
+        Job.status == JobStatus.QUEUED.value, Job.run_after <= now, earlier
+    )
+    count, queued_s = session.execute(ahead).one()
+    running = select(func.count(), func.sum(eta * (1.0 - Job.progress))).where(
+        Job.status.in_([s.value for s in ACTIVE])
+    )
+    active, running_s = session.execute(running).one()
+    seconds = (float(queued_s or 0.0) + float(running_s or 0.0)) / max(1, int(active or 0))
+    return QueuePlace(position=int(count) + 1, seconds_ahead=round(seconds, 1))

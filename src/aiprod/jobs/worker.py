@@ -19,19 +19,25 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
+import structlog
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
 from aiprod.jobs import store
 from aiprod.jobs.db import ensure_migrated, make_engine
+from aiprod.jobs.errors import LeaseLost
+from aiprod.jobs.outbox import PurgeSchedule
 from aiprod.jobs.policy import BACKOFF_BASE_S
-from aiprod.jobs.runner import DEFAULT_WORK, child_main
+from aiprod.jobs.runner import DEFAULT_WORK, AttemptInput, child_main
 from aiprod.jobs.store import Claim
+from aiprod.observability.logging import configure_logging
+from aiprod.storage import check_storage_settings
 
 log = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
@@ -53,7 +59,7 @@ class WorkerConfig:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How an attempt ended: done, error, crash, timeout, cancel, release or lost."""
+    """How an attempt ended: done, review, error, crash, timeout, cancel, release or lost."""
 
     kind: str
     result: dict[str, Any] | None = None
@@ -86,10 +92,16 @@ class Attempt:
 
     def run(self, grace: Synchronized[float]) -> None:
         """Start the child, watch it, and record the outcome (fenced by the lease)."""
-        request = dict(self.claim.request)
-        request["preset"] = request.get("preset") or self.claim.preset
-        receiver, sender = SPAWN.Pipe(duplex=False)
-        args = (self.config.work, request, self.out_dir, self.config.settings, sender)
+        with structlog.contextvars.bound_contextvars(job_id=self.claim.job_id):  # in every log
+            self._run(grace)
+
+    def _run(self, grace: Synchronized[float]) -> None:
+        claim = self.claim
+        request = dict(claim.request)
+        request["preset"] = request.get("preset") or claim.preset
+        attempt = AttemptInput(claim.kind, request, claim.plan, claim.review)
+        receiver, sender = SPAWN.Pipe()  # duplex: the child waits for "plan_stored"
+        args = (self.config.work, attempt, self.out_dir, self.config.settings, sender)
         child = SPAWN.Process(target=child_main, args=args, daemon=True)
         child.start()
         sender.close()
@@ -138,11 +150,30 @@ class Attempt:
                 return Outcome("crash", error=self._error("crash", exit_code))
             if message[0] == "progress":
                 self.progress = (str(message[1]), float(message[2]))
+            elif message[0] == "planned":
+                outcome = self._save_plan(message[1], message[2])
+                if outcome is not None:
+                    return outcome
+                conn.send(("plan_stored",))  # only now may the child render the plan
             elif message[0] == "done":
                 return Outcome("done", result=message[1])
             else:
                 return Outcome("error", error=message[1])
         return None
+
+    def _save_plan(self, plan: dict[str, Any], estimate: dict[str, Any] | None) -> Outcome | None:
+        """Store the child's plan (fenced); with review the attempt ends here."""
+        try:
+            store.save_plan(
+                self.engine, self.claim, plan=plan, estimate=estimate, artifact_dir=self.out_dir
+            )
+        except LeaseLost:
+            return Outcome("lost")
+        except Exception as exc:  # the plan must be stored before rendering it
+            log.exception("job %s: plan not stored", self.claim.job_id)
+            return Outcome("error", error=self._error("plan_not_stored", str(exc)[:500]))
+        self.progress = self.reported = ("start", 0.0)  # save_plan reset the row's stage
+        return Outcome("review") if self.claim.review else None
 
     def _beat(self) -> Outcome | None:
         """Heartbeat, check for cancellation, report progress; an outcome ends the attempt."""
@@ -166,8 +197,12 @@ class Attempt:
         engine, claim = self.engine, self.claim
         try:
             if outcome.kind == "done":
-                detail = {"artifacts": str(self.out_dir), "result": outcome.result}
-                store.complete(engine, claim, detail=detail)
+                result = dict(outcome.result or {})
+                cost = result.pop("cost_actual", None)
+                detail = {"artifacts": str(self.out_dir), "result": result}
+                store.complete(engine, claim, detail=detail, result=result, cost_actual=cost)
+            elif outcome.kind in ("review", "lost"):
+                pass  # stored by save_plan / another worker owns the job: nothing to write
             elif outcome.kind == "cancel":
                 store.complete(engine, claim, status="canceled", reason="canceled")
             elif outcome.kind == "release":
@@ -187,6 +222,7 @@ def worker_loop(config: WorkerConfig, index: int, grace: Synchronized[float]) ->
     stop = StopFlag()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool decides when workers stop
+    configure_logging(config.settings)  # a spawned process starts with no logging set up
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{index}"
     engine, lease = make_engine(config.database_url), config.lease_seconds
     try:
@@ -246,6 +282,7 @@ class WorkerPool:
     def start(self) -> WorkerPool:
         """Check the database is migrated, start the workers and the reaper thread."""
         ensure_migrated(self.config.database_url)
+        check_storage_settings(self.config.settings)  # refuse a bad AIPROD_STORAGE_URL now
         with self._lock:
             self.workers = [self._spawn(i) for i in range(self.size)]
         self._reaper.start()
@@ -260,11 +297,14 @@ class WorkerPool:
     def _reap_loop(self) -> None:
         """Re-queue expired leases and replace workers that died, until the pool stops."""
         engine = make_engine(self.config.database_url)
+        retention = timedelta(seconds=self.config.settings.outbox_retention_s)
+        purge = PurgeSchedule(retention)  # no relay settles the outbox in embedded mode
         while not self._stopping.wait(self.reap_interval_s):
             try:
                 store.reap_expired(engine)
             except Exception:
                 log.exception("reaper pass failed")
+            purge.run_if_due(engine)
             self._replace_dead()
         engine.dispose()
 

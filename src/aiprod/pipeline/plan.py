@@ -127,19 +127,55 @@ def spoken_length(
     return float(timeline.duration), words
 
 
-def plan_from_brief(
-    request: PlanRequest, settings: Settings, work: Path
-) -> tuple[VideoSpec, Preset]:
-    """A production spec for the brief whose length is within 5-10 % of the target."""
+@dataclass(frozen=True)
+class PlanDraft:
+    """The planner's first choices for a brief: no speech yet, so it takes milliseconds.
+
+    Cost estimates use it to price a brief without planning it.
+    """
+
+    analysis: BriefAnalysis
+    preset: Preset
+    target_s: float
+    script: ScriptPlan
+
+
+@dataclass(frozen=True)
+class PlanOutline:
+    """The planner's first choices, before any script: preset, length, scenes, words."""
+
+    analysis: BriefAnalysis
+    preset: Preset
+    target_s: float
+    scenes: int
+    words: int
+
+
+def outline_plan(request: PlanRequest, settings: Settings) -> PlanOutline:
+    """The preset, target length and the scene and word counts the script will aim for."""
     analysis = with_brand_kit(analyse_brief(request.brief), request.brand)
     preset = choose_preset(analysis, request.preset, settings)
     target = request.duration_s or analysis.duration_s
     scenes_guess = max(3, min(8, len(analysis.key_points) + 2))
     speech = max(2.0, target - scenes_guess * SCENE_OVERHEAD_S)
     words = max(6, round(speech * START_WORDS_PER_SECOND))
-    spec = build_spec(
-        analysis, write_script(analysis, target_words=words), request, preset, target, settings
-    )
+    return PlanOutline(analysis, preset, target, scenes_guess, words)
+
+
+def draft_plan(request: PlanRequest, settings: Settings) -> PlanDraft:
+    """The preset, target length and first-pass script the planner starts from."""
+    outline = outline_plan(request, settings)
+    script = write_script(outline.analysis, target_words=outline.words)
+    return PlanDraft(outline.analysis, outline.preset, outline.target_s, script)
+
+
+def plan_from_brief(
+    request: PlanRequest, settings: Settings, work: Path
+) -> tuple[VideoSpec, Preset]:
+    """A production spec for the brief whose length is within 5-10 % of the target."""
+    draft = draft_plan(request, settings)
+    analysis, preset, target = draft.analysis, draft.preset, draft.target_s
+    spec = build_spec(analysis, draft.script, request, preset, target, settings)
     length, said = spoken_length(spec, preset, settings, work)
     if abs(length - target) / target > PACE_TOLERANCE:
         overhead = length - said / _pace(spec, preset, settings, work)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 import aiprod.auth.models  # noqa: F401  (registers api_keys/audit_events on Base)
 from aiprod.jobs.db import make_engine
 from aiprod.jobs.models import Base
+from aiprod.jobs.outbox import OutboxMessage  # noqa: F401  (registers job_outbox on Base)
 
 
 def run_migrations(connection: Connection) -> None:

@@ -1,0 +1,52 @@
+"""The shared queue snapshot gives the same places as the exact queries, also past its limit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from aiprod.jobs import store
+from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.queue_snapshot import QueueSnapshot
+
+
+def test_snapshot_matches_exact_queue_places(jobs_engine: Engine) -> None:
+    with Session(jobs_engine) as session:
+        ids = [
+            store.create_job(
+                session, owner="ana", kind="brief", request={"brief": str(i)}, preset=None,
+                cost_estimate={"eta_seconds": float(i + 1)},
+            ).id
+            for i in range(12)
+        ]  # fmt: skip
+        session.commit()
+    claim = store.claim_next_job(jobs_engine, worker_id="w")  # job 0 is running now
+    assert claim is not None and claim.job_id == ids[0]
+    later = utcnow() + timedelta(minutes=5)
+    with Session(jobs_engine) as session:  # job 3 is backing off: not runnable
+        session.execute(update(Job).where(Job.id == ids[3]).values(run_after=later))
+        session.commit()
+    for limit in (100, 4):  # 4: jobs past the snapshot fall back to the exact queries
+        snapshot = QueueSnapshot(max_age_s=60, limit=limit)
+        with Session(jobs_engine) as session:
+            for job_id in ids:
+                job = session.get(Job, job_id)
+                assert job is not None
+                assert snapshot.place(session, job=job) == store.queue_place(session, job=job)
+
+
+def test_snapshot_is_refreshed_after_its_max_age(jobs_engine: Engine) -> None:
+    snapshot = QueueSnapshot(max_age_s=0.0)
+    with Session(jobs_engine, expire_on_commit=False) as session:
+        first = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        place = snapshot.place(session, job=first)
+        session.commit()
+    assert place is not None and place.position == 1
+    assert store.claim_next_job(jobs_engine, worker_id="w") is not None
+    with Session(jobs_engine) as session:
+        second = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        place = snapshot.place(session, job=second)
+        session.commit()
+    assert place is not None and place.position == 1  # the first one left the queue

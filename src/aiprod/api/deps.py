@@ -2,65 +2,134 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from aiprod.api.exceptions import AuthenticationRequired, PermissionDenied
+from aiprod.api.exceptions import AuthenticationRequired, InvalidToken, PermissionDenied
+from aiprod.api.ratelimit import limit_principal
+from aiprod.api.request_session import request_session
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal, verify_key
+from aiprod.auth.key_cache import VerifiedKeyCache
+from aiprod.auth.tokens import TokenRejected, TokenVerifier, looks_like_jwt, verify_token
 from aiprod.config import Settings
 
-bearer_scheme = HTTPBearer(auto_error=False, description="an AIPROD API key")
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="an AIPROD API key, or a JWT of the configured issuer"
+)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in
+# the thread pool, and each such hop costs more CPU than the work here.
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed when the route succeeds, rolled back otherwise."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    async with request_session(factory) as session:  # opened without a thread-pool hop
+        yield session
+
+
+async def get_token_verifier(request: Request) -> TokenVerifier:
+    """The app's bearer-JWT verifier (it caches the issuer's keys)."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier
+
+
+async def get_request_id(request: Request) -> str:
+    """The id of this request (set by :class:`aiprod.api.request_id.RequestId`)."""
+    request_id: str = getattr(request.state, "request_id", "")
+    return request_id
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RequestIdDep = Annotated[str, Depends(get_request_id)]
 # scope="function": commit before the response is sent, so a failed commit is a 503, not a lie
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+TokenVerifierDep = Annotated[TokenVerifier, Depends(get_token_verifier)]
 
 
-def get_principal(session: SessionDep, credentials: BearerDep) -> Principal:
-    """The principal of the request's Bearer API key; 401 when absent or invalid."""
-    if credentials is None:
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: BearerDep,
+    request_id: RequestIdDep,
+    verifier: TokenVerifierDep,
+) -> Principal:
+    """The principal of the request's Bearer API key or JWT; 401 when absent or invalid,
+    429 when over its rate limit."""
+    presented = None if credentials is None else credentials.credentials
+    key_cache: VerifiedKeyCache = request.app.state.key_cache
+    known = None if presented is None else key_cache.remembered(presented)
+    if known is None:  # else a key verified seconds ago: no database, no thread-pool hop
+        known = await run_in_threadpool(
+            authenticate,
+            session,
+            presented,
+            request_id=request_id,
+            verifier=verifier,
+            key_cache=key_cache,
+        )
+    await limit_principal(request, known)
+    return known
+
+
+def authenticate(
+    session: Session,
+    presented: str | None,
+    *,
+    request_id: str,
+    verifier: TokenVerifier | None = None,
+    key_cache: VerifiedKeyCache | None = None,
+) -> Principal:
+    """The principal of an API key (``aip_…``) or, given a ``verifier``, of a bearer JWT
+    (HTTP header or WebSocket); AuthenticationRequired if none or invalid."""
+    if presented is None:
         raise AuthenticationRequired("an API key is required: 'Authorization: Bearer <key>'")
-    principal = verify_key(session, credentials.credentials)
+    if verifier is not None and looks_like_jwt(presented):
+        return _jwt_principal(session, verifier, presented, request_id=request_id)
+    verify = verify_key if key_cache is None else key_cache.verify
+    principal = verify(session, presented, request_id=request_id)
     if principal is None:
         session.commit()  # keep verify_key's auth.failed audit row despite the 401
         raise AuthenticationRequired("the API key is invalid, revoked or expired")
     return principal
 
 
+def _jwt_principal(
+    session: Session, verifier: TokenVerifier, token: str, *, request_id: str
+) -> Principal:
+    try:
+        return verify_token(session, verifier, token, request_id=request_id)
+    except TokenRejected as rejected:
+        session.commit()  # keep verify_token's auth.failed audit row despite the 401
+        raise InvalidToken(str(rejected)) from None
+
+
+def check_scope(principal: Principal, scope: str) -> Principal:
+    """``principal`` when its key grants ``scope``; PermissionDenied (403) otherwise."""
+    if not principal.has(scope):
+        raise PermissionDenied(f"this API key lacks the '{scope}' scope")
+    return principal
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_scope(scope: str) -> Callable[[Principal], Principal]:
+def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that answers 403 unless the principal's key grants ``scope``."""
 
-    def check(principal: PrincipalDep) -> Principal:
-        if not principal.has(scope):
-            raise PermissionDenied(f"this API key lacks the '{scope}' scope")
-        return principal
+    async def check(principal: PrincipalDep) -> Principal:
+        return check_scope(principal, scope)
 
     return check
 

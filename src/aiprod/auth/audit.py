@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aiprod.auth.models import AuditEvent
+from aiprod.jobs.models import utcnow
 
 SYSTEM_ACTOR: Final = "system"
 
@@ -26,13 +27,13 @@ def record(
     target: str,
     detail: dict[str, Any] | None = None,
     request_id: str | None = None,
-) -> AuditEvent:
-    """Add one audit row to ``session`` (the caller commits) and return it."""
-    event = AuditEvent(
-        actor=actor, action=action, target=target, detail=detail, request_id=request_id
-    )
-    session.add(event)
-    return event
+) -> None:
+    """Insert one audit row in ``session``'s transaction (the caller commits).
+
+    A single Core INSERT, not a unit-of-work flush: it runs on every job submission.
+    """
+    row = {"actor": actor, "action": action, "target": target, "detail": detail}
+    session.execute(insert(AuditEvent).values(at=utcnow(), request_id=request_id, **row))
 
 
 def recent(session: Session, limit: int = 50, *, action: str | None = None) -> list[AuditEvent]:

@@ -135,10 +135,18 @@ def _check(key: ApiKey | None, secret: str, now: datetime) -> str | None:
     return None
 
 
-def verify_key(
+@dataclass(frozen=True)
+class VerifiedKey:
+    """A key that authenticated: its principal, and when it stops working (if ever)."""
+
+    principal: Principal
+    valid_until: datetime | None
+
+
+def authenticate_key(
     session: Session, presented: str, *, now: datetime | None = None, request_id: str | None = None
-) -> Principal | None:
-    """The principal of a valid, active key; ``None`` (and an audit row) otherwise."""
+) -> VerifiedKey | None:
+    """Like :func:`verify_key`, also telling until when the key stays valid."""
     now = now or utcnow()
     parsed = hashing.parse_key(presented)
     if parsed is None:
@@ -152,7 +160,17 @@ def verify_key(
         return None
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         key.last_used_at = now
-    return Principal(owner=key.owner, key_id=key.id, scopes=frozenset(key.scopes))
+    ends = [moment for moment in (key.revoked_at, key.expires_at) if moment is not None]
+    principal = Principal(owner=key.owner, key_id=key.id, scopes=frozenset(key.scopes))
+    return VerifiedKey(principal, min(ends, default=None))
+
+
+def verify_key(
+    session: Session, presented: str, *, now: datetime | None = None, request_id: str | None = None
+) -> Principal | None:
+    """The principal of a valid, active key; ``None`` (and an audit row) otherwise."""
+    verified = authenticate_key(session, presented, now=now, request_id=request_id)
+    return None if verified is None else verified.principal
 
 
 def _get(session: Session, key_id: str) -> ApiKey:

@@ -6,66 +6,24 @@ unreachable, PostgreSQL cases skip on a laptop but fail when ``CI`` is set.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
+from api_client import client, make_key  # noqa: F401  (fixtures shared by the API tests)
 from sqlalchemy import Engine, delete
 
 from aiprod.jobs.db import make_engine, upgrade
-from aiprod.jobs.models import Job, JobEvent
+from aiprod.jobs.models import Batch, Job, JobEvent
+from aiprod.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookJobSecret,
+)
+from pgtools import PostgresDatabases
 
-PG_ADMIN_DSN = os.environ.get("AIPROD_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
-PG_ADMIN_DB = "postgres"  # exists on every cluster, unlike the machine's `test`
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _pg_url(dsn: str, dbname: str) -> str:
-    params = psycopg.conninfo.conninfo_to_dict(dsn)
-    user, host, port = params.get("user", "postgres"), params.get("host"), params.get("port")
-    password = params.get("password")
-    login = f"{user}:{quote(password, safe='')}" if password else user
-    return f"postgresql+psycopg://{login}@{host}:{port or 5432}/{dbname}"
-
-
-def _require_postgres() -> None:
-    try:
-        psycopg.connect(PG_ADMIN_DSN, dbname=PG_ADMIN_DB, connect_timeout=3).close()
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and unreachable: {error}")
-        pytest.skip(f"PostgreSQL unreachable: {error}")
-
-
-class PostgresDatabases:
-    """Creates throwaway databases and drops them all at the end."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def create(self) -> str:
-        name = f"aiprod_test_{secrets.token_hex(6)}"
-        with psycopg.connect(PG_ADMIN_DSN, dbname=PG_ADMIN_DB, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        self.names.append(name)
-        return _pg_url(PG_ADMIN_DSN, name)
-
-    def drop_all(self) -> None:
-        with psycopg.connect(PG_ADMIN_DSN, dbname=PG_ADMIN_DB, autocommit=True) as conn:
-            for name in self.names:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-def pg_databases() -> Iterator[PostgresDatabases]:
-    _require_postgres()
-    databases = PostgresDatabases()
-    yield databases
-    databases.drop_all()
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +53,11 @@ def jobs_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = str(request.getfixturevalue("pg_jobs_url"))
     engine = make_engine(url)
     with engine.begin() as connection:
+        for webhook_table in (WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookJobSecret):
+            connection.execute(delete(webhook_table))
         connection.execute(delete(JobEvent))
         connection.execute(delete(Job))
+        connection.execute(delete(Batch))
     engine.dispose()
     return url
 

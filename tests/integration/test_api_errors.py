@@ -9,9 +9,9 @@ from typing import Protocol
 import psycopg
 import pytest
 from anyio.from_thread import start_blocking_portal
+from api_client import PROBLEM, ApiClient
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
-from test_api_jobs import PROBLEM, ApiClient
 
 from aiprod.api import create_app
 from aiprod.config import Settings

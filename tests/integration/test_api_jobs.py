@@ -2,73 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
-import httpx
-import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-from fastapi import FastAPI
-
-from aiprod.api import create_app
-from aiprod.auth import audit, create_key
-from aiprod.config import Settings
+from aiprod.auth import audit
 from aiprod.jobs.db import make_engine, make_session_factory
-
-PROBLEM = "application/problem+json"
-KeyMaker = Callable[..., str]
-
-
-class ApiClient:
-    """A synchronous face on ``httpx.AsyncClient`` over the ASGI transport."""
-
-    def __init__(
-        self, app: FastAPI, portal: BlockingPortal, *, raise_app_exceptions: bool = True
-    ) -> None:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
-        self.portal = portal
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://api.test")
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.portal.call(lambda: self.client.get(url, **kwargs))
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.portal.call(lambda: self.client.post(url, **kwargs))
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self.portal.call(lambda: self.client.request(method, url, **kwargs))
-
-    def close(self) -> None:
-        self.portal.call(self.client.aclose)
-
-
-@pytest.fixture
-def client(settings: Settings, jobs_db_url: str) -> Iterator[ApiClient]:
-    app = create_app(settings, database_url=jobs_db_url)
-    with start_blocking_portal() as portal:
-        api = ApiClient(app, portal)
-        yield api
-        api.close()
-    app.state.engine.dispose()
-
-
-@pytest.fixture
-def make_key(jobs_db_url: str) -> Iterator[KeyMaker]:
-    engine = make_engine(jobs_db_url)
-    factory = make_session_factory(engine)
-
-    def make(owner: str = "alice", scopes: tuple[str, ...] = ("jobs:read", "jobs:write")) -> str:
-        with factory() as session:
-            _, full = create_key(session, name=f"{owner}-key", owner=owner, scopes=scopes)
-            session.commit()
-        return full
-
-    yield make
-    engine.dispose()
-
-
-def auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_health_and_ready(client: ApiClient) -> None:
@@ -217,3 +154,25 @@ def test_cancel_then_cancel_again_is_409(client: ApiClient, make_key: KeyMaker) 
     assert again.headers["content-type"] == PROBLEM
     listed = client.get("/v1/jobs", params={"status": "canceled"}, headers=headers).json()
     assert len(listed["items"]) == 1
+
+
+def test_request_id_is_echoed_and_kept_in_audit(
+    client: ApiClient, make_key: KeyMaker, jobs_db_url: str
+) -> None:
+    headers = {**auth(make_key()), "X-Request-ID": "trace-42.a"}
+    created = client.post("/v1/jobs", json={"brief": "an ad"}, headers=headers)
+    assert created.headers["x-request-id"] == "trace-42.a"
+    bad_key = {**auth("aip_nope"), "X-Request-ID": "no spaces allowed"}
+    bad = client.get("/v1/jobs", headers=bad_key)
+    assert bad.status_code == 401
+    assert len(bad.headers["x-request-id"]) == 32  # replaced by a fresh id, still echoed
+    engine = make_engine(jobs_db_url)
+    try:
+        with make_session_factory(engine)() as session:
+            created_rows = audit.recent(session, action="job.created")
+            row = next(r for r in created_rows if r.target == created.json()["id"])
+            assert row.request_id == "trace-42.a"
+            failures = audit.recent(session, action="auth.failed")
+            assert failures[0].request_id == bad.headers["x-request-id"]
+    finally:
+        engine.dispose()

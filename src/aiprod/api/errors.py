@@ -3,11 +3,23 @@
     AiprodError                    (aiprod.errors) every error we raise on purpose
     └── ApiError                   an HTTP-level refusal of the request
         ├── AuthenticationRequired no, malformed or invalid API key           → 401
+        │   └── InvalidToken       a bearer JWT that does not verify           → 401
         ├── PermissionDenied       the key lacks the scope the route needs     → 403
         ├── NotFound               no such resource visible to the caller      → 404
         ├── Conflict               the resource's state forbids the action     → 409
+        ├── PreconditionFailed     If-Match names another version              → 412
         ├── PayloadTooLarge        the request body is over the size limit     → 413
+        ├── UnsupportedMedia       an upload that is not image, audio or video → 415
+        ├── MediaTooLong           an upload over the duration limit           → 422
+        ├── OriginNotAllowed       a CORS preflight from an unlisted origin    → 403
+        ├── RateLimited            over a rate limit (with Retry-After)        → 429
         └── NotReady               a dependency (FFmpeg) is missing            → 503
+
+Storage errors (:mod:`aiprod.storage.errors`: unknown artifact, bad or expired signed URL,
+unsatisfiable byte range, object storage unreachable) are mapped here too, to 404, 403,
+416 and 503; so is
+:class:`aiprod.auth.tokens.TokenIssuerUnavailable` (the JWT issuer's keys cannot be fetched)
+→ 503.
 
 Every error leaves the API as ``application/problem+json`` (RFC 9457) with ``type``,
 ``title``, ``status``, ``detail`` and ``instance``; unexpected errors answer 500 and never
@@ -23,20 +35,34 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aiprod.api.exceptions import (
     ApiError,
     AuthenticationRequired,
     Conflict,
+    InvalidToken,
+    MediaTooLong,
     NotFound,
     NotReady,
+    OriginNotAllowed,
     PayloadTooLarge,
     PermissionDenied,
+    PreconditionFailed,
+    RateLimited,
+    UnsupportedMedia,
 )
+from aiprod.auth.tokens import TokenIssuerUnavailable
 from aiprod.errors import AiprodError, InvalidSpec
 from aiprod.jobs.errors import DatabaseUnavailable, InvalidTransition, UnmigratedDatabase
+from aiprod.storage.errors import (
+    RangeNotSatisfiable,
+    StorageUnavailable,
+    UnknownArtifact,
+    UrlExpired,
+    UrlSignatureInvalid,
+)
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 TYPE_PREFIX: Final = "urn:aiprod:problem:"
@@ -74,18 +100,32 @@ ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     NotFound: ProblemKind(404, "not-found", "Not found"),
     Conflict: ProblemKind(409, "conflict", "Conflict"),
     InvalidTransition: ProblemKind(409, "conflict", "Conflict"),
+    PreconditionFailed: ProblemKind(412, "precondition-failed", "Precondition failed"),
     PayloadTooLarge: ProblemKind(413, "payload-too-large", "Payload too large"),
+    UnsupportedMedia: ProblemKind(415, "unsupported-media", "Unsupported media"),
+    MediaTooLong: ProblemKind(422, "media-too-long", "The media is too long"),
+    OriginNotAllowed: ProblemKind(403, "origin-not-allowed", "Origin not allowed"),
+    RateLimited: ProblemKind(429, "rate-limited", "Too many requests"),
+    UnknownArtifact: ProblemKind(404, "not-found", "Not found"),
+    UrlSignatureInvalid: ProblemKind(403, "invalid-signature", "Invalid URL signature"),
+    UrlExpired: ProblemKind(403, "url-expired", "URL expired"),
+    RangeNotSatisfiable: ProblemKind(416, "range-not-satisfiable", "Range not satisfiable"),
+    StorageUnavailable: ProblemKind(503, "storage-unavailable", "Artifact storage unavailable"),
+    # a value the database refuses, such as text with a NUL character on PostgreSQL
+    DataError: ProblemKind(422, "unstorable-value", "The request holds an unstorable value"),
     DatabaseUnavailable: ProblemKind(503, "database-unavailable", "Database unavailable"),
     OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
     InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
     UnmigratedDatabase: ProblemKind(503, "database-unmigrated", "Database not migrated"),
     NotReady: ProblemKind(503, "not-ready", "Service not ready"),
+    TokenIssuerUnavailable: ProblemKind(503, "issuer-unavailable", "Token issuer unavailable"),
     StarletteHTTPException: ProblemKind(400, "http-error", "HTTP error"),
     Exception: ProblemKind(500, "internal-error", "Internal server error"),
 }
 
 # Framework HTTP errors (routing 404/405, …) keep their status and get a stable slug.
 HTTP_STATUS_KINDS: Final[dict[int, ProblemKind]] = {
+    400: ProblemKind(400, "malformed-request", "Malformed request"),  # e.g. a body not UTF-8
     404: ERROR_TABLE[NotFound],
     405: ProblemKind(405, "method-not-allowed", "Method not allowed"),
     413: ERROR_TABLE[PayloadTooLarge],
@@ -125,6 +165,8 @@ def _detail_and_extra(error: BaseException, kind: ProblemKind) -> tuple[str, dic
         return f"{len(errors)} problem(s) in the request", {"errors": errors}
     if isinstance(error, StarletteHTTPException):
         return str(error.detail), {}
+    if isinstance(error, DataError):
+        return "a value in the request cannot be stored (text may not hold NUL characters)", {}
     if kind.status >= 500 and not isinstance(error, AiprodError):
         # vendor and unexpected errors: never leak internals (SQL, hosts, tracebacks)
         return kind.title, {}
@@ -142,7 +184,12 @@ def problem_response(error: BaseException, instance: str) -> JSONResponse:
     detail, extra = _detail_and_extra(error, kind)
     headers: dict[str, str] = {}
     if kind.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        invalid = isinstance(error, InvalidToken)  # RFC 6750 §3.1
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if invalid else "Bearer"
+    if isinstance(error, RangeNotSatisfiable):
+        headers["Content-Range"] = f"bytes */{error.size}"
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, StarletteHTTPException) and error.headers:
         headers.update(error.headers)
     body = problem_body(kind, detail=detail, instance=instance, **extra)

@@ -6,10 +6,16 @@ No web framework here, so services that raise them stay reusable by the CLI and 
 AiprodError
 └── ApiError                   an HTTP-level refusal of the request
     ├── AuthenticationRequired no, malformed or invalid API key           → 401
+    │   └── InvalidToken       a bearer JWT that does not verify           → 401
     ├── PermissionDenied       the key lacks the scope the route needs     → 403
     ├── NotFound               no such resource visible to the caller      → 404
     ├── Conflict               the resource's state forbids the action     → 409
+    ├── PreconditionFailed     If-Match names another version              → 412
     ├── PayloadTooLarge        the request body is over the size limit     → 413
+    ├── UnsupportedMedia       an upload that is not an image, audio or video → 415
+    ├── MediaTooLong           an upload over the duration limit           → 422
+    ├── OriginNotAllowed       a CORS preflight from an origin not listed  → 403
+    ├── RateLimited            over a rate limit (Retry-After says when)   → 429
     └── NotReady               a dependency (FFmpeg) is missing            → 503
 """
 
@@ -30,6 +36,12 @@ class AuthenticationRequired(ApiError):
     code = "unauthenticated"
 
 
+class InvalidToken(AuthenticationRequired):
+    """A bearer JWT that does not verify (answered with ``error="invalid_token"``)."""
+
+    code = "invalid_token"
+
+
 class PermissionDenied(ApiError):
     """The API key is valid but lacks the scope this action needs."""
 
@@ -48,6 +60,12 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class PreconditionFailed(ApiError):
+    """The request's ``If-Match`` does not match the resource's current version."""
+
+    code = "precondition_failed"
+
+
 class PayloadTooLarge(ApiError):
     """The request body is larger than the API accepts."""
 
@@ -58,3 +76,31 @@ class NotReady(ApiError):
     """A dependency the service needs (such as FFmpeg) is missing."""
 
     code = "not_ready"
+
+
+class UnsupportedMedia(ApiError):
+    """An upload FFmpeg cannot read as an image, audio or video."""
+
+    code = "unsupported_media"
+
+
+class MediaTooLong(ApiError):
+    """An audio or video upload longer than the operator allows."""
+
+    code = "media_too_long"
+
+
+class OriginNotAllowed(ApiError):
+    """A CORS preflight from an origin, or asking for a method or header, not allowed."""
+
+    code = "origin_not_allowed"
+
+
+class RateLimited(ApiError):
+    """Too many requests from this client IP or API key; retry after ``retry_after_s``."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from aiprod.jobs.models import Job
+from aiprod.jobs.policy import ACTIVE, JobStatus
+from aiprod.jobs.store import QueuePlace
 
 BRIEF_EXAMPLE: dict[str, Any] = {
     "brief": "A 20-second vertical ad for Bean There, organic coffee delivered weekly.",
@@ -20,6 +22,40 @@ SPEC_EXAMPLE: dict[str, Any] = {
         "preset": "quick_social",
         "scenes": [{"narration": "Meet Bean There: organic coffee, delivered."}],
     }
+}
+PRESET_EXAMPLE: dict[str, Any] = {
+    "name": "quick_social",
+    "description": "9:16 vertical for Reels/Shorts/TikTok: bold captions, -14 LUFS",
+    "width": 1080,
+    "height": 1920,
+    "fps": "30",
+}
+JOB_ID_EXAMPLE = "0193f2a4c1d87e5b9a0c3d2e1f4b6a78"
+JOB_EXAMPLE: dict[str, Any] = {
+    "id": JOB_ID_EXAMPLE,
+    "kind": "brief",
+    "status": "rendering",
+    "stage": "narration",
+    "progress": 0.35,
+    "attempts": 1,
+    "error": None,
+    "preset": "quick_social",
+    "created_at": "2026-11-21T09:30:00Z",
+    "updated_at": "2026-11-21T09:31:12Z",
+    "review": False,
+    "plan_version": 1,
+    "eta_seconds": 41.5,
+    "queue_position": None,
+    "cost": {"estimate": {"currency": "USD", "total": 0.0009, "eta_seconds": 63.8}, "actual": None},
+    "started_at": "2026-11-21T09:30:02Z",
+    "finished_at": None,
+    "batch_id": None,
+    "links": {
+        "self": f"/v1/jobs/{JOB_ID_EXAMPLE}",
+        "events": f"/v1/jobs/{JOB_ID_EXAMPLE}/events",
+        "artifacts": f"/v1/jobs/{JOB_ID_EXAMPLE}/artifacts",
+        "manifest": f"/v1/jobs/{JOB_ID_EXAMPLE}/manifest",
+    },
 }
 
 
@@ -35,6 +71,13 @@ class JobCreate(BaseModel):
     preset: str | None = Field(default=None, min_length=1, max_length=100)
     review: bool = Field(default=False, description="stop for review after planning")
     duration_s: float | None = Field(default=None, gt=0, le=600, description="brief only")
+    webhook_url: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="http(s) URL told of this job's events, signed with the job-webhook "
+        "secret (GET /v1/webhooks/job-secret)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> JobCreate:
@@ -57,7 +100,11 @@ class JobAccepted(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"id": "j_0123abcd", "status": "queued", "links": {"self": "/v1/jobs/j_0123abcd"}}
+                {
+                    "id": JOB_ID_EXAMPLE,
+                    "status": "queued",
+                    "links": {"self": f"/v1/jobs/{JOB_ID_EXAMPLE}"},
+                }
             ]
         }
     )
@@ -70,6 +117,8 @@ class JobAccepted(BaseModel):
 class JobPublic(BaseModel):
     """A job as callers see it (never its request payload, lease or owner key)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [JOB_EXAMPLE]})
+
     id: str
     kind: str
     status: str
@@ -80,11 +129,25 @@ class JobPublic(BaseModel):
     preset: str | None
     created_at: datetime
     updated_at: datetime
-    links: Links
+    review: bool = Field(description="stops for review after planning")
+    plan_version: int = Field(description="version of the manifest (its ETag); 0: no plan yet")
+    eta_seconds: float | None = Field(
+        description="estimated seconds left: running, the estimate scaled by 1 - progress; "
+        "queued, plus the work ahead (on single-job reads)"
+    )
+    queue_position: int | None = Field(
+        description="1-based place among runnable queued jobs (single-job reads, queued only)"
+    )
+    cost: JobCost
+    started_at: datetime | None
+    finished_at: datetime | None
+    batch_id: str | None
+    links: JobLinks
 
     @classmethod
-    def of(cls, job: Job) -> JobPublic:
-        """The public view of ``job``."""
+    def of(cls, job: Job, *, queue: QueuePlace | None = None) -> JobPublic:
+        """The public view of ``job``; ``queue`` (one COUNT query) only for single reads."""
+        path = job_path(job.id)
         return cls(
             id=job.id,
             kind=job.kind,
@@ -96,12 +159,57 @@ class JobPublic(BaseModel):
             preset=job.preset,
             created_at=job.created_at,
             updated_at=job.updated_at,
-            links=Links(self=job_path(job.id)),
+            review=bool(job.review),
+            plan_version=job.plan_version or 0,
+            eta_seconds=_eta_seconds(job, queue),
+            queue_position=queue.position if queue else None,
+            cost=JobCost(estimate=job.cost_estimate, actual=job.cost_actual),
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            batch_id=job.batch_id,
+            links=JobLinks(
+                self=path,
+                events=f"{path}/events",
+                artifacts=f"{path}/artifacts",
+                manifest=f"{path}/manifest",
+            ),
         )
+
+
+class JobCost(BaseModel):
+    """What a job was estimated to cost (updated once planned) and what it did cost."""
+
+    estimate: dict[str, Any] | None
+    actual: dict[str, Any] | None
+
+
+class JobLinks(Links):
+    """Where to find a job, its live events, its files and its manifest."""
+
+    events: str
+    artifacts: str
+    manifest: str
+
+
+def _eta_seconds(job: Job, queue: QueuePlace | None) -> float | None:
+    if job.status == JobStatus.SUCCEEDED:
+        return 0.0
+    estimate = (job.cost_estimate or {}).get("eta_seconds")
+    if not isinstance(estimate, int | float):
+        return None
+    if job.status in ACTIVE:
+        return round(float(estimate) * (1.0 - job.progress), 1)
+    if job.status == JobStatus.QUEUED:
+        return round(float(estimate) + (queue.seconds_ahead if queue else 0.0), 1)
+    return None
 
 
 class JobList(BaseModel):
     """One page of jobs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [JOB_EXAMPLE], "next_cursor": None}]}
+    )
 
     items: list[JobPublic]
     next_cursor: str | None
@@ -119,6 +227,8 @@ class PresetPublic(BaseModel):
 
 class PresetList(BaseModel):
     """Every preset the server knows."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [PRESET_EXAMPLE]}]})
 
     items: list[PresetPublic]
 
@@ -140,8 +250,8 @@ class Problem(BaseModel):
                     "type": "urn:aiprod:problem:not-found",
                     "title": "Not found",
                     "status": 404,
-                    "detail": "no job j_0123abcd",
-                    "instance": "/v1/jobs/j_0123abcd",
+                    "detail": f"no job {JOB_ID_EXAMPLE}",
+                    "instance": f"/v1/jobs/{JOB_ID_EXAMPLE}",
                 }
             ]
         }
@@ -155,6 +265,88 @@ class Problem(BaseModel):
     errors: list[ProblemItem] | None = None
 
 
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` declaring problem+json answers for ``codes`` (one place)."""
+    return {code: {"model": Problem, "content": {"application/problem+json": {}}} for code in codes}
+
+
 def job_path(job_id: str) -> str:
     """The URL path of a job."""
     return f"/v1/jobs/{job_id}"
+
+
+def batch_path(batch_id: str) -> str:
+    """The URL path of a batch."""
+    return f"/v1/batches/{batch_id}"
+
+
+class StageCostPublic(BaseModel):
+    """One stage of an estimate: how much work, how long, at what price."""
+
+    stage: str
+    provider: str
+    units: float
+    unit: str
+    seconds: float
+    unit_price: float
+    cost: float
+
+
+class EstimatePublic(BaseModel):
+    """What a job would cost and take on this server, priced without planning it."""
+
+    currency: str
+    rate_per_hour: float
+    total: float
+    eta_seconds: float
+    stages: list[StageCostPublic]
+    duration_s: float = Field(description="the programme length the price assumes")
+    preset: str
+
+
+MAX_BATCH_SIZE = 100
+# items are validated one by one (every problem named jobs.<i>.<field>), documented as JobCreate
+JobCreateItem = Annotated[dict[str, Any], WithJsonSchema(JobCreate.model_json_schema())]
+
+
+class BatchCreate(BaseModel):
+    """Up to 100 jobs, each exactly like a ``POST /v1/jobs`` body; all or none are queued."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"jobs": [BRIEF_EXAMPLE, SPEC_EXAMPLE]}]}
+    )
+
+    jobs: list[JobCreateItem] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+
+
+class BatchAccepted(BaseModel):
+    """The answer to a batch submission: the batch and its queued jobs."""
+
+    id: str
+    status: str
+    size: int
+    jobs: list[JobAccepted]
+    links: Links
+
+
+class BatchJobPublic(BaseModel):
+    """A job of a batch, in brief."""
+
+    id: str
+    status: str
+    stage: str | None
+    progress: float
+    links: Links
+
+
+class BatchPublic(BaseModel):
+    """A batch: its overall status, counts per job status, mean progress and its jobs."""
+
+    id: str
+    status: str
+    size: int
+    counts: dict[str, int]
+    progress: float
+    created_at: datetime
+    jobs: list[BatchJobPublic]
+    links: Links

@@ -8,22 +8,28 @@ same key with a different body is a :class:`Conflict` (409).
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from aiprod.api.estimates import estimate_request
 from aiprod.api.exceptions import Conflict, NotFound
+from aiprod.api.filters import JobFilter, newest_first, visible_jobs
+from aiprod.api.media_paths import confine_media_paths
 from aiprod.auth import Principal, audit
+from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind
+from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.presets import available_presets
+from aiprod.webhooks.targets import job_webhook_fields
 
 MAX_PAGE_SIZE = 100
 
@@ -35,6 +41,8 @@ class Submission:
     kind: str
     request: dict[str, Any]
     preset: str | None
+    review: bool = False
+    search_text: str | None = None
 
 
 def _prefixed(problems: list[SpecProblem], prefix: str) -> list[SpecProblem]:
@@ -49,8 +57,19 @@ def validate_submission(
     review: bool,
     duration_s: float | None,
     presets_file: Path | None,
+    webhook_url: str | None = None,
+    webhook_networks: Sequence[str] | None = None,
+    media_roots: Sequence[Path] | None = None,
 ) -> Submission:
-    """Check the whole request before anything is stored; InvalidSpec lists every problem."""
+    """Check the whole request before anything is stored; InvalidSpec lists every problem.
+
+    With ``media_roots`` (API callers: see :mod:`aiprod.api.media_paths`), every file a spec
+    names must lie inside them; relative paths are taken in the first root.
+
+    ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is
+    the operator's allow-list for literal addresses (None: checked at sending only).
+    """
+    hook = job_webhook_fields(webhook_url, allow_networks=webhook_networks)
     if spec is not None:
         try:
             parsed = parse_spec(spec, source="spec")
@@ -58,16 +77,41 @@ def validate_submission(
             raise InvalidSpec(_prefixed(exc.problems, "spec"), "spec") from None
         if preset:
             parsed = parsed.model_copy(update={"preset": preset})
+        if media_roots is not None:  # before any file is looked at
+            dumped = parsed.model_dump(mode="json")
+            if confined := confine_media_paths(dumped, media_roots):
+                raise InvalidSpec(confined, "spec")
+            parsed = parse_spec(dumped, source="spec")
         problems, _ = check_semantics(parsed, presets_file)
         if problems:
             raise InvalidSpec(_prefixed(problems, "spec"), "spec")
-        request = {"spec": parsed.model_dump(mode="json"), "review": review}
-        return Submission(JobKind.SPEC.value, request, parsed.preset)
+        request = {"spec": parsed.model_dump(mode="json"), "review": review, **hook}
+        text = " ".join(scene.narration for scene in parsed.scenes).strip()
+        return Submission(JobKind.SPEC.value, request, parsed.preset, review, text or None)
     if preset is not None and preset not in available_presets(presets_file):
         known = ", ".join(sorted(available_presets(presets_file)))
         raise InvalidSpec([SpecProblem("preset", f"unknown preset '{preset}' (known: {known})")])
-    request = {"brief": brief, "preset": preset, "duration_s": duration_s, "review": review}
-    return Submission(JobKind.BRIEF.value, request, preset)
+    request = {
+        "brief": brief,
+        "preset": preset,
+        "duration_s": duration_s,
+        "review": review,
+        **hook,
+    }
+    return Submission(JobKind.BRIEF.value, request, preset, review, brief)
+
+
+def estimate_submission(
+    submission: Submission, settings: Settings, *, quick: bool = True
+) -> dict[str, Any]:
+    """The cost estimate of a validated submission, priced without planning it.
+
+    ``quick`` (job submission) prices a brief from the planner's outline without drafting
+    its script; ``POST /v1/estimate`` drafts it. Planning replaces the job's estimate.
+    """
+    return estimate_request(
+        kind=submission.kind, request=submission.request, settings=settings, quick=quick
+    )
 
 
 def submit_job(
@@ -77,25 +121,28 @@ def submit_job(
     submission: Submission,
     idempotency_key: str | None,
     request_id: str | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Job, bool]:
-    """Store a queued job; return it and whether it is new (False: an idempotent replay)."""
-    if idempotency_key is not None:
-        query = select(Job).where(
-            Job.owner == principal.owner, Job.idempotency_key == idempotency_key
-        )
-        existing = session.scalars(query).one_or_none()
-        if existing is not None:
-            if existing.request != submission.request:
-                raise Conflict("this Idempotency-Key was used with a different request")
-            return existing, False
-    job = store.create_job(
+    """Store a queued job; return it and whether it is new (False: an idempotent replay).
+
+    With ``settings``, the job also carries its cost estimate (``job.cost_estimate``).
+    """
+    estimate = estimate_submission(submission, settings) if settings is not None else None
+    job, created = store.insert_job(
         session,
         owner=principal.owner,
         kind=submission.kind,
-        request=submission.request,
+        request=with_trace_context(submission.request),  # workers continue this trace
         preset=submission.preset,
         idempotency_key=idempotency_key,
+        review=submission.review,
+        search_text=submission.search_text,
+        cost_estimate=estimate,
     )
+    if not created:  # the key was used before: an idempotent replay
+        if without_trace_context(job.request) != submission.request:
+            raise Conflict("this Idempotency-Key was used with a different request")
+        return job, False
     audit.record(
         session,
         actor=principal.owner,
@@ -158,21 +205,18 @@ def list_jobs(
     session: Session,
     *,
     principal: Principal,
-    status: str | None = None,
+    job_filter: JobFilter | None = None,
     limit: int = 20,
     cursor: str | None = None,
 ) -> tuple[list[Job], str | None]:
-    """One page of visible jobs, newest first, and the cursor of the next page (or None)."""
-    query = select(Job)
-    if not principal.is_admin:
-        query = query.where(Job.owner == principal.owner)
-    if status is not None:
-        query = query.where(Job.status == status)
-    if cursor is not None:
-        at, job_id = decode_cursor(cursor)
-        query = query.where(or_(Job.created_at < at, and_(Job.created_at == at, Job.id < job_id)))
+    """One page of visible jobs passing ``job_filter``, newest first, and the next cursor.
+
+    The cursor does not carry the filters: callers repeat them with each ``cursor``.
+    """
+    query = visible_jobs(principal, job_filter or JobFilter())
+    after = decode_cursor(cursor) if cursor is not None else None
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
+    query = newest_first(query, after).limit(limit + 1)
     jobs = list(session.scalars(query))
     more = len(jobs) > limit
     jobs = jobs[:limit]

@@ -19,7 +19,8 @@ def health() -> dict[str, str]:
 
 @router.get("/ready", responses={503: {"model": Problem, "description": "not ready"}})
 async def ready(request: Request) -> dict[str, str]:
-    """Readiness: the database is reachable and migrated, and FFmpeg is installed."""
+    """Readiness: the database is reachable and migrated; FFmpeg and the offline providers
+    (Piper voice, espeak-ng, FluidSynth + soundfont) are installed."""
     state = request.app.state
     checks = await run_in_threadpool(check_readiness, engine=state.engine, head=state.head)
     return {"status": "ok", **checks}

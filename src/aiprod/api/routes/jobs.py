@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 
-from aiprod.api import services
-from aiprod.api.deps import ReaderDep, SessionDep, SettingsDep, WriterDep
-from aiprod.api.schemas import JobAccepted, JobCreate, JobList, JobPublic, Links, Problem, job_path
-from aiprod.jobs.policy import JobStatus
+from aiprod.api import review, services
+from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
+from aiprod.api.media_paths import media_roots
+from aiprod.api.routes.job_filters import JobFilterDep
+from aiprod.api.schemas import (
+    SPEC_EXAMPLE,
+    JobAccepted,
+    JobCreate,
+    JobList,
+    JobPublic,
+    Links,
+    job_path,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": Problem, "content": {"application/problem+json": {}}} for code in codes}
 
 
 @router.post(
@@ -23,7 +29,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         200: {"model": JobAccepted, "description": "idempotent replay"},
-        **_problems(401, 403, 409, 413, 422, 503),
+        **problem_responses(401, 403, 409, 413, 422, 503),
     },
 )
 def create_job(
@@ -32,6 +38,7 @@ def create_job(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
+    request_id: RequestIdDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JobAccepted:
     """Queue a job from a brief or a full spec; the whole request is validated first.
@@ -46,9 +53,17 @@ def create_job(
         review=body.review,
         duration_s=body.duration_s,
         presets_file=settings.presets_file,
+        webhook_url=body.webhook_url,
+        webhook_networks=settings.webhook_allow_networks,
+        media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
     )
     job, created = services.submit_job(
-        session, principal=principal, submission=submission, idempotency_key=idempotency_key
+        session,
+        principal=principal,
+        submission=submission,
+        idempotency_key=idempotency_key,
+        request_id=request_id,
+        settings=settings,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -56,32 +71,125 @@ def create_job(
     return JobAccepted(id=job.id, status=job.status, links=Links(self=job_path(job.id)))
 
 
-@router.get("", responses=_problems(401, 403, 422, 503))
+@router.get("", responses=problem_responses(401, 403, 422, 503))
 def list_jobs(
     principal: ReaderDep,
     session: SessionDep,
-    status_filter: Annotated[JobStatus | None, Query(alias="status")] = None,
+    job_filter: JobFilterDep,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JobList:
-    """The caller's jobs (an admin sees all), newest first, one page at a time."""
+    """The caller's jobs (an admin sees all), newest first, one page at a time.
+
+    Filters narrow the list; the cursor does not carry them, so send the same filters
+    again with each ``cursor``.
+    """
     jobs, next_cursor = services.list_jobs(
         session,
         principal=principal,
-        status=status_filter.value if status_filter else None,
+        job_filter=job_filter,
         limit=limit,
         cursor=cursor,
     )
     return JobList(items=[JobPublic.of(job) for job in jobs], next_cursor=next_cursor)
 
 
-@router.get("/{job_id}", responses=_problems(401, 403, 404, 503))
-def get_job(job_id: str, principal: ReaderDep, session: SessionDep) -> JobPublic:
-    """One job; another owner's job is 404, exactly like a missing one."""
-    return JobPublic.of(services.get_job(session, principal=principal, job_id=job_id))
+@router.get("/{job_id}", responses=problem_responses(401, 403, 404, 503))
+def get_job(job_id: str, principal: ReaderDep, session: SessionDep, request: Request) -> JobPublic:
+    """One job (with its queue position while queued, at most a second old); another
+    owner's job is 404."""
+    snapshot = request.app.state.queue_snapshot
+    job, place = review.job_with_queue_place(
+        session, principal=principal, job_id=job_id, snapshot=snapshot
+    )
+    return JobPublic.of(job, queue=place)
 
 
-@router.post("/{job_id}/cancel", responses=_problems(401, 403, 404, 409, 503))
-def cancel_job(job_id: str, principal: WriterDep, session: SessionDep) -> JobPublic:
+@router.post("/{job_id}/cancel", responses=problem_responses(401, 403, 404, 409, 503))
+def cancel_job(
+    job_id: str, principal: WriterDep, session: SessionDep, request_id: RequestIdDep
+) -> JobPublic:
     """Cancel a queued or awaiting-review job; a running one is asked to stop."""
-    return JobPublic.of(services.cancel_job(session, principal=principal, job_id=job_id))
+    job = services.cancel_job(session, principal=principal, job_id=job_id, request_id=request_id)
+    return JobPublic.of(job)
+
+
+MANIFEST_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the manifest: the VideoSpec the job renders",
+        "headers": {
+            "ETag": {"description": 'its version, "<plan_version>"', "schema": {"type": "string"}}
+        },
+    }
+}
+IfMatchHeader = Annotated[str | None, Header(max_length=200, description='"<plan_version>"')]
+
+
+@router.get(
+    "/{job_id}/manifest", responses={**MANIFEST_OK, **problem_responses(401, 403, 404, 503)}
+)
+def get_manifest(
+    job_id: str, principal: ReaderDep, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    """The planned VideoSpec (a spec job's own spec), ETag = its version; 404 before planning."""
+    manifest = review.get_manifest(session, principal=principal, job_id=job_id)
+    response.headers["ETag"] = manifest.etag
+    return manifest.spec
+
+
+@router.put(
+    "/{job_id}/manifest",
+    responses={**MANIFEST_OK, **problem_responses(401, 403, 404, 409, 412, 422, 503)},
+)
+def replace_manifest(
+    job_id: str,
+    manifest: Annotated[
+        dict[str, Any],
+        Body(
+            description="a full VideoSpec",
+            openapi_examples={"bean-there": {"value": SPEC_EXAMPLE["spec"]}},
+        ),
+    ],
+    principal: WriterDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    request_id: RequestIdDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Replace the manifest of a job awaiting review (validated in full); bumps its version."""
+    replaced = review.replace_manifest(
+        session,
+        principal=principal,
+        job_id=job_id,
+        manifest=manifest,
+        if_match=if_match,
+        settings=settings,
+        request_id=request_id,
+    )
+    response.headers["ETag"] = replaced.etag
+    return replaced.spec
+
+
+@router.post("/{job_id}/approve", responses=problem_responses(401, 403, 404, 409, 412, 503))
+def approve_job(
+    job_id: str,
+    principal: WriterDep,
+    session: SessionDep,
+    request_id: RequestIdDep,
+    if_match: IfMatchHeader = None,
+) -> JobPublic:
+    """Approve the manifest of a job awaiting review: the job is queued for rendering."""
+    job = review.approve_job(
+        session, principal=principal, job_id=job_id, if_match=if_match, request_id=request_id
+    )
+    return JobPublic.of(job)
+
+
+@router.post("/{job_id}/retry", responses=problem_responses(401, 403, 404, 409, 503))
+def retry_job(
+    job_id: str, principal: WriterDep, session: SessionDep, request_id: RequestIdDep
+) -> JobPublic:
+    """Queue a failed or dead job again with fresh attempts; a planned job resumes rendering."""
+    job = review.retry_job(session, principal=principal, job_id=job_id, request_id=request_id)
+    return JobPublic.of(job)

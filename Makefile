@@ -8,10 +8,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 AIPROD := $(VENV)/bin/aiprod
 DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
-	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont
+	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont \
+	wrk
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps venv services demo test test-fast lint fmt typecheck bench schema clean
+.PHONY: help setup system-deps venv services demo test test-fast chaos lint fmt typecheck bench schema clean
 
 # The jobs tests use a real PostgreSQL on loopback; a password makes TCP login work on a
 # stock Debian install too (where this machine's trust auth simply ignores it).
@@ -49,6 +50,32 @@ services:
 	fi
 	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; }
 	@cd / && (su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null 2>&1 || true)
+	@# Redis: shared rate-limit counters (tests/integration/test_api_ratelimit.py)
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		if ! command -v redis-server >/dev/null 2>&1; then \
+			echo "installing Redis"; $$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; \
+		fi; \
+		echo "starting Redis"; \
+		$$SUDO service redis-server start >/dev/null 2>&1 || \
+			$$SUDO redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" >/dev/null; \
+		for i in $$(seq 15); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; \
+	fi
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis is not reachable on 127.0.0.1:6379"; exit 1; }
+	@# RabbitMQ: the broker of the scale-out (Celery) tests, guest/guest on loopback
+	@if ! (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null; then \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		if ! command -v rabbitmq-server >/dev/null 2>&1 && [ ! -x /usr/sbin/rabbitmq-server ]; then \
+			echo "installing RabbitMQ"; $$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rabbitmq-server; \
+		fi; \
+		echo "starting RabbitMQ"; \
+		$$SUDO service rabbitmq-server start >/dev/null 2>&1 || \
+			$$SUDO sh -c 'RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 /usr/sbin/rabbitmq-server -detached' || true; \
+		for i in $$(seq 60); do (echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 1; done; \
+	fi
+	@(echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "RabbitMQ is not reachable on 127.0.0.1:5672"; exit 1; }
 
 venv: $(STAMP)
 
@@ -63,12 +90,12 @@ demo: setup
 	$(AIPROD) render --brief "$$(cat examples/brief.txt)" --brand-kit examples/brand-kit.yaml --out out/demo
 
 lint: venv
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench chaos
+	$(VENV)/bin/ruff format --check src tests bench chaos
 
 fmt: venv
-	$(VENV)/bin/ruff format src tests bench
-	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench chaos
+	$(VENV)/bin/ruff check --fix src tests bench chaos
 
 typecheck: venv
 	$(VENV)/bin/mypy src
@@ -76,14 +103,23 @@ typecheck: venv
 schema: venv
 	$(AIPROD) schema > docs/videospec.schema.json
 
+# The chaos suite runs first, so pytest's summary is the last line of the run.
 test: setup services lint typecheck
+	$(PY) chaos/run.py
 	AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
+
+# A bounded failure suite (~2 min) on its own throwaway PostgreSQL and RabbitMQ (docs/chaos.md)
+chaos: setup services
+	$(PY) chaos/run.py
 
 test-fast: venv
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests/unit
 
-bench: setup
+# render.py: issues 2-3 (render speed, memory); api_load.py: issue 4 (API req/s, p99 on PostgreSQL)
+bench: setup services
 	$(PY) bench/render.py
+	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/api_load.py
+	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/celery_jobs.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import Engine, update
@@ -9,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from aiprod.jobs import store
 from aiprod.jobs.models import Job, utcnow
-from aiprod.jobs.queue_snapshot import QueueSnapshot
+from aiprod.jobs.queue_snapshot import QueueSnapshot, _Snapshot
 
 
 def test_snapshot_matches_exact_queue_places(jobs_engine: Engine) -> None:
@@ -50,3 +52,45 @@ def test_snapshot_is_refreshed_after_its_max_age(jobs_engine: Engine) -> None:
         place = snapshot.place(session, job=second)
         session.commit()
     assert place is not None and place.position == 1  # the first one left the queue
+
+
+class SlowRefresh(QueueSnapshot):
+    """Its second refresh waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(max_age_s=0.0)
+        self.refreshing, self.release, self.taken = threading.Event(), threading.Event(), 0
+
+    def _take(self, session: Session) -> _Snapshot:
+        self.taken += 1
+        if self.taken > 1:
+            self.refreshing.set()
+            self.release.wait(10)
+        return super()._take(session)
+
+
+def test_readers_answer_from_the_old_snapshot_while_one_refreshes(jobs_engine: Engine) -> None:
+    snapshot = SlowRefresh()
+    with Session(jobs_engine, expire_on_commit=False) as session:
+        job = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        session.commit()
+        assert snapshot.place(session, job=job) is not None  # the first snapshot
+        session.commit()
+
+    def refresh() -> None:
+        with Session(jobs_engine) as own:
+            snapshot.place(own, job=job)
+
+    refresher = threading.Thread(target=refresh)
+    refresher.start()
+    try:
+        assert snapshot.refreshing.wait(10)
+        started = time.monotonic()
+        with Session(jobs_engine) as session:
+            place = snapshot.place(session, job=job)  # stale, refresh under way: no waiting
+        assert time.monotonic() - started < 1.0
+        assert place is not None and place.position == 1
+    finally:
+        snapshot.release.set()
+        refresher.join(10)
+    assert snapshot.taken == 2

@@ -30,7 +30,7 @@ from aiprod.jobs.db import make_engine
 from aiprod.jobs.models import Job
 from aiprod.jobs.worker import WorkerPool
 from aiprod.observability.multiproc import MULTIPROC_ENV
-from aiprod.observability.tracing import TRACE_KEY
+from aiprod.observability.tracing import TRACE_KEY, make_tracer_provider, with_trace_context
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_PARENT = f"00-{CALLER_TRACE}-00f067aa0ba902b7-01"
@@ -86,9 +86,13 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
 
 
 @pytest.fixture
-def traced_api(settings: Settings, jobs_db_url: str) -> Iterator[tuple[ApiClient, Any]]:
-    """An API client and the in-memory exporter that sees the API's spans."""
-    app = create_app(settings, database_url=jobs_db_url)
+def traced_api(
+    settings: Settings, jobs_db_url: str, otlp_receiver: OtlpReceiver
+) -> Iterator[tuple[ApiClient, Any]]:
+    """An API client and the in-memory exporter that sees the API's spans (they are only
+    recorded with an OTLP endpoint configured)."""
+    traced = settings.model_copy(update={"otlp_endpoint": otlp_receiver.url})
+    app = create_app(traced, database_url=jobs_db_url)
     exporter = InMemorySpanExporter()
     app.state.tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     with start_blocking_portal() as portal:
@@ -189,3 +193,13 @@ def worker_samples(metrics_dir: Path) -> dict[tuple[str, str], float]:
         for family in registry.collect()
         for sample in family.samples
     }
+
+
+def test_without_an_endpoint_spans_record_nothing_but_keep_their_ids(tmp_path: Path) -> None:
+    provider = make_tracer_provider(Settings(data_dir=tmp_path), service="aiprod-api")
+    with provider.get_tracer("test").start_as_current_span("POST /v1/jobs") as span:
+        assert not span.is_recording()  # cheap: the API's hot path makes one per request
+        assert span.get_span_context().is_valid
+        flags = with_trace_context({"brief": "x"})[TRACE_KEY]["traceparent"].rsplit("-", 1)[1]
+        assert int(flags, 16) & 1 == 0  # propagated, marked "not sampled"
+    provider.shutdown()

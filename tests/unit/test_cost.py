@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,7 @@ def test_estimate_prices_compute_time_per_stage() -> None:
     assert found.total == pytest.approx(sum(s.cost for s in found.stages))
     assert found.eta_seconds == pytest.approx(sum(s.seconds for s in found.stages), abs=0.1)
     assert found.to_dict()["currency"] == "EUR"
+    assert found.to_dict()["stages"] == [asdict(stage) for stage in found.stages]  # every field
 
 
 def test_slower_encoder_presets_cost_more() -> None:

@@ -72,6 +72,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_session_factory = make_session_factory(engine, read_only=True)
     app.state.head = head_revision()
     app.state.live_feeds = live_feeds
     app.state.token_verifier = TokenVerifier(settings)  # bearer JWTs; off unless configured

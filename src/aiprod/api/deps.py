@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from aiprod.api.exceptions import AuthenticationRequired, InvalidToken, PermissionDenied
 from aiprod.api.ratelimit import limit_principal
-from aiprod.api.request_session import request_session
+from aiprod.api.request_session import request_session, run_in_session
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal, verify_key
 from aiprod.auth.key_cache import VerifiedKeyCache
 from aiprod.auth.tokens import TokenRejected, TokenVerifier, looks_like_jwt, verify_token
@@ -60,7 +60,6 @@ TokenVerifierDep = Annotated[TokenVerifier, Depends(get_token_verifier)]
 
 async def get_principal(
     request: Request,
-    session: SessionDep,
     credentials: BearerDep,
     request_id: RequestIdDep,
     verifier: TokenVerifierDep,
@@ -71,14 +70,14 @@ async def get_principal(
     key_cache: VerifiedKeyCache = request.app.state.key_cache
     known = None if presented is None else key_cache.remembered(presented)
     if known is None:  # else a key verified seconds ago: no database, no thread-pool hop
-        known = await run_in_threadpool(
+        check = partial(
             authenticate,
-            session,
-            presented,
+            presented=presented,
             request_id=request_id,
             verifier=verifier,
             key_cache=key_cache,
         )
+        known = await run_in_session(request, check)
     await limit_principal(request, known)
     return known
 

@@ -14,9 +14,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.models import utcnow
+from aiprod.jobs.models import core_table, utcnow
 
 SYSTEM_ACTOR: Final = "system"
+_INSERT = insert(core_table(AuditEvent))  # Core, built once: no ORM bulk path, no cache key work
 
 
 def record(
@@ -33,7 +34,7 @@ def record(
     A single Core INSERT, not a unit-of-work flush: it runs on every job submission.
     """
     row = {"actor": actor, "action": action, "target": target, "detail": detail}
-    session.execute(insert(AuditEvent).values(at=utcnow(), request_id=request_id, **row))
+    session.execute(_INSERT, {"at": utcnow(), "request_id": request_id, **row})
 
 
 def recent(session: Session, limit: int = 50, *, action: str | None = None) -> list[AuditEvent]:

@@ -63,8 +63,15 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit."""
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit.
+
+    ``read_only`` sessions on PostgreSQL run each statement on its own (autocommit): for
+    single reads, that saves the BEGIN and COMMIT round trips. SQLite keeps its
+    transactions (they are what serialises it; see the module docstring).
+    """
+    if read_only and engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import JobEvent, utcnow
+from aiprod.jobs.models import JobEvent, core_table, utcnow
 from aiprod.jobs.outbox import add_run_message
 from aiprod.webhooks.events import EventType, enqueue_job_event, event_for
+
+_INSERT = insert(core_table(JobEvent))  # Core, built once: this runs in every job change
 
 
 def record_event(
@@ -27,17 +29,9 @@ def record_event(
     A move into ``queued`` also adds the job's outbox message (scale-out dispatch), due at
     the ``run_after`` the caller has just written.
     """
-    session.execute(
-        insert(JobEvent).values(
-            job_id=job_id,
-            at=utcnow(),
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            attempt=attempt,
-            detail=detail,
-        )
-    )
+    row = {"job_id": job_id, "from_status": from_status, "to_status": to_status}
+    session.execute(_INSERT, {**row, "at": utcnow(), "reason": reason, "attempt": attempt,
+                              "detail": detail})  # fmt: skip
     if to_status == "queued" and from_status != "queued":
         add_run_message(session, job_id=job_id)
     webhook_event = event_for(from_status, to_status)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -63,6 +64,12 @@ def _one_of(column: str, values: type[JobStatus] | type[JobKind]) -> str:
 
 class Base(DeclarativeBase):
     """Declarative base of the job tables."""
+
+
+def core_table(model: type[Base]) -> Table:
+    """The Core table of ``model``: hot paths build their statements on it once, at import,
+    so they skip the ORM's bulk-insert machinery and per-call cache-key work."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 class Job(Base):

@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     delete,
     insert,
     literal,
@@ -44,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from aiprod.jobs.models import Base, Job, UTCDateTime, utcnow
+from aiprod.jobs.models import Base, Job, UTCDateTime, core_table, utcnow
 from aiprod.jobs.policy import JobStatus
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,16 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+_JOBS = core_table(Job)
+# INSERT … SELECT from the job row, built once (it runs in every move into ``queued``)
+_ADD_RUN_MESSAGE = insert(core_table(OutboxMessage)).from_select(
+    ["job_id", "created_at", "available_at", "publish_failures"],
+    select(_JOBS.c.id, bindparam("now", type_=UTCDateTime()), _JOBS.c.run_after, literal(0)).where(
+        _JOBS.c.id == bindparam("job_id")
+    ),
+)
+
+
 def message_id(job_id: str, outbox_id: int) -> str:
     """The broker message (Celery task) id of an outbox row: the same on every republish."""
     return f"{job_id}.{outbox_id}"
@@ -86,10 +97,7 @@ def add_run_message(session: Session, *, job_id: str) -> None:
 
     ``INSERT … SELECT`` from the job row, which the caller has already written.
     """
-    now = literal(utcnow(), UTCDateTime())
-    source = select(Job.id, now, Job.run_after, literal(0)).where(Job.id == job_id)
-    columns = ["job_id", "created_at", "available_at", "publish_failures"]
-    session.execute(insert(OutboxMessage).from_select(columns, source))
+    session.execute(_ADD_RUN_MESSAGE, {"now": utcnow(), "job_id": job_id})
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ Under load (hundreds of reads per second over thousands of queued jobs) the per-
 COUNT over every job ahead cost more than the rest of the read. The snapshot is one indexed
 query for the runnable queued jobs in claim order (``created_at, id``) plus one aggregate
 over running jobs; a position is then a binary search and the work ahead a prefix sum.
-Positions may be up to ``max_age_s`` old. A queue longer than ``limit`` falls back to the
-exact queries for jobs beyond the snapshot.
+Positions may be up to ``max_age_s`` old, plus the time one refresh takes: while one
+thread refreshes a stale snapshot, the others keep answering from the old one instead of
+queueing behind it (only the very first snapshot is waited for). A queue longer than
+``limit`` falls back to the exact queries for jobs beyond the snapshot.
 """
 
 from __future__ import annotations
@@ -61,11 +63,20 @@ class QueueSnapshot:
         )
 
     def _current(self, session: Session) -> _Snapshot:
-        with self._lock:
-            snapshot = self._snapshot
-            if snapshot is None or time.monotonic() - snapshot.taken > self.max_age_s:
-                snapshot = self._snapshot = self._take(session)
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - snapshot.taken <= self.max_age_s:
             return snapshot
+        if snapshot is not None and not self._lock.acquire(blocking=False):
+            return snapshot  # stale, and another thread is refreshing it: use it meanwhile
+        if snapshot is None:
+            self._lock.acquire()  # nothing to answer from yet: wait for the first one
+        try:
+            current = self._snapshot  # a thread that waited may find it refreshed
+            if current is None or time.monotonic() - current.taken > self.max_age_s:
+                current = self._snapshot = self._take(session)
+            return current
+        finally:
+            self._lock.release()
 
     def _take(self, session: Session) -> _Snapshot:
         eta = func.coalesce(Job.cost_estimate["eta_seconds"].as_float(), 0.0)

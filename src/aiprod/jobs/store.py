@@ -31,7 +31,7 @@ from aiprod.jobs.leases import (
     save_plan,
     write_plan_artifact,
 )
-from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.jobs.models import Job, JobEvent, core_table, utcnow
 from aiprod.jobs.policy import (
     ACTIVE,
     MAX_ATTEMPTS,
@@ -151,9 +151,10 @@ def insert_job(
         "updated_at": now,
     }
     if idempotency_key is None:
-        session.execute(insert(Job).values(**values))
+        session.execute(_INSERT_JOB, values)
     else:
-        inserted = session.execute(_insert_unless_key_exists(session, values)).first()
+        dialect = session.get_bind().dialect.name
+        inserted = session.execute(_INSERT_UNLESS_KEY_EXISTS[dialect], values).first()
         if inserted is None:  # this owner already used the key: that job is the answer
             existing = _find_by_key(session, owner=owner, idempotency_key=idempotency_key)
             if existing is None:  # pragma: no cover - the conflicting row cannot vanish
@@ -169,14 +170,17 @@ def insert_job(
     return job, True
 
 
-def _insert_unless_key_exists(session: Session, values: dict[str, Any]) -> Any:
-    """``INSERT … ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING id``."""
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(Job).values(**values)
-        return pg.on_conflict_do_nothing(constraint=IDEMPOTENCY_CONSTRAINT).returning(Job.id)
-    lite = sqlite.insert(Job).values(**values)
-    keys = ["owner", "idempotency_key"]
-    return lite.on_conflict_do_nothing(index_elements=keys).returning(Job.id)
+_JOBS = core_table(Job)
+_INSERT_JOB = insert(_JOBS)  # Core statements built once: job creation is the API's hot path
+# ``INSERT … ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING id``, per dialect
+_INSERT_UNLESS_KEY_EXISTS: dict[str, Any] = {
+    "postgresql": postgresql.insert(_JOBS)
+    .on_conflict_do_nothing(constraint=IDEMPOTENCY_CONSTRAINT)
+    .returning(_JOBS.c.id),
+    "sqlite": sqlite.insert(_JOBS)
+    .on_conflict_do_nothing(index_elements=["owner", "idempotency_key"])
+    .returning(_JOBS.c.id),
+}
 
 
 def _find_by_key(session: Session, *, owner: str, idempotency_key: str) -> Job | None:

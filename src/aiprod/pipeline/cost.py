@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,19 @@ class StageCost:
     unit_price: float  # currency per unit
     cost: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """As ``dataclasses.asdict`` would give, a tenth of the cost (no deep copies):
+        every job submission stores an estimate."""
+        return {
+            "stage": self.stage,
+            "provider": self.provider,
+            "units": self.units,
+            "unit": self.unit,
+            "seconds": self.seconds,
+            "unit_price": self.unit_price,
+            "cost": self.cost,
+        }
+
 
 @dataclass(frozen=True)
 class CostEstimate:
@@ -74,7 +87,7 @@ class CostEstimate:
             "rate_per_hour": self.rate_per_hour,
             "total": self.total,
             "eta_seconds": self.eta_seconds,
-            "stages": [asdict(s) for s in self.stages],
+            "stages": [s.to_dict() for s in self.stages],
         }
 
 

@@ -18,10 +18,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job, core_table, utcnow
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -65,6 +65,19 @@ SUMMARY_COLUMNS = (
 )
 
 
+_JOBS, _ENDPOINTS = core_table(Job), core_table(WebhookEndpoint)
+# The job's summary joined with its owner's endpoints: Core, built once (every job change)
+_TARGETS_QUERY = (
+    select(*(_JOBS.c[column.key] for column in SUMMARY_COLUMNS))
+    .add_columns(_JOBS.c.request["webhook_url"].as_string().label("webhook_url"))
+    .add_columns(_ENDPOINTS.c.id.label("endpoint_id"), _ENDPOINTS.c.url.label("endpoint_url"))
+    .add_columns(_ENDPOINTS.c.event_types)
+    .outerjoin(_ENDPOINTS, _ENDPOINTS.c.owner == _JOBS.c.owner)
+    .where(_JOBS.c.id == bindparam("job_id"))
+)
+_INSERT_DELIVERY = insert(core_table(WebhookDelivery))
+
+
 def event_for(from_status: str | None, to_status: str) -> EventType | None:
     """The webhook event of a status change, or None when callers need not hear of it.
 
@@ -88,14 +101,7 @@ def enqueue_job_event(
     now: datetime | None = None,
 ) -> int:
     """Add one pending delivery per target of ``event_type``; return how many."""
-    webhook_url = Job.request["webhook_url"].as_string().label("webhook_url")
-    query = (
-        select(*SUMMARY_COLUMNS, webhook_url, WebhookEndpoint.id.label("endpoint_id"))
-        .add_columns(WebhookEndpoint.url.label("endpoint_url"), WebhookEndpoint.event_types)
-        .outerjoin(WebhookEndpoint, WebhookEndpoint.owner == Job.owner)
-        .where(Job.id == job_id)
-    )
-    rows = session.execute(query).all()
+    rows = session.execute(_TARGETS_QUERY, {"job_id": job_id}).all()
     targets = _targets(rows, event_type)
     if not targets:
         return 0
@@ -118,7 +124,7 @@ def enqueue_job_event(
         }
         for endpoint_id, url in targets
     ]
-    session.execute(insert(WebhookDelivery), values)
+    session.execute(_INSERT_DELIVERY, values)
     return len(values)
 
 

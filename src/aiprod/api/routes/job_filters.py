@@ -27,7 +27,7 @@ def _iso_text(value: object) -> object:
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
-def job_filter(
+async def job_filter(
     status: Annotated[
         list[JobStatus] | None, Query(description="any of these statuses (repeatable)")
     ] = None,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
 from aiprod.api import review, services
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
 from aiprod.api.media_paths import media_roots
+from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import (
     SPEC_EXAMPLE,
@@ -32,11 +34,11 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
         **problem_responses(401, 403, 409, 413, 422, 503),
     },
 )
-def create_job(
+async def create_job(
     body: JobCreate,
     principal: WriterDep,
-    session: SessionDep,
     settings: SettingsDep,
+    request: Request,
     response: Response,
     request_id: RequestIdDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -46,35 +48,40 @@ def create_job(
     A repeat with the same ``Idempotency-Key`` (same owner, same body) returns the same
     job with 200 instead of 202.
     """
-    submission = services.validate_submission(
-        brief=body.brief,
-        spec=body.spec,
-        preset=body.preset,
-        review=body.review,
-        duration_s=body.duration_s,
-        presets_file=settings.presets_file,
-        webhook_url=body.webhook_url,
-        webhook_networks=settings.webhook_allow_networks,
-        media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
-    )
-    job, created = services.submit_job(
-        session,
-        principal=principal,
-        submission=submission,
-        idempotency_key=idempotency_key,
-        request_id=request_id,
-        settings=settings,
-    )
+
+    def submit(session: Session) -> tuple[str, str, bool]:
+        submission = services.validate_submission(
+            brief=body.brief,
+            spec=body.spec,
+            preset=body.preset,
+            review=body.review,
+            duration_s=body.duration_s,
+            presets_file=settings.presets_file,
+            webhook_url=body.webhook_url,
+            webhook_networks=settings.webhook_allow_networks,
+            media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
+        )
+        job, created = services.submit_job(
+            session,
+            principal=principal,
+            submission=submission,
+            idempotency_key=idempotency_key,
+            request_id=request_id,
+            settings=settings,
+        )
+        return job.id, job.status, created
+
+    job_id, job_status, created = await run_in_session(request, submit)  # one thread hop
     if not created:
         response.status_code = status.HTTP_200_OK
-    response.headers["Location"] = job_path(job.id)
-    return JobAccepted(id=job.id, status=job.status, links=Links(self=job_path(job.id)))
+    response.headers["Location"] = job_path(job_id)
+    return JobAccepted(id=job_id, status=job_status, links=Links(self=job_path(job_id)))
 
 
 @router.get("", responses=problem_responses(401, 403, 422, 503))
-def list_jobs(
+async def list_jobs(
     principal: ReaderDep,
-    session: SessionDep,
+    request: Request,
     job_filter: JobFilterDep,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -84,34 +91,43 @@ def list_jobs(
     Filters narrow the list; the cursor does not carry them, so send the same filters
     again with each ``cursor``.
     """
-    jobs, next_cursor = services.list_jobs(
-        session,
-        principal=principal,
-        job_filter=job_filter,
-        limit=limit,
-        cursor=cursor,
-    )
-    return JobList(items=[JobPublic.of(job) for job in jobs], next_cursor=next_cursor)
+
+    def page(session: Session) -> JobList:
+        jobs, next_cursor = services.list_jobs(
+            session, principal=principal, job_filter=job_filter, limit=limit, cursor=cursor
+        )
+        return JobList(items=[JobPublic.of(job) for job in jobs], next_cursor=next_cursor)
+
+    return await run_in_session(request, page, read_only=True)
 
 
 @router.get("/{job_id}", responses=problem_responses(401, 403, 404, 503))
-def get_job(job_id: str, principal: ReaderDep, session: SessionDep, request: Request) -> JobPublic:
+async def get_job(job_id: str, principal: ReaderDep, request: Request) -> JobPublic:
     """One job (with its queue position while queued, at most a second old); another
     owner's job is 404."""
     snapshot = request.app.state.queue_snapshot
-    job, place = review.job_with_queue_place(
-        session, principal=principal, job_id=job_id, snapshot=snapshot
-    )
-    return JobPublic.of(job, queue=place)
+
+    def read(session: Session) -> JobPublic:
+        job, place = review.job_with_queue_place(
+            session, principal=principal, job_id=job_id, snapshot=snapshot
+        )
+        return JobPublic.of(job, queue=place)
+
+    return await run_in_session(request, read, read_only=True)
 
 
 @router.post("/{job_id}/cancel", responses=problem_responses(401, 403, 404, 409, 503))
-def cancel_job(
-    job_id: str, principal: WriterDep, session: SessionDep, request_id: RequestIdDep
+async def cancel_job(
+    job_id: str, principal: WriterDep, request: Request, request_id: RequestIdDep
 ) -> JobPublic:
     """Cancel a queued or awaiting-review job; a running one is asked to stop."""
-    job = services.cancel_job(session, principal=principal, job_id=job_id, request_id=request_id)
-    return JobPublic.of(job)
+
+    def cancel(session: Session) -> JobPublic:
+        return JobPublic.of(
+            services.cancel_job(session, principal=principal, job_id=job_id, request_id=request_id)
+        )
+
+    return await run_in_session(request, cancel)
 
 
 MANIFEST_OK: dict[int | str, dict[str, Any]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from aiprod.api.schemas import JobPublic
 from aiprod.jobs.db import make_session_factory
 from aiprod.jobs.errors import InvalidTransition, LeaseLost
 from aiprod.jobs.models import Job, utcnow
@@ -23,6 +25,7 @@ from aiprod.jobs.store import (
     fail,
     job_events,
     lock_job,
+    read_job_record,
     reap_expired,
     request_cancel,
     requeue_for_retry,
@@ -183,3 +186,15 @@ def test_retry_requeues_with_fresh_attempts_and_keeps_the_error_in_history(
     assert (last.from_status, last.to_status, last.reason) == ("failed", "queued", "retried")
     assert last.detail == {"error": ERROR, "attempts": 1}
     assert claim(jobs_engine).attempt == 1
+
+
+def test_the_light_job_record_reads_what_the_orm_row_holds(jobs_engine: Engine) -> None:
+    job_id = submit(jobs_engine, review=True)
+    with Session(jobs_engine) as session:
+        session.get_one(Job, job_id).cost_estimate = {"eta_seconds": 12.5}
+        session.commit()
+    with Session(jobs_engine) as session:
+        record, job = read_job_record(session, job_id), session.get_one(Job, job_id)
+        assert record is not None and read_job_record(session, "nope") is None
+        assert asdict(record) == {name: getattr(job, name) for name in asdict(record)}
+        assert JobPublic.of(record) == JobPublic.of(job)

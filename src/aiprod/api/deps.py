@@ -58,16 +58,14 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme
 TokenVerifierDep = Annotated[TokenVerifier, Depends(get_token_verifier)]
 
 
-async def get_principal(
-    request: Request,
-    credentials: BearerDep,
-    request_id: RequestIdDep,
-    verifier: TokenVerifierDep,
-) -> Principal:
+async def get_principal(request: Request, credentials: BearerDep) -> Principal:
     """The principal of the request's Bearer API key or JWT; 401 when absent or invalid,
-    429 when over its rate limit."""
+    429 when over its rate limit. (It reads the app's state itself rather than through
+    more dependencies: every authenticated request resolves it.)"""
     presented = None if credentials is None else credentials.credentials
     key_cache: VerifiedKeyCache = request.app.state.key_cache
+    verifier: TokenVerifier = request.app.state.token_verifier
+    request_id: str = getattr(request.state, "request_id", "")
     known = None if presented is None else key_cache.remembered(presented)
     if known is None:  # else a key verified seconds ago: no database, no thread-pool hop
         check = partial(

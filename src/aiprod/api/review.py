@@ -14,7 +14,7 @@ transaction. Another owner's job is :class:`NotFound`, exactly like a missing on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot
-from aiprod.jobs.store import QueuePlace
+from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
 from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.model import VideoSpec
@@ -35,6 +35,7 @@ from aiprod.spec.presets import Preset
 
 AWAITING = JobStatus.AWAITING_REVIEW.value
 RETRYABLE_STATUSES = (JobStatus.FAILED.value, JobStatus.DEAD.value)
+J = TypeVar("J", Job, JobRecord)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _check_version(if_match: str | None, job: Job) -> None:
         )
 
 
-def _owned(job: Job | None, principal: Principal, job_id: str) -> Job:
+def _owned(job: J | None, principal: Principal, job_id: str) -> J:
     if job is None or not (principal.is_admin or job.owner == principal.owner):
         raise NotFound(f"no job {job_id}")
     return job
@@ -100,10 +101,11 @@ def job_with_queue_place(
     principal: Principal,
     job_id: str,
     snapshot: QueueSnapshot | None = None,
-) -> tuple[Job, QueuePlace | None]:
-    """One visible job and, when it is queued, its place in the queue: from the shared
-    ``snapshot`` when given (at most a second old), else by exact COUNT queries."""
-    job = _owned(session.get(Job, job_id), principal, job_id)
+) -> tuple[JobRecord, QueuePlace | None]:
+    """One visible job (its public columns only) and, when it is queued, its place in the
+    queue: from the shared ``snapshot`` when given (at most about a second old), else by
+    exact COUNT queries."""
+    job = _owned(store.read_job_record(session, job_id), principal, job_id)
     if snapshot is not None:
         return job, snapshot.place(session, job=job)
     return job, store.queue_place(session, job=job)

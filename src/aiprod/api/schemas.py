@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validat
 
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
-from aiprod.jobs.store import QueuePlace
+from aiprod.jobs.store import JobRecord, QueuePlace
 
 BRIEF_EXAMPLE: dict[str, Any] = {
     "brief": "A 20-second vertical ad for Bean There, organic coffee delivered weekly.",
@@ -145,7 +145,7 @@ class JobPublic(BaseModel):
     links: JobLinks
 
     @classmethod
-    def of(cls, job: Job, *, queue: QueuePlace | None = None) -> JobPublic:
+    def of(cls, job: Job | JobRecord, *, queue: QueuePlace | None = None) -> JobPublic:
         """The public view of ``job``; ``queue`` (one COUNT query) only for single reads."""
         path = job_path(job.id)
         return cls(
@@ -191,7 +191,7 @@ class JobLinks(Links):
     manifest: str
 
 
-def _eta_seconds(job: Job, queue: QueuePlace | None) -> float | None:
+def _eta_seconds(job: Job | JobRecord, queue: QueuePlace | None) -> float | None:
     if job.status == JobStatus.SUCCEEDED:
         return 0.0
     estimate = (job.cost_estimate or {}).get("eta_seconds")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from aiprod.jobs.models import Job, utcnow
 from aiprod.jobs.policy import ACTIVE, JobStatus
-from aiprod.jobs.store import QueuePlace, queue_place
+from aiprod.jobs.store import JobRecord, QueuePlace, queue_place
 
 Key = tuple[datetime, str]
 
@@ -48,7 +48,7 @@ class QueueSnapshot:
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
 
-    def place(self, session: Session, *, job: Job) -> QueuePlace | None:
+    def place(self, session: Session, *, job: Job | JobRecord) -> QueuePlace | None:
         """The job's place in the queue, as :func:`aiprod.jobs.store.queue_place` gives it."""
         if job.status != JobStatus.QUEUED:
             return None

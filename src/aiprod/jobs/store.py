@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, null, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -337,6 +337,43 @@ def requeue_for_retry(session: Session, *, job: Job) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """What callers see of a job, and its owner: no request, plan, result or lease. Read by
+    :func:`read_job_record` in one Core query, without the ORM or the large JSON columns
+    (``GET /v1/jobs/{id}`` is the API's most frequent request)."""
+
+    id: str
+    owner: str
+    kind: str
+    status: str
+    stage: str | None
+    progress: float
+    attempts: int
+    error: dict[str, Any] | None
+    preset: str | None
+    created_at: datetime
+    updated_at: datetime
+    review: bool
+    plan_version: int
+    cost_estimate: dict[str, Any] | None
+    cost_actual: dict[str, Any] | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    batch_id: str | None
+
+
+_JOB_RECORD = select(*(_JOBS.c[name] for name in JobRecord.__slots__)).where(
+    _JOBS.c.id == bindparam("job_id")
+)
+
+
+def read_job_record(session: Session, job_id: str) -> JobRecord | None:
+    """The :class:`JobRecord` of ``job_id``, or None when there is no such job."""
+    row = session.execute(_JOB_RECORD, {"job_id": job_id}).first()
+    return None if row is None else JobRecord(*row)
+
+
 @dataclass(frozen=True)
 class QueuePlace:
     """Where a queued job stands: its 1-based position and the estimated work before it."""
@@ -345,7 +382,9 @@ class QueuePlace:
     seconds_ahead: float
 
 
-def queue_place(session: Session, *, job: Job, now: datetime | None = None) -> QueuePlace | None:
+def queue_place(
+    session: Session, *, job: Job | JobRecord, now: datetime | None = None
+) -> QueuePlace | None:
     """The job's place among runnable queued jobs in claim order; None unless queued.
 
     ``seconds_ahead`` is the estimated work of the jobs ahead plus what the running jobs

@@ -200,6 +200,9 @@ class Settings(BaseSettings):
         default="json", description="`json`: one JSON object a line; `console`: for humans"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    access_log: bool = Field(
+        default=False, description="log every HTTP request (`aiprod serve --access-log`)"
+    )
     otlp_endpoint: str | None = Field(
         default=None,
         description="OTLP/HTTP collector base URL (spans go to <url>/v1/traces); unset: none",

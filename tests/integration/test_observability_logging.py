@@ -39,7 +39,7 @@ def lines(stream: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_json_lines_carry_ids_and_never_secrets(log_stream: io.StringIO) -> None:
-    configure_logging(Settings(log_format="json"), stream=log_stream)
+    configure_logging(Settings(log_format="json", access_log=True), stream=log_stream)
     tracer = TracerProvider().get_tracer("test")
     with (
         structlog.contextvars.bound_contextvars(request_id="req-1", job_id="job-1"),
@@ -65,6 +65,15 @@ def test_json_lines_carry_ids_and_never_secrets(log_stream: io.StringIO) -> None
     assert provider["authorization"] == REDACTED
     assert other["n"] == 1
     assert "s3cr3t" not in log_stream.getvalue()
+
+
+def test_no_access_log_unless_asked(log_stream: io.StringIO) -> None:
+    """uvicorn logs each request whenever its access logger has a handler, here or above."""
+    configure_logging(Settings(log_format="json"), stream=log_stream)
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
+    assert logging.getLogger("uvicorn.error").hasHandlers()
+    configure_logging(Settings(log_format="json", access_log=True), stream=log_stream)
+    assert logging.getLogger("uvicorn.access").hasHandlers()
 
 
 def test_console_format_and_level_come_from_settings(log_stream: io.StringIO) -> None:

@@ -92,7 +92,10 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> No
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own format: ours instead
-        logger.propagate = True
+        # uvicorn writes its access log when the logger has a handler, here or above: so
+        # without ``access_log`` it has none (else every request is a line, even with
+        # ``--no-access-log``, in each HTTP worker process, which logs in our format)
+        logger.propagate = name != "uvicorn.access" or settings.access_log
         logger.disabled = False  # a dictConfig elsewhere may have disabled it
         logger.setLevel(logging.NOTSET)  # the root's level decides
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import threading
 from typing import TYPE_CHECKING, Annotated
@@ -63,7 +64,10 @@ def serve(
 
     from aiprod.jobs.worker import WorkerPool
 
+    if access_log:  # HTTP worker processes read their settings from the environment
+        os.environ["AIPROD_ACCESS_LOG"] = "true"
     settings = load_settings()
+    access_log = settings.access_log
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # before anything loads prometheus_client; HTTP and worker processes inherit it
     use_multiprocess_dir(settings.metrics_path, clear=True)

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from aiprod.api.schemas import JobPublic
+from aiprod.auth.models import AuditEvent
 from aiprod.jobs.db import make_session_factory
 from aiprod.jobs.errors import InvalidTransition, LeaseLost
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.jobs.outbox import pending_messages
+from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.store import (
     Claim,
     approve_plan,
@@ -23,6 +26,7 @@ from aiprod.jobs.store import (
     complete,
     create_job,
     fail,
+    insert_job,
     job_events,
     lock_job,
     read_job_record,
@@ -31,6 +35,7 @@ from aiprod.jobs.store import (
     requeue_for_retry,
     save_plan,
 )
+from aiprod.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 PLAN = {"version": 1, "scenes": [{"narration": "Planned words."}]}
 ESTIMATE = {"currency": "USD", "total": 0.002, "eta_seconds": 42.0, "stages": []}
@@ -198,3 +203,43 @@ def test_the_light_job_record_reads_what_the_orm_row_holds(jobs_engine: Engine) 
         assert record is not None and read_job_record(session, "nope") is None
         assert asdict(record) == {name: getattr(job, name) for name in asdict(record)}
         assert JobPublic.of(record) == JobPublic.of(job)
+
+
+def test_creation_writes_history_outbox_audit_and_deliveries_once(jobs_engine: Engine) -> None:
+    """The same rows on both databases: PostgreSQL writes them in one statement."""
+    with Session(jobs_engine) as session:
+        for events in (None, ["job.queued"], ["job.succeeded"]):
+            secret = "whsec_" + "A" * 32
+            session.add(WebhookEndpoint(owner="ana", url="https://e.example/h", secret=secret,
+                                        event_types=events))  # fmt: skip
+        session.add(WebhookEndpoint(owner="bob", url="https://b.example/h", secret=secret))
+        session.commit()
+    audit = CreationAudit({"kind": "brief"}, "req-1")
+    request = {"brief": "x", "webhook_url": "https://own.example/h"}
+    with Session(jobs_engine, expire_on_commit=False) as session:
+        job, created = insert_job(session, owner="ana", kind="brief", request=request,
+                                  preset=None, idempotency_key="k1", audit=audit)  # fmt: skip
+        again, repeated = insert_job(session, owner="ana", kind="brief", request=request,
+                                     preset=None, idempotency_key="k1", audit=audit)  # fmt: skip
+        session.commit()
+    assert created and not repeated and again.id == job.id
+    with Session(jobs_engine) as session:
+        events = session.scalars(select(JobEvent).where(JobEvent.job_id == job.id)).all()
+        assert [(e.from_status, e.to_status, e.reason, e.attempt) for e in events] == [
+            (None, "queued", "created", 0)
+        ]
+        audits = session.scalars(select(AuditEvent).where(AuditEvent.target == job.id)).all()
+        assert [(a.actor, a.action, a.detail, a.request_id) for a in audits] == [
+            ("ana", "job.created", {"kind": "brief"}, "req-1")
+        ]
+        deliveries = session.scalars(select(WebhookDelivery)).all()
+        assert sorted(d.url for d in deliveries) == [
+            "https://e.example/h", "https://e.example/h", "https://own.example/h",
+        ]  # fmt: skip
+        assert len({d.message_id for d in deliveries}) == 3
+        data = deliveries[0].payload["data"]
+        assert deliveries[0].payload["type"] == "job.queued" and data["reason"] == "created"
+        assert (data["id"], data["status"], data["error"], data["started_at"]) == (
+            job.id, "queued", None, None,
+        )  # fmt: skip
+    assert [m.job_id for m in pending_messages(jobs_engine)] == [job.id]

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from aiprod.jobs import store
+from aiprod.jobs.db import Executor
 from aiprod.jobs.models import Job, utcnow
 from aiprod.jobs.queue_snapshot import QueueSnapshot, _Snapshot
 
@@ -94,3 +95,39 @@ def test_readers_answer_from_the_old_snapshot_while_one_refreshes(jobs_engine: E
         snapshot.release.set()
         refresher.join(10)
     assert snapshot.taken == 2
+
+
+class BlockedRefresh(QueueSnapshot):
+    """Refreshes in the background; its second refresh waits for the test."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(max_age_s=0.0, engine=engine)
+        self.release, self.takers, self.taken = threading.Event(), [], 0
+
+    def _take(self, session: Executor) -> _Snapshot:
+        self.taken += 1
+        self.takers.append(threading.current_thread().name)
+        if self.taken > 1:
+            self.release.wait(10)
+        return super()._take(session)
+
+
+def test_with_an_engine_the_refresh_runs_in_the_background(jobs_engine: Engine) -> None:
+    snapshot = BlockedRefresh(jobs_engine)
+    with Session(jobs_engine, expire_on_commit=False) as session:
+        first = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        session.commit()
+        assert snapshot.place(session, job=first) == store.QueuePlace(1, 0.0)  # waited for
+        second = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        session.commit()
+    started = time.monotonic()
+    with Session(jobs_engine) as session:
+        assert snapshot.place(session, job=first) is not None  # stale: answered at once
+    assert time.monotonic() - started < 1.0
+    snapshot.release.set()
+    deadline = time.monotonic() + 10
+    while snapshot._snapshot is None or len(snapshot._snapshot.keys) < 2:
+        assert time.monotonic() < deadline, "the background refresh did not land"
+        time.sleep(0.01)
+    assert snapshot.takers[1] == "queue-snapshot"
+    assert [key[1] for key in snapshot._snapshot.keys] == [first.id, second.id]

@@ -26,7 +26,13 @@ from aiprod.api.security import install_edge_security
 from aiprod.auth.key_cache import VerifiedKeyCache
 from aiprod.auth.tokens import TokenVerifier
 from aiprod.config import Settings
-from aiprod.jobs.db import ensure_migrated, head_revision, make_engine, make_session_factory
+from aiprod.jobs.db import (
+    ensure_migrated,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    read_only_engine,
+)
 from aiprod.jobs.errors import database_errors
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
@@ -73,11 +79,13 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_session_factory(engine, read_only=True)
+    app.state.read_engine = read_only_engine(engine)
     app.state.head = head_revision()
     app.state.live_feeds = live_feeds
     app.state.token_verifier = TokenVerifier(settings)  # bearer JWTs; off unless configured
     app.state.key_cache = VerifiedKeyCache(settings.api_key_cache_s)  # see its docstring
-    app.state.queue_snapshot = QueueSnapshot(max_age_s=1.0)  # queue positions for GET job
+    # queue positions for GET job, refreshed in the background
+    app.state.queue_snapshot = QueueSnapshot(max_age_s=1.0, engine=app.state.read_engine)
     install_error_handlers(app)
     install_docs(app)
     uploads_limit = {UPLOADS_PATH: upload_body_limit(settings)}  # uploads: their own cap

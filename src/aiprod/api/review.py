@@ -24,6 +24,7 @@ from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
+from aiprod.jobs.db import Executor
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot
@@ -96,7 +97,7 @@ def _audit(
 
 
 def job_with_queue_place(
-    session: Session,
+    session: Executor,
     *,
     principal: Principal,
     job_id: str,

@@ -25,6 +25,7 @@ from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
+from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import check_semantics, parse_spec
@@ -128,6 +129,7 @@ def submit_job(
     With ``settings``, the job also carries its cost estimate (``job.cost_estimate``).
     """
     estimate = estimate_submission(submission, settings) if settings is not None else None
+    noted = CreationAudit({"kind": submission.kind, "key_id": principal.key_id}, request_id)
     job, created = store.insert_job(
         session,
         owner=principal.owner,
@@ -138,19 +140,12 @@ def submit_job(
         review=submission.review,
         search_text=submission.search_text,
         cost_estimate=estimate,
+        audit=noted,  # the job.created audit row, written with the job
     )
     if not created:  # the key was used before: an idempotent replay
         if without_trace_context(job.request) != submission.request:
             raise Conflict("this Idempotency-Key was used with a different request")
         return job, False
-    audit.record(
-        session,
-        actor=principal.owner,
-        action="job.created",
-        target=job.id,
-        detail={"kind": job.kind, "key_id": principal.key_id},
-        request_id=request_id,
-    )
     return job, True
 
 

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +63,22 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+Executor = Session | Connection  # what read-only Core queries accept: a session or a connection
+
+
+def dialect_of(db: Executor) -> str:
+    """``postgresql`` or ``sqlite``: the dialect behind a session or connection."""
+    return (db.get_bind() if isinstance(db, Session) else db).dialect.name
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for reads that need no snapshot across statements: autocommit on
+    PostgreSQL (no BEGIN and COMMIT round trips); SQLite keeps its transactions."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay readable after commit.
 
@@ -70,9 +86,9 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
     single reads, that saves the BEGIN and COMMIT round trips. SQLite keeps its
     transactions (they are what serialises it; see the module docstring).
     """
-    if read_only and engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(
+        bind=read_only_engine(engine) if read_only else engine, expire_on_commit=False
+    )
 
 
 def _alembic_config() -> Config:

@@ -7,27 +7,32 @@ query for the runnable queued jobs in claim order (``created_at, id``) plus one 
 over running jobs; a position is then a binary search and the work ahead a prefix sum.
 Positions may be up to ``max_age_s`` old, plus the time one refresh takes: while one
 thread refreshes a stale snapshot, the others keep answering from the old one instead of
-queueing behind it (only the very first snapshot is waited for). A queue longer than
-``limit`` falls back to the exact queries for jobs beyond the snapshot.
+queueing behind it (only the very first snapshot is waited for). Given an ``engine`` (the
+API's), the refresh runs in a thread of its own, so no request waits for it at all: with
+10,000 queued jobs a refresh took 90 ms, and up to a second when the machine was busy.
+A queue longer than ``limit`` falls back to the exact queries for jobs beyond the snapshot.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Engine, bindparam, func, select, type_coerce
 
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.db import Executor, dialect_of
+from aiprod.jobs.models import Job, UTCDateTime, core_table, utcnow
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.jobs.store import JobRecord, QueuePlace, queue_place
 
 Key = tuple[datetime, str]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,15 +45,44 @@ class _Snapshot:
     truncated: bool
 
 
+_JOBS = core_table(Job)
+_ETA = func.coalesce(_JOBS.c.cost_estimate["eta_seconds"].as_float(), 0.0)
+
+
+def _queued(created_at: Any) -> Any:
+    """Runnable queued jobs in claim order: Core, built once, at most ``:limit`` rows."""
+    return (
+        select(created_at, _JOBS.c.id, _ETA)
+        .where(_JOBS.c.status == JobStatus.QUEUED.value)
+        .where(_JOBS.c.run_after <= bindparam("now", type_=UTCDateTime()))
+        .order_by(_JOBS.c.created_at, _JOBS.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+# A refresh reads every queued job (10,000 rows: 45 ms of CPU through the ORM and the UTC
+# type, 3 times less without). PostgreSQL returns zone-aware datetimes itself, so its
+# rows skip the UTC type's per-row conversion; SQLite's text needs it.
+_QUEUED = {
+    True: _queued(type_coerce(_JOBS.c.created_at, DateTime(timezone=True))),
+    False: _queued(_JOBS.c.created_at),
+}
+_RUNNING = select(func.count(), func.sum(_ETA * (1.0 - _JOBS.c.progress))).where(
+    _JOBS.c.status.in_([s.value for s in ACTIVE])
+)
+
+
 class QueueSnapshot:
     """A thread-safe, periodically refreshed view of the queue (one per API process)."""
 
-    def __init__(self, *, max_age_s: float = 1.0, limit: int = 20_000) -> None:
-        self.max_age_s, self.limit = max_age_s, limit
+    def __init__(
+        self, *, max_age_s: float = 1.0, limit: int = 20_000, engine: Engine | None = None
+    ) -> None:
+        self.max_age_s, self.limit, self.engine = max_age_s, limit, engine
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
 
-    def place(self, session: Session, *, job: Job | JobRecord) -> QueuePlace | None:
+    def place(self, session: Executor, *, job: Job | JobRecord) -> QueuePlace | None:
         """The job's place in the queue, as :func:`aiprod.jobs.store.queue_place` gives it."""
         if job.status != JobStatus.QUEUED:
             return None
@@ -62,12 +96,15 @@ class QueueSnapshot:
             position=index + 1, seconds_ahead=round(ahead_s / max(1, snapshot.active), 1)
         )
 
-    def _current(self, session: Session) -> _Snapshot:
+    def _current(self, session: Executor) -> _Snapshot:
         snapshot = self._snapshot
         if snapshot is not None and time.monotonic() - snapshot.taken <= self.max_age_s:
             return snapshot
         if snapshot is not None and not self._lock.acquire(blocking=False):
             return snapshot  # stale, and another thread is refreshing it: use it meanwhile
+        if snapshot is not None and self.engine is not None:  # no request waits for it
+            threading.Thread(target=self._refresh, name="queue-snapshot", daemon=True).start()
+            return snapshot
         if snapshot is None:
             self._lock.acquire()  # nothing to answer from yet: wait for the first one
         try:
@@ -78,21 +115,23 @@ class QueueSnapshot:
         finally:
             self._lock.release()
 
-    def _take(self, session: Session) -> _Snapshot:
-        eta = func.coalesce(Job.cost_estimate["eta_seconds"].as_float(), 0.0)
-        queued = (
-            select(Job.created_at, Job.id, eta)
-            .where(Job.status == JobStatus.QUEUED.value, Job.run_after <= utcnow())
-            .order_by(Job.created_at, Job.id)
-            .limit(self.limit + 1)
-        )
-        rows = session.execute(queued).all()
+    def _refresh(self) -> None:
+        """Take a new snapshot on a connection of its own; the caller took the lock."""
+        assert self.engine is not None
+        try:
+            with self.engine.connect() as connection:
+                self._snapshot = self._take(connection)
+        except Exception:  # a database hiccup: the next stale read tries again
+            log.warning("queue snapshot not refreshed", exc_info=True)
+        finally:
+            self._lock.release()
+
+    def _take(self, session: Executor) -> _Snapshot:
+        postgres = dialect_of(session) == "postgresql"
+        rows = session.execute(_QUEUED[postgres], {"now": utcnow(), "limit": self.limit + 1}).all()
         truncated = len(rows) > self.limit
         rows = rows[: self.limit]
-        running = select(func.count(), func.sum(eta * (1.0 - Job.progress))).where(
-            Job.status.in_([s.value for s in ACTIVE])
-        )
-        active, running_s = session.execute(running).one()
+        active, running_s = session.execute(_RUNNING).one()
         return _Snapshot(
             taken=time.monotonic(),
             keys=[(row[0], row[1]) for row in rows],

@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, insert, null, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from aiprod.auth.audit import record as audit_record
+from aiprod.jobs.db import Executor
 from aiprod.jobs.errors import InvalidTransition
 from aiprod.jobs.events import record_event
 from aiprod.jobs.leases import (
@@ -32,6 +34,7 @@ from aiprod.jobs.leases import (
     write_plan_artifact,
 )
 from aiprod.jobs.models import Job, JobEvent, core_table, utcnow
+from aiprod.jobs.pg_insert import CreationAudit, insert_job_with_history
 from aiprod.jobs.policy import (
     ACTIVE,
     MAX_ATTEMPTS,
@@ -42,8 +45,6 @@ from aiprod.jobs.policy import (
     new_job_id,
 )
 from aiprod.jobs.reaper import reap_expired
-
-IDEMPOTENCY_CONSTRAINT = "uq_jobs_owner_idempotency_key"
 
 __all__ = [
     "Claim",
@@ -117,8 +118,12 @@ def insert_job(
     search_text: str | None = None,
     batch_id: str | None = None,
     cost_estimate: dict[str, Any] | None = None,
+    audit: CreationAudit | None = None,
 ) -> tuple[Job, bool]:
     """Insert a queued job and its first history row; return it and whether it is new.
+
+    With ``audit``, the ``job.created`` audit row (actor: the owner) is written too. On
+    PostgreSQL all of it is one statement (:mod:`aiprod.jobs.pg_insert`).
 
     With an ``idempotency_key``, the same owner and key return the existing job: the insert
     is ``ON CONFLICT DO NOTHING`` on the unique (owner, key) constraint, so two concurrent
@@ -150,42 +155,46 @@ def insert_job(
         "created_at": now,
         "updated_at": now,
     }
-    if idempotency_key is None:
-        session.execute(_INSERT_JOB, values)
+    if session.get_bind().dialect.name == "postgresql":
+        if not insert_job_with_history(session, values, audit=audit, now=now):
+            return _existing(session, owner, idempotency_key), False
     else:
-        dialect = session.get_bind().dialect.name
-        inserted = session.execute(_INSERT_UNLESS_KEY_EXISTS[dialect], values).first()
-        if inserted is None:  # this owner already used the key: that job is the answer
-            existing = _find_by_key(session, owner=owner, idempotency_key=idempotency_key)
-            if existing is None:  # pragma: no cover - the conflicting row cannot vanish
-                raise LookupError(f"job with idempotency key {idempotency_key!r} vanished")
-            return existing, False
-    record_event(
-        session, job_id=values["id"], from_status=None, to_status="queued", reason="created",
-        attempt=0,
-    )  # fmt: skip
+        if idempotency_key is None:
+            session.execute(_INSERT_JOB, values)
+        elif session.execute(_INSERT_UNLESS_KEY_EXISTS, values).first() is None:
+            return _existing(session, owner, idempotency_key), False  # the key was used
+        record_event(
+            session, job_id=values["id"], from_status=None, to_status="queued",
+            reason="created", attempt=0,
+        )  # fmt: skip
+        if audit is not None:
+            audit_record(
+                session, actor=owner, action="job.created", target=values["id"],
+                detail=audit.detail, request_id=audit.request_id,
+            )  # fmt: skip
     job = Job(**values)
     make_transient_to_detached(job)  # it is in the database: attach it without a SELECT
     session.add(job)
     return job, True
 
 
+def _existing(session: Session, owner: str, idempotency_key: str | None) -> Job:
+    """The job this owner created with ``idempotency_key`` (an idempotent replay)."""
+    query = select(Job).where(Job.owner == owner, Job.idempotency_key == idempotency_key)
+    existing = session.execute(query).scalar_one_or_none()
+    if existing is None:  # pragma: no cover - the conflicting row cannot vanish
+        raise LookupError(f"job with idempotency key {idempotency_key!r} vanished")
+    return existing
+
+
 _JOBS = core_table(Job)
 _INSERT_JOB = insert(_JOBS)  # Core statements built once: job creation is the API's hot path
-# ``INSERT … ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING id``, per dialect
-_INSERT_UNLESS_KEY_EXISTS: dict[str, Any] = {
-    "postgresql": postgresql.insert(_JOBS)
-    .on_conflict_do_nothing(constraint=IDEMPOTENCY_CONSTRAINT)
-    .returning(_JOBS.c.id),
-    "sqlite": sqlite.insert(_JOBS)
+# SQLite: ``INSERT … ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING id``
+_INSERT_UNLESS_KEY_EXISTS = (
+    sqlite.insert(_JOBS)
     .on_conflict_do_nothing(index_elements=["owner", "idempotency_key"])
-    .returning(_JOBS.c.id),
-}
-
-
-def _find_by_key(session: Session, *, owner: str, idempotency_key: str) -> Job | None:
-    query = select(Job).where(Job.owner == owner, Job.idempotency_key == idempotency_key)
-    return session.execute(query).scalar_one_or_none()
+    .returning(_JOBS.c.id)
+)
 
 
 def request_cancel(session: Session, *, job_id: str, owner: str | None = None) -> bool:
@@ -368,9 +377,9 @@ _JOB_RECORD = select(*(_JOBS.c[name] for name in JobRecord.__slots__)).where(
 )
 
 
-def read_job_record(session: Session, job_id: str) -> JobRecord | None:
+def read_job_record(db: Executor, job_id: str) -> JobRecord | None:
     """The :class:`JobRecord` of ``job_id``, or None when there is no such job."""
-    row = session.execute(_JOB_RECORD, {"job_id": job_id}).first()
+    row = db.execute(_JOB_RECORD, {"job_id": job_id}).first()
     return None if row is None else JobRecord(*row)
 
 
@@ -383,7 +392,7 @@ class QueuePlace:
 
 
 def queue_place(
-    session: Session, *, job: Job | JobRecord, now: datetime | None = None
+    session: Executor, *, job: Job | JobRecord, now: datetime | None = None
 ) -> QueuePlace | None:
     """The job's place among runnable queued jobs in claim order; None unless queued.
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from aiprod.jobs.models import Job, core_table, utcnow
@@ -102,20 +102,47 @@ def enqueue_job_event(
 ) -> int:
     """Add one pending delivery per target of ``event_type``; return how many."""
     rows = session.execute(_TARGETS_QUERY, {"job_id": job_id}).all()
-    targets = _targets(rows, event_type)
+    if not rows:
+        return 0
+    return add_deliveries(
+        session, job=rows[0], endpoints=rows, event_type=event_type, extra=extra, now=now
+    )
+
+
+def add_deliveries(
+    session: Session,
+    *,
+    job: Any,
+    endpoints: Sequence[Any],
+    event_type: EventType,
+    extra: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Add the deliveries of one event of ``job``: to each of ``endpoints`` (rows with
+    ``endpoint_id``, ``endpoint_url`` and ``event_types``; ``endpoint_id`` None for none)
+    that subscribes to ``event_type``, and to the job's own ``webhook_url``. ``job`` has
+    the attributes :func:`job_summary` reads, plus ``owner`` and ``webhook_url``."""
+    targets: list[tuple[str | None, str]] = [
+        (row.endpoint_id, row.endpoint_url)
+        for row in endpoints
+        if row.endpoint_id is not None
+        and (row.event_types is None or event_type.value in row.event_types)
+    ]
+    if job.webhook_url:
+        targets.append((None, job.webhook_url))
     if not targets:
         return 0
     now = now or utcnow()
     payload = {
         "type": event_type.value,
         "timestamp": now.isoformat().replace("+00:00", "Z"),
-        "data": {**job_summary(rows[0]), **(extra or {})},
+        "data": {**job_summary(job), **(extra or {})},
     }
     values = [
         {
-            "owner": rows[0].owner,
+            "owner": job.owner,
             "endpoint_id": endpoint_id,
-            "job_id": job_id,
+            "job_id": job.id,
             "url": url,
             "event_type": event_type.value,
             "payload": payload,
@@ -128,23 +155,11 @@ def enqueue_job_event(
     return len(values)
 
 
-def _targets(rows: Sequence[Row[Any]], event_type: EventType) -> list[tuple[str | None, str]]:
-    targets: list[tuple[str | None, str]] = [
-        (row.endpoint_id, row.endpoint_url)
-        for row in rows
-        if row.endpoint_id is not None
-        and (row.event_types is None or event_type.value in row.event_types)
-    ]
-    if rows and rows[0].webhook_url:
-        targets.append((None, rows[0].webhook_url))
-    return targets
-
-
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def job_summary(row: Row[Any]) -> dict[str, Any]:
+def job_summary(row: Any) -> dict[str, Any]:
     """The compact view of a job that an event carries (no request, plan or owner)."""
     path = f"/v1/jobs/{row.id}"
     return {

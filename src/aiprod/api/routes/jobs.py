@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from aiprod.api import review, services
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
 from aiprod.api.media_paths import media_roots
-from aiprod.api.request_session import run_in_session
+from aiprod.api.request_session import read_on_connection, run_in_session
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import (
     SPEC_EXAMPLE,
@@ -107,13 +108,13 @@ async def get_job(job_id: str, principal: ReaderDep, request: Request) -> JobPub
     owner's job is 404."""
     snapshot = request.app.state.queue_snapshot
 
-    def read(session: Session) -> JobPublic:
+    def read(connection: Connection) -> JobPublic:
         job, place = review.job_with_queue_place(
-            session, principal=principal, job_id=job_id, snapshot=snapshot
+            connection, principal=principal, job_id=job_id, snapshot=snapshot
         )
         return JobPublic.of(job, queue=place)
 
-    return await run_in_session(request, read, read_only=True)
+    return await read_on_connection(request, read)
 
 
 @router.post("/{job_id}/cancel", responses=problem_responses(401, 403, 404, 409, 503))

@@ -41,7 +41,7 @@ def test_snapshot_matches_exact_queue_places(jobs_engine: Engine) -> None:
 
 
 def test_snapshot_is_refreshed_after_its_max_age(jobs_engine: Engine) -> None:
-    snapshot = QueueSnapshot(max_age_s=0.0)
+    snapshot = QueueSnapshot(max_age_s=0.0, cost_share=0.0)
     with Session(jobs_engine, expire_on_commit=False) as session:
         first = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
         place = snapshot.place(session, job=first)
@@ -59,7 +59,7 @@ class SlowRefresh(QueueSnapshot):
     """Its second refresh waits until the test lets it go."""
 
     def __init__(self) -> None:
-        super().__init__(max_age_s=0.0)
+        super().__init__(max_age_s=0.0, cost_share=0.0)
         self.refreshing, self.release, self.taken = threading.Event(), threading.Event(), 0
 
     def _take(self, session: Session) -> _Snapshot:
@@ -101,7 +101,7 @@ class BlockedRefresh(QueueSnapshot):
     """Refreshes in the background; its second refresh waits for the test."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(max_age_s=0.0, engine=engine)
+        super().__init__(max_age_s=0.0, engine=engine, cost_share=0.0)
         self.release, self.takers, self.taken = threading.Event(), [], 0
 
     def _take(self, session: Executor) -> _Snapshot:
@@ -131,3 +131,16 @@ def test_with_an_engine_the_refresh_runs_in_the_background(jobs_engine: Engine) 
         time.sleep(0.01)
     assert snapshot.takers[1] == "queue-snapshot"
     assert [key[1] for key in snapshot._snapshot.keys] == [first.id, second.id]
+
+
+def test_a_costly_snapshot_is_kept_longer(jobs_engine: Engine) -> None:
+    snapshot = QueueSnapshot(max_age_s=0.0, cost_share=20.0)
+    with Session(jobs_engine, expire_on_commit=False) as session:
+        job = store.create_job(session, owner="ana", kind="brief", request={}, preset=None)
+        session.commit()
+        snapshot.place(session, job=job)
+    taken = snapshot._snapshot
+    assert taken is not None
+    costly = _Snapshot(**{**taken.__dict__, "taken": time.monotonic(), "cost_s": 0.5})
+    assert not snapshot._stale(costly)  # 0.5 s to take: kept 10 s, not max_age_s
+    assert snapshot._stale(_Snapshot(**{**costly.__dict__, "taken": time.monotonic() - 11}))

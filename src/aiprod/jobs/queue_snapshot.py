@@ -5,8 +5,9 @@ Under load (hundreds of reads per second over thousands of queued jobs) the per-
 COUNT over every job ahead cost more than the rest of the read. The snapshot is one indexed
 query for the runnable queued jobs in claim order (``created_at, id``) plus one aggregate
 over running jobs; a position is then a binary search and the work ahead a prefix sum.
-Positions may be up to ``max_age_s`` old, plus the time one refresh takes: while one
-thread refreshes a stale snapshot, the others keep answering from the old one instead of
+Positions may be up to ``max_age_s`` old (longer for a queue so long that refreshing it
+each second would cost more than a twentieth of a core), plus the time one refresh takes:
+while one thread refreshes a stale snapshot, the others keep answering from the old one instead of
 queueing behind it (only the very first snapshot is waited for). Given an ``engine`` (the
 API's), the refresh runs in a thread of its own, so no request waits for it at all: with
 10,000 queued jobs a refresh took 90 ms, and up to a second when the machine was busy.
@@ -33,11 +34,16 @@ from aiprod.jobs.store import JobRecord, QueuePlace, queue_place
 
 Key = tuple[datetime, str]
 log = logging.getLogger(__name__)
+# A snapshot is kept at least this many times as long as taking it took: refreshes cost at
+# most 1/COST_SHARE of a core however long the queue (100,000 queued jobs: ~0.25 s to
+# take, so positions are up to ~5 s old instead of 1 s).
+COST_SHARE = 20.0
 
 
 @dataclass(frozen=True)
 class _Snapshot:
     taken: float  # time.monotonic()
+    cost_s: float  # how long taking it took
     keys: list[Key]  # runnable queued jobs in claim order
     eta_prefix: list[float]  # eta_prefix[i] = estimated seconds of keys[:i]
     running_s: float
@@ -76,9 +82,15 @@ class QueueSnapshot:
     """A thread-safe, periodically refreshed view of the queue (one per API process)."""
 
     def __init__(
-        self, *, max_age_s: float = 1.0, limit: int = 20_000, engine: Engine | None = None
+        self,
+        *,
+        max_age_s: float = 1.0,
+        limit: int = 100_000,
+        engine: Engine | None = None,
+        cost_share: float = COST_SHARE,
     ) -> None:
         self.max_age_s, self.limit, self.engine = max_age_s, limit, engine
+        self.cost_share = cost_share
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
 
@@ -98,7 +110,7 @@ class QueueSnapshot:
 
     def _current(self, session: Executor) -> _Snapshot:
         snapshot = self._snapshot
-        if snapshot is not None and time.monotonic() - snapshot.taken <= self.max_age_s:
+        if snapshot is not None and not self._stale(snapshot):
             return snapshot
         if snapshot is not None and not self._lock.acquire(blocking=False):
             return snapshot  # stale, and another thread is refreshing it: use it meanwhile
@@ -109,7 +121,7 @@ class QueueSnapshot:
             self._lock.acquire()  # nothing to answer from yet: wait for the first one
         try:
             current = self._snapshot  # a thread that waited may find it refreshed
-            if current is None or time.monotonic() - current.taken > self.max_age_s:
+            if current is None or self._stale(current):
                 current = self._snapshot = self._take(session)
             return current
         finally:
@@ -126,7 +138,13 @@ class QueueSnapshot:
         finally:
             self._lock.release()
 
+    def _stale(self, snapshot: _Snapshot) -> bool:
+        """Older than ``max_age_s``, and than ``cost_share`` times what taking it cost."""
+        max_age = max(self.max_age_s, snapshot.cost_s * self.cost_share)
+        return time.monotonic() - snapshot.taken > max_age
+
     def _take(self, session: Executor) -> _Snapshot:
+        started = time.monotonic()
         postgres = dialect_of(session) == "postgresql"
         rows = session.execute(_QUEUED[postgres], {"now": utcnow(), "limit": self.limit + 1}).all()
         truncated = len(rows) > self.limit
@@ -134,6 +152,7 @@ class QueueSnapshot:
         active, running_s = session.execute(_RUNNING).one()
         return _Snapshot(
             taken=time.monotonic(),
+            cost_s=time.monotonic() - started,
             keys=[(row[0], row[1]) for row in rows],
             eta_prefix=[0.0, *accumulate(float(row[2] or 0.0) for row in rows)],
             running_s=float(running_s or 0.0),

@@ -29,7 +29,7 @@ class ApiClient:
         self, app: FastAPI, portal: BlockingPortal, *, raise_app_exceptions: bool = True
     ) -> None:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
-        self.portal = portal
+        self.portal, self.app = portal, app
         self.client = httpx.AsyncClient(transport=transport, base_url="http://api.test")
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -43,6 +43,8 @@ class ApiClient:
 
     def close(self) -> None:
         self.portal.call(self.client.aclose)
+        if self.app.state.pg_job_reader is not None:  # its pool lives in the portal's loop
+            self.portal.call(self.app.state.pg_job_reader.aclose)
 
 
 @pytest.fixture

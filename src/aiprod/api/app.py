@@ -34,6 +34,7 @@ from aiprod.jobs.db import (
     read_only_engine,
 )
 from aiprod.jobs.errors import database_errors
+from aiprod.jobs.pg_reads import PgJobReader
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
 from aiprod.observability.tracing import TRACER_NAME, make_tracer_provider
@@ -57,11 +58,15 @@ def create_app(
     live_feeds = LiveFeeds()
     tracer_provider = make_tracer_provider(settings, service="aiprod-api")
     rate_limiter = build_rate_limiter(settings)
+    # job reads on the event loop (PostgreSQL); SQLite reads go through the engine
+    pg_job_reader = PgJobReader(engine) if engine.dialect.name == "postgresql" else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         with close_feeds_on_exit_signals(live_feeds):  # open SSE/WS feeds end on SIGTERM
             yield
+        if pg_job_reader is not None:
+            await pg_job_reader.aclose()
         engine.dispose()
         tracer_provider.shutdown()  # flushes the last spans
         if rate_limiter is not None:
@@ -80,6 +85,7 @@ def create_app(
     app.state.session_factory = make_session_factory(engine)
     app.state.read_session_factory = make_session_factory(engine, read_only=True)
     app.state.read_engine = read_only_engine(engine)
+    app.state.pg_job_reader = pg_job_reader
     app.state.head = head_revision()
     app.state.live_feeds = live_feeds
     app.state.token_verifier = TokenVerifier(settings)  # bearer JWTs; off unless configured

@@ -32,6 +32,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -91,6 +92,8 @@ class ProblemKind:
     title: str
 
 
+UNSTORABLE: Final = ProblemKind(422, "unstorable-value", "The request holds an unstorable value")
+
 # The one table: the most specific class in an error's MRO wins.
 ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     InvalidSpec: ProblemKind(422, "invalid-spec", "The spec is invalid"),
@@ -112,10 +115,14 @@ ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     RangeNotSatisfiable: ProblemKind(416, "range-not-satisfiable", "Range not satisfiable"),
     StorageUnavailable: ProblemKind(503, "storage-unavailable", "Artifact storage unavailable"),
     # a value the database refuses, such as text with a NUL character on PostgreSQL
-    DataError: ProblemKind(422, "unstorable-value", "The request holds an unstorable value"),
+    DataError: UNSTORABLE,
+    psycopg.DataError: UNSTORABLE,
     DatabaseUnavailable: ProblemKind(503, "database-unavailable", "Database unavailable"),
     OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
     InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    # the driver's own errors, from reads on the event loop (aiprod.jobs.pg_reads)
+    psycopg.OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    psycopg.InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
     UnmigratedDatabase: ProblemKind(503, "database-unmigrated", "Database not migrated"),
     NotReady: ProblemKind(503, "not-ready", "Service not ready"),
     TokenIssuerUnavailable: ProblemKind(503, "issuer-unavailable", "Token issuer unavailable"),
@@ -165,7 +172,7 @@ def _detail_and_extra(error: BaseException, kind: ProblemKind) -> tuple[str, dic
         return f"{len(errors)} problem(s) in the request", {"errors": errors}
     if isinstance(error, StarletteHTTPException):
         return str(error.detail), {}
-    if isinstance(error, DataError):
+    if isinstance(error, DataError | psycopg.DataError):
         return "a value in the request cannot be stored (text may not hold NUL characters)", {}
     if kind.status >= 500 and not isinstance(error, AiprodError):
         # vendor and unexpected errors: never leak internals (SQL, hosts, tracebacks)

@@ -68,14 +68,15 @@ def _check_version(if_match: str | None, job: Job) -> None:
         )
 
 
-def _owned(job: J | None, principal: Principal, job_id: str) -> J:
+def visible(job: J | None, principal: Principal, job_id: str) -> J:
+    """``job`` when ``principal`` may see it; NotFound when it is missing or another's."""
     if job is None or not (principal.is_admin or job.owner == principal.owner):
         raise NotFound(f"no job {job_id}")
     return job
 
 
 def _locked(session: Session, principal: Principal, job_id: str) -> Job:
-    return _owned(store.lock_job(session, job_id=job_id), principal, job_id)
+    return visible(store.lock_job(session, job_id=job_id), principal, job_id)
 
 
 def _audit(
@@ -106,7 +107,7 @@ def job_with_queue_place(
     """One visible job (its public columns only) and, when it is queued, its place in the
     queue: from the shared ``snapshot`` when given (at most about a second old), else by
     exact COUNT queries."""
-    job = _owned(store.read_job_record(session, job_id), principal, job_id)
+    job = visible(store.read_job_record(session, job_id), principal, job_id)
     if snapshot is not None:
         return job, snapshot.place(session, job=job)
     return job, store.queue_place(session, job=job)
@@ -117,7 +118,7 @@ def get_manifest(session: Session, *, principal: Principal, job_id: str) -> Mani
 
     NotFound while a brief has not been planned yet: there is no manifest to show.
     """
-    job = _owned(session.get(Job, job_id), principal, job_id)
+    job = visible(session.get(Job, job_id), principal, job_id)
     if job.plan is not None:
         return Manifest(job.plan, job.plan_version)
     spec = job.request.get("spec") if job.kind == JobKind.SPEC.value else None

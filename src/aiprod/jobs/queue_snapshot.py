@@ -98,15 +98,25 @@ class QueueSnapshot:
         """The job's place in the queue, as :func:`aiprod.jobs.store.queue_place` gives it."""
         if job.status != JobStatus.QUEUED:
             return None
-        snapshot = self._current(session)
-        key = (job.created_at, job.id)
-        if snapshot.truncated and snapshot.keys and key > snapshot.keys[-1]:
-            return queue_place(session, job=job)
-        index = bisect_left(snapshot.keys, key)
-        ahead_s = snapshot.eta_prefix[index] + snapshot.running_s
-        return QueuePlace(
-            position=index + 1, seconds_ahead=round(ahead_s / max(1, snapshot.active), 1)
-        )
+        known = self.known_place(job)
+        if known is not None:
+            return known
+        return _place_in(self._current(session), job) or queue_place(session, job=job)
+
+    def known_place(self, job: Job | JobRecord) -> QueuePlace | None:
+        """A queued job's place from the snapshot in hand, without the database (a stale
+        one is refreshed in the background, given an engine); None when only the database
+        can tell: no snapshot yet, a stale one and no engine, or a job beyond a truncated
+        snapshot. For callers on the event loop, which must not wait for a query."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return None
+        if self._stale(snapshot):
+            if self.engine is None:
+                return None
+            if self._lock.acquire(blocking=False):  # else another thread is refreshing it
+                threading.Thread(target=self._refresh, name="queue-snapshot", daemon=True).start()
+        return _place_in(snapshot, job)
 
     def _current(self, session: Executor) -> _Snapshot:
         snapshot = self._snapshot
@@ -114,9 +124,6 @@ class QueueSnapshot:
             return snapshot
         if snapshot is not None and not self._lock.acquire(blocking=False):
             return snapshot  # stale, and another thread is refreshing it: use it meanwhile
-        if snapshot is not None and self.engine is not None:  # no request waits for it
-            threading.Thread(target=self._refresh, name="queue-snapshot", daemon=True).start()
-            return snapshot
         if snapshot is None:
             self._lock.acquire()  # nothing to answer from yet: wait for the first one
         try:
@@ -159,3 +166,13 @@ class QueueSnapshot:
             active=int(active or 0),
             truncated=truncated,
         )
+
+
+def _place_in(snapshot: _Snapshot, job: Job | JobRecord) -> QueuePlace | None:
+    """The job's place in ``snapshot``; None when it lies beyond a truncated snapshot."""
+    key = (job.created_at, job.id)
+    if snapshot.truncated and snapshot.keys and key > snapshot.keys[-1]:
+        return None
+    index = bisect_left(snapshot.keys, key)
+    ahead_s = snapshot.eta_prefix[index] + snapshot.running_s
+    return QueuePlace(position=index + 1, seconds_ahead=round(ahead_s / max(1, snapshot.active), 1))

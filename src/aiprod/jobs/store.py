@@ -372,14 +372,14 @@ class JobRecord:
     batch_id: str | None
 
 
-_JOB_RECORD = select(*(_JOBS.c[name] for name in JobRecord.__slots__)).where(
+JOB_RECORD = select(*(_JOBS.c[name] for name in JobRecord.__slots__)).where(
     _JOBS.c.id == bindparam("job_id")
 )
 
 
 def read_job_record(db: Executor, job_id: str) -> JobRecord | None:
     """The :class:`JobRecord` of ``job_id``, or None when there is no such job."""
-    row = db.execute(_JOB_RECORD, {"job_id": job_id}).first()
+    row = db.execute(JOB_RECORD, {"job_id": job_id}).first()
     return None if row is None else JobRecord(*row)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from aiprod.api import review, services
+from aiprod.api import job_reads, review, services
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
 from aiprod.api.media_paths import media_roots
-from aiprod.api.request_session import read_on_connection, run_in_session
+from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import (
     SPEC_EXAMPLE,
@@ -106,15 +105,8 @@ async def list_jobs(
 async def get_job(job_id: str, principal: ReaderDep, request: Request) -> JobPublic:
     """One job (with its queue position while queued, at most a second old); another
     owner's job is 404."""
-    snapshot = request.app.state.queue_snapshot
-
-    def read(connection: Connection) -> JobPublic:
-        job, place = review.job_with_queue_place(
-            connection, principal=principal, job_id=job_id, snapshot=snapshot
-        )
-        return JobPublic.of(job, queue=place)
-
-    return await read_on_connection(request, read)
+    job, place = await job_reads.job_with_queue_place(request, principal=principal, job_id=job_id)
+    return JobPublic.of(job, queue=place)
 
 
 @router.post("/{job_id}/cancel", responses=problem_responses(401, 403, 404, 409, 503))

@@ -121,6 +121,7 @@ test-fast: venv
 bench: setup services
 	$(PY) bench/render.py
 	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/api_load.py
+	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/job_reads.py
 	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/celery_jobs.py
 
 clean:

@@ -43,7 +43,7 @@ async def _utc(connection: psycopg.AsyncConnection[Any]) -> None:
 class PgJobReader:
     """Reads :class:`JobRecord` rows on the event loop; one per API process."""
 
-    def __init__(self, engine: Engine, *, max_size: int = 20) -> None:
+    def __init__(self, engine: Engine, *, max_size: int = 10) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError(f"PgJobReader needs PostgreSQL, not {engine.dialect.name}")
         _, params = engine.dialect.create_connect_args(engine.url)

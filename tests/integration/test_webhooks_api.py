@@ -167,3 +167,15 @@ def test_batch_items_may_carry_a_webhook_url(client: ApiClient, make_key: KeyMak
     refused = client.post("/v1/batches", json={"jobs": bad}, headers=ana)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["path"] == "jobs.0.webhook_url"
+
+
+def test_a_delivery_cursor_beyond_the_id_range_is_422(
+    client: ApiClient, make_key: KeyMaker
+) -> None:
+    ana = auth(make_key("ana"))
+    job_id = client.post("/v1/jobs", json={"spec": SPEC}, headers=ana).json()["id"]
+    path = f"/v1/jobs/{job_id}/webhook-deliveries"
+    assert client.get(f"{path}?cursor={2**31 - 1}", headers=ana).status_code == 200
+    response = client.get(f"{path}?cursor={2**31}", headers=ana)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM

@@ -24,7 +24,11 @@ from aiprod.webhooks.targets import parse_networks
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 jobs_router = APIRouter(prefix="/v1/jobs", tags=["webhooks"])
 LimitQuery = Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)]
-CursorQuery = Annotated[int | None, Query(ge=1, description="`next_cursor` of the last page")]
+# delivery ids are 32-bit integers (PostgreSQL ``integer``): a larger cursor is a 422 here,
+# not a query the database refuses
+CursorQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="`next_cursor` of the last page")
+]
 RotateBody = Annotated[
     SecretRotate | None,
     Body(openapi_examples={"one-hour-grace": {"value": {"grace_s": 3600}}}),

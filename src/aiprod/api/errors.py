@@ -93,6 +93,7 @@ class ProblemKind:
 
 
 UNSTORABLE: Final = ProblemKind(422, "unstorable-value", "The request holds an unstorable value")
+DATABASE_UNAVAILABLE: Final = ProblemKind(503, "database-unavailable", "Database unavailable")
 
 # The one table: the most specific class in an error's MRO wins.
 ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
@@ -117,12 +118,12 @@ ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     # a value the database refuses, such as text with a NUL character on PostgreSQL
     DataError: UNSTORABLE,
     psycopg.DataError: UNSTORABLE,
-    DatabaseUnavailable: ProblemKind(503, "database-unavailable", "Database unavailable"),
-    OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
-    InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    DatabaseUnavailable: DATABASE_UNAVAILABLE,
+    OperationalError: DATABASE_UNAVAILABLE,
+    InterfaceError: DATABASE_UNAVAILABLE,
     # the driver's own errors, from reads on the event loop (aiprod.jobs.pg_reads)
-    psycopg.OperationalError: ProblemKind(503, "database-unavailable", "Database unavailable"),
-    psycopg.InterfaceError: ProblemKind(503, "database-unavailable", "Database unavailable"),
+    psycopg.OperationalError: DATABASE_UNAVAILABLE,
+    psycopg.InterfaceError: DATABASE_UNAVAILABLE,
     UnmigratedDatabase: ProblemKind(503, "database-unmigrated", "Database not migrated"),
     NotReady: ProblemKind(503, "not-ready", "Service not ready"),
     TokenIssuerUnavailable: ProblemKind(503, "issuer-unavailable", "Token issuer unavailable"),

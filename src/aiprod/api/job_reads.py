@@ -9,6 +9,7 @@ very first snapshot, or a job beyond a truncated one).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import partial
 
 from sqlalchemy import Connection
@@ -30,17 +31,24 @@ async def job_with_queue_place(
     state = request.app.state
     snapshot: QueueSnapshot = state.queue_snapshot
     reader: PgJobReader | None = state.pg_job_reader
-    if reader is None:
-        return await read_on_connection(request, partial(_read, principal, job_id, snapshot))
-    try:
-        record = await reader.job_record(job_id)
-    except ReaderBusy:
-        return await read_on_connection(request, partial(_read, principal, job_id, snapshot))
-    job = review.visible(record, principal, job_id)
+    if reader is not None:
+        with suppress(ReaderBusy):  # no pooled connection in time: the engine reads it
+            return await _on_the_loop(request, reader, snapshot, principal, job_id)
+    return await read_on_connection(request, partial(_read, principal, job_id, snapshot))
+
+
+async def _on_the_loop(
+    request: HTTPConnection,
+    reader: PgJobReader,
+    snapshot: QueueSnapshot,
+    principal: Principal,
+    job_id: str,
+) -> tuple[JobRecord, QueuePlace | None]:
+    job = review.visible(await reader.job_record(job_id), principal, job_id)
     if job.status != JobStatus.QUEUED:
         return job, None
     place = snapshot.known_place(job)
-    if place is None:
+    if place is None:  # only the database can tell
         place = await read_on_connection(request, partial(_place, snapshot, job))
     return job, place
 

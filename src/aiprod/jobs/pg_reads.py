@@ -5,9 +5,9 @@ through SQLAlchemy in the thread pool it cost ~480 µs of CPU per read with 16 c
 readers: the hop to a worker thread and back, the GIL handed between the threads and the
 event loop, the engine's checkout and result machinery. Awaited on the event loop on a
 connection of :class:`psycopg_pool.AsyncConnectionPool`, with the statement prepared on
-the server, the same read costs ~120 µs (measured on this machine: bench/api_load.py and
-``docs/performance.md``). The statement is SQLAlchemy's own (:data:`store.JOB_RECORD`)
-compiled once for psycopg, so the columns are declared in one place.
+the server, the same read costs ~100 µs (measured on this machine by bench/job_reads.py;
+``docs/performance.md`` has the figures). The statement is SQLAlchemy's own
+(:data:`store.JOB_RECORD`) compiled once for psycopg, so the columns are declared once.
 
 The pool opens on first use, in the event loop that uses it (the API's), and
 :meth:`PgJobReader.aclose` closes it (the app's lifespan does). Connections are autocommit

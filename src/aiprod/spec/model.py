@@ -155,8 +155,12 @@ class SfxCue(Strict):
 
 
 class Illustration(Strict):
-    """A picture shown over the background: a colour emoji, or an image file."""
+    """A picture shown over the background: an icon of the bundled set, a colour emoji, or
+    an image file."""
 
+    icon: str | None = Field(
+        default=None, min_length=1, max_length=80, description="icon name in the bundled set"
+    )
     emoji: str | None = Field(default=None, min_length=1, max_length=16)
     path: str | None = Field(default=None, min_length=1)
     position: Literal["upper", "center", "lower"] = "center"
@@ -164,8 +168,38 @@ class Illustration(Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> Illustration:
-        exactly_one("an illustration", emoji=self.emoji, path=self.path)
+        exactly_one("an illustration", icon=self.icon, emoji=self.emoji, path=self.path)
         return self
+
+
+LayoutKind = Literal[
+    "hook", "benefit", "stat", "list", "comparison", "quote", "product", "offer", "end_card"
+]
+LAYOUT_KINDS: tuple[str, ...] = LayoutKind.__args__  # type: ignore[attr-defined]
+
+
+class Stat(Strict):
+    """A number shown huge and counting up: ``prefix`` + value + ``unit``, with a label."""
+
+    value: float = Field(ge=-1e12, le=1e12)
+    decimals: int = Field(default=0, ge=0, le=3)
+    prefix: str = Field(default="", max_length=8, description="before the number, e.g. '$'")
+    unit: str = Field(default="", max_length=16, description="after the number, e.g. 'km', '%'")
+    label: str = Field(default="", max_length=120)
+
+
+class Offer(Strict):
+    """What an offer scene shows: a badge, a price (and the price it replaces), a code."""
+
+    badge: str | None = Field(default=None, max_length=40, description="e.g. '-20%', 'NEW'")
+    price: str | None = Field(default=None, max_length=24)
+    was: str | None = Field(default=None, max_length=24, description="struck-through price")
+    code: str | None = Field(default=None, max_length=32, description="promo code chip")
+
+
+class Quote(Strict):
+    text: str = Field(min_length=1, max_length=300)
+    author: str | None = Field(default=None, max_length=120)
 
 
 class Scene(Strict):
@@ -183,6 +217,15 @@ class Scene(Strict):
     illustration: Illustration | None = None
     role: Literal["hook", "point", "cta"] | None = Field(default=None, description="planner")
     keywords: list[str] = Field(default_factory=list, max_length=30)
+    layout: LayoutKind | None = Field(
+        default=None, description="how the scene is laid out; default: chosen from its content"
+    )
+    stat: Stat | None = None
+    items: list[Annotated[str, Field(min_length=1, max_length=80)]] = Field(
+        default_factory=list, max_length=4, description="list items; two for a comparison"
+    )
+    offer: Offer | None = None
+    quote: Quote | None = None
 
     @model_validator(mode="after")
     def _has_length(self) -> Scene:
@@ -239,6 +282,7 @@ class BrandKit(Strict):
     font: str | None = Field(default=None, max_length=120, description="font family name")
     tagline: str | None = Field(default=None, max_length=120)
     call_to_action: str | None = Field(default=None, max_length=160)
+    url: str | None = Field(default=None, max_length=120, description="shown on the end card")
 
 
 class BriefInfo(Strict):

@@ -1,0 +1,1 @@
+"""Scene design: layouts, type, shapes and motion, as data the render graph draws."""

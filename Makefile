@@ -108,7 +108,7 @@ schema: venv
 # The chaos suite runs first, so pytest's summary is the last line of the run.
 test: setup services lint typecheck
 	$(PY) chaos/run.py
-	AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=ci AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
 
 # A bounded failure suite (~2 min) on its own throwaway PostgreSQL and RabbitMQ (docs/chaos.md)
 chaos: setup services

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from kombu import Connection
 
 from aiprod.config import Settings
@@ -14,6 +16,13 @@ from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.spec.presets import Preset
 from brokertools import BROKER, require_rabbitmq
 from pgtools import PostgresDatabases, require_postgres
+
+# Property tests: in CI (`make test` sets HYPOTHESIS_PROFILE=ci) every run draws the same
+# examples, so a run cannot fail by luck; locally they keep exploring new examples, and a
+# failure found there becomes an explicit @example.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture

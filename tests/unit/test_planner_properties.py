@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from aiprod.planner import MOODS, analyse_brief, write_script
@@ -67,8 +67,26 @@ def test_scene_bounds_are_respected(text: str, target: int, low: int, high: int)
     _check_script(text, target, low, high)
 
 
+# Found by a fresh clone's CI run: an unsayable link, "24/7" and a call to action made of
+# function words only ("Place à https: ou ou a point b ou c", 46 words for 40).
+_LINK_AND_FUNCTION_WORDS = (
+    "end with for for de la part de de la part de . 24/7 Bean https://a.b/c ™ Bean"
+)
+
+
 @settings(max_examples=100, deadline=None)
 @given(brief_like, st.sampled_from([40, 75, 120]))
+@example(_LINK_AND_FUNCTION_WORDS, 40)
 def test_pacing_holds_for_brief_like_text(text: str, target: int) -> None:
     plan = write_script(analyse_brief(text), target_words=target)
     assert abs(plan.word_count - target) <= 0.1 * target, plan.narration
+
+
+def test_links_and_function_words_are_not_copy() -> None:
+    analysis = analyse_brief(_LINK_AND_FUNCTION_WORDS)
+    assert analysis.brand is None  # "https://a.b/c ™" is a link, not a brand
+    assert not analysis.cta_explicit  # "for for de la part de" asks nothing
+    assert all("http" not in point for point in analysis.key_points)
+    assert "https" not in analysis.keywords
+    narration = write_script(analysis, target_words=40).narration
+    assert "https" not in narration and " ou ou " not in narration

@@ -59,6 +59,8 @@ def _valid_name(name: str) -> str | None:
     parts = name.split()
     if not parts or len(parts) > 5 or len(name) > 40 or not any(c.isalpha() for c in name):
         return None
+    if "://" in name or "/" in name:  # a link or a path, never a brand name
+        return None
     folded = [fold(part) for part in parts]
     if all(part in NOT_BRANDS or is_mood_word(part) for part in folded):
         return None

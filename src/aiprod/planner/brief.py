@@ -17,7 +17,7 @@ from aiprod.planner.format_hints import (
 from aiprod.planner.keywords import Language, detect_language, find_keywords
 from aiprod.planner.moods import Mood, detect_mood
 from aiprod.planner.points import find_points
-from aiprod.planner.speech import find_url
+from aiprod.planner.speech import SCHEME_LINK_RE, find_url
 from aiprod.planner.textutil import clean_text, fold, words
 from aiprod.planner.tokens import mostly_upper
 
@@ -99,6 +99,8 @@ def analyse_brief(text: str) -> BriefAnalysis:
     audience = find_audience(cleaned)
     spans = [*cta_spans, *aspect_spans, *([duration_span] if duration_span else [])]
     spans += [(url[1], url[2])] if url else []
+    links = [link.span() for link in SCHEME_LINK_RE.finditer(cleaned)]
+    spans += links
     excluded, excluded_words = _excluded(brand, product, audience)
     points = find_points(_mask(cleaned, spans), excluded, excluded_words)
     return BriefAnalysis(
@@ -114,5 +116,7 @@ def analyse_brief(text: str) -> BriefAnalysis:
         duration_s=duration if duration is not None else DEFAULT_DURATION_S,
         duration_explicit=duration is not None,
         aspect=aspect,
-        keywords=find_keywords(cleaned, product, points, _banned(brand, cta, website)),
+        keywords=find_keywords(
+            _mask(cleaned, links), product, points, _banned(brand, cta, website)
+        ),
     )

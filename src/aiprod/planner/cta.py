@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from aiprod.planner.speech import URL_RE, find_url
-from aiprod.planner.textutil import tidy_phrase, upper_first
+from aiprod.planner.speech import SCHEME_LINK_RE, URL_RE, find_url
+from aiprod.planner.stopwords import STOP_WORDS
+from aiprod.planner.textutil import fold, tidy_phrase, upper_first, words
 
 Span = tuple[int, int]
 _END = r"(?=$|\n|[;!?]|\.(?:\s|$))"
@@ -79,6 +80,24 @@ def _imperative_in(text: str) -> str | None:
     return None
 
 
+_FUNCTION_PHRASES_RE = re.compile(
+    r"\b(?:de\s+la\s+part\s+d[e']|on\s+behalf\s+of|à\s+propos\s+d[e']|in\s+front\s+of|"
+    r"grâce\s+à|thanks\s+to|au\s+lieu\s+d[e']|instead\s+of)",
+    re.IGNORECASE,
+)
+
+
+def _says_something(candidate: str) -> bool:
+    """A call to action needs one word that is not a function word or a bare link:
+    "end with for for de la part de" states none."""
+    if URL_RE.search(candidate):
+        return True
+    text = _FUNCTION_PHRASES_RE.sub(" ", SCHEME_LINK_RE.sub(" ", candidate))
+    return any(
+        fold(word) not in STOP_WORDS and any(ch.isalpha() for ch in word) for word in words(text)
+    )
+
+
 def _from_label(text: str) -> tuple[str, Span] | None:
     for pattern in (_LABEL_RE, _END_WITH_RE):
         for match in pattern.finditer(text):
@@ -87,7 +106,7 @@ def _from_label(text: str) -> tuple[str, Span] | None:
             candidate = quoted.group(1) if quoted else _imperative_in(body)
             if candidate is None and (URL_RE.search(body) or not _DIRECTION_RE.search(body)):
                 candidate = body
-            if candidate and any(ch.isalnum() for ch in tidy_phrase(candidate)):
+            if candidate and _says_something(tidy_phrase(candidate)):
                 return candidate, (match.start(), match.end())
     return None
 

@@ -25,6 +25,9 @@ URL_RE = re.compile(
     r"(?![\w-])(?:/[^\s\"'<>()]*)?",
     re.IGNORECASE,
 )
+# A link with a scheme whose host is no web address we know how to say (``https://a.b/c``):
+# neither a website nor words, so it is left out of points, brands and narration.
+SCHEME_LINK_RE = re.compile(r"(?<![\w.-])[a-z][a-z0-9+.-]{1,15}://\S*", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,24}\b", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^https?://", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\""
@@ -88,6 +91,7 @@ def speakable(text: str, language: str) -> str:
     """Copy fit for a voice: addresses spelled out, no markdown, slashes, emoji or symbols."""
     text = _EMAIL_RE.sub(lambda m: _spoken_email(m, language), text)
     text = URL_RE.sub(lambda m: spoken_domain(m.group(0).rstrip(_TRAILING), language), text)
+    text = SCHEME_LINK_RE.sub(" ", text)
     for pattern, replacement in _CURRENCY:
         text = pattern.sub(replacement, text)
     text = _STRAY_CURRENCY.sub(" ", text)

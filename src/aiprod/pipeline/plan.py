@@ -20,6 +20,7 @@ from aiprod.media.timeline import build_timeline
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
+from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
@@ -79,9 +80,11 @@ def choose_preset(analysis: BriefAnalysis, requested: str | None, settings: Sett
 
 
 def brand_for(analysis: BriefAnalysis, kit: BrandKit | None) -> BrandKit:
-    if kit is not None:
-        return kit if kit.name else kit.model_copy(update={"name": analysis.brand})
-    return BrandKit(name=analysis.brand)
+    """The brand kit, with what the brief says where the kit is silent: the name, and the
+    web address the end card shows."""
+    kit = kit or BrandKit()
+    updates = {"name": kit.name or analysis.brand, "url": kit.url or analysis.website}
+    return kit.model_copy(update=updates)
 
 
 def build_spec(
@@ -114,7 +117,7 @@ def build_spec(
             "target_duration_s": target,
         },
     }
-    return parse_spec(data, source="plan")
+    return assign_layouts(parse_spec(data, source="plan"))
 
 
 def spoken_length(
@@ -167,6 +170,12 @@ def draft_plan(request: PlanRequest, settings: Settings) -> PlanDraft:
     outline = outline_plan(request, settings)
     script = write_script(outline.analysis, target_words=outline.words)
     return PlanDraft(outline.analysis, outline.preset, outline.target_s, script)
+
+
+def draft_spec(request: PlanRequest, settings: Settings) -> VideoSpec:
+    """The first-pass spec for a brief, layouts included, before any speech is measured."""
+    draft = draft_plan(request, settings)
+    return build_spec(draft.analysis, draft.script, request, draft.preset, draft.target_s, settings)
 
 
 def plan_from_brief(

@@ -160,3 +160,8 @@ def unique(items: Iterable[str]) -> list[str]:
 def folded_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of ``text``, folded, for ``fold(word) in ...`` tests."""
     return frozenset(fold(word) for word in text.split())
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The space-separated words of a literal, as a set (for word lists kept readable)."""
+    return frozenset(text.split())

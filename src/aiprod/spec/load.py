@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.spec.layout_check import layout_problems
 from aiprod.spec.model import ImageBackground, VideoBackground, VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
 
@@ -96,8 +97,9 @@ def resolve_paths(spec: VideoSpec, base_dir: Path) -> VideoSpec:
 def check_semantics(
     spec: VideoSpec, preset_file: Path | None
 ) -> tuple[list[SpecProblem], Preset | None]:
-    """Problems no field validator can see: unknown preset, missing files."""
-    problems: list[SpecProblem] = []
+    """Problems no field validator can see: unknown preset, missing files, a layout without
+    its content."""
+    problems: list[SpecProblem] = layout_problems(spec)
     preset: Preset | None = None
     try:
         preset = resolve_preset(spec.preset, preset_file)

@@ -1,0 +1,124 @@
+"""Offers in a line: prices (and the price they replace), promo codes, discount badges.
+
+>>> o = find_offer("20% off this week with code VOLT20")
+>>> (o.badge, o.price, o.was, o.code)
+('-20%', None, None, 'VOLT20')
+>>> o = find_offer("Seulement 29 € au lieu de 49 €", "fr")
+>>> (o.badge, o.price, o.was, o.code)
+(None, '29 €', '49 €', None)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aiprod.planner.figures import Figure, find_figures
+from aiprod.planner.textutil import fold, word_set
+
+CODE_RE = re.compile(
+    r"(?:\bpromo[ -]?code|\bcode[ -]promo|\bdiscount code|\bcoupon(?: code)?|\bcode)"
+    r"\s*:?\s*[\"'“«]?\s*(?P<code>[A-Za-z0-9][A-Za-z0-9_-]{2,30})",
+    re.IGNORECASE,
+)
+DISCOUNT_RE = re.compile(
+    r"(?:(?P<minus>-)\s?)?(?P<n>\d{1,3}(?:[.,]\d+)?)\s?(?:%|percent\b|per cent\b|pour ?cent\b)"
+    r"(?P<after>\s+(?:off|discount|de réduction|de remise|de rabais|offerts?)\b)?",
+    re.IGNORECASE,
+)
+SAVE_RE = re.compile(r"\b(?:save|économisez|jusqu'à|up to)\s*$", re.IGNORECASE)
+FREE_RE = re.compile(
+    r"\b(?:free (?:delivery|shipping|returns|trial|first \w+)|first (?:month|week) free"
+    r"|livraison (?:gratuite|offerte)|retours? (?:gratuits?|offerts?)|essai gratuit"
+    r"|(?:premier|1er) mois (?:offert|gratuit)|2 for 1|two for one|buy one,? get one free"
+    r"|half price|moitié prix|deux pour (?:le prix d')?un)\b",
+    re.IGNORECASE,
+)
+WAS_CUES = re.compile(
+    r"\b(?:was|instead of|au lieu de|before|avant|regularly|normally|usually|rrp|prix barré)"
+    r"\s*:?\s*$",
+    re.IGNORECASE,
+)
+PRICE_CUES = frozenset(
+    fold(w)
+    for w in word_set(
+        "price prices priced cost costs from only just now at prix tarif dès coûte "
+        "seulement maintenant partir pour for per par month mois year an meal repas"
+    )
+)
+MAX_CODE = 32
+
+
+@dataclass(frozen=True)
+class OfferFound:
+    """What an offer scene would show; at least one field is set."""
+
+    badge: str | None
+    price: str | None
+    was: str | None
+    code: str | None
+
+
+def find_code(text: str) -> str | None:
+    """A promo code after 'code', 'promo code', 'coupon': it needs a digit or capitals."""
+    for match in CODE_RE.finditer(text):
+        code = match["code"].rstrip("-_")
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code.upper()[:MAX_CODE]
+        if code.isupper() and len(code) >= 4:
+            return code[:MAX_CODE]
+    return None
+
+
+def find_badge(text: str) -> str | None:
+    """'-20%' for a discount ('20% off', 'save 20%', '-20 %'), else a free-offer phrase."""
+    for match in DISCOUNT_RE.finditer(text):
+        saved = SAVE_RE.search(text[: match.start()]) is not None
+        if match["minus"] or match["after"] or saved:
+            return f"-{match['n'].replace(',', '.')}%"
+    free = FREE_RE.search(text)
+    if free is None:
+        return None
+    phrase = free.group(0)
+    return (phrase[0].upper() + phrase[1:])[:40]
+
+
+def _amount(figure: Figure) -> str:
+    """A price as written, spaces normalised: '$19.99', '1 299 €', '€12'."""
+    text = re.sub(r"[\s\u00a0\u202f]+", " ", figure.text).strip()
+    words = {"dollars": "$", "dollar": "$", "euros": "€", "euro": "€"}
+    for word, symbol in words.items():
+        if text.lower().endswith(word):
+            number = text[: -len(word)].strip()
+            return f"{symbol}{number}" if symbol == "$" else f"{number} {symbol}"
+    return text[:24]
+
+
+def find_prices(text: str, language: str = "en") -> tuple[str | None, str | None]:
+    """(price, was): the price now and the struck-through one, when the line says both."""
+    amounts = [f for f in find_figures(text, language) if f.currency]
+    if not amounts:
+        return None, None
+    was = [f for f in amounts if WAS_CUES.search(text[: text.find(f.text)])]
+    now = [f for f in amounts if f not in was]
+    if not was and len(amounts) == 2 and re.search(r"→|->|\bnow\b|\bmaintenant\b", text):
+        was, now = amounts[:1], amounts[1:]
+    price = _amount(now[0]) if now else None
+    return price, _amount(was[0]) if was else None
+
+
+def _priced(text: str, language: str) -> bool:
+    """True when a currency amount in the line reads as a price (not a saving or a stat)."""
+    price, was = find_prices(text, language)
+    if was is not None:
+        return True
+    return price is not None and bool(PRICE_CUES & {fold(w) for w in re.findall(r"\w+", text)})
+
+
+def find_offer(text: str, language: str = "en") -> OfferFound | None:
+    """The offer a line makes, or None: a code, a discount or free-offer badge, a price."""
+    code, badge = find_code(text), find_badge(text)
+    price, was = find_prices(text, language) if _priced(text, language) else (None, None)
+    if not (code or badge or price):
+        return None
+    return OfferFound(badge=badge, price=price, was=was, code=code)

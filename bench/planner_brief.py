@@ -4,7 +4,8 @@ Prints the median and worst of ``--runs`` timings (after one warm-up) for:
 
 - ``analyse_brief`` on a brief of about 2,000 words (the case tests/unit/test_planner_brief.py
   checks for correctness; its speed is measured here, never asserted in a test);
-- ``assign_layouts`` on the spec planned for a short brief with numbers, a list and an offer.
+- ``assign_layouts`` on the spec planned for a short brief with numbers and an offer;
+- ``draft_spec``: the whole first-pass plan of that brief (script, visuals, layouts).
 
 Run: ``.venv/bin/python bench/planner_brief.py [--runs 50]``
 """
@@ -57,11 +58,17 @@ def main() -> None:
     args = parser.parse_args()
     brief = long_brief()
     measure("analyse_brief (2,000 words)", lambda: analyse_brief(brief), args.runs)
-    spec = draft_spec(PlanRequest(brief=SHORT), Settings())
+    settings = Settings()
+    spec = draft_spec(PlanRequest(brief=SHORT), settings)
     blank = spec.model_copy(
         update={"scenes": [s.model_copy(update={"layout": None}) for s in spec.scenes]}
     )
     measure("assign_layouts (short brief)", lambda: assign_layouts(blank), args.runs)
+    measure(
+        "draft_spec (short brief)",
+        lambda: draft_spec(PlanRequest(brief=SHORT), settings),
+        args.runs,
+    )
 
 
 if __name__ == "__main__":

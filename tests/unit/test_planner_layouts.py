@@ -292,3 +292,28 @@ def test_variety_bound_holds_for_any_script(lines: list[str]) -> None:
     spec = assign_layouts(spec_of(*({"narration": line} for line in lines)))
     assert repeated_pairs(spec) * 3 <= max(0, len(lines) - 1), layouts(spec)
     assert layout_problems(spec) == []
+
+
+def test_a_spec_file_gets_layouts_and_its_override_is_filled(tmp_path: Path) -> None:
+    data = {
+        "scenes": [
+            {"narration": "Our e-bike goes further."},
+            {
+                "id": "range",
+                "narration": "Eighty kilometres: 80 km on one charge.",
+                "layout": "stat",
+            },
+            {"narration": "Use code VOLT20 at checkout.", "layout": "offer"},
+            {"narration": "Plain words."},
+            {"narration": "See you soon."},
+        ]
+    }
+    file = tmp_path / "spec.yaml"
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    spec, _ = load_spec(file)
+    assert layouts(spec) == ["hook", "stat", "offer", "benefit", "end_card"]
+    assert spec.scenes[1].stat is not None and (
+        spec.scenes[1].stat.value,
+        spec.scenes[1].stat.unit,
+    ) == (80, "km")
+    assert spec.scenes[2].offer is not None and spec.scenes[2].offer.code == "VOLT20"

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.planner.layouts import assign_layouts
 from aiprod.spec.layout_check import layout_problems
 from aiprod.spec.model import ImageBackground, VideoBackground, VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
@@ -53,10 +54,13 @@ def problems_from(exc: ValidationError) -> list[SpecProblem]:
 
 
 def parse_spec(data: Any, *, source: str = "spec") -> VideoSpec:
+    """Validate plain data as a VideoSpec; every scene gets a layout chosen from its content
+    (a ``layout`` the user wrote stays, and its content is filled from the scene's words when
+    left out: see docs/spec.md, Layouts)."""
     if not isinstance(data, dict):
         raise InvalidSpec([SpecProblem("", "expected a mapping at the top level")], source)
     try:
-        return VideoSpec.model_validate(data)
+        return assign_layouts(VideoSpec.model_validate(data))
     except ValidationError as exc:
         raise InvalidSpec(problems_from(exc), source) from None
 
@@ -99,7 +103,7 @@ def check_semantics(
 ) -> tuple[list[SpecProblem], Preset | None]:
     """Problems no field validator can see: unknown preset, missing files, a layout without
     its content."""
-    problems: list[SpecProblem] = layout_problems(spec)
+    problems: list[SpecProblem] = []
     preset: Preset | None = None
     try:
         preset = resolve_preset(spec.preset, preset_file)
@@ -109,6 +113,7 @@ def check_semantics(
         path = Path(value)
         if not path.is_file():
             problems.append(SpecProblem(dotted, f"file not found: {value}"))
+    problems.extend(layout_problems(spec))
     return problems, preset
 
 

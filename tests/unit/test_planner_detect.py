@@ -36,6 +36,9 @@ FIGURES = [
     ("Un poids de 1,2 kg", "fr", (1.2, 1, "", "kg", "poids")),
     ("1 299 €", "fr", (1299, 0, "", "€", "")),
     ("€12 only", "en", (12, 0, "€", "", "")),
+    ("Ouvert 7j/7", "fr", (7, 0, "", "j/7", "Ouvert")),
+    ("Un service client 24h/24", "fr", (24, 0, "", "h/24", "service client")),
+    ("Livraison 7 jours sur 7", "fr", (7, 0, "", "j/7", "Livraison")),
 ]
 NO_FIGURE = [
     ("SOC 2 compliance", "en"),

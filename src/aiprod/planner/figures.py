@@ -57,6 +57,10 @@ FIGURE_RE = re.compile(
     rf"(?<![\w.,/]){_PREFIX}(?P<number>{_NUMBER})(?![\d])(?P<gap>[ \u00a0\u202f-]?){_UNIT}",
     re.UNICODE,
 )
+ROUND_THE_CLOCK_RE = re.compile(
+    r"(?<![\w/.,])(?P<n>\d{1,2})\s?(?P<u>j|h|jours?|heures?)\s?(?:/|sur)\s?(?P<of>\d{1,2})(?![\w/])",
+    re.IGNORECASE,
+)
 YEAR_RE = re.compile(r"^(19|20)\d\d$")
 ORDINAL_RE = re.compile(r"^(st|nd|rd|th|e|er|ère|ème|eme)$", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[;:!?]|[.,](?=\s)|[.,]$| [—–-] |\n)\s*")
@@ -212,14 +216,27 @@ def _figure_at(match: re.Match[str], text: str, language: str) -> Figure | None:
     return Figure(value, decimals, prefix, unit, label, text[match.start() : end], currency)
 
 
+def _round_the_clock(match: re.Match[str], text: str) -> Figure:
+    """'7j/7', '24h/24', '7 jours sur 7': shown as '7j/7', '24h/24'."""
+    unit = f"{match['u'][0].lower()}/{match['of']}"
+    label = figure_label(text, match.start(), match.end())
+    return Figure(float(match["n"]), 0, "", unit, label, match.group(0), currency=False)
+
+
 def find_figures(text: str, language: str = "en") -> list[Figure]:
     """Every figure in ``text``, in order; known units come before counted nouns."""
-    found = [_figure_at(m, text, language) for m in FIGURE_RE.finditer(text)]
+    clock = [
+        (m.start(), m.end(), _round_the_clock(m, text)) for m in ROUND_THE_CLOCK_RE.finditer(text)
+    ]
+    found: list[Figure | None] = [f for _, _, f in clock]
+    for match in FIGURE_RE.finditer(text):
+        if not any(start <= match.start() < end for start, end, _ in clock):
+            found.append(_figure_at(match, text, language))
     return [f for f in found if f is not None]
 
 
 def _known(figure: Figure) -> bool:
-    return bool(figure.prefix) or fold(figure.unit) in KNOWN_UNITS or figure.unit == "/7"
+    return bool(figure.prefix) or fold(figure.unit) in KNOWN_UNITS or "/" in figure.unit
 
 
 def find_figure(text: str, language: str = "en") -> Figure | None:
@@ -233,5 +250,5 @@ def find_figure(text: str, language: str = "en") -> Figure | None:
 def shown(figure: Figure) -> str:
     """The figure as it would be displayed: '$19.99', '80 km', '10 %' (French), '2x'."""
     number = f"{figure.value:.{figure.decimals}f}"
-    space = "" if figure.unit in ("%", "x", "/7", "") or figure.unit.startswith("-") else " "
+    space = "" if figure.unit in ("%", "x", "") or "/" in figure.unit else " "
     return f"{figure.prefix}{number}{space}{figure.unit}"

@@ -75,27 +75,38 @@ def points_in(scene: Scene, points: list[str]) -> list[str]:
     return [p for p in points if fold(p) in said]
 
 
-def brief_clauses(brief_text: str, points: list[str], others: list[str]) -> list[str]:
-    """Each key point's clause in the brief, as written ('20% off this week with code X'),
-    without the other key points that share it ('organic beans and free delivery') when
-    ``others`` are given."""
+def brief_clauses(
+    brief_text: str, points: list[str], others: list[str], *, whole: bool = False
+) -> list[str]:
+    """Each key point as the brief wrote it, to the end of its clause ('20% off this week
+    with code X'), without the other points in it ('organic beans and free delivery'); with
+    ``whole``, the whole clause as written (a quote and its author)."""
     clauses = []
     for point in points:
         found = re.search(re.escape(point), brief_text, re.IGNORECASE)
         if not found:
             continue
         clause = clause_around(brief_text, found.start(), found.end())
-        for other in others:
-            if fold(other) != fold(point) and fold(point) not in fold(other):
-                clause = re.sub(re.escape(other), " ", clause, flags=re.IGNORECASE)
+        if not whole:
+            start = clause.casefold().find(point.casefold())
+            clause = _without_others(clause[max(0, start) :], point, others)
         clauses.append(" ".join(clause.split()))
     return clauses
 
 
+def _without_others(clause: str, point: str, others: list[str]) -> str:
+    for other in others:
+        if fold(point) not in fold(other):
+            clause = re.sub(re.escape(other), " ", clause, flags=re.IGNORECASE)
+    return clause
+
+
 def scene_lines(scene: Scene, clauses: list[str]) -> list[str]:
     """What a scene says, most telling first: the brief's clauses for its key points (the
-    written form), its title and lower third, then its narration."""
-    lines = [*clauses, scene.title or "", scene.text or "", scene.narration]
+    written form), its title and lower third, then its narration. Narration the planner
+    wrote (a scene with a ``role``) is left out: its turns of phrase come from templates."""
+    narration = "" if scene.role is not None else scene.narration
+    lines = [*clauses, scene.title or "", scene.text or "", narration]
     return [line for line in lines if line.strip()]
 
 
@@ -233,7 +244,8 @@ def assign_layouts(spec: VideoSpec) -> VideoSpec:
         said = points_in(scene, points)
         lines = scene_lines(scene, brief_clauses(brief_text, said, points))
         covered.append(said)
-        found = found_content(lines, language, said, brief_clauses(brief_text, said, []))
+        quoted = brief_clauses(brief_text, said, points, whole=True)
+        found = found_content(lines, language, said, quoted)
         options.append(scene_options(scene, i, count, found))
     with_recap(options, covered, points)
     data = spec.model_dump(mode="json")

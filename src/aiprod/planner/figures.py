@@ -46,6 +46,7 @@ LABEL_EDGE_WORDS = word_set(
     "under just only seulement jusqu'à"
 )
 MAX_LABEL_WORDS = 6
+CLAUSE_WINDOW = 160
 
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _PREFIX = r"(?P<prefix>US\$|[$€£¥]|[xX×](?=\d))?"
@@ -139,7 +140,7 @@ def _counted(unit: str) -> bool:
 
 def _named_before(text: str, start: int) -> bool:
     """True when the number belongs to a name: 'SOC 2', 'iPhone 15', 'Model 3'."""
-    before = text[:start]
+    before = text[max(0, start - 40) : start]
     if not before.endswith(" ") or before.endswith("  "):
         return False
     tokens = before.split()
@@ -151,11 +152,13 @@ def _named_before(text: str, start: int) -> bool:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
-    """The words before and after a span, within its clause."""
-    cuts = [m.end() for m in _CLAUSE_SPLIT.finditer(text[:start])]
-    left = text[cuts[-1] if cuts else 0 : start]
-    stop = _CLAUSE_SPLIT.search(text, end)
-    right = text[end : stop.start() if stop else len(text)]
+    """The words before and after a span, within its clause (looking at most
+    ``CLAUSE_WINDOW`` characters either side, so long lines stay linear)."""
+    window = max(0, start - CLAUSE_WINDOW)
+    cuts = [m.end() for m in _CLAUSE_SPLIT.finditer(text, window, start)]
+    left = text[cuts[-1] if cuts else window : start]
+    stop = _CLAUSE_SPLIT.search(text, end, end + CLAUSE_WINDOW)
+    right = text[end : stop.start() if stop else min(len(text), end + CLAUSE_WINDOW)]
     return left, right
 
 

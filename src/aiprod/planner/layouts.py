@@ -20,11 +20,21 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from aiprod.planner.figures import Figure, find_figure
 from aiprod.planner.offers import find_offer
 from aiprod.planner.structure import find_comparison, find_list, find_quote
 from aiprod.planner.textutil import fold, upper_first
-from aiprod.spec.model import ImageBackground, Scene, VideoBackground, VideoSpec
+from aiprod.spec.model import (
+    ImageBackground,
+    Offer,
+    Quote,
+    Scene,
+    Stat,
+    VideoBackground,
+    VideoSpec,
+)
 
 SCORES = {
     "quote": 6.0,
@@ -42,6 +52,9 @@ POSITION_SCORE = 10.0
 MAX_ITEMS = 4
 MAX_ITEM_CHARS = 80
 MAX_STAT = 1e12
+MAX_LINE_CHARS = 800
+"""Lines are read up to here: what a scene shows is said early, and a long one stays cheap."""
+_SPACES = re.compile(r"[^\S\n]+")
 _CLAUSE_EDGE = re.compile(r"[;:!?\n]|[.,](?=\s|$)")
 
 
@@ -107,7 +120,7 @@ def scene_lines(scene: Scene, clauses: list[str]) -> list[str]:
     wrote (a scene with a ``role``) is left out: its turns of phrase come from templates."""
     narration = "" if scene.role is not None else scene.narration
     lines = [*clauses, scene.title or "", scene.text or "", narration]
-    return [line for line in lines if line.strip()]
+    return [_SPACES.sub(" ", line[:MAX_LINE_CHARS]) for line in lines if line.strip()]
 
 
 def _stat(figure: Figure) -> dict[str, Any] | None:
@@ -158,7 +171,21 @@ def found_content(
     stat = _stat(figure) if figure and not (figure.currency and offer) else None
     if stat:
         found.append(Choice("stat", SCORES["stat"], {"stat": stat}))
-    return found
+    return [choice for choice in found if _valid(choice)]
+
+
+CONTENT_MODELS: dict[str, type[BaseModel]] = {"stat": Stat, "offer": Offer, "quote": Quote}
+
+
+def _valid(choice: Choice) -> bool:
+    """True when the content fits the spec's limits (a finding never makes a spec invalid)."""
+    try:
+        for name, value in choice.content.items():
+            if name in CONTENT_MODELS:
+                CONTENT_MODELS[name].model_validate(value)
+    except ValidationError:
+        return False
+    return True
 
 
 USER_CONTENT = (("quote", "quote"), ("offer", "offer"), ("stat", "stat"))

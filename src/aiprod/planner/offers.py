@@ -47,6 +47,7 @@ PRICE_CUES = frozenset(
     )
 )
 MAX_CODE = 32
+CUE_WINDOW = 24
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ def find_code(text: str) -> str | None:
 def find_badge(text: str) -> str | None:
     """'-20%' for a discount ('20% off', 'save 20%', '-20 %'), else a free-offer phrase."""
     for match in DISCOUNT_RE.finditer(text):
-        saved = SAVE_RE.search(text[: match.start()]) is not None
-        if match["minus"] or match["after"] or saved:
+        saved = SAVE_RE.search(text[max(0, match.start() - CUE_WINDOW) : match.start()])
+        if match["minus"] or match["after"] or saved is not None:
             return f"-{match['n'].replace(',', '.')}%"
     free = FREE_RE.search(text)
     if free is None:
@@ -94,12 +95,18 @@ def _amount(figure: Figure) -> str:
     return text[:24]
 
 
+def _before(text: str, part: str) -> str:
+    """The few words before ``part`` in ``text`` (where a 'was' or 'instead of' would be)."""
+    at = text.find(part)
+    return text[max(0, at - CUE_WINDOW) : at]
+
+
 def find_prices(text: str, language: str = "en") -> tuple[str | None, str | None]:
     """(price, was): the price now and the struck-through one, when the line says both."""
     amounts = [f for f in find_figures(text, language) if f.currency]
     if not amounts:
         return None, None
-    was = [f for f in amounts if WAS_CUES.search(text[: text.find(f.text)])]
+    was = [f for f in amounts if WAS_CUES.search(_before(text, f.text))]
     now = [f for f in amounts if f not in was]
     if not was and len(amounts) == 2 and re.search(r"→|->|\bnow\b|\bmaintenant\b", text):
         was, now = amounts[:1], amounts[1:]

@@ -17,6 +17,9 @@ from aiprod.planner.textutil import fold, word_set
 MAX_ITEMS = 4
 MAX_ITEM_WORDS = 6
 MAX_ITEM_CHARS = 48
+MAX_QUOTE_WORDS = 40
+MAX_SENTENCE = 200
+MAX_QUOTE_CHARS = 300
 BULLET_RE = re.compile(r"^\s*(?:[-•*–·▪✓✔]|\d{1,2}[.)])\s+(?P<item>\S.*)$")
 LEADING_WORDS = word_set(
     "the a an our your their its le la les l' un une des nos notre vos votre leurs"
@@ -109,19 +112,24 @@ def find_quote(text: str) -> tuple[str, str | None] | None:
         if start < 0 or end < 0:
             continue
         quoted = text[start + 1 : end].strip(" ,")
-        if len(quoted.split()) < 2:
+        if not _quotable(quoted):
             continue
         author = _author_after(text[end + 1 :]) or _author_before(text[:start])
         alone = not text[:start].strip() and not text[end + 1 :].strip(" .!")
         if author or (alone and len(quoted.split()) >= 3):
-            return quoted[:300], author[:120] if author else None
+            return quoted, author[:120] if author else None
     return _single_quoted(text)
+
+
+def _quotable(text: str) -> bool:
+    """A testimonial fits on screen: 2 to 40 words, at most 300 characters."""
+    return 2 <= len(text.split()) <= MAX_QUOTE_WORDS and len(text) <= MAX_QUOTE_CHARS
 
 
 def _single_quoted(text: str) -> tuple[str, str | None] | None:
     """'Best dinner I've had all week' says Sarah: apostrophes inside do not end the quote."""
     match = re.search(r"(?<!\w)'(?P<q>[^']+(?:'\w[^']*)*)'(?!\w)", text)
-    if match is None or len(match["q"].split()) < 2:
+    if match is None or not _quotable(match["q"].strip()):
         return None
     author = _author_after(text[match.end() :])
     return (match["q"].strip(), author) if author else None
@@ -135,13 +143,16 @@ def _pair(a: str, b: str) -> list[str] | None:
 def find_comparison(text: str) -> list[str] | None:
     """[before, after] for 'before: X, after: Y', 'X vs Y', 'from 2 hours to 10 minutes',
     'Y instead of X'."""
-    line = text.strip()
+    line = " ".join(text.split())
     for pattern in (BEFORE_AFTER_RE, FROM_TO_RE):
         match = pattern.search(line)
         if match:
             return _pair(match["a"], match["b"])
-    for pattern in (VERSUS_RE, INSTEAD_RE):
-        match = pattern.match(line.rstrip(".!"))
-        if match:
-            return _pair(match["a"], match["b"])
+    for sentence in re.split(r"(?<=[.!?])\s+", line):
+        if len(sentence) > MAX_SENTENCE:
+            continue
+        for pattern in (VERSUS_RE, INSTEAD_RE):
+            match = pattern.match(sentence.rstrip(".!"))
+            if match:
+                return _pair(match["a"], match["b"])
     return None

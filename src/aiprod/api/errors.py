@@ -11,6 +11,7 @@
         ├── PayloadTooLarge        the request body is over the size limit     → 413
         ├── UnsupportedMedia       an upload that is not image, audio or video → 415
         ├── MediaTooLong           an upload over the duration limit           → 422
+        ├── UndecodableMedia       an image or video whose first frame fails to decode → 422
         ├── OriginNotAllowed       a CORS preflight from an unlisted origin    → 403
         ├── RateLimited            over a rate limit (with Retry-After)        → 429
         └── NotReady               a dependency (FFmpeg) is missing            → 503
@@ -52,6 +53,7 @@ from aiprod.api.exceptions import (
     PermissionDenied,
     PreconditionFailed,
     RateLimited,
+    UndecodableMedia,
     UnsupportedMedia,
 )
 from aiprod.auth.tokens import TokenIssuerUnavailable
@@ -108,6 +110,7 @@ ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     PayloadTooLarge: ProblemKind(413, "payload-too-large", "Payload too large"),
     UnsupportedMedia: ProblemKind(415, "unsupported-media", "Unsupported media"),
     MediaTooLong: ProblemKind(422, "media-too-long", "The media is too long"),
+    UndecodableMedia: ProblemKind(422, "undecodable-media", "The media cannot be decoded"),
     OriginNotAllowed: ProblemKind(403, "origin-not-allowed", "Origin not allowed"),
     RateLimited: ProblemKind(429, "rate-limited", "Too many requests"),
     UnknownArtifact: ProblemKind(404, "not-found", "Not found"),

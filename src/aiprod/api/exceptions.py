@@ -14,6 +14,7 @@ AiprodError
     ├── PayloadTooLarge        the request body is over the size limit     → 413
     ├── UnsupportedMedia       an upload that is not an image, audio or video → 415
     ├── MediaTooLong           an upload over the duration limit           → 422
+    ├── UndecodableMedia       an image or video whose first frame fails to decode → 422
     ├── OriginNotAllowed       a CORS preflight from an origin not listed  → 403
     ├── RateLimited            over a rate limit (Retry-After says when)   → 429
     └── NotReady               a dependency (FFmpeg) is missing            → 503
@@ -88,6 +89,12 @@ class MediaTooLong(ApiError):
     """An audio or video upload longer than the operator allows."""
 
     code = "media_too_long"
+
+
+class UndecodableMedia(ApiError):
+    """An image or video upload whose header probes but whose first frame does not decode."""
+
+    code = "undecodable_media"
 
 
 class OriginNotAllowed(ApiError):

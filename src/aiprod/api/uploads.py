@@ -30,11 +30,18 @@ from typing import Final, Literal
 
 import anyio
 
-from aiprod.api.exceptions import MediaTooLong, NotReady, PayloadTooLarge, UnsupportedMedia
+from aiprod.api.exceptions import (
+    MediaTooLong,
+    NotReady,
+    PayloadTooLarge,
+    UndecodableMedia,
+    UnsupportedMedia,
+)
 from aiprod.config import Settings
 from aiprod.errors import FFmpegError, MediaError, ProviderUnavailable
 from aiprod.media.ffmpeg.probe import PROBE_TIMEOUT_S, ProbeResult, parse_probe_json
 from aiprod.media.ffmpeg.run import run_process
+from aiprod.media.probe_inputs import require_first_frame
 
 UploadKind = Literal["image", "audio", "video"]
 MAX_PIXELS: Final = 100_000_000  # a larger image is a decompression bomb, not an asset
@@ -115,6 +122,8 @@ async def store_upload(
         size, sha256 = await _receive(partial, chunks, settings.upload_max_bytes)
         probed = await anyio.to_thread.run_sync(_probe_upload, partial)
         kind, extension = _classify(probed, settings.upload_max_duration_s)
+        if kind != "audio":
+            await anyio.to_thread.run_sync(_decode_first_frame, probed, kind)
         final = folder / f"{upload_id}{extension}"
         os.replace(partial, final)
     finally:
@@ -177,6 +186,16 @@ def _probe_upload(path: Path) -> ProbeResult:
         raise UnsupportedMedia(
             "the upload is not an image, audio or video in an accepted format"
         ) from None
+
+
+def _decode_first_frame(probed: ProbeResult, kind: UploadKind) -> None:
+    """UndecodableMedia unless FFmpeg decodes the picture (named without a server path)."""
+    try:
+        require_first_frame(probed, f"the {kind}", demuxers=DEMUXERS)
+    except ProviderUnavailable as missing:
+        raise NotReady(str(missing)) from None
+    except MediaError as bad:
+        raise UndecodableMedia(f"{bad.reason}: send an image or video FFmpeg can read") from None
 
 
 def _classify(probed: ProbeResult, max_duration_s: float) -> tuple[UploadKind, str]:

@@ -62,7 +62,7 @@ def serve(
     """
     import uvicorn
 
-    from aiprod.jobs.worker import WorkerPool
+    from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     if access_log:  # HTTP worker processes read their settings from the environment
         os.environ["AIPROD_ACCESS_LOG"] = "true"
@@ -76,7 +76,7 @@ def serve(
         pool = (
             None
             if no_worker or workers == 0 or settings.scale_out
-            else WorkerPool(settings.job_database_url, settings=settings, processes=workers)
+            else OwnedWorkerPool(settings, processes=workers)  # one pool per data dir
         )
         if pool is not None:
             pool.start()
@@ -159,7 +159,7 @@ def worker(workers: WorkersOpt = 1) -> None:
 
     With a broker configured: a Celery worker with ``--workers`` pool processes.
     """
-    from aiprod.jobs.worker import WorkerPool
+    from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     settings = load_settings()
     _observe_worker(settings)
@@ -179,7 +179,7 @@ def worker(workers: WorkersOpt = 1) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        pool = WorkerPool(settings.job_database_url, settings=settings, processes=workers)
+        pool = OwnedWorkerPool(settings, processes=workers)  # one pool per data dir
         pool.start()
         webhooks = _start_webhooks(settings)
     except AiprodError as exc:

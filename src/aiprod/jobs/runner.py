@@ -29,6 +29,7 @@ from aiprod.errors import (
     QAFailed,
     SpecProblem,
 )
+from aiprod.jobs.orphans import die_with_parent, parent_pid
 from aiprod.pipeline.progress import STAGES
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
@@ -230,7 +231,8 @@ def run_attempt(
 
 def _exit_with_parent(poll_s: float = 0.5) -> None:
     """Stop this process if its worker dies (SIGKILL leaves no one to collect the result)."""
-    parent = os.getppid()
+    parent = parent_pid()  # the worker's pid, even if it already died
+    die_with_parent(signal.SIGKILL, parent)  # at once on Linux; the watch is the fallback
 
     def watch() -> None:
         while os.getppid() == parent:

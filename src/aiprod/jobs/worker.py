@@ -32,8 +32,10 @@ from aiprod.config import Settings
 from aiprod.jobs import store
 from aiprod.jobs.db import ensure_migrated, make_engine
 from aiprod.jobs.errors import LeaseLost
+from aiprod.jobs.orphans import stop_when_orphaned
 from aiprod.jobs.outbox import PurgeSchedule
 from aiprod.jobs.policy import BACKOFF_BASE_S
+from aiprod.jobs.pool_locks import hold_worker_share
 from aiprod.jobs.runner import DEFAULT_WORK, AttemptInput, child_main
 from aiprod.jobs.store import Claim
 from aiprod.observability.logging import configure_logging
@@ -70,6 +72,7 @@ class StopFlag:
     """Set from a signal handler: a plain flag, no locks that the handler could deadlock on."""
 
     stopped = False
+    orphaned = False  # the parent process is gone: give the job back at once
 
     def set(self) -> None:
         """Ask the worker to stop."""
@@ -121,7 +124,7 @@ class Attempt:
         drain_at: float | None = None
         while True:
             if self.stop.stopped and drain_at is None:
-                drain_at = time.monotonic() + grace.value
+                drain_at = time.monotonic() + (0.0 if self.stop.orphaned else grace.value)
             wait = min(deadline, next_beat, drain_at or deadline) - time.monotonic()
             outcome = self._receive(conn, child, max(0.0, wait))
             if outcome is not None:
@@ -220,8 +223,9 @@ class Attempt:
 def worker_loop(config: WorkerConfig, index: int, grace: Synchronized[float]) -> None:
     """Body of a worker process: claim and run jobs until SIGTERM, then drain and exit."""
     stop = StopFlag()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop_when_orphaned(stop)  # SIGTERM drains; the parent's death stops the worker at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool decides when workers stop
+    hold_worker_share(config.settings.data_dir)  # a new pool owner waits for this process
     configure_logging(config.settings)  # a spawned process starts with no logging set up
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{index}"
     engine, lease = make_engine(config.database_url), config.lease_seconds

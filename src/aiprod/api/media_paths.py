@@ -45,7 +45,9 @@ def confine_media_paths(
 ) -> list[SpecProblem]:
     """Resolve every media path of ``spec`` (in place) inside ``roots``; list the others.
 
-    A symlink inside a root that points outside it is resolved, so it is refused too.
+    A symlink inside a root that points outside it is resolved, so it is refused too. A
+    missing file is reported here, in the caller's own words, before anything resolved
+    (a server path) can reach a message.
     """
     problems: list[SpecProblem] = []
     for where, mapping, key in list(_paths(spec, prefix)):
@@ -55,6 +57,9 @@ def confine_media_paths(
             problems.append(
                 SpecProblem(where, "media must come from your uploads or the asset library")
             )
+            continue
+        if not resolved.is_file():  # named as the caller wrote it: never a server path
+            problems.append(SpecProblem(where, f"file not found: {mapping[key]}"))
             continue
         mapping[key] = str(resolved)
     return problems

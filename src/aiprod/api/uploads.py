@@ -5,7 +5,8 @@ formats listed here (``-format_whitelist``: a playlist or concat file posing as 
 refused before FFmpeg follows what it names), audio and video no longer than
 ``upload_max_duration_s`` and images no larger than :data:`MAX_PIXELS`. The file is stored
 as ``data_dir/uploads/<owner folder>/<id><extension>``: the id is random, the extension comes
-from the probed format, and the owner folder is a hash of the owner, so no part of the path
+from the probed format, and the owner folder is a keyed hash of the owner
+(:mod:`aiprod.storage.owner_folders`), so no part of the path
 comes from the caller. The caller's file name is kept, cleaned, only as metadata (in
 ``<id>.json`` beside the file).
 
@@ -42,6 +43,7 @@ from aiprod.errors import FFmpegError, MediaError, ProviderUnavailable
 from aiprod.media.ffmpeg.probe import PROBE_TIMEOUT_S, ProbeResult, parse_probe_json
 from aiprod.media.ffmpeg.run import run_process
 from aiprod.media.probe_inputs import require_first_frame
+from aiprod.storage.owner_folders import owner_uploads_folder
 
 UploadKind = Literal["image", "audio", "video"]
 MAX_PIXELS: Final = 100_000_000  # a larger image is a decompression bomb, not an asset
@@ -93,9 +95,8 @@ class StoredUpload:
 
 
 def uploads_dir(settings: Settings, owner: str) -> Path:
-    """The owner's upload folder: named by a hash, so an owner name is never a path."""
-    digest = hashlib.sha256(owner.encode()).hexdigest()[:32]
-    return settings.data_dir / "uploads" / digest
+    """The owner's upload folder: named by a keyed hash, so an owner name is never a path."""
+    return owner_uploads_folder(settings, owner)  # aiprod.storage.owner_folders
 
 
 def clean_filename(name: str | None) -> str:

@@ -29,6 +29,7 @@ from aiprod.errors import (
     QAFailed,
     SpecProblem,
 )
+from aiprod.jobs.error_text import without_server_paths
 from aiprod.jobs.orphans import die_with_parent, parent_pid
 from aiprod.pipeline.progress import STAGES
 from aiprod.spec.model import VideoSpec
@@ -288,7 +289,7 @@ def child_main(
             obs.rendered(result)
         conn.send(("done", result))
     except Exception as exc:  # every failure is reported, classified, to the worker
-        message = str(exc) or type(exc).__name__
+        message = without_server_paths(str(exc) or type(exc).__name__, settings)  # shown to callers
         error = {"stage": stage, "code": error_code(exc), "message": message[:2000]}
         conn.send(("error", {**error, "retryable": is_retryable(exc)}))
     finally:

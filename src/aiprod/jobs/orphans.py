@@ -65,7 +65,7 @@ def stop_when_orphaned(stop: Stoppable) -> None:
     """
     parent = parent_pid()
 
-    def on_sigterm(*_: object) -> None:
+    def on_sigterm(*_: object) -> None:  # the watch sees a death this check is too early for
         if os.getppid() != parent:
             stop.orphaned = True
         stop.set()

@@ -124,7 +124,7 @@ class Attempt:
         drain_at: float | None = None
         while True:
             if self.stop.stopped and drain_at is None:
-                drain_at = time.monotonic() + (0.0 if self.stop.orphaned else grace.value)
+                drain_at = time.monotonic() + grace.value
             wait = min(deadline, next_beat, drain_at or deadline) - time.monotonic()
             outcome = self._receive(conn, child, max(0.0, wait))
             if outcome is not None:
@@ -133,7 +133,7 @@ class Attempt:
             if now >= deadline:
                 limit = f"time limit of {self.config.attempt_timeout_s:g} s exceeded"
                 return Outcome("timeout", error=self._error("timeout", limit))
-            if drain_at is not None and now >= drain_at:
+            if drain_at is not None and (now >= drain_at or self.stop.orphaned):
                 return Outcome("release")
             if now >= next_beat:
                 next_beat = now + self.config.heartbeat_seconds

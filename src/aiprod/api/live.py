@@ -48,6 +48,9 @@ from aiprod.jobs.policy import TERMINAL
 
 EventKind = Literal["status", "progress", "end"]
 TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
+# History ids are 32-bit INTEGER columns: a larger ``Last-Event-ID`` names no row and
+# overflows the database driver, so it is refused before any query.
+MAX_EVENT_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

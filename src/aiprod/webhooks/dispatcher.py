@@ -80,9 +80,21 @@ class DispatchConfig:
 def send_once(client: httpx.Client, due: DueDelivery, config: DispatchConfig) -> Outcome:
     """One attempt: check the target, POST the signed body, time it; never raises.
 
-    The checked addresses are tried in order until one accepts the connection.
+    The checked addresses are tried in order until one accepts the connection. Any
+    unexpected error is a failed attempt too, retried on the normal schedule: escaping, it
+    would leave the delivery unrecorded and claimed again after every lease, for ever.
     """
     started = time.monotonic()
+    try:
+        return _attempt(client, due, config, started)
+    except Exception as exc:
+        logger.error("webhook %s attempt %d raised", due.message_id, due.attempt, exc_info=True)
+        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], _since(started))
+
+
+def _attempt(
+    client: httpx.Client, due: DueDelivery, config: DispatchConfig, started: float
+) -> Outcome:
     try:
         target = resolve(due.url, allowed=config.allowed)
     except TargetRefused as refused:

@@ -1,6 +1,9 @@
 """The SSRF guard: where webhooks may go.
 
-A target URL is http(s), has a host and carries no credentials. At every attempt its host
+A target URL is http(s), has a host and carries no credentials, and ``httpx`` (the sender)
+can parse it: its host is read as the sender reads it (IDNA 2008, so ``①②⑦.0.0.1`` is
+refused rather than resolved as 127.0.0.1) and a trailing dot does not hide a literal
+address (``127.0.0.1.``). At every attempt its host
 is resolved (``socket.getaddrinfo``) and every address must be public: loopback, private
 (RFC 1918, ULA), link-local (169.254.0.0/16 with the cloud metadata address, fe80::/10),
 multicast, unspecified, reserved, shared (CGNAT 100.64.0.0/10) and documentation ranges are
@@ -127,11 +130,23 @@ def _url_problem(url: str, allowed: Sequence[IPNetwork] | None) -> str | None:
         return "may not have a fragment or white space"
     if port == 0:
         return "has port 0"
-    address = literal_address(parts.hostname)
+    try:
+        host = sender_host(url)
+    except ValueError as exc:
+        return str(exc)
+    address = literal_address(host.rstrip("."))  # ``127.0.0.1.`` is 127.0.0.1 to a resolver
     category = None if address is None or allowed is None else refusal(address, allowed)
     if category is not None:
         return f"{parts.hostname} is a {category} address; webhooks go to public addresses only"
     return None
+
+
+def sender_host(url: str) -> str:
+    """The host the sender connects to (IDNA-encoded, lower case); ValueError if unparsable."""
+    try:
+        return httpx.URL(url).raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are ValueErrors
+        raise ValueError(f"not a valid URL ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -146,8 +161,11 @@ class Target:
 
 def resolve(url: str, *, allowed: Sequence[IPNetwork]) -> Target:
     """Resolve the URL's host and check every address; TargetRefused says why not."""
+    try:
+        host = sender_host(url)  # one stored before that check existed may not parse
+    except ValueError as exc:
+        raise TargetRefused(str(exc)) from None
     parts = urlsplit(url)
-    host = parts.hostname or ""
     port = parts.port or DEFAULT_PORTS.get(parts.scheme, 443)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

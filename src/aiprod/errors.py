@@ -2,6 +2,7 @@
 
     AiprodError                      every error we raise on purpose; ``code`` is stable
     ├── InvalidSpec                  the request is wrong: every problem listed, with its path
+    │   └── InvalidCursor            a page cursor we did not issue
     ├── MediaError                   an input media file is missing, unreadable or not media
     ├── ProviderError                a capability provider failed
     │   ├── ProviderUnavailable      not installed / not reachable (retryable)
@@ -49,6 +50,15 @@ class InvalidSpec(AiprodError):
         summary = "; ".join(str(p) for p in self.problems[:3])
         more = f" (+{count - 3} more)" if count > 3 else ""
         super().__init__(f"{source} is invalid ({count} problem(s)): {summary}{more}")
+
+
+class InvalidCursor(InvalidSpec):
+    """A list's ``cursor`` is not one we issued: its own problem type, not a spec's."""
+
+    code = "invalid_cursor"
+
+    def __init__(self, path: str = "cursor") -> None:
+        super().__init__([SpecProblem(path, "not a valid cursor")], "query")
 
 
 class MediaError(AiprodError):

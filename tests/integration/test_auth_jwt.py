@@ -377,4 +377,4 @@ def test_api_keys_still_work_beside_jwts(client: ApiClient, make_key: KeyMaker) 
     assert client.get("/v1/jobs", headers=auth(make_key())).status_code == 200
     response = client.get("/v1/jobs", headers=auth("aip_nope"))
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["www-authenticate"] == INVALID_TOKEN

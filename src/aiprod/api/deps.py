@@ -98,7 +98,7 @@ def authenticate(
     principal = verify(session, presented, request_id=request_id)
     if principal is None:
         session.commit()  # keep verify_key's auth.failed audit row despite the 401
-        raise AuthenticationRequired("the API key is invalid, revoked or expired")
+        raise InvalidToken("the API key is invalid, revoked or expired")
     return principal
 
 

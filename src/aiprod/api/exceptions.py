@@ -5,8 +5,8 @@ No web framework here, so services that raise them stay reusable by the CLI and 
 
 AiprodError
 └── ApiError                   an HTTP-level refusal of the request
-    ├── AuthenticationRequired no, malformed or invalid API key           → 401
-    │   └── InvalidToken       a bearer JWT that does not verify           → 401
+    ├── AuthenticationRequired no credential                               → 401
+    │   └── InvalidToken       a key or bearer JWT that does not verify    → 401
     ├── PermissionDenied       the key lacks the scope the route needs     → 403
     ├── NotFound               no such resource visible to the caller      → 404
     ├── Conflict               the resource's state forbids the action     → 409
@@ -37,7 +37,7 @@ class AuthenticationRequired(ApiError):
 
 
 class InvalidToken(AuthenticationRequired):
-    """A bearer JWT that does not verify (answered with ``error="invalid_token"``)."""
+    """An API key or bearer JWT that does not verify (``error="invalid_token"``, RFC 6750)."""
 
     code = "invalid_token"
 

@@ -70,7 +70,9 @@ class JobCreate(BaseModel):
     spec: dict[str, Any] | None = Field(default=None, description="a full VideoSpec")
     preset: str | None = Field(default=None, min_length=1, max_length=100)
     review: bool = Field(default=False, description="stop for review after planning")
-    duration_s: float | None = Field(default=None, gt=0, le=600, description="brief only")
+    duration_s: float | None = Field(
+        default=None, gt=0, le=600, strict=True, description="brief only"
+    )
     webhook_url: str | None = Field(
         default=None,
         min_length=1,

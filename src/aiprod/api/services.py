@@ -22,7 +22,7 @@ from aiprod.api.filters import JobFilter, newest_first, visible_jobs
 from aiprod.api.media_paths import confine_media_paths
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.errors import InvalidCursor, InvalidSpec, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.pg_insert import CreationAudit
@@ -184,15 +184,15 @@ def encode_cursor(job: Job) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The (created_at, id) a cursor points after; InvalidSpec when it is not ours."""
+    """The (created_at, id) a cursor points after; InvalidCursor when it is not ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, job_id = raw.split("|", 1)
         at = datetime.fromisoformat(stamp)
     except ValueError:
-        raise InvalidSpec([SpecProblem("cursor", "not a valid cursor")], "query") from None
+        raise InvalidCursor() from None
     if at.tzinfo is None:
-        raise InvalidSpec([SpecProblem("cursor", "not a valid cursor")], "query")
+        raise InvalidCursor()
     return at, job_id
 
 

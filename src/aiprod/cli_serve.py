@@ -62,7 +62,7 @@ def serve(
     """
     import uvicorn
 
-    from aiprod.api.http_protocol import HTTP_PROTOCOL
+    from aiprod.api.http_protocol import HTTP_PROTOCOL, WS_PROTOCOL
     from aiprod.jobs.worker import WorkerPool
 
     if access_log:  # HTTP worker processes read their settings from the environment
@@ -114,6 +114,7 @@ def serve(
             proxy_headers=False,
             server_header=False,
             http=HTTP_PROTOCOL,  # its parser's own 400s are problem+json too
+            ws=WS_PROTOCOL,  # and so are refused WebSocket handshakes
             # live feeds end on SIGTERM (aiprod.api.live); cut whatever is still open after this
             timeout_graceful_shutdown=settings.shutdown_grace_s,
         )

@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 
 from aiprod.api import create_app
-from aiprod.api.http_protocol import ProblemH11Protocol, ProblemHttpToolsProtocol
+from aiprod.api.http_protocol import WS_PROTOCOL, ProblemH11Protocol, ProblemHttpToolsProtocol
 from aiprod.config import Settings
 from aiprod.jobs.db import upgrade
 
@@ -34,6 +34,14 @@ MALFORMED = [
     b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
     b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n",
     b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 40,  # TLS to a plain port
+]
+WS_UPGRADE = (
+    b"GET /v1/jobs/x/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+)
+BAD_HANDSHAKES = [  # refused by the websockets library before the app runs
+    WS_UPGRADE + b"\r\n",  # no Sec-WebSocket-Key
+    WS_UPGRADE + b"Sec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    WS_UPGRADE + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
 ]
 
 
@@ -59,19 +67,27 @@ def raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]
     return int(status_line.split()[1]), headers, body
 
 
-def assert_problem_400(port: int, request: bytes) -> None:
+def assert_problem_400(
+    port: int, request: bytes, detail: str = "Invalid HTTP request received."
+) -> None:
     status, headers, body = raw_exchange(port, request)
     assert status == 400, (request, headers, body)
     assert headers["content-type"] == "application/problem+json", (request, body)
     assert int(headers["content-length"]) == len(body)
     assert headers["connection"] == "close"
     problem: dict[str, Any] = json.loads(body)
+    assert problem["detail"].startswith(detail), problem
     assert problem == {
         "type": "urn:aiprod:problem:malformed-request",
         "title": "Malformed request",
         "status": 400,
-        "detail": "Invalid HTTP request received.",
+        "detail": problem["detail"],
     }
+
+
+def assert_problem_handshakes(port: int) -> None:
+    for request in BAD_HANDSHAKES:
+        assert_problem_400(port, request, "Failed to open a WebSocket connection: ")
 
 
 def test_aiprod_serve_answers_unparsable_requests_with_problem_json(tmp_path: Path) -> None:
@@ -90,6 +106,7 @@ def test_aiprod_serve_answers_unparsable_requests_with_problem_json(tmp_path: Pa
         wait_until_up(f"http://127.0.0.1:{port}", server)
         for request in MALFORMED:
             assert_problem_400(port, request)
+        assert_problem_handshakes(port)
         healthy = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
         assert healthy.status_code == 200  # the parser's refusals harm nothing else
     finally:
@@ -117,7 +134,9 @@ def protocol_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     upgrade(database_url)
     app = create_app(Settings(data_dir=tmp_path / "data"), database_url=database_url)
     protocol: type[asyncio.Protocol] = request.param
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", http=protocol)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="error", http=protocol, ws=WS_PROTOCOL
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
@@ -135,6 +154,7 @@ def test_each_http_protocol_answers_unparsable_requests_with_problem_json(
 ) -> None:
     for request in MALFORMED:
         assert_problem_400(protocol_server, request)
+    assert_problem_handshakes(protocol_server)
     status, headers, _ = raw_exchange(
         protocol_server, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )

@@ -20,7 +20,7 @@ import resvg_py
 
 from aiprod.errors import ProviderRejectedInput, ProviderUnavailable
 from aiprod.visuals.cache import cache_dir, write_atomic
-from aiprod.visuals.palette import parse_colour, to_hex
+from aiprod.visuals.palette import parse_colour, readable_text, to_hex
 
 MAX_SIZE = 4096
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -137,3 +137,9 @@ def render_icon(
         if out.is_file():
             return out
     return write_atomic(out, render_icon_bytes(name, size=size, colour=colour, badge=badge))
+
+
+def brand_icon_colours(primary: str, accent: str) -> tuple[str, str]:
+    """(stroke, badge) for an icon in a brand's palette: a disc of the accent colour, the
+    strokes in the primary colour if it reads on it (4.5:1), else in white or ink."""
+    return readable_text([accent], preferred=primary), to_hex(parse_colour(accent))

@@ -105,8 +105,11 @@ def test_scene_line_joins_headline_and_narration() -> None:
     assert (
         scene_line("Book a test ride", "Come and try it.") == "Book a test ride. Come and try it."
     )
-    assert scene_line("Book a test ride", "Book a test ride today.") == "Book a test ride today."
+    assert scene_line("Book a test ride", "Book a test ride today!") == "Book a test ride today!"
     assert scene_line(None, "  ") == "" and scene_line("x" * 500, None) == "x" * 300
+    assert scene_line("Meet Ledgerly", "This is Ledgerly.", "invoicing software") == (
+        "Meet Ledgerly. This is Ledgerly. invoicing software."
+    )
 
 
 scenes = st.lists(

@@ -91,7 +91,11 @@ def scene_dicts(
     )
     library = AssetLibrary(settings.asset_library_dir) if settings.asset_library_dir else None
     keywords = [scene_keywords(s, analysis) for s in script.scenes]
-    lines = [scene_line(s.headline, s.narration) for s in script.scenes]
+    product = [analysis.product] if analysis.product else []
+    lines = [
+        scene_line(s.headline, s.narration, *(product if s.role == "hook" else []))
+        for s in script.scenes
+    ]
     choices = choose_visuals(lines, keywords, library=library)
     moves = TRANSITIONS["vertical" if preset.height > preset.width else "other"]
     last = len(script.scenes) - 1

@@ -73,12 +73,14 @@ def _from_icons(line: str, index: IconIndex, previous: VisualChoice | None) -> V
     )
 
 
-def scene_line(headline: str | None, narration: str | None) -> str:
-    """What a scene is about, as one line to embed: its headline, then its narration."""
-    parts = [p.strip() for p in (headline or "", narration or "") if p and p.strip()]
-    if len(parts) == 2 and parts[1].casefold().startswith(parts[0].casefold()):
+def scene_line(headline: str | None, narration: str | None, *about: str) -> str:
+    """What a scene is about, as one line to embed: its headline, its narration, then
+    ``about`` (what the product is, for a scene that only names the brand)."""
+    parts = [p.strip() for p in (headline or "", narration or "", *about) if p and p.strip()]
+    if len(parts) >= 2 and parts[1].casefold().startswith(parts[0].casefold()):
         parts = parts[1:]  # the narration already says the headline
-    return ". ".join(parts)[:MAX_LINE_CHARS]
+    ended = [p if p.endswith((".", "!", "?", "…")) else f"{p}." for p in parts]
+    return " ".join(ended)[:MAX_LINE_CHARS]
 
 
 def choose_visuals(

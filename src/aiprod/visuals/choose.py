@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from aiprod.visuals.icon_index import IconIndex, icon_index
+from aiprod.visuals.icon_index import IconIndex, Vectors, icon_index
 from aiprod.visuals.library import AssetLibrary
 
 VisualKind = Literal["icon", "asset"]
@@ -61,9 +61,11 @@ def _from_library(
     )
 
 
-def _from_icons(line: str, index: IconIndex, previous: VisualChoice | None) -> VisualChoice:
+def _from_icons(
+    line: str, row: Vectors, index: IconIndex, previous: VisualChoice | None
+) -> VisualChoice:
     exclude = {previous.icon} if previous is not None and previous.icon else set()
-    ranked = index.rank(line, k=2)
+    ranked = index.ranked(row, k=2)
     best = next(match for match in ranked if match.name not in exclude)
     why = f"icon nearest in meaning to '{line[:60]}' ({best.score:.3f})"
     if best is not ranked[0]:
@@ -101,12 +103,14 @@ def choose_visuals(
     if not scene_lines:
         return []
     index = index or icon_index()
+    words = [[raw] if isinstance(raw, str) else list(raw) for raw in keywords]
+    lines = [line or " ".join(terms) for line, terms in zip(scene_lines, words, strict=True)]
+    scores = index.scores(lines)  # one batch: faster than a line at a time
     choices: list[VisualChoice] = []
     previous: VisualChoice | None = None
-    for line, raw in zip(scene_lines, keywords, strict=True):
-        words = [raw] if isinstance(raw, str) else list(raw)
-        found = _from_library(words, library, previous) if library is not None else None
-        choice = found or _from_icons(line or " ".join(words), index, previous)
+    for line, row, terms in zip(lines, scores, words, strict=True):
+        found = _from_library(terms, library, previous) if library is not None else None
+        choice = found or _from_icons(line, row, index, previous)
         choices.append(choice)
         previous = choice
     return choices

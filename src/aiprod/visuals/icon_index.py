@@ -190,7 +190,10 @@ class IconIndex:
 
     def rank(self, line: str, *, k: int = 5, exclude: Collection[str] = ()) -> list[IconMatch]:
         """The ``k`` icons nearest to ``line``, best first, skipping ``exclude``."""
-        row = self.scores([line])[0]
+        return self.ranked(self.scores([line])[0], k=k, exclude=exclude)
+
+    def ranked(self, row: Vectors, *, k: int = 5, exclude: Collection[str] = ()) -> list[IconMatch]:
+        """The ``k`` best icons of one row of :meth:`scores`, skipping ``exclude``."""
         order = np.argsort(-row, kind="stable")
         found = (IconMatch(self.names[i], float(row[i])) for i in order)
         return [match for match in found if match.name not in exclude][:k]

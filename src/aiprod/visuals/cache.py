@@ -1,6 +1,7 @@
 """Where visuals keep what they compute once (icon index, rendered icons), and how they write it.
 
-The folder is ``$AIPROD_MODEL_CACHE_DIR`` or ``~/.cache/aiprod``. Files are written to a
+The folder is the ``model_cache_dir`` setting (``AIPROD_MODEL_CACHE_DIR``), by default
+``~/.cache/aiprod``. Files are written to a
 temporary name in the same folder and renamed into place (readers never see half a file), and
 builds that several workers may start at once take an exclusive ``flock`` on a lock file next
 to the result, so one builds and the others read what it wrote.
@@ -20,8 +21,9 @@ CACHE_ENV = "AIPROD_MODEL_CACHE_DIR"
 
 def cache_dir() -> Path:
     """The visuals cache folder (created on demand by the writers, not here)."""
-    configured = os.environ.get(CACHE_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "aiprod"
+    from aiprod.config import load_settings
+
+    return load_settings().models_dir
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

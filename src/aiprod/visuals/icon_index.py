@@ -39,7 +39,6 @@ from aiprod.visuals.cache import cache_dir, locked, write_atomic
 
 Vectors = npt.NDArray[np.float32]
 CHOICES_FILE = "icon_choices.txt"
-THREADS_ENV = "AIPROD_EMBED_THREADS"
 _INDEX_FORMAT = "2"
 TOP_PHRASES = 2  # an icon scores the mean similarity of its best this many phrases
 
@@ -141,9 +140,11 @@ class Embedder:
 
 @cache
 def default_embedder() -> Embedder:
-    """The process-wide embedder; ``AIPROD_EMBED_THREADS`` sets its threads (default 1)."""
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    return Embedder(threads=int(raw) if raw.isdigit() and int(raw) > 0 else 1)
+    """The process-wide embedder; the ``embed_threads`` setting (``AIPROD_EMBED_THREADS``,
+    default 1) sets its threads."""
+    from aiprod.config import load_settings
+
+    return Embedder(threads=load_settings().embed_threads)
 
 
 def _normalised(vectors: Vectors) -> Vectors:

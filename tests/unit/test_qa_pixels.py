@@ -1,0 +1,156 @@
+"""Pixel measurements with known answers on frames made here (numpy and Pillow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from aiprod.design.boxes import Box, safe_zone
+from aiprod.qa.design import SKIPPED, DesignSection
+from aiprod.qa.pixels import (
+    BODY_CONTRAST,
+    LARGE_CONTRAST,
+    contrast_check,
+    contrast_ratio,
+    emptiness,
+    emptiness_check,
+    relative_luminance,
+    required_contrast,
+    text_contrast,
+)
+
+W, H = 360, 640
+
+
+def flat(colour: tuple[int, int, int], width: int = W, height: int = H) -> np.ndarray:
+    return np.full((height, width, 3), colour, dtype=np.uint8)
+
+
+def with_text(background: tuple[int, int, int], ink: tuple[int, int, int], box: Box) -> np.ndarray:
+    image = Image.fromarray(flat(background))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, box.w - 10, 24):  # glyph-like bars inside the box, in the ink colour
+        draw.rectangle((box.x + i, box.y + 4, box.x + i + 12, box.bottom - 4), fill=ink)
+    return np.asarray(image)
+
+
+def text_box(colour: str, **kw: Any) -> Box:
+    values: dict[str, Any] = {"x": 60, "y": 200, "w": 200, "h": 50, "text_px": 44}
+    values.update({"start_s": 0.0, "end_s": 4.0, **kw})
+    return Box(id="t", role="headline", colour=colour, **values)
+
+
+def test_wcag_luminance_and_ratio_known_values() -> None:
+    assert float(relative_luminance((255, 255, 255))) == pytest.approx(1.0)
+    assert float(relative_luminance((0, 0, 0))) == 0.0
+    assert contrast_ratio(1.0, 0.0) == pytest.approx(21.0)
+    # #767676 on white is the classic 4.54:1
+    grey = float(relative_luminance((0x76, 0x76, 0x76)))
+    assert contrast_ratio(1.0, grey) == pytest.approx(4.54, abs=0.01)
+
+
+def test_white_text_on_white_fails_black_on_white_passes() -> None:
+    white, black = text_box("#FFFFFF"), text_box("#000000")
+    assert text_contrast(with_text((255, 255, 255), (255, 255, 255), white), white) == 1.0
+    ratio = text_contrast(with_text((255, 255, 255), (0, 0, 0), black), black)
+    assert ratio == pytest.approx(21.0)
+
+
+def test_background_is_the_ring_not_the_box() -> None:
+    """Light text on a frame that is white only far from the box: the ring decides."""
+    frame = flat((20, 20, 20))
+    frame[:100] = 255  # far above the box
+    box = text_box("#FFFFFF")
+    ratio = text_contrast(frame, box)
+    assert ratio is not None and ratio > 15
+
+
+def test_light_text_is_held_to_the_lightest_part_of_a_mixed_background() -> None:
+    frame = flat((0, 0, 0))
+    box = text_box("#FFFFFF")
+    frame[:, box.x + 100 :] = 250  # right half of the ring is near-white
+    ratio = text_contrast(frame, box)
+    assert ratio is not None and ratio < 1.1
+
+
+def test_large_text_needs_three_captions_four_and_a_half() -> None:
+    big = text_box("#FFFFFF", text_px=80)  # 80 px of 360 → 92 CSS px on a phone
+    small = text_box("#FFFFFF", text_px=16)  # 18 CSS px
+    caption = Box("c", "caption", 0, 500, 360, 60, 0.0, 4.0, text_px=80, colour="#FFFFFF")
+    assert required_contrast(big, W, H) == LARGE_CONTRAST
+    assert required_contrast(small, W, H) == BODY_CONTRAST
+    assert required_contrast(caption, W, H) == BODY_CONTRAST
+
+
+def _section(boxes: list[Box]) -> DesignSection:
+    return DesignSection.from_dict(
+        {
+            "aspect": "9:16",
+            "width": W,
+            "height": H,
+            "safe_zone": safe_zone(W, H).to_dict(),
+            "scenes": [
+                {
+                    "index": 0,
+                    "layout": "hook",
+                    "start_s": 0,
+                    "end_s": 4,
+                    "boxes": [b.to_dict() for b in boxes],
+                }
+            ],
+        }
+    )
+
+
+def test_contrast_check_fails_with_reasons_and_passes_on_good_text() -> None:
+    grey = text_box("#999999", text_px=16)  # body text, grey on white ≈ 2.85:1
+    frame = with_text((255, 255, 255), (0x99, 0x99, 0x99), grey)
+    check = contrast_check(_section([grey]), [frame], [2.0])
+    assert not check.passed
+    assert check.measured == pytest.approx(2.85, abs=0.01)
+    assert "scene 0 't' (headline) 2.85:1 < 4.5:1" in check.detail
+    dark = text_box("#111111", text_px=16)
+    ok = contrast_check(_section([dark]), [with_text((255, 255, 255), (17, 17, 17), dark)], [2.0])
+    assert ok.passed and isinstance(ok.measured, float) and ok.measured > 17
+
+
+def test_boxes_off_screen_at_the_sample_time_and_colourless_boxes_are_not_measured() -> None:
+    later = text_box("#FFFFFF", start_s=3.0)
+    plain = Box("p", "support", 60, 300, 100, 40, 0.0, 4.0, text_px=30)
+    check = contrast_check(_section([later, plain]), [flat((255, 255, 255))], [1.0])
+    assert check.passed and check.measured == SKIPPED
+    assert "1 unmeasured" in check.detail
+
+
+def test_no_section_skips_contrast() -> None:
+    assert contrast_check(None, [], []).measured == SKIPPED
+
+
+def test_flat_frame_is_all_empty_and_noise_is_none() -> None:
+    assert emptiness(flat((30, 60, 90))) == 1.0
+    noise = np.random.default_rng(7).integers(0, 256, (H, W, 3), dtype=np.uint8)
+    assert emptiness(noise) == 0.0
+
+
+def test_smooth_gradient_is_empty_and_detail_counts_by_block() -> None:
+    ramp = np.linspace(0, 255, H)[:, None, None].repeat(W, axis=1).repeat(3, axis=2)
+    assert emptiness(ramp.astype(np.uint8)) == 1.0
+    half = flat((0, 0, 0))
+    noise = np.random.default_rng(3).integers(0, 256, (H, 176, 3), dtype=np.uint8)
+    half[:, :176] = noise  # 22 of the 45 block columns have detail
+    assert emptiness(half) == pytest.approx(23 / 45)
+
+
+def test_emptiness_check_median_over_scenes() -> None:
+    noise = np.random.default_rng(1).integers(0, 256, (H, W, 3), dtype=np.uint8)
+    empty = flat((0, 0, 0))
+    failing = emptiness_check([empty, empty, noise], [0, 1, 2], enforced=True)
+    assert not failing.passed and failing.measured == 100.0
+    assert "per scene 0: 100%, 1: 100%, 2: 0%" in failing.detail
+    assert emptiness_check([empty, noise, noise], [0, 1, 2], enforced=True).passed
+    shown = emptiness_check([empty], [0], enforced=False)
+    assert shown.passed and shown.measured == 100.0
+    assert "not enforced" in shown.threshold

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aiprod.config import Settings
 from aiprod.errors import MediaError, QAFailed
+from aiprod.media.contact_sheet import GAP_PX, LABEL_PX, grid
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.pipeline.render import OUTPUT_FILES, Renderer
 from aiprod.spec.load import parse_spec
@@ -21,6 +23,19 @@ TRICKY_NARRATION = "Say \"hello\": it's 100% real, costs $5; C:\\path isn't code
 def render(spec_data: dict[str, object], preset: Preset, settings: Settings, out: Path):  # type: ignore[no-untyped-def]
     spec = parse_spec(spec_data)
     return Renderer(spec, preset, out_dir=out, settings=settings).run()
+
+
+def assert_contact_sheet(path: Path, *, scenes: int, size: tuple[int, int]) -> None:
+    """A real JPEG, one tile per scene (its size says how many rows and columns)."""
+    columns, tile_w, tile_h = grid(scenes, *size)
+    rows = -(-scenes // columns)
+    with Image.open(path) as image:
+        assert image.format == "JPEG"
+        image.load()
+        assert image.size == (
+            columns * tile_w + (columns + 1) * GAP_PX,
+            rows * (tile_h + LABEL_PX) + (rows + 1) * GAP_PX,
+        )
 
 
 def test_every_background_with_music_sfx_logo_and_tricky_text(
@@ -63,6 +78,11 @@ def test_every_background_with_music_sfx_logo_and_tricky_text(
     assert info.video is not None and info.audio is not None
     assert (info.video.width, info.video.height) == (288, 512)
     assert info.video.frames == result.timeline.total_frames
+    assert_contact_sheet(out / "contact_sheet.jpg", scenes=4, size=(288, 512))
+    assert "contact_sheet.jpg" in result.manifest["outputs"]  # type: ignore[operator]
+    design = [c for c in result.qa.checks if c.name.startswith("design_")]
+    assert {c.name: c.measured for c in design}["design_safe_zone"] == "skipped"  # no layout
+    assert isinstance(result.qa.check("design_emptiness").measured, float)
     srt = (out / "captions.srt").read_text(encoding="utf-8")
     for word in ("hello", "100%", "$5;", "C:\\path", "looped"):
         assert word in srt

@@ -154,3 +154,28 @@ def test_emptiness_check_median_over_scenes() -> None:
     shown = emptiness_check([empty], [0], enforced=False)
     assert shown.passed and shown.measured == 100.0
     assert "not enforced" in shown.threshold
+
+
+def test_text_on_its_panel_is_measured_against_the_panel() -> None:
+    """White text on a dark panel, the panel on a white frame: legible, the panel decides."""
+    frame = flat((255, 255, 255))
+    frame[194:256, 54:266] = (20, 20, 60)  # the panel, 6 px around the text
+    box = text_box("#FFFFFF")  # x 60-260, y 200-250; its ring is 12 px wide
+    panel = Box("panel", "shape", 54, 194, 212, 62, 0.0, 4.0, colour="#14143C")
+    assert (text_contrast(frame, box) or 0) < 1.5  # the ring alone reaches the white frame
+    ratio = text_contrast(frame, box, panel)
+    assert ratio is not None and ratio > 15
+    section = _section([panel, box])
+    check = contrast_check(section, [frame], [1.0])
+    assert check.passed and isinstance(check.measured, float) and check.measured > 15
+
+
+def test_a_button_is_its_own_plate() -> None:
+    frame = flat((255, 255, 255))
+    button = Box("cta", "button", 60, 300, 200, 60, 0.0, 4.0, text_px=28, colour="#FFFFFF")
+    frame[300:360, 60:260] = (0, 90, 200)  # the button's fill
+    frame[320:340, 80:240:20] = 255  # its white letters
+    ratio = text_contrast(frame, button)
+    assert ratio == pytest.approx(contrast_ratio(1.0, float(relative_luminance((0, 90, 200)))))
+    blank = flat((255, 255, 255))  # a white "button" on white: nothing to read
+    assert text_contrast(blank, button) == 1.0

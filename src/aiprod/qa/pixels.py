@@ -8,6 +8,9 @@ shape (height, width, 3). Everything here is whole-array numpy: no per-pixel Pyt
   (``Box.colour``) against the background measured around the box: the pixels of a ring just
   outside it, at the percentile nearest the text's own luminance (the 90th for light text,
   the 10th for dark: the part of the background the text must still stand out from).
+  When the text sits on a panel (the smallest shape box containing it), the ring is clipped
+  to the panel. Buttons, badges and chips are their own plates: their background is the
+  median of the pixels inside the box that are not the text's colour.
   Required: 4.5:1 for captions and body text, 3:1 for large text (WCAG's 24 CSS px, here
   ``text_px`` scaled to a 412-CSS-px-wide phone showing the frame's short side).
 - **Emptiness**: the share of 8x8-pixel blocks of the frame's luma with no detail (standard
@@ -39,6 +42,9 @@ LARGE_CONTRAST = 3.0
 LARGE_TEXT_CSS_PX = 24.0
 PHONE_CSS_PX = 412.0  # a typical phone's width in CSS pixels, showing the frame's short side
 RING_MIN_PX = 4
+PLATE_ROLES = frozenset({"button", "badge", "chip"})  # the box is the plate the text is on
+TEXT_COLOUR_TOLERANCE = 40  # per channel: pixels this close to the text colour are glyphs
+PLATE_MIN_SHARE = 0.05
 
 
 # --------------------------------------------------------------------------- luminance
@@ -75,13 +81,23 @@ def required_contrast(box: Box, frame_width: int, frame_height: int) -> float:
     return LARGE_CONTRAST if css_px >= LARGE_TEXT_CSS_PX else BODY_CONTRAST
 
 
-def ring_luminance(frame: Frame, box: Box, ring_px: int | None = None) -> FloatArray:
-    """Relative luminance of the pixels in a ring just outside ``box`` (clipped to the
-    frame); empty when the box covers the whole frame."""
+def _clip(frame: Frame, within: Box | None) -> tuple[int, int, int, int]:
+    """The frame's rectangle, narrowed to ``within`` when given: (x0, y0, x1, y1)."""
     height, width = frame.shape[:2]
+    if within is None:
+        return 0, 0, width, height
+    return max(0, within.x), max(0, within.y), min(width, within.right), min(height, within.bottom)
+
+
+def ring_luminance(
+    frame: Frame, box: Box, ring_px: int | None = None, within: Box | None = None
+) -> FloatArray:
+    """Relative luminance of the pixels in a ring just outside ``box``, clipped to the frame
+    and to ``within`` (the panel the text sits on) when given; empty when nothing is left."""
+    left, top, right, bottom = _clip(frame, within)
     ring = ring_px or max(RING_MIN_PX, round(min(box.h, box.text_px or box.h) / 4))
-    x0, y0 = max(0, box.x - ring), max(0, box.y - ring)
-    x1, y1 = min(width, box.right + ring), min(height, box.bottom + ring)
+    x0, y0 = max(left, box.x - ring), max(top, box.y - ring)
+    x1, y1 = min(right, box.right + ring), min(bottom, box.bottom + ring)
     if x1 <= x0 or y1 <= y0:
         return np.zeros(0)
     outer = frame[y0:y1, x0:x1]
@@ -92,23 +108,62 @@ def ring_luminance(frame: Frame, box: Box, ring_px: int | None = None) -> FloatA
     return relative_luminance(outer[keep])
 
 
-def background_luminance(frame: Frame, box: Box, text_luminance: float) -> float | None:
+def plate_luminance(frame: Frame, box: Box, text_rgb: tuple[int, int, int]) -> float | None:
+    """The fill of a box that is its own plate (a button, badge or chip): the median
+    luminance of the pixels inside it that are not the text's colour. When (nearly) every
+    pixel is the text's colour, the plate is that colour."""
+    height, width = frame.shape[:2]
+    inside = frame[max(0, box.y) : min(height, box.bottom), max(0, box.x) : min(width, box.right)]
+    if inside.size == 0:
+        return None
+    pixels = inside.reshape(-1, inside.shape[-1])[:, :3].astype(np.int16)
+    other = pixels[np.abs(pixels - np.array(text_rgb)).max(axis=1) > TEXT_COLOUR_TOLERANCE]
+    if other.shape[0] < PLATE_MIN_SHARE * pixels.shape[0]:
+        return float(relative_luminance(text_rgb))
+    return float(np.median(relative_luminance(other)))
+
+
+def background_luminance(
+    frame: Frame, box: Box, text_luminance: float, within: Box | None = None
+) -> float | None:
     """The background the text must stand out from: the ring's 90th luminance percentile
     for text lighter than the ring's median, else its 10th. None when there is no ring."""
-    ring = ring_luminance(frame, box)
+    ring = ring_luminance(frame, box, within=within)
+    if ring.size == 0 and within is not None:  # the panel is no larger than the text
+        ring = ring_luminance(frame, box)
     if ring.size == 0:
         return None
     lighter = text_luminance >= float(np.median(ring))
     return float(np.percentile(ring, 90 if lighter else 10))
 
 
-def text_contrast(frame: Frame, box: Box) -> float | None:
-    """Contrast of the box's text colour against the background measured around it."""
+def text_contrast(frame: Frame, box: Box, panel: Box | None = None) -> float | None:
+    """Contrast of the box's text colour against the background measured around it (on
+    ``panel`` when the text sits on one), or inside it for plates (buttons, badges, chips)."""
     if box.colour is None:
         return None
-    text = float(relative_luminance(hex_rgb(box.colour)))
-    background = background_luminance(frame, box, text)
+    rgb = hex_rgb(box.colour)
+    text = float(relative_luminance(rgb))
+    if box.role in PLATE_ROLES:
+        background = plate_luminance(frame, box, rgb)
+    else:
+        background = background_luminance(frame, box, text, within=panel)
     return None if background is None else contrast_ratio(text, background)
+
+
+def panel_under(box: Box, boxes: Sequence[Box], at: float) -> Box | None:
+    """The smallest shape on screen at ``at`` that contains ``box``: the panel it sits on."""
+    panels = [
+        b
+        for b in boxes
+        if b.role == "shape"
+        and b.start_s <= at < b.end_s
+        and b.x <= box.x
+        and b.y <= box.y
+        and b.right >= box.right
+        and b.bottom >= box.bottom
+    ]
+    return min(panels, key=lambda b: b.w * b.h, default=None)
 
 
 # --------------------------------------------------------------------------- emptiness
@@ -186,7 +241,8 @@ def contrast_findings(
         sx, sy = frame.shape[1] / section.width, frame.shape[0] / section.height
         for original in shown:
             box = scale_box(original, sx, sy)
-            ratio = text_contrast(frame, box)
+            panel = panel_under(original, scene.boxes, at)
+            ratio = text_contrast(frame, box, None if panel is None else scale_box(panel, sx, sy))
             if ratio is None:
                 unmeasured += 1
                 continue

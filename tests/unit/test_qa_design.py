@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from aiprod.design.boxes import Box, safe_zone
+from aiprod.media.timeline import SceneSlot, Timeline
+from aiprod.pipeline.render import scene_rest_seconds
 from aiprod.qa.design import (
     SECTION_CHECKS,
     SKIPPED,
@@ -14,6 +18,7 @@ from aiprod.qa.design import (
     design_checks,
     mask_iou,
 )
+from aiprod.qa.gate import QAExpectations, sample_points
 
 W, H = 1080, 1920
 ZONE = safe_zone(W, H)  # 9:16: left 65, top 192, right 950, bottom 1536
@@ -163,3 +168,50 @@ def test_headline_size_per_scene() -> None:
 def test_single_scene_variety_is_not_applicable() -> None:
     check = by_name(section(("hook", [box("h")])))["design_layout_variety"]
     assert check.passed and check.measured == SKIPPED
+
+
+def test_an_unreadable_section_fails_with_the_reason() -> None:
+    broken = section(("hook", [box("h")]))
+    del broken["safe_zone"]
+    checks = design_checks(broken)
+    assert [c.name for c in checks] == list(SECTION_CHECKS)
+    assert not checks[0].passed and "unreadable design section: KeyError" in checks[0].detail
+    assert all(c.passed for c in checks[1:])
+
+
+def test_rest_time_is_when_every_box_is_on_screen() -> None:
+    late = box("item3", role="list_item", start_s=2.0, end_s=4.0)
+    scene = DesignSection.from_dict(section(("list", [box("h"), late]))).scenes[0]
+    assert scene.rest_time() == 3.0
+    apart = [box("a", start_s=0.0, end_s=1.0), box("b", start_s=2.0, end_s=4.0)]
+    assert DesignSection.from_dict(section(("hook", apart))).scenes[0].rest_time() == 2.0
+
+
+def test_sample_points_from_the_design_else_the_timeline() -> None:
+    expect = QAExpectations(
+        width=W,
+        height=H,
+        fps=Fraction(30),
+        total_frames=240,
+        loudness_target_lufs=-14,
+        scene_rest_s=[1.0, 5.0, 99.0],
+    )
+    points = sample_points(expect)
+    assert [(p.scene, p.frame) for p in points] == [(0, 30), (1, 150), (2, 239)]  # clamped
+    designed = replace(expect, design=section(("hook", [box("h")]), ("stat", [box("h")])))
+    assert [(p.scene, p.time_s, p.frame) for p in sample_points(designed)] == [
+        (0, 2.0, 60),
+        (1, 6.0, 180),
+    ]
+
+
+def test_renderer_rest_times_avoid_transitions_and_fades() -> None:
+    fps = Fraction(30)
+    scenes = (
+        SceneSlot(0, 0, 90, 0, 15, "fade", 0, 0),  # clear 0-75
+        SceneSlot(1, 75, 90, 15, 0, None, 0, 0),  # clear 90-165
+    )
+    timeline = Timeline(fps, W, H, 165, scenes, fade_in_frames=9, fade_out_frames=15)
+    assert scene_rest_seconds(timeline) == [37 / 30, 127 / 30]
+    short = Timeline(fps, W, H, 20, (SceneSlot(0, 0, 20, 0, 0, None, 0, 0),), (), 9, 15)
+    assert scene_rest_seconds(short) == [9 / 30]  # the fades leave nothing: after the fade in

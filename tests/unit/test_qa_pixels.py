@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from aiprod.design.boxes import Box, safe_zone
@@ -34,7 +36,7 @@ def with_text(background: tuple[int, int, int], ink: tuple[int, int, int], box: 
     draw = ImageDraw.Draw(image)
     for i in range(0, box.w - 10, 24):  # glyph-like bars inside the box, in the ink colour
         draw.rectangle((box.x + i, box.y + 4, box.x + i + 12, box.bottom - 4), fill=ink)
-    return np.asarray(image)
+    return np.array(image)
 
 
 def text_box(colour: str, **kw: Any) -> Box:
@@ -179,3 +181,40 @@ def test_a_button_is_its_own_plate() -> None:
     assert ratio == pytest.approx(contrast_ratio(1.0, float(relative_luminance((0, 90, 200)))))
     blank = flat((255, 255, 255))  # a white "button" on white: nothing to read
     assert text_contrast(blank, button) == 1.0
+
+
+def test_boxes_are_scaled_to_a_frame_of_another_size() -> None:
+    """A design at 720x1280 checked on a 360x640 frame: the box lands where it was drawn."""
+    box = text_box("#000000", x=120, y=400, w=400, h=100, text_px=88)
+    frame = flat((0, 0, 0))
+    frame[180:270, 40:280] = 255  # white only around the box as drawn at 360x640
+    assert text_contrast(frame, box) == pytest.approx(1.0)  # unscaled, it would read black
+    design = {
+        "aspect": "9:16",
+        "width": 720,
+        "height": 1280,
+        "safe_zone": safe_zone(720, 1280).to_dict(),
+        "scenes": [{"index": 0, "layout": "hook", "start_s": 0, "end_s": 4,
+                    "boxes": [box.to_dict()]}],
+    }  # fmt: skip
+    check = contrast_check(DesignSection.from_dict(design), [frame], [1.0])
+    assert check.measured == pytest.approx(21.0)
+
+
+@given(
+    st.tuples(*[st.integers(0, 255)] * 3),
+    st.tuples(*[st.integers(0, 255)] * 3),
+)
+def test_contrast_is_symmetric_and_bounded(
+    a: tuple[int, int, int], b: tuple[int, int, int]
+) -> None:
+    la, lb = float(relative_luminance(a)), float(relative_luminance(b))
+    ratio = contrast_ratio(la, lb)
+    assert ratio == contrast_ratio(lb, la)
+    assert 1.0 <= ratio <= 21.0 + 1e-9
+    assert (ratio == 1.0) == (la == lb)
+
+
+@given(st.tuples(*[st.integers(0, 255)] * 3), st.integers(1, 40), st.integers(1, 40))
+def test_any_flat_frame_is_empty(colour: tuple[int, int, int], w: int, h: int) -> None:
+    assert emptiness(flat(colour, 8 * w, 8 * h)) == 1.0

@@ -263,11 +263,28 @@ def headline_check(section: DesignSection) -> QACheck:
 # --------------------------------------------------------------------------- entry point
 
 
+def read_section(section: Mapping[str, Any] | None) -> DesignSection | None:
+    """The section typed; None when there is none or it cannot be read (see
+    ``design_checks``, which then fails with the reason)."""
+    if section is None:
+        return None
+    try:
+        return DesignSection.from_dict(section)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def design_checks(section: Mapping[str, Any] | None) -> list[QACheck]:
-    """The box checks of a design section; every one skipped when there is none."""
+    """The box checks of a design section; every one skipped when there is none, and the
+    first failing with the reason when it cannot be read."""
     if section is None:
         return skipped_checks(SECTION_CHECKS, "no design section (no layout engine ran)")
-    parsed = DesignSection.from_dict(section)
+    try:
+        parsed = DesignSection.from_dict(section)
+    except (KeyError, TypeError, ValueError) as exc:
+        reason = f"unreadable design section: {type(exc).__name__}: {exc}"
+        first = QACheck(SECTION_CHECKS[0], False, None, "a readable design section", "", reason)
+        return [first, *skipped_checks(SECTION_CHECKS[1:], "unreadable design section")]
     return [
         safe_zone_check(parsed),
         overlaps_check(parsed),

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiprod.media.ffmpeg.probe import StreamInfo
 from aiprod.qa import captions
-from aiprod.qa.design import DesignSection, design_checks
+from aiprod.qa.design import design_checks, read_section
 from aiprod.qa.measure import (
     DEFAULT_SETTINGS,
     DetectSettings,
@@ -78,8 +78,8 @@ class SamplePoint:
 
 def sample_points(expect: QAExpectations) -> list[SamplePoint]:
     """One frame per scene at its rest time (from the design section when there is one)."""
-    if expect.design is not None:
-        section = DesignSection.from_dict(expect.design)
+    section = read_section(expect.design)
+    if section is not None:
         times = [(s.index, s.rest_time()) for s in section.scenes]
     else:
         times = list(enumerate(expect.scene_rest_s))
@@ -274,7 +274,7 @@ def _timing_check(cues: Sequence[captions.Cue], expect: QAExpectations) -> QAChe
 def _design_checks(measured: Measurements, expect: QAExpectations) -> list[QACheck]:
     """Boxes against the safe zone and each other; contrast and emptiness on the frames."""
     points = sample_points(expect)
-    section = DesignSection.from_dict(expect.design) if expect.design is not None else None
+    section = read_section(expect.design)
     frames = [measured.frames.get(p.frame) for p in points]
     return [
         *design_checks(expect.design),

@@ -268,6 +268,10 @@ def contrast_check(
         detail += "; " + "; ".join(f.describe() for f in low[:8])
     else:
         detail += f"; lowest {worst.ratio:.2f}:1 ({worst.box.id!r}, needs {worst.required:g}:1)"
+    per_scene: dict[int, float] = {}
+    for f in findings:
+        per_scene[f.scene] = min(f.ratio, per_scene.get(f.scene, f.ratio))
+    detail += "; lowest per scene " + ", ".join(f"{n}: {r:.1f}:1" for n, r in per_scene.items())
     lowest = min(f.ratio for f in findings)
     return QACheck("design_contrast", not low, round(lowest, 2), threshold, ":1", detail)
 

@@ -96,13 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     section = DesignSection.from_dict(design)
     heads = headline_shares(section)
     for scene, share in heads.items():
-        print(f"  scene {scene:>2} largest text {share:.1%} of the height")
+        print(f"  scene {scene:>2} largest text {share:.2%} of the height")
     pairs = max(1, len(section.scenes) - 1)
     alike = alike_pairs(section)
     scene_frames = [frames.get(n) for n in numbers]
     findings, unmeasured = contrast_findings(section, scene_frames, [at for _, at, _ in points])
     worst = min(findings, key=lambda f: f.ratio, default=None)
-    head = f"{min(heads.values()):.1%}" if heads else "n/a"
+    head = f"{min(heads.values()):.2%}" if heads else "n/a"
     contrast = (
         f"{worst.ratio:.2f}:1 ({worst.box.id}, needs {worst.required:g}:1)" if worst else "n/a"
     )

@@ -247,7 +247,7 @@ def headline_check(section: DesignSection) -> QACheck:
     if not shares:
         return QACheck("design_headline_size", True, SKIPPED, threshold, "", "no text boxes")
     smallest = min(shares.values())
-    per_scene = ", ".join(f"{i}: {v:.1%}" for i, v in shares.items())
+    per_scene = ", ".join(f"{i}: {v:.2%}" for i, v in shares.items())
     small = [i for i, v in shares.items() if v < MIN_HEADLINE_SHARE]
     detail = f"per scene {per_scene}" + (f"; too small in scenes {small}" if small else "")
     return QACheck(

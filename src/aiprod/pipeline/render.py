@@ -51,6 +51,7 @@ from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.qa.report import QAReport
@@ -362,8 +363,9 @@ class Renderer:
     def _layout_names(self) -> dict[int, str]:
         """Scene number -> layout: the layout engine's choice, else the spec's, else ''."""
         names: dict[int, str] = {i: s.layout or "" for i, s in enumerate(self.spec.scenes)}
-        for scene in (self.design_section or {}).get("scenes", ()):
-            names[int(scene["index"])] = str(scene.get("layout") or "")
+        section = read_section(self.design_section)  # None when absent or unreadable
+        for scene in section.scenes if section else ():
+            names[scene.index] = scene.layout or names.get(scene.index, "")
         return names
 
     def _contact_sheet(

@@ -15,6 +15,7 @@ from aiprod.qa.design import SKIPPED, DesignSection
 from aiprod.qa.pixels import (
     BODY_CONTRAST,
     LARGE_CONTRAST,
+    block_for,
     contrast_check,
     contrast_ratio,
     emptiness,
@@ -143,7 +144,10 @@ def test_smooth_gradient_is_empty_and_detail_counts_by_block() -> None:
     half = flat((0, 0, 0))
     noise = np.random.default_rng(3).integers(0, 256, (H, 176, 3), dtype=np.uint8)
     half[:, :176] = noise  # 22 of the 45 block columns have detail
-    assert emptiness(half) == pytest.approx(23 / 45)
+    assert emptiness(half, block=8) == pytest.approx(23 / 45)
+    # at 360x640 the block is 8 * 360 / 1080 = 3 px: 59 of 120 block columns have detail
+    assert block_for(half) == 3
+    assert emptiness(half) == pytest.approx(61 / 120)
 
 
 def test_emptiness_check_median_over_scenes() -> None:
@@ -218,3 +222,10 @@ def test_contrast_is_symmetric_and_bounded(
 @given(st.tuples(*[st.integers(0, 255)] * 3), st.integers(1, 40), st.integers(1, 40))
 def test_any_flat_frame_is_empty(colour: tuple[int, int, int], w: int, h: int) -> None:
     assert emptiness(flat(colour, 8 * w, 8 * h)) == 1.0
+
+
+def test_the_block_scales_with_the_frame() -> None:
+    assert block_for(flat((0, 0, 0), 1080, 1920)) == 8
+    assert block_for(flat((0, 0, 0), 1920, 1080)) == 8
+    assert block_for(flat((0, 0, 0), 2160, 3840)) == 16
+    assert block_for(flat((0, 0, 0), 100, 100)) == 2

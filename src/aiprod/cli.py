@@ -114,7 +114,10 @@ def render(
             ).run()
     except QAFailed as exc:
         err.print(f"error: {exc}", markup=False)
-        err.print(f"  outputs kept for inspection in {out_dir}/ (see qa.json)", markup=False)
+        err.print(
+            f"  outputs kept for inspection in {out_dir}/ (see qa.json and contact_sheet.jpg)",
+            markup=False,
+        )
         raise typer.Exit(EXIT_FAILED) from None
     except AiprodError as exc:
         fail(exc)

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -75,6 +76,10 @@ def summary_table(result: RenderResult) -> Table:
             table.add_row(name.replace("_", " "), f"{c.measured} {c.unit} (target {c.threshold})")
     verdict = "[green]passed[/]" if result.qa.passed else "[red]failed[/]"
     table.add_row("QA", f"{verdict} ({len(result.qa.checks)} checks)")
+    sheet = result.out_dir / "contact_sheet.jpg"
+    scenes = len(tl.scenes)
+    plural = "s" if scenes != 1 else ""
+    table.add_row("contact sheet", f"{escape(str(sheet))} ({scenes} scene{plural}, one frame each)")
     total = sum(result.stage_seconds.values())
     times = ", ".join(
         f"{s} {result.stage_seconds[s]:.1f}s" for s in STAGES if s in result.stage_seconds

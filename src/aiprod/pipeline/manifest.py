@@ -77,7 +77,14 @@ def picture_source(illustration: Illustration | None) -> str | None:
 
 
 def _outputs(out_dir: Path) -> dict[str, int]:
-    names = ("video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json")
+    names = (
+        "video.mp4",
+        "thumbnail.jpg",
+        "contact_sheet.jpg",
+        "captions.srt",
+        "captions.vtt",
+        "qa.json",
+    )
     return {n: (out_dir / n).stat().st_size for n in names if (out_dir / n).exists()}
 
 

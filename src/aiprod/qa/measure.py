@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from aiprod.errors import FFmpegError
 from aiprod.media.ffmpeg.probe import StreamInfo, probe
@@ -50,12 +54,17 @@ class Loudness:
     lra: float
 
 
+Frame = npt.NDArray[np.uint8]
+
+
 @dataclass(frozen=True)
 class VideoAnalysis:
-    """Result of the single video pass."""
+    """Result of the single video pass; ``frames`` maps each grabbed frame number to its
+    full-resolution RGB picture (height, width, 3)."""
 
     black: list[Interval]
     frozen: list[Interval]
+    frames: dict[int, Frame] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,11 @@ class Measurements:
     def first(self, codec_type: str) -> StreamInfo | None:
         """The first (non cover-art) stream of ``codec_type``."""
         return first_stream(self.streams, codec_type)
+
+    @property
+    def frames(self) -> dict[int, Frame]:
+        """Frames grabbed by the video pass (frame number -> RGB array)."""
+        return self.video.frames if self.video else {}
 
 
 def first_stream(streams: Sequence[StreamInfo], codec_type: str) -> StreamInfo | None:
@@ -203,6 +217,38 @@ def _video_args(path: Path, vf: str, settings: DetectSettings) -> list[str]:
     ]  # fmt: skip
 
 
+def frame_select(numbers: Sequence[int]) -> str:
+    """A ``select`` filter passing exactly the frames ``numbers`` (0-based)."""
+    wanted = "+".join(f"eq(n,{int(n)})" for n in sorted(set(numbers)))
+    return f"select='{wanted}'"
+
+
+def _grab_args(
+    path: Path, vf: str, settings: DetectSettings, numbers: Sequence[int], raw: Path
+) -> list[str]:
+    """The detectors' pass, plus (split off the same decode) the frames ``numbers`` at full
+    size as raw RGB into ``raw``: one decode serves both."""
+    fast = ["-skip_loop_filter", "all"] if settings.fast_decode else []
+    graph = (
+        f"[0:v:0]split=2[qa][grab];[qa]{vf}[detect];"
+        f"[grab]{frame_select(numbers)},format=rgb24[frames]"
+    )
+    return [
+        *_LOG, "-threads", _threads(settings), *fast, "-i", str(path),
+        "-filter_complex_threads", "1", "-filter_complex", graph,
+        "-map", "[detect]", *_NULL_OUT,
+        "-map", "[frames]", "-fps_mode", "passthrough", "-f", "rawvideo", "-y", str(raw),
+    ]  # fmt: skip
+
+
+def read_raw_frames(raw: Path, width: int, height: int) -> list[Frame]:
+    """Whole RGB24 frames from a raw video file (a partial last frame is dropped)."""
+    data = np.fromfile(raw, dtype=np.uint8)
+    size = width * height * 3
+    count = data.size // size
+    return [data[i * size : (i + 1) * size].reshape(height, width, 3) for i in range(count)]
+
+
 def _audio_filter(settings: DetectSettings, *, loudness: bool, silence: bool) -> str:
     parts = []
     if loudness:
@@ -275,17 +321,35 @@ def detect_frozen(path: Path, *, min_duration: float = 1.0, noise: float = 0.001
 
 
 def analyse_video(
-    path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS, duration: float | None = None
+    path: Path,
+    *,
+    settings: DetectSettings = DEFAULT_SETTINGS,
+    duration: float | None = None,
+    grab_frames: Sequence[int] = (),
+    frame_size: tuple[int, int] | None = None,
 ) -> VideoAnalysis:
     """Black and frozen intervals from ONE decode of the video (downscaled first).
 
     ``duration`` (the video stream's, from the probe) closes a freeze still open at EOF;
-    without it the container duration from ffmpeg's header is used.
+    without it the container duration from ffmpeg's header is used. ``grab_frames``
+    (frame numbers) are also returned at full size, split off the same decode;
+    ``frame_size`` (width, height) is the stream's picture size, needed to grab them.
     """
     vf = _video_filter(settings, black=True, frozen=True)
-    stderr = _run(_video_args(path, vf, settings), settings).stderr
+    wanted = sorted({n for n in grab_frames if n >= 0})
+    if not wanted or frame_size is None:
+        stderr = _run(_video_args(path, vf, settings), settings).stderr
+        frames: dict[int, Frame] = {}
+    else:
+        with tempfile.TemporaryDirectory(prefix="aiprod-qa-") as folder:
+            raw = Path(folder) / "frames.rgb"
+            stderr = _run(_grab_args(path, vf, settings, wanted, raw), settings).stderr
+            pictures = read_raw_frames(raw, *frame_size)
+        frames = dict(zip(wanted, pictures, strict=False))  # frames past the end: absent
     end = duration if duration is not None else parse_input_duration(stderr)
-    return VideoAnalysis(black=parse_blackdetect(stderr), frozen=parse_freezedetect(stderr, end))
+    return VideoAnalysis(
+        black=parse_blackdetect(stderr), frozen=parse_freezedetect(stderr, end), frames=frames
+    )
 
 
 def analyse_audio(
@@ -300,8 +364,13 @@ def analyse_audio(
     )
 
 
-def measure_all(path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS) -> Measurements:
-    """Probe (packets counted, no decode), then the video and audio passes concurrently."""
+def measure_all(
+    path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS, grab_frames: Sequence[int] = ()
+) -> Measurements:
+    """Probe (packets counted, no decode), then the video and audio passes concurrently.
+
+    ``grab_frames``: frame numbers also returned as full-size RGB pictures (``.frames``),
+    taken from the video pass's own decode."""
     started = time.perf_counter()
     streams = probe(path, count_packets=True).streams
     video, audio = first_stream(streams, "video"), first_stream(streams, "audio")
@@ -309,7 +378,15 @@ def measure_all(path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS) -> M
         video_job: Future[VideoAnalysis] | None = None
         audio_job: Future[AudioAnalysis] | None = None
         if video is not None:
-            video_job = pool.submit(analyse_video, path, settings=settings, duration=video.duration)
+            size = (video.width, video.height) if video.width and video.height else None
+            video_job = pool.submit(
+                analyse_video,
+                path,
+                settings=settings,
+                duration=video.duration,
+                grab_frames=grab_frames,
+                frame_size=size,
+            )
         if audio is not None:
             audio_job = pool.submit(analyse_audio, path, settings=settings, duration=audio.duration)
         video_result = video_job.result() if video_job else None

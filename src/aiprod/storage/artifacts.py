@@ -25,6 +25,7 @@ class ArtifactKind:
 ARTIFACT_KINDS: Final[dict[str, ArtifactKind]] = {
     "video.mp4": ArtifactKind("video/mp4", compressible=False),
     "thumbnail.jpg": ArtifactKind("image/jpeg", compressible=False),
+    "contact_sheet.jpg": ArtifactKind("image/jpeg", compressible=False),
     "captions.srt": ArtifactKind("application/x-subrip", compressible=True),
     "captions.vtt": ArtifactKind("text/vtt; charset=utf-8", compressible=True),
     "qa.json": ArtifactKind("application/json", compressible=True),

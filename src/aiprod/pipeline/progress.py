@@ -19,6 +19,7 @@ STAGES: tuple[str, ...] = (
     "qa",
     "deliver",
 )
+FORMAT_STAGES_FROM = "visuals"  # this stage and the ones after it run once per format
 
 
 class ProgressSink(Protocol):

@@ -10,9 +10,11 @@ Pure: no I/O. The CLI, the API's validation, the artifact stores and the rendere
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
+
+from aiprod.errors import InvalidSpec, SpecProblem
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,29 @@ def parse_formats_option(text: str) -> tuple[OutputFormat, ...]:
 def format_names(formats: Sequence[OutputFormat]) -> list[str]:
     """Canonical names, as stored in a job request: ``["9:16", "1:1"]``."""
     return [f.name for f in formats]
+
+
+def format_fields(formats: Sequence[str] | None) -> dict[str, Any]:
+    """What a job request stores of ``formats``: ``{"formats": ["9:16", "1:1"]}``, or
+    nothing at all when none were asked for (so older requests compare equal).
+    InvalidSpec (path ``formats``) for an unknown or repeated one."""
+    if formats is None:
+        return {}
+    try:
+        return {"formats": format_names(parse_formats(formats))}
+    except FormatsInvalid as exc:
+        raise InvalidSpec([SpecProblem("formats", str(exc))]) from None
+
+
+def formats_of_request(request: Mapping[str, Any]) -> tuple[OutputFormat, ...] | None:
+    """The formats a stored job request asks for; None when it asks for none."""
+    stored = request.get("formats")
+    if not stored:
+        return None
+    try:
+        return parse_formats(str(item) for item in stored)
+    except FormatsInvalid as exc:
+        raise InvalidSpec([SpecProblem("formats", str(exc))], "job") from None
 
 
 def _even(value: float) -> int:

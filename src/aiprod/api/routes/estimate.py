@@ -28,6 +28,7 @@ def estimate_job(body: JobCreate, principal: ReaderDep, settings: SettingsDep) -
         duration_s=body.duration_s,
         presets_file=settings.presets_file,
         media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
+        formats=body.formats,
     )
     found = services.estimate_submission(submission, settings, quick=False)
     return EstimatePublic.model_validate(found)

@@ -4,7 +4,9 @@ link reaching outside the job's table of names."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -140,6 +142,12 @@ def test_a_job_with_formats_renders_each_in_its_folder_and_serves_it(
     info = probe(saved)
     assert info.video is not None and (info.video.width, info.video.height) == (288, 288)
     assert client.request("HEAD", urls["16x9/qa.json"]).status_code == 200
+
+    # the ZIP export keeps the folders
+    exported = client.get(f"/v1/jobs/{job_id}/export?format=zip", headers=key)
+    assert exported.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        assert {"formats.json", "9x16/video.mp4", "16x9/qa.json"} <= set(archive.namelist())
 
     # the folder is part of what is signed: a link to one format opens no other
     query = urlsplit(urls["1x1/video.mp4"]).query

@@ -21,6 +21,7 @@ from aiprod.pipeline.progress import STAGES
 
 if TYPE_CHECKING:
     from aiprod.pipeline.cost import CostEstimate
+    from aiprod.pipeline.formats import FamilyResult
     from aiprod.pipeline.render import RenderResult
 
 
@@ -115,5 +116,24 @@ def cost_table(found: CostEstimate) -> Table:
         f"{found.eta_seconds:.1f} s",
         f"{found.total:.5f} {found.currency}",
         style="bold",
+    )
+    return table
+
+
+def formats_table(family: FamilyResult) -> Table:
+    """One row per format of a family render: folder, frame size, QA."""
+    table = Table("format", "folder", "size", "QA", title=f"rendered {family.out_dir}/")
+    for outcome in family.outcomes:
+        verdict = "[green]passed[/]" if outcome.qa_passed else "[red]failed[/]"
+        table.add_row(
+            outcome.format.name,
+            f"{family.out_dir}/{outcome.format.folder}/",
+            f"{outcome.width}x{outcome.height}",
+            verdict,
+        )
+    timing = family.index["timing"]
+    table.caption = (
+        f"one sound for every format: {timing['duration_s']:.2f} s, "
+        f"{timing['total_frames']} frames; listed in formats.json"
     )
     return table

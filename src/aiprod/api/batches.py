@@ -78,6 +78,7 @@ def _validate_item(
         presets_file=presets_file,
         webhook_url=body.webhook_url,  # its address is checked when sending
         media_roots=media_roots,
+        formats=body.formats,
     )
 
 

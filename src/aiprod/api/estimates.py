@@ -19,10 +19,11 @@ from aiprod.pipeline.cost import (
     DEFAULT_SECONDS_PER_UNIT,
     ThroughputStore,
     Workload,
-    estimate,
     workload_for,
 )
+from aiprod.pipeline.format_costs import estimate_formats, sizes_for
 from aiprod.pipeline.plan import PlanDraft, PlanOutline, PlanRequest, draft_plan, outline_plan
+from aiprod.spec.formats import format_names, formats_of_request
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import Preset, resolve_preset
 
@@ -116,10 +117,13 @@ def estimate_request(
     a brief from the planner's outline (scene and word counts) instead of its first draft.
     """
     work, preset = _workload(kind, request, settings, quick=quick)
-    found = estimate(
+    formats = formats_of_request(request)  # the sound once, the picture once per format
+    found = estimate_formats(
         work,
+        sizes_for(preset, formats) if formats else [(work.width, work.height)],
         learned_throughput(settings.throughput_file),
         rate_per_hour=settings.compute_rate_per_hour,
         currency=settings.currency,
     )
-    return {**found.to_dict(), "duration_s": round(work.seconds, 1), "preset": preset.name}
+    shown = {"formats": format_names(formats)} if formats else {}
+    return {**found.to_dict(), "duration_s": round(work.seconds, 1), "preset": preset.name, **shown}

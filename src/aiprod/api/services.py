@@ -28,6 +28,7 @@ from aiprod.jobs.models import Job
 from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
 from aiprod.observability.tracing import with_trace_context, without_trace_context
+from aiprod.spec.formats import format_fields
 from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.presets import available_presets
 from aiprod.webhooks.targets import job_webhook_fields
@@ -61,6 +62,7 @@ def validate_submission(
     webhook_url: str | None = None,
     webhook_networks: Sequence[str] | None = None,
     media_roots: Sequence[Path] | None = None,
+    formats: Sequence[str] | None = None,
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
@@ -69,8 +71,10 @@ def validate_submission(
 
     ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is
     the operator's allow-list for literal addresses (None: checked at sending only).
+    ``formats`` (see :mod:`aiprod.spec.formats`) is kept in the request when given.
     """
-    hook = job_webhook_fields(webhook_url, allow_networks=webhook_networks)
+    hook = {**job_webhook_fields(webhook_url, allow_networks=webhook_networks)}
+    hook.update(format_fields(formats))
     if spec is not None:
         try:
             parsed = parse_spec(spec, source="spec")

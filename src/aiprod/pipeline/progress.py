@@ -13,12 +13,13 @@ STAGES: tuple[str, ...] = (
     "narration",
     "timeline",
     "sound",
-    "visuals",
     "audio",
+    "visuals",
     "compose",
     "qa",
     "deliver",
 )
+FORMAT_STAGES_FROM = "visuals"  # this stage and the ones after it run once per format
 
 
 class ProgressSink(Protocol):

@@ -1,7 +1,10 @@
 """Render a validated spec into delivered files: video, thumbnail, captions, QA, manifest.
 
-    probe ─▶ narration ─▶ timeline ─▶ audio (mix + loudness pass 1) ─▶ compose (one ffmpeg
-    graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+    probe ─▶ narration ─▶ timeline ─▶ sound ─▶ audio (mix + loudness pass 1) ─▶ visuals ─▶
+    compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+
+Everything up to the audio mix is the same in every aspect ratio: :meth:`Renderer.prepare_audio`
+does it once and renders of the other aspects reuse it (see :mod:`aiprod.pipeline.formats`).
 
 Intermediate files live in a work folder under the data directory and are removed after
 the render. Outputs are written to a hidden staging folder inside the output folder and
@@ -70,6 +73,25 @@ OUTPUT_FILES = (
     "qa.json",
     "manifest.json",
 )
+
+
+@dataclass(frozen=True)
+class PreparedAudio:
+    """The sound of one plan, shared by its renders in every aspect: narration clips, the
+    timing, the music bed and effects, and the finished programme mix (files in the work
+    folder of the renderer that prepared it)."""
+
+    clips: list[SpeechClip | None]
+    tts: str | None
+    timeline: Timeline
+    sound: SoundPlan
+    mix: Path
+    loudness: LoudnessOutcome
+    stage_seconds: dict[str, float]
+
+    def timeline_for(self, preset: Preset) -> Timeline:
+        """The same frames and cues in the preset's frame size."""
+        return replace(self.timeline, width=preset.width, height=preset.height)
 
 
 @dataclass(frozen=True)
@@ -151,8 +173,10 @@ class Renderer:
         out_dir: Path,
         settings: Settings,
         progress: ProgressSink | None = None,
+        audio: PreparedAudio | None = None,
     ) -> None:
         self.spec, self.preset, self.settings = spec, preset, settings
+        self.prepared = audio
         self.final_dir = out_dir
         run_id = uuid.uuid4().hex[:12]
         # every output is written here first and published together at the end, so a
@@ -202,7 +226,10 @@ class Renderer:
         store.record(work, self.clock.seconds)
         return {"estimate": before.to_dict(), "actual": after.to_dict()}
 
-    def _run(self) -> RenderResult:
+    def prepare_audio(self) -> PreparedAudio:
+        """The stages every aspect shares: probe, narration, timing, sound, the mix.
+        Its files live in this renderer's work folder until ``run()`` cleans it."""
+        self.work.mkdir(parents=True, exist_ok=True)
         with self.clock.stage("probe"):
             probe_spec_inputs(self.spec)
         narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
@@ -215,14 +242,26 @@ class Renderer:
             )
         with self.clock.stage("timeline"):
             timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
-            cues = self._captions(timeline, clips)
         with self.clock.stage("sound"):
             sound = prepare_sound(self.spec, timeline, self.settings)
             timeline = sound.timeline
-        with self.clock.stage("visuals"):
-            art = render_illustrations(self.spec, timeline, self.work)
         with self.clock.stage("audio"):
             audio, loudness = self._mix(timeline, clips, sound)
+        seconds = dict(self.clock.seconds)
+        return PreparedAudio(clips, tts_name, timeline, sound, audio, loudness, seconds)
+
+    def _run(self) -> RenderResult:
+        if self.prepared is None:
+            self.prepared = self.prepare_audio()
+        else:  # shared with the other aspects: its time is part of this render's too
+            self.clock.seconds.update(self.prepared.stage_seconds)
+        shared = self.prepared
+        clips, tts_name, sound, audio = shared.clips, shared.tts, shared.sound, shared.mix
+        loudness = shared.loudness
+        timeline = shared.timeline_for(self.preset)
+        cues = self._captions(timeline, clips)
+        with self.clock.stage("visuals"):
+            art = render_illustrations(self.spec, timeline, self.work)
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):

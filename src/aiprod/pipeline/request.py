@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiprod.config import Settings
 from aiprod.errors import BudgetExceeded
 from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, workload_for
+from aiprod.pipeline.format_costs import estimate_formats, sizes_for
 from aiprod.spec.brand import load_brand_kit
+from aiprod.spec.formats import OutputFormat
 from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
@@ -66,14 +69,20 @@ def _plan(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def estimate_cost(spec: VideoSpec, preset: Preset, settings: Settings) -> CostEstimate:
+def estimate_cost(
+    spec: VideoSpec,
+    preset: Preset,
+    settings: Settings,
+    formats: Sequence[OutputFormat] | None = None,
+) -> CostEstimate:
+    """The estimate of rendering ``spec``; with ``formats``, in each of them (one sound)."""
     work = workload_for(spec, preset, planned=spec.brief is not None)
-    return estimate(
-        work,
-        ThroughputStore(settings.throughput_file).load(),
-        rate_per_hour=settings.compute_rate_per_hour,
-        currency=settings.currency,
-    )
+    throughput = ThroughputStore(settings.throughput_file).load()
+    rate, currency = settings.compute_rate_per_hour, settings.currency
+    if formats:
+        sizes = sizes_for(preset, formats)
+        return estimate_formats(work, sizes, throughput, rate_per_hour=rate, currency=currency)
+    return estimate(work, throughput, rate_per_hour=rate, currency=currency)
 
 
 def check_budget(found: CostEstimate, budget: float | None) -> None:

@@ -60,6 +60,7 @@ async def create_job(
             webhook_url=body.webhook_url,
             webhook_networks=settings.webhook_allow_networks,
             media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
+            formats=body.formats,
         )
         job, created = services.submit_job(
             session,

@@ -219,7 +219,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the job database (AIPROD_DATABASE_URL, default SQLite)."""
-    from aiprod.jobs.db import current_revision, upgrade
+    from aiprod.db.engine import current_revision, upgrade
     from aiprod.jobs.errors import database_errors
 
     settings = load_settings()
@@ -237,7 +237,7 @@ def db_upgrade() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the job database is migrated (exit 1 when it is not)."""
-    from aiprod.jobs.db import current_revision, head_revision
+    from aiprod.db.engine import current_revision, head_revision
     from aiprod.jobs.errors import database_errors
 
     settings = load_settings()

@@ -26,7 +26,7 @@ ACTOR = "cli"
 @contextmanager
 def key_session() -> Iterator[Session]:
     """A session on the migrated job database; commits on success."""
-    from aiprod.jobs.db import ensure_migrated, make_engine, make_session_factory
+    from aiprod.db.engine import ensure_migrated, make_engine, make_session_factory
     from aiprod.jobs.errors import database_errors
 
     settings = load_settings()

@@ -13,7 +13,7 @@ import pytest
 from api_client import client, make_key  # noqa: F401  (fixtures shared by the API tests)
 from sqlalchemy import Engine, delete
 
-from aiprod.jobs.db import make_engine, upgrade
+from aiprod.db.engine import make_engine, upgrade
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.webhooks.models import (
     WebhookAttempt,

@@ -18,7 +18,7 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import update
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.events import record_event
 from aiprod.jobs.models import Job
 from aiprod.media.ffmpeg.probe import probe

@@ -25,7 +25,7 @@ from aiprod.auth import (
     rotate_key,
     verify_key,
 )
-from aiprod.jobs.db import (
+from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
     head_revision,

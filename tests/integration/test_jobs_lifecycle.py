@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from aiprod.api.schemas import JobPublic
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.errors import InvalidTransition, LeaseLost
 from aiprod.jobs.models import Job, JobEvent, utcnow
 from aiprod.jobs.outbox import pending_messages

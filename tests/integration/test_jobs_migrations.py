@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from aiprod.jobs.db import (
+from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
     head_revision,

@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from aiprod.cli import app as cli_app
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, upgrade
+from aiprod.db.engine import make_engine, upgrade
 from aiprod.observability.db_metrics import exposition
 
 ROOT = Path(__file__).resolve().parents[2]

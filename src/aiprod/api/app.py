@@ -26,7 +26,7 @@ from aiprod.api.security import install_edge_security
 from aiprod.auth.key_cache import VerifiedKeyCache
 from aiprod.auth.tokens import TokenVerifier
 from aiprod.config import Settings
-from aiprod.jobs.db import (
+from aiprod.db.engine import (
     ensure_migrated,
     head_revision,
     make_engine,

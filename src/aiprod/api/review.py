@@ -22,9 +22,9 @@ from aiprod.api.exceptions import Conflict, NotFound, PreconditionFailed
 from aiprod.api.media_paths import confine_media_paths, media_roots
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
+from aiprod.db.engine import Executor
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
-from aiprod.jobs.db import Executor
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from aiprod.auth.audit import record as audit_record
-from aiprod.jobs.db import Executor
+from aiprod.db.engine import Executor
 from aiprod.jobs.errors import InvalidTransition
 from aiprod.jobs.events import record_event
 from aiprod.jobs.leases import (

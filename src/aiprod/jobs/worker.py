@@ -29,8 +29,8 @@ import structlog
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
+from aiprod.db.engine import ensure_migrated, make_engine
 from aiprod.jobs import store
-from aiprod.jobs.db import ensure_migrated, make_engine
 from aiprod.jobs.errors import LeaseLost
 from aiprod.jobs.outbox import PurgeSchedule
 from aiprod.jobs.policy import BACKOFF_BASE_S

@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine
+from aiprod.db.engine import make_engine
 from aiprod.webhooks.outbox import DueDelivery, Outcome, claim_due, record_attempt
 from aiprod.webhooks.signing import encode_body, signed_headers
 from aiprod.webhooks.targets import (

@@ -220,7 +220,7 @@ app.add_typer(db_app, name="db")
 def db_upgrade() -> None:
     """Create or migrate the job database (AIPROD_DATABASE_URL, default SQLite)."""
     from aiprod.db.engine import current_revision, upgrade
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -238,7 +238,7 @@ def db_upgrade() -> None:
 def db_status() -> None:
     """Say whether the job database is migrated (exit 1 when it is not)."""
     from aiprod.db.engine import current_revision, head_revision
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

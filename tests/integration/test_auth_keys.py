@@ -25,6 +25,7 @@ from aiprod.auth import (
     rotate_key,
     verify_key,
 )
+from aiprod.db.base import utcnow
 from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
@@ -33,7 +34,6 @@ from aiprod.db.engine import (
     make_session_factory,
     upgrade,
 )
-from aiprod.jobs.models import utcnow
 
 
 @pytest.fixture

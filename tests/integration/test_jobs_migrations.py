@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from aiprod.db.base import Base
 from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
@@ -14,8 +15,7 @@ from aiprod.db.engine import (
     make_engine,
     upgrade,
 )
-from aiprod.jobs.errors import UnmigratedDatabase
-from aiprod.jobs.models import Base
+from aiprod.db.errors import UnmigratedDatabase
 
 
 def test_empty_database_is_refused_until_migrated(empty_db_url: str) -> None:

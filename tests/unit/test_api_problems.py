@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 
 from aiprod.api.errors import problem_kind, problem_response
 from aiprod.api.exceptions import AuthenticationRequired, Conflict, NotFound, PermissionDenied
+from aiprod.db.errors import DatabaseUnavailable
 from aiprod.errors import InvalidSpec, SpecProblem
-from aiprod.jobs.errors import DatabaseUnavailable
 
 
 @pytest.mark.parametrize(

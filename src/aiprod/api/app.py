@@ -33,7 +33,7 @@ from aiprod.db.engine import (
     make_session_factory,
     read_only_engine,
 )
-from aiprod.jobs.errors import database_errors
+from aiprod.db.errors import database_errors
 from aiprod.jobs.pg_reads import PgJobReader
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
@@ -46,8 +46,8 @@ def create_app(
 ) -> FastAPI:
     """Build the API over the job database; refuse an unmigrated or unreachable one.
 
-    Raises :class:`~aiprod.jobs.errors.UnmigratedDatabase`,
-    :class:`~aiprod.jobs.errors.DatabaseUnavailable` or
+    Raises :class:`~aiprod.db.errors.UnmigratedDatabase`,
+    :class:`~aiprod.db.errors.DatabaseUnavailable` or
     :class:`~aiprod.storage.StorageConfigInvalid`, so ``aiprod serve`` can say why.
     """
     url = database_url or settings.job_database_url

@@ -55,8 +55,9 @@ from aiprod.api.exceptions import (
     UnsupportedMedia,
 )
 from aiprod.auth.tokens import TokenIssuerUnavailable
+from aiprod.db.errors import DatabaseUnavailable, UnmigratedDatabase
 from aiprod.errors import AiprodError, InvalidSpec
-from aiprod.jobs.errors import DatabaseUnavailable, InvalidTransition, UnmigratedDatabase
+from aiprod.jobs.errors import InvalidTransition
 from aiprod.storage.errors import (
     RangeNotSatisfiable,
     StorageUnavailable,

@@ -15,8 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 from aiprod.api.exceptions import NotReady
+from aiprod.db.errors import UnmigratedDatabase, database_errors
 from aiprod.errors import AiprodError
-from aiprod.jobs.errors import UnmigratedDatabase, database_errors
 
 
 def _ffmpeg() -> str:

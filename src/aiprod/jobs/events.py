@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import JobEvent, core_table, utcnow
+from aiprod.db.base import core_table, utcnow
+from aiprod.jobs.models import JobEvent
 from aiprod.jobs.outbox import add_run_message
 from aiprod.webhooks.events import EventType, enqueue_job_event, event_for
 

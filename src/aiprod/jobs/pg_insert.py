@@ -34,7 +34,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.models import JSON_TYPE, Job, JobEvent, UTCDateTime, core_table
+from aiprod.db.base import JSON_TYPE, UTCDateTime, core_table
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.outbox import OutboxMessage
 from aiprod.jobs.policy import JobStatus
 from aiprod.webhooks.events import EventType, add_deliveries

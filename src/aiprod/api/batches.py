@@ -33,13 +33,13 @@ from sqlalchemy.orm import Session
 
 from aiprod.api.exceptions import Conflict, NotFound
 from aiprod.api.schemas import JobCreate
-from aiprod.api.services import Submission, estimate_submission, validate_submission
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.jobs.policy import TERMINAL, JobStatus
+from aiprod.jobs.services import Submission, estimate_submission, validate_submission
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import problems_from
 

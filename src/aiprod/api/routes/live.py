@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import State
 from starlette.websockets import WebSocketDisconnect
 
-from aiprod.api import live, services
+from aiprod.api import live
 from aiprod.api.deps import ReaderDep, SessionDep, authenticate, check_scope
 from aiprod.api.errors import problem_kind
 from aiprod.api.schemas import JobPublic, problem_responses
 from aiprod.auth import JOBS_READ
 from aiprod.config import Settings
+from aiprod.jobs import services
 from aiprod.jobs.models import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from aiprod.api import job_reads, review
+from aiprod.api import job_reads
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
 from aiprod.api.media_paths import media_roots
 from aiprod.api.request_session import run_in_session
@@ -22,7 +22,7 @@ from aiprod.api.schemas import (
     job_path,
     problem_responses,
 )
-from aiprod.jobs import services
+from aiprod.jobs import review, services
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

@@ -112,7 +112,7 @@ def serve(
             # client address and scheme: only from settings.trusted_proxies (aiprod.api.security)
             proxy_headers=False,
             server_header=False,
-            # live feeds end on SIGTERM (aiprod.api.live); cut whatever is still open after this
+            # live feeds end on SIGTERM (aiprod.jobs.live); cut whatever is still open after this
             timeout_graceful_shutdown=settings.shutdown_grace_s,
         )
     finally:

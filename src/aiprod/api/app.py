@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from aiprod.api.docs import install_docs
 from aiprod.api.errors import install_error_handlers
 from aiprod.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from aiprod.api.live import LiveFeeds, close_feeds_on_exit_signals
 from aiprod.api.ratelimit import build_rate_limiter, install_rate_limits
 from aiprod.api.request_id import RequestId
 from aiprod.api.routes import artifacts, health, jobs, live, presets
@@ -34,6 +33,7 @@ from aiprod.db.engine import (
     read_only_engine,
 )
 from aiprod.db.errors import database_errors
+from aiprod.jobs.live import LiveFeeds, close_feeds_on_exit_signals
 from aiprod.jobs.pg_reads import PgJobReader
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability

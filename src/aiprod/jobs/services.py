@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aiprod.api.estimates import estimate_request
 from aiprod.api.exceptions import Conflict, NotFound
 from aiprod.api.media_paths import confine_media_paths
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.jobs import store
+from aiprod.jobs.estimates import estimate_request
 from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
 from aiprod.jobs.models import Job
 from aiprod.jobs.pg_insert import CreationAudit

@@ -13,9 +13,9 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from aiprod.api import job_csv
 from aiprod.auth import Principal
 from aiprod.db.engine import make_engine, make_session_factory
+from aiprod.jobs import csv_export as job_csv
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from aiprod.api import batches
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
 from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import (
@@ -20,6 +19,7 @@ from aiprod.api.schemas import (
     job_path,
     problem_responses,
 )
+from aiprod.jobs import batches
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 

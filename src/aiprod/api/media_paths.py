@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from aiprod.api.uploads import uploads_dir
 from aiprod.config import Settings
 from aiprod.errors import SpecProblem
+from aiprod.uploads.service import uploads_dir
 
 PATH_KEYS = frozenset({"path", "logo"})
 

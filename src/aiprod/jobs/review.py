@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from aiprod.api.exceptions import Conflict, NotFound, PreconditionFailed
-from aiprod.api.media_paths import confine_media_paths, media_roots
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.db.engine import Executor
@@ -31,6 +30,7 @@ from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
 from aiprod.spec.load import check_semantics, parse_spec
+from aiprod.spec.media_paths import confine_media_paths, media_roots
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
@@ -132,7 +132,7 @@ def validate_manifest(
 ) -> tuple[VideoSpec, Preset]:
     """Parse and check a whole manifest; InvalidSpec lists every problem with its path.
 
-    With ``owner``, its media files must be the owner's (:mod:`aiprod.api.media_paths`).
+    With ``owner``, its media files must be the owner's (:mod:`aiprod.spec.media_paths`).
     """
     spec = parse_spec(manifest, source="manifest")
     if owner is not None:

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from aiprod.api.exceptions import Conflict, NotFound
-from aiprod.api.media_paths import confine_media_paths
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
@@ -29,6 +28,7 @@ from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import check_semantics, parse_spec
+from aiprod.spec.media_paths import confine_media_paths
 from aiprod.spec.presets import available_presets
 from aiprod.webhooks.targets import job_webhook_fields
 
@@ -64,7 +64,7 @@ def validate_submission(
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
-    With ``media_roots`` (API callers: see :mod:`aiprod.api.media_paths`), every file a spec
+    With ``media_roots`` (API callers: see :mod:`aiprod.spec.media_paths`), every file a spec
     names must lie inside them; relative paths are taken in the first root.
 
     ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import (
     BatchAccepted,
     BatchCreate,
@@ -20,6 +19,7 @@ from aiprod.api.schemas import (
     problem_responses,
 )
 from aiprod.jobs import batches
+from aiprod.spec.media_paths import media_roots
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 

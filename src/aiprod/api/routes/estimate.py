@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from aiprod.api.deps import ReaderDep, SettingsDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import EstimatePublic, JobCreate, problem_responses
 from aiprod.jobs import services
+from aiprod.spec.media_paths import media_roots
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from aiprod.api import job_reads
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import (
@@ -23,6 +22,7 @@ from aiprod.api.schemas import (
     problem_responses,
 )
 from aiprod.jobs import review, services
+from aiprod.spec.media_paths import media_roots
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiprod.config import Settings
+from aiprod.media.measure import detect_silence
 from aiprod.pipeline.render import Renderer
-from aiprod.qa.measure import detect_silence
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import Preset
 

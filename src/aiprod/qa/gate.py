@@ -13,14 +13,14 @@ from fractions import Fraction
 from pathlib import Path
 
 from aiprod.media.ffmpeg.probe import StreamInfo
-from aiprod.qa import captions
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     DEFAULT_SETTINGS,
     DetectSettings,
     Interval,
     Measurements,
     measure_all,
 )
+from aiprod.qa import captions
 from aiprod.qa.report import QACheck, QAReport
 
 SILENCE_FLOOR_LUFS = -69.0  # ebur128 reports -70 LUFS (its gate) for digital silence

@@ -39,10 +39,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aiprod.api.exceptions import (
+from aiprod.auth.tokens import TokenIssuerUnavailable
+from aiprod.db.errors import DatabaseUnavailable, UnmigratedDatabase
+from aiprod.errors import (
+    AiprodError,
     ApiError,
     AuthenticationRequired,
     Conflict,
+    InvalidSpec,
     InvalidToken,
     MediaTooLong,
     NotFound,
@@ -54,9 +58,6 @@ from aiprod.api.exceptions import (
     RateLimited,
     UnsupportedMedia,
 )
-from aiprod.auth.tokens import TokenIssuerUnavailable
-from aiprod.db.errors import DatabaseUnavailable, UnmigratedDatabase
-from aiprod.errors import AiprodError, InvalidSpec
 from aiprod.jobs.errors import InvalidTransition
 from aiprod.storage.errors import (
     RangeNotSatisfiable,

@@ -31,11 +31,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import Conflict, NotFound
 from aiprod.api.schemas import JobCreate
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.errors import Conflict, InvalidSpec, NotFound, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.jobs.policy import TERMINAL, JobStatus

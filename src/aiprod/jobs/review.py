@@ -18,11 +18,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import Conflict, NotFound, PreconditionFailed
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.db.engine import Executor
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.errors import Conflict, InvalidSpec, NotFound, PreconditionFailed, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus

@@ -16,10 +16,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import Conflict, NotFound
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.errors import Conflict, InvalidSpec, NotFound, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.estimates import estimate_request
 from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from aiprod.api.deps import SettingsDep, WriterDep
-from aiprod.api.exceptions import UnsupportedMedia
 from aiprod.api.schemas import problem_responses
 from aiprod.config import Settings
+from aiprod.errors import UnsupportedMedia
 from aiprod.uploads import service as uploads
 
 UPLOADS_PATH: Final = "/v1/uploads"

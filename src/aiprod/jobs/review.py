@@ -29,9 +29,9 @@ from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
 from aiprod.spec.load import check_semantics, parse_spec
-from aiprod.spec.media_paths import confine_media_paths, media_roots
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
+from aiprod.uploads.media_paths import confine_media_paths, media_roots
 
 AWAITING = JobStatus.AWAITING_REVIEW.value
 RETRYABLE_STATUSES = (JobStatus.FAILED.value, JobStatus.DEAD.value)
@@ -131,7 +131,7 @@ def validate_manifest(
 ) -> tuple[VideoSpec, Preset]:
     """Parse and check a whole manifest; InvalidSpec lists every problem with its path.
 
-    With ``owner``, its media files must be the owner's (:mod:`aiprod.spec.media_paths`).
+    With ``owner``, its media files must be the owner's (:mod:`aiprod.uploads.media_paths`).
     """
     spec = parse_spec(manifest, source="manifest")
     if owner is not None:

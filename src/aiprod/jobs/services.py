@@ -27,8 +27,8 @@ from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import check_semantics, parse_spec
-from aiprod.spec.media_paths import confine_media_paths
 from aiprod.spec.presets import available_presets
+from aiprod.uploads.media_paths import confine_media_paths
 from aiprod.webhooks.targets import job_webhook_fields
 
 MAX_PAGE_SIZE = 100
@@ -63,7 +63,7 @@ def validate_submission(
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
-    With ``media_roots`` (API callers: see :mod:`aiprod.spec.media_paths`), every file a spec
+    With ``media_roots`` (API callers: see :mod:`aiprod.uploads.media_paths`), every file a spec
     names must lie inside them; relative paths are taken in the first root.
 
     ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is

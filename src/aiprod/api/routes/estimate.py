@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from aiprod.api.deps import ReaderDep, SettingsDep
 from aiprod.api.schemas import EstimatePublic, JobCreate, problem_responses
 from aiprod.jobs import services
-from aiprod.spec.media_paths import media_roots
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 

@@ -22,7 +22,7 @@ from aiprod.api.schemas import (
     problem_responses,
 )
 from aiprod.jobs import review, services
-from aiprod.spec.media_paths import media_roots
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 

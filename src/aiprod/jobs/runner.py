@@ -29,13 +29,11 @@ from aiprod.errors import (
     QAFailed,
     SpecProblem,
 )
-from aiprod.pipeline.progress import STAGES
+from aiprod.pipeline.progress import PLAN_STAGE, STAGES, ProgressCallback
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
-ProgressCallback = Callable[[str, float], None]
 DEFAULT_WORK = "aiprod.jobs.runner:PIPELINE_WORK"
-PLAN_STAGE = "plan"
 DELIVER_STAGE = "deliver"
 
 

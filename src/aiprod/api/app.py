@@ -39,6 +39,7 @@ from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
 from aiprod.observability.tracing import TRACER_NAME, make_tracer_provider
 from aiprod.storage import check_storage_settings
+from aiprod.webhooks.listener import register as register_webhook_listener
 
 
 def create_app(
@@ -51,6 +52,7 @@ def create_app(
     :class:`~aiprod.storage.StorageConfigInvalid`, so ``aiprod serve`` can say why.
     """
     url = database_url or settings.job_database_url
+    register_webhook_listener()  # job changes made through the API queue their webhooks
     check_storage_settings(settings)  # a bad AIPROD_STORAGE_URL: refused here, in one line
     with database_errors():
         ensure_migrated(url)

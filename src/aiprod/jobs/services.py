@@ -25,11 +25,11 @@ from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
 from aiprod.jobs.models import Job
 from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
+from aiprod.net.targets import job_webhook_fields
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.presets import available_presets
 from aiprod.uploads.media_paths import confine_media_paths
-from aiprod.webhooks.targets import job_webhook_fields
 
 MAX_PAGE_SIZE = 100
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from aiprod.auth import Principal, audit
 from aiprod.errors import NotFound
 from aiprod.jobs.models import Job
+from aiprod.net.targets import IPNetwork, check_url
 from aiprod.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from aiprod.webhooks.signing import new_secret
 from aiprod.webhooks.signing_keys import job_secret, rotate
-from aiprod.webhooks.targets import IPNetwork, check_url
 
 MAX_PAGE_SIZE = 100
 

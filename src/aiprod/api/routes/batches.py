@@ -13,6 +13,7 @@ from aiprod.api.schemas import (
     BatchJobPublic,
     BatchPublic,
     JobAccepted,
+    JobCreate,
     Links,
     batch_path,
     job_path,
@@ -49,6 +50,7 @@ def create_batch(
     """
     submissions = batches.validate_batch(
         body.jobs,
+        parse_item=JobCreate.model_validate,
         presets_file=settings.presets_file,
         media_roots=media_roots(settings, principal.owner),
     )

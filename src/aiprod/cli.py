@@ -21,9 +21,9 @@ from aiprod.cli_serve import serve, worker
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
-from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import available_presets
+from aiprod.spec.validate import load_spec
 
 app = typer.Typer(
     name="aiprod",

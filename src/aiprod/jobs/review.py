@@ -21,17 +21,17 @@ from sqlalchemy.orm import Session
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.db.engine import Executor
-from aiprod.errors import Conflict, InvalidSpec, NotFound, PreconditionFailed, SpecProblem
+from aiprod.errors import Conflict, NotFound, PreconditionFailed
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
-from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
-from aiprod.uploads.media_paths import confine_media_paths, media_roots
+from aiprod.spec.validate import validate_spec
+from aiprod.uploads.media_paths import media_roots
 
 AWAITING = JobStatus.AWAITING_REVIEW.value
 RETRYABLE_STATUSES = (JobStatus.FAILED.value, JobStatus.DEAD.value)
@@ -133,16 +133,10 @@ def validate_manifest(
 
     With ``owner``, its media files must be the owner's (:mod:`aiprod.uploads.media_paths`).
     """
-    spec = parse_spec(manifest, source="manifest")
-    if owner is not None:
-        dumped = spec.model_dump(mode="json")
-        if confined := confine_media_paths(dumped, media_roots(settings, owner), prefix=""):
-            raise InvalidSpec(confined, "manifest")
-        spec = parse_spec(dumped, source="manifest")
-    problems, preset = check_semantics(spec, settings.presets_file)
-    if problems or preset is None:
-        raise InvalidSpec(problems or [SpecProblem("preset", "unknown preset")], "manifest")
-    return spec, preset
+    roots = None if owner is None else media_roots(settings, owner)
+    return validate_spec(
+        manifest, presets_file=settings.presets_file, source="manifest", media_roots=roots
+    )
 
 
 def replace_manifest(

@@ -27,9 +27,8 @@ from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
 from aiprod.net.targets import job_webhook_fields
 from aiprod.observability.tracing import with_trace_context, without_trace_context
-from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.presets import available_presets
-from aiprod.uploads.media_paths import confine_media_paths
+from aiprod.spec.validate import validate_spec
 
 MAX_PAGE_SIZE = 100
 
@@ -71,20 +70,14 @@ def validate_submission(
     """
     hook = job_webhook_fields(webhook_url, allow_networks=webhook_networks)
     if spec is not None:
-        try:
-            parsed = parse_spec(spec, source="spec")
-        except InvalidSpec as exc:
-            raise InvalidSpec(_prefixed(exc.problems, "spec"), "spec") from None
-        if preset:
-            parsed = parsed.model_copy(update={"preset": preset})
-        if media_roots is not None:  # before any file is looked at
-            dumped = parsed.model_dump(mode="json")
-            if confined := confine_media_paths(dumped, media_roots):
-                raise InvalidSpec(confined, "spec")
-            parsed = parse_spec(dumped, source="spec")
-        problems, _ = check_semantics(parsed, presets_file)
-        if problems:
-            raise InvalidSpec(_prefixed(problems, "spec"), "spec")
+        parsed, _ = validate_spec(
+            spec,
+            presets_file=presets_file,
+            source="spec",
+            prefix="spec",
+            preset=preset,
+            media_roots=media_roots,
+        )
         request = {"spec": parsed.model_dump(mode="json"), "review": review, **hook}
         text = " ".join(scene.narration for scene in parsed.scenes).strip()
         return Submission(JobKind.SPEC.value, request, parsed.preset, review, text or None)

@@ -44,10 +44,6 @@ class Submission:
     search_text: str | None = None
 
 
-def _prefixed(problems: list[SpecProblem], prefix: str) -> list[SpecProblem]:
-    return [SpecProblem(f"{prefix}.{p.path}" if p.path else prefix, p.message) for p in problems]
-
-
 def validate_submission(
     *,
     brief: str | None,

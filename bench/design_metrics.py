@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.media.ffmpeg.probe import probe
+from aiprod.media.measure import analyse_video
 from aiprod.qa.design import DesignSection, alike_pairs, headline_shares
-from aiprod.qa.measure import analyse_video
 from aiprod.qa.pixels import contrast_findings, emptiness
 
 

@@ -22,9 +22,9 @@ from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
 from aiprod.spec.formats import FormatsInvalid, OutputFormat, parse_formats_option
-from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset, available_presets
+from aiprod.spec.validate import load_spec
 
 if TYPE_CHECKING:
     from aiprod.pipeline.formats import FamilyResult
@@ -278,8 +278,8 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the job database (AIPROD_DATABASE_URL, default SQLite)."""
-    from aiprod.jobs.db import current_revision, upgrade
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.engine import current_revision, upgrade
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -296,8 +296,8 @@ def db_upgrade() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the job database is migrated (exit 1 when it is not)."""
-    from aiprod.jobs.db import current_revision, head_revision
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.engine import current_revision, head_revision
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

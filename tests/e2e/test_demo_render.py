@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aiprod.media.ffmpeg.probe import probe
-from aiprod.qa.measure import measure_loudness
+from aiprod.media.measure import measure_loudness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OUTPUT_NAMES = {

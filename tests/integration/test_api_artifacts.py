@@ -18,13 +18,13 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import update
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.events import record_event
 from aiprod.jobs.models import Job
 from aiprod.media.contact_sheet import Tile, write_contact_sheet
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.qa.measure import measure_all
+from aiprod.media.measure import measure_all
 from aiprod.storage import MAX_TTL_S, signer_from_settings
 
 PLAN = {"version": 1, "scenes": [{"narration": "Meet Bean There."}]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
 from aiprod.auth import audit
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 
 def test_health_and_ready(client: ApiClient) -> None:

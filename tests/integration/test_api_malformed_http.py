@@ -27,7 +27,7 @@ import uvicorn
 from aiprod.api import create_app
 from aiprod.api.http_protocol import WS_PROTOCOL, ProblemH11Protocol, ProblemHttpToolsProtocol
 from aiprod.config import Settings
-from aiprod.jobs.db import upgrade
+from aiprod.db.engine import upgrade
 
 MALFORMED = [
     b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",

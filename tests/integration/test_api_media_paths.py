@@ -6,7 +6,7 @@ from pathlib import Path
 
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
-from aiprod.api.media_paths import confine_media_paths
+from aiprod.spec.validate import confine_media_paths
 
 
 def spec_with_image(path: str) -> dict[str, object]:

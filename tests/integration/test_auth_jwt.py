@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from aiprod.auth import AuditEvent
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 AUDIENCE = "aiprod-test"
 BRIEF = {"brief": "A 20-second ad for organic coffee"}

@@ -9,7 +9,7 @@ import pytest
 from aiprod.errors import MediaError
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     Interval,
     analyse_audio,
     analyse_video,

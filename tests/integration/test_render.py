@@ -173,7 +173,7 @@ def test_a_silent_programme_renders_and_says_loudness_is_not_applicable(
 
 
 def test_premium_spot_meets_ebu_r128_at_full_size(tmp_path: Path, settings: Settings) -> None:
-    from aiprod.qa.measure import measure_loudness
+    from aiprod.media.measure import measure_loudness
     from aiprod.spec.presets import resolve_preset
 
     spec = {

@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image
 
 from aiprod.config import Settings
+from aiprod.media.measure import detect_silence
 from aiprod.pipeline.render import Renderer
-from aiprod.qa.measure import detect_silence
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import Preset
 

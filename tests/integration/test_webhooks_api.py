@@ -7,7 +7,7 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import Engine
 
 from aiprod.auth import audit
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.engine import make_session_factory
 
 HOOK = "https://hooks.example.com/aiprod?token=abc"
 SPEC = {"version": 1, "scenes": [{"narration": "Fresh beans."}]}

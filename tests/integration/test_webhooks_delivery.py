@@ -20,8 +20,8 @@ from webhook_receiver import Receiver
 
 from aiprod.auth import Principal
 from aiprod.config import Settings
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs import store
-from aiprod.jobs.db import make_session_factory
 from aiprod.jobs.models import Job
 from aiprod.webhooks import service
 from aiprod.webhooks.dispatcher import DispatchConfig, WebhookDispatcher

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from aiprod.errors import InvalidSpec
-from aiprod.webhooks.targets import (
+from aiprod.net.targets import (
     Target,
     TargetRefused,
     check_url,

@@ -40,10 +40,15 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from aiprod.api.exceptions import (
+from aiprod.auth.tokens import TokenIssuerUnavailable
+from aiprod.db.errors import DatabaseUnavailable, UnmigratedDatabase
+from aiprod.errors import (
+    AiprodError,
     ApiError,
     AuthenticationRequired,
     Conflict,
+    InvalidCursor,
+    InvalidSpec,
     InvalidToken,
     MediaTooLong,
     NotFound,
@@ -55,9 +60,7 @@ from aiprod.api.exceptions import (
     RateLimited,
     UnsupportedMedia,
 )
-from aiprod.auth.tokens import TokenIssuerUnavailable
-from aiprod.errors import AiprodError, InvalidCursor, InvalidSpec
-from aiprod.jobs.errors import DatabaseUnavailable, InvalidTransition, UnmigratedDatabase
+from aiprod.jobs.errors import InvalidTransition
 from aiprod.storage.errors import (
     RangeNotSatisfiable,
     StorageUnavailable,

@@ -29,14 +29,12 @@ from aiprod.errors import (
     QAFailed,
     SpecProblem,
 )
-from aiprod.pipeline.progress import FORMAT_STAGES_FROM, STAGES
+from aiprod.pipeline.progress import FORMAT_STAGES_FROM, PLAN_STAGE, STAGES, ProgressCallback
 from aiprod.spec.formats import format_names, formats_of_request
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
-ProgressCallback = Callable[[str, float], None]
 DEFAULT_WORK = "aiprod.jobs.runner:PIPELINE_WORK"
-PLAN_STAGE = "plan"
 DELIVER_STAGE = "deliver"
 
 
@@ -142,17 +140,16 @@ class CallbackProgress:
 def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[VideoSpec, Preset]:
     """The spec and preset of a job request (``{"spec": …}`` or ``{"brief": …}``)."""
     from aiprod.pipeline.request import Request, prepare
-    from aiprod.spec.load import check_semantics, parse_spec
+    from aiprod.spec.validate import validate_spec
 
     preset_name = job_request.get("preset")
     if isinstance(job_request.get("spec"), dict):
-        spec = parse_spec(job_request["spec"], source="job spec")
-        if preset_name:
-            spec = spec.model_copy(update={"preset": preset_name})
-        problems, preset = check_semantics(spec, settings.presets_file)
-        if problems or preset is None:
-            raise InvalidSpec(problems, "job spec")
-        return spec, preset
+        return validate_spec(
+            job_request["spec"],
+            presets_file=settings.presets_file,
+            source="job spec",
+            preset=preset_name,
+        )
     brief = job_request.get("brief")
     if not isinstance(brief, str) or not brief.strip():
         raise InvalidSpec([SpecProblem("", "a job needs a 'spec' mapping or a 'brief'")], "job")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+ProgressCallback = Callable[[str, float], None]
+"""A job's progress report: (stage name, fraction of that stage done)."""
+
+PLAN_STAGE = "plan"  # the stage before the render stages: brief to plan (and the review gate)
 
 STAGES: tuple[str, ...] = (
     "probe",

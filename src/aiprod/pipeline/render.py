@@ -42,6 +42,7 @@ from aiprod.media.compose import (
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration, render_illustrations
+from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
@@ -56,7 +57,6 @@ from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
-from aiprod.qa.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.qa.report import QAReport
 from aiprod.qa.semantic import key_points_check
 from aiprod.spec.model import ColourBackground, ImageBackground, Scene, VideoSpec

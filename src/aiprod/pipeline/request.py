@@ -18,9 +18,9 @@ from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, worklo
 from aiprod.pipeline.format_costs import estimate_formats, sizes_for
 from aiprod.spec.brand import load_brand_kit
 from aiprod.spec.formats import OutputFormat
-from aiprod.spec.load import load_spec
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import Preset, resolve_preset
+from aiprod.spec.presets import Preset
+from aiprod.spec.validate import load_spec
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,9 @@ def prepare(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
     if request.brief is not None:
         return _plan(request, settings)
     assert request.spec_path is not None
-    spec, preset = load_spec(request.spec_path, preset_file=settings.presets_file)
-    if request.preset is not None:
-        spec = spec.model_copy(update={"preset": request.preset})
-        preset = resolve_preset(request.preset, settings.presets_file)
+    spec, preset = load_spec(
+        request.spec_path, preset_file=settings.presets_file, preset=request.preset
+    )
     if request.brand_kit is not None:
         kit, glossary = load_brand_kit(request.brand_kit)
         spec = spec.model_copy(update={"brand": kit, "glossary": {**glossary, **spec.glossary}})

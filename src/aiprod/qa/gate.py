@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.media.ffmpeg.probe import StreamInfo
-from aiprod.qa import captions
-from aiprod.qa.design import design_checks, read_section
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     DEFAULT_SETTINGS,
     DetectSettings,
     Interval,
     Measurements,
     measure_all,
 )
+from aiprod.qa import captions
+from aiprod.qa.design import design_checks, read_section
 from aiprod.qa.pixels import pixel_checks
 from aiprod.qa.report import QACheck, QAReport
 

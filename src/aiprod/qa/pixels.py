@@ -1,7 +1,7 @@
 """Measurements on rendered frames: text contrast (WCAG) and how empty a frame is.
 
 One frame per scene, taken at the scene's rest time by the QA video pass (the decode the
-black/freeze detectors already make, see ``aiprod.qa.measure``), as RGB ``uint8`` arrays of
+black/freeze detectors already make, see ``aiprod.media.measure``), as RGB ``uint8`` arrays of
 shape (height, width, 3). Everything here is whole-array numpy: no per-pixel Python loops.
 
 - **Contrast**: WCAG 2 relative luminance of the text colour the layout engine drew with

@@ -108,13 +108,3 @@ def check_semantics(
         if not path.is_file():
             problems.append(SpecProblem(dotted, f"file not found: {value}"))
     return problems, preset
-
-
-def load_spec(path: Path, *, preset_file: Path | None = None) -> tuple[VideoSpec, Preset]:
-    """Load, validate and resolve a spec file; InvalidSpec lists every problem at once."""
-    spec = parse_spec(read_document(path), source=str(path))
-    spec = resolve_paths(spec, path.parent.resolve())
-    problems, preset = check_semantics(spec, preset_file)
-    if problems or preset is None:
-        raise InvalidSpec(problems, str(path))
-    return spec, preset

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from aiprod.api import artifacts as services
+from aiprod.api import artifact_service as services
 from aiprod.api.artifact_schemas import ArtifactList, JobExport
 from aiprod.api.deps import ReaderDep, SessionDep, SettingsDep
 from aiprod.api.file_responses import RangeFileResponse

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aiprod.api import services
 from aiprod.api.deps import ReaderDep, SettingsDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import EstimatePublic, JobCreate, problem_responses
+from aiprod.jobs import services
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 

@@ -1,7 +1,7 @@
 """Live progress of one job: ``GET /v1/jobs/{id}/events`` (SSE) and ``WS /v1/jobs/{id}/ws``.
 
 Thin: authenticate, check that the caller may see the job, relay the events of
-:mod:`aiprod.api.live`. Both end after the ``end`` event, or when the server shuts down.
+:mod:`aiprod.jobs.live`. Both end after the ``end`` event, or when the server shuts down.
 
 SSE: ``event: status|progress|end``, JSON ``data``; status events carry ``id:`` (their
 history row), so ``Last-Event-ID`` resumes without gaps or repeats. Refusals (401, 403,
@@ -34,12 +34,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import State
 from starlette.websockets import WebSocketDisconnect
 
-from aiprod.api import live, services
 from aiprod.api.deps import ReaderDep, SessionDep, authenticate, check_scope
 from aiprod.api.errors import problem_kind
 from aiprod.api.schemas import JobPublic, problem_responses
 from aiprod.auth import JOBS_READ
 from aiprod.config import Settings
+from aiprod.jobs import live, services
 from aiprod.jobs.models import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])

@@ -21,25 +21,23 @@ Progress is the mean of the jobs' progress, where a job that has ended counts as
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import Conflict, NotFound
-from aiprod.api.schemas import JobCreate
-from aiprod.api.services import Submission, estimate_submission, validate_submission
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.errors import Conflict, InvalidSpec, NotFound, SpecProblem
 from aiprod.jobs import store
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.jobs.policy import TERMINAL, JobStatus
+from aiprod.jobs.services import Submission, estimate_submission, validate_submission
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.load import problems_from
 
@@ -62,11 +60,29 @@ def _at(prefix: str, problems: list[SpecProblem]) -> list[SpecProblem]:
     return [SpecProblem(f"{prefix}.{p.path}" if p.path else prefix, p.message) for p in problems]
 
 
+class JobRequest(Protocol):
+    """One item of a batch once parsed: the fields of a ``POST /v1/jobs`` body."""
+
+    brief: str | None
+    spec: dict[str, Any] | None
+    preset: str | None
+    review: bool
+    duration_s: float | None
+    webhook_url: str | None
+    formats: list[str] | None
+
+
+ParseItem = Callable[[Mapping[str, Any]], JobRequest]
+
+
 def _validate_item(
-    item: Mapping[str, Any], presets_file: Path | None, media_roots: Sequence[Path] | None
+    item: Mapping[str, Any],
+    parse_item: ParseItem,
+    presets_file: Path | None,
+    media_roots: Sequence[Path] | None,
 ) -> Submission:
     try:
-        body = JobCreate.model_validate(item)
+        body = parse_item(item)
     except ValidationError as exc:
         raise InvalidSpec(problems_from(exc), "job") from None
     return validate_submission(
@@ -85,15 +101,19 @@ def _validate_item(
 def validate_batch(
     items: Sequence[Mapping[str, Any]],
     *,
+    parse_item: ParseItem,
     presets_file: Path | None,
     media_roots: Sequence[Path] | None = None,
 ) -> list[Submission]:
-    """Every item as a submission; InvalidSpec naming ``jobs.<i>…`` for every problem."""
+    """Every item as a submission; InvalidSpec naming ``jobs.<i>…`` for every problem.
+
+    ``parse_item`` reads one item as a job request (the API passes its ``JobCreate``
+    schema's validator; a pydantic ``ValidationError`` becomes problems of that item)."""
     submissions: list[Submission] = []
     problems: list[SpecProblem] = []
     for index, item in enumerate(items):
         try:
-            submissions.append(_validate_item(item, presets_file, media_roots))
+            submissions.append(_validate_item(item, parse_item, presets_file, media_roots))
         except InvalidSpec as exc:
             problems += _at(f"jobs.{index}", exc.problems)
     if problems:

@@ -18,21 +18,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import Conflict, NotFound, PreconditionFailed
-from aiprod.api.media_paths import confine_media_paths, media_roots
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.db.engine import Executor
+from aiprod.errors import Conflict, NotFound, PreconditionFailed
 from aiprod.jobs import store
-from aiprod.jobs.db import Executor
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
-from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
+from aiprod.spec.validate import validate_spec
+from aiprod.uploads.media_paths import media_roots
 
 AWAITING = JobStatus.AWAITING_REVIEW.value
 RETRYABLE_STATUSES = (JobStatus.FAILED.value, JobStatus.DEAD.value)
@@ -132,18 +131,12 @@ def validate_manifest(
 ) -> tuple[VideoSpec, Preset]:
     """Parse and check a whole manifest; InvalidSpec lists every problem with its path.
 
-    With ``owner``, its media files must be the owner's (:mod:`aiprod.api.media_paths`).
+    With ``owner``, its media files must be the owner's (:mod:`aiprod.uploads.media_paths`).
     """
-    spec = parse_spec(manifest, source="manifest")
-    if owner is not None:
-        dumped = spec.model_dump(mode="json")
-        if confined := confine_media_paths(dumped, media_roots(settings, owner), prefix=""):
-            raise InvalidSpec(confined, "manifest")
-        spec = parse_spec(dumped, source="manifest")
-    problems, preset = check_semantics(spec, settings.presets_file)
-    if problems or preset is None:
-        raise InvalidSpec(problems or [SpecProblem("preset", "unknown preset")], "manifest")
-    return spec, preset
+    roots = None if owner is None else media_roots(settings, owner)
+    return validate_spec(
+        manifest, presets_file=settings.presets_file, source="manifest", media_roots=roots
+    )
 
 
 def replace_manifest(

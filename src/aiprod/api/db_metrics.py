@@ -20,7 +20,8 @@ from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.db.base import utcnow
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import TERMINAL, JobStatus
 from aiprod.observability.metrics import host_registry
 

@@ -17,8 +17,8 @@ from typing import Any, Final
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from aiprod.api.filters import JobFilter, newest_first, visible_jobs
 from aiprod.auth import Principal
+from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
 from aiprod.jobs.models import Job
 
 PAGE_SIZE: Final = 500

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from aiprod.api.exceptions import NotReady
-from aiprod.errors import AiprodError
-from aiprod.jobs.errors import UnmigratedDatabase, database_errors
+from aiprod.db.errors import UnmigratedDatabase, database_errors
+from aiprod.errors import AiprodError, NotReady
 
 
 def _ffmpeg() -> str:

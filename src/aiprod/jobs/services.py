@@ -16,22 +16,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aiprod.api.estimates import estimate_request
-from aiprod.api.exceptions import Conflict, NotFound
-from aiprod.api.filters import JobFilter, newest_first, visible_jobs
-from aiprod.api.media_paths import confine_media_paths
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
-from aiprod.errors import InvalidCursor, InvalidSpec, SpecProblem
+from aiprod.errors import Conflict, InvalidCursor, InvalidSpec, NotFound, SpecProblem
 from aiprod.jobs import store
+from aiprod.jobs.estimates import estimate_request
+from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
 from aiprod.jobs.models import Job
 from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.policy import JobKind
+from aiprod.net.targets import job_webhook_fields
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.formats import format_fields
-from aiprod.spec.load import check_semantics, parse_spec
 from aiprod.spec.presets import available_presets
-from aiprod.webhooks.targets import job_webhook_fields
+from aiprod.spec.validate import validate_spec
 
 MAX_PAGE_SIZE = 100
 
@@ -45,10 +43,6 @@ class Submission:
     preset: str | None
     review: bool = False
     search_text: str | None = None
-
-
-def _prefixed(problems: list[SpecProblem], prefix: str) -> list[SpecProblem]:
-    return [SpecProblem(f"{prefix}.{p.path}" if p.path else prefix, p.message) for p in problems]
 
 
 def validate_submission(
@@ -66,7 +60,7 @@ def validate_submission(
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
-    With ``media_roots`` (API callers: see :mod:`aiprod.api.media_paths`), every file a spec
+    With ``media_roots`` (API callers: see :mod:`aiprod.uploads.media_paths`), every file a spec
     names must lie inside them; relative paths are taken in the first root.
 
     ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is
@@ -76,20 +70,14 @@ def validate_submission(
     hook = {**job_webhook_fields(webhook_url, allow_networks=webhook_networks)}
     hook.update(format_fields(formats))
     if spec is not None:
-        try:
-            parsed = parse_spec(spec, source="spec")
-        except InvalidSpec as exc:
-            raise InvalidSpec(_prefixed(exc.problems, "spec"), "spec") from None
-        if preset:
-            parsed = parsed.model_copy(update={"preset": preset})
-        if media_roots is not None:  # before any file is looked at
-            dumped = parsed.model_dump(mode="json")
-            if confined := confine_media_paths(dumped, media_roots):
-                raise InvalidSpec(confined, "spec")
-            parsed = parse_spec(dumped, source="spec")
-        problems, _ = check_semantics(parsed, presets_file)
-        if problems:
-            raise InvalidSpec(_prefixed(problems, "spec"), "spec")
+        parsed, _ = validate_spec(
+            spec,
+            presets_file=presets_file,
+            source="spec",
+            prefix="spec",
+            preset=preset,
+            media_roots=media_roots,
+        )
         request = {"spec": parsed.model_dump(mode="json"), "review": review, **hook}
         text = " ".join(scene.narration for scene in parsed.scenes).strip()
         return Submission(JobKind.SPEC.value, request, parsed.preset, review, text or None)

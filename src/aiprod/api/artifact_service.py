@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from aiprod.api.artifact_schemas import ArtifactPublic, JobEventPublic, JobExport
 from aiprod.api.schemas import JobPublic
-from aiprod.api.services import get_job
 from aiprod.auth import Principal
 from aiprod.jobs import store as job_store
+from aiprod.jobs.services import get_job
 from aiprod.storage import ArtifactStore, LocalArtifactStore, UnknownArtifact, require_known
 
 EXPORT_PREFIX: Final = "export-"

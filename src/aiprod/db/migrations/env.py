@@ -1,6 +1,6 @@
 """Alembic environment of the job tables.
 
-Run through :func:`aiprod.jobs.db.upgrade`, which passes an open connection in
+Run through :func:`aiprod.db.engine.upgrade`, which passes an open connection in
 ``config.attributes["connection"]``; the alembic CLI may instead set ``sqlalchemy.url``.
 """
 
@@ -10,8 +10,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import aiprod.auth.models  # noqa: F401  (registers api_keys/audit_events on Base)
-from aiprod.jobs.db import make_engine
-from aiprod.jobs.models import Base
+from aiprod.db.base import Base
+from aiprod.db.engine import make_engine
 from aiprod.jobs.outbox import OutboxMessage  # noqa: F401  (registers job_outbox on Base)
 
 

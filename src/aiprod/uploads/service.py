@@ -30,9 +30,16 @@ from typing import Final, Literal
 
 import anyio
 
-from aiprod.api.exceptions import MediaTooLong, NotReady, PayloadTooLarge, UnsupportedMedia
 from aiprod.config import Settings
-from aiprod.errors import FFmpegError, MediaError, ProviderUnavailable
+from aiprod.errors import (
+    FFmpegError,
+    MediaError,
+    MediaTooLong,
+    NotReady,
+    PayloadTooLarge,
+    ProviderUnavailable,
+    UnsupportedMedia,
+)
 from aiprod.media.ffmpeg.probe import PROBE_TIMEOUT_S, ProbeResult, parse_probe_json
 from aiprod.media.ffmpeg.run import run_process
 

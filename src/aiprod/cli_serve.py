@@ -14,6 +14,7 @@ from rich.console import Console
 from aiprod.config import load_settings
 from aiprod.errors import AiprodError
 from aiprod.observability.multiproc import use_multiprocess_dir
+from aiprod.webhooks.listener import register as register_webhook_listener
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -62,11 +63,13 @@ def serve(
     """
     import uvicorn
 
+    from aiprod.api.http_protocol import HTTP_PROTOCOL, WS_PROTOCOL
     from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     if access_log:  # HTTP worker processes read their settings from the environment
         os.environ["AIPROD_ACCESS_LOG"] = "true"
     settings = load_settings()
+    register_webhook_listener()  # job changes in this process and its workers queue webhooks
     access_log = settings.access_log
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # before anything loads prometheus_client; HTTP and worker processes inherit it
@@ -112,7 +115,9 @@ def serve(
             # client address and scheme: only from settings.trusted_proxies (aiprod.api.security)
             proxy_headers=False,
             server_header=False,
-            # live feeds end on SIGTERM (aiprod.api.live); cut whatever is still open after this
+            http=HTTP_PROTOCOL,  # its parser's own 400s are problem+json too
+            ws=WS_PROTOCOL,  # and so are refused WebSocket handshakes
+            # live feeds end on SIGTERM (aiprod.jobs.live); cut whatever is still open after this
             timeout_graceful_shutdown=settings.shutdown_grace_s,
         )
     finally:
@@ -162,6 +167,7 @@ def worker(workers: WorkersOpt = 1) -> None:
     from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     settings = load_settings()
+    register_webhook_listener()  # job changes in this process and its workers queue webhooks
     _observe_worker(settings)
     if settings.scale_out:
         from aiprod.jobs.celery_app import run_worker

@@ -9,7 +9,7 @@ from typing import Any
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.models import Job
 from aiprod.pipeline.cost import ThroughputStore, workload_for
 from aiprod.spec.model import VideoSpec

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
-from aiprod.api.media_paths import confine_media_paths
-from aiprod.api.uploads import uploads_dir
 from aiprod.config import Settings
+from aiprod.spec.validate import confine_media_paths
+from aiprod.uploads.service import uploads_dir
 
 
 def spec_with_image(path: str) -> dict[str, object]:

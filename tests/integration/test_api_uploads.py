@@ -11,8 +11,8 @@ import pytest
 from api_client import PROBLEM, KeyMaker, auth
 from edge_client import ClientMaker, make_app, make_client  # noqa: F401
 
-from aiprod.api.uploads import clean_filename
 from aiprod.media.ffmpeg.probe import probe
+from aiprod.uploads.service import clean_filename
 
 MediaMaker = Callable[[str, str], Path]
 

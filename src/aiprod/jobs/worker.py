@@ -18,7 +18,7 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -29,8 +29,9 @@ import structlog
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
+from aiprod.db.engine import ensure_migrated, make_engine
+from aiprod.jobs import listeners as job_listeners
 from aiprod.jobs import store
-from aiprod.jobs.db import ensure_migrated, make_engine
 from aiprod.jobs.errors import LeaseLost
 from aiprod.jobs.orphans import stop_when_orphaned
 from aiprod.jobs.outbox import PurgeSchedule
@@ -57,6 +58,8 @@ class WorkerConfig:
     attempt_timeout_s: float = 3600.0
     idle_sleep_s: float = 1.0
     backoff_base_s: float = BACKOFF_BASE_S
+    # the job listeners registered in the parent (webhooks), loaded again in each worker
+    listeners: tuple[str, ...] = field(default_factory=job_listeners.references)
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def worker_loop(config: WorkerConfig, index: int, grace: Synchronized[float]) ->
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool decides when workers stop
     hold_worker_share(config.settings.data_dir)  # a new pool owner waits for this process
     configure_logging(config.settings)  # a spawned process starts with no logging set up
+    job_listeners.load(config.listeners)  # nor any job listener registered
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{index}"
     engine, lease = make_engine(config.database_url), config.lease_seconds
     try:

@@ -1,4 +1,5 @@
-"""Probe every input file before rendering: a bad file is named in one line, up front."""
+"""Probe every input file before rendering: a bad file (or an icon name the bundled set does
+not have) is named in one line, up front."""
 
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ def probe_spec_inputs(spec: VideoSpec) -> dict[str, ProbeResult]:
                 check(cue.path, f"scene {i + 1} sound effect", "audio")
         if scene.illustration is not None and scene.illustration.path is not None:
             check(scene.illustration.path, f"scene {i + 1} illustration", "video")
+        if scene.illustration is not None and scene.illustration.icon is not None:
+            from aiprod.visuals.icons import UnknownIcon, icon_exists
+
+            if not icon_exists(scene.illustration.icon):
+                raise UnknownIcon(
+                    f"scene {i + 1} illustration: no icon named"
+                    f" '{scene.illustration.icon}' in the bundled set (Lucide)"
+                )
     if spec.music is not None and spec.music.path is not None:
         check(spec.music.path, "music", "audio")
     if spec.brand.logo is not None:

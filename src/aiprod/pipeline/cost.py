@@ -120,7 +120,11 @@ class Workload:
             "narration": (float(self.words), "word", self.tts_provider),
             "music": (self.music_seconds, "second", "composer (FluidSynth)"),
             "sfx": (float(self.effects), "effect", "sound designer"),
-            "visuals": (float(self.illustrations), "illustration", "emoji renderer"),
+            "visuals": (
+                float(self.illustrations),
+                "illustration",
+                "icons (resvg) and emoji (Pillow)",
+            ),
             "audio": (self.seconds, "second", "ffmpeg mix + loudness"),
             "compose": (
                 frames * self.megapixels,
@@ -232,7 +236,9 @@ def workload_for(
         x264_preset=preset.x264_preset,
         music_seconds=programme_seconds if composed else 0.0,
         effects=len(kinds),
-        illustrations=sum(1 for s in spec.scenes if s.illustration and s.illustration.emoji),
+        illustrations=sum(  # the ones drawn for the render: icons and emoji
+            1 for s in spec.scenes if s.illustration and s.illustration.path is None
+        ),
         tts_provider="piper" if spec.language.startswith("en") and not spec.voice else "espeak",
         planned=planned,
     )

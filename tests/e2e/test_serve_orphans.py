@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.store import create_job
 

@@ -18,8 +18,9 @@ from aiprod.errors import InvalidSpec
 from aiprod.pipeline.plan import PlanRequest, draft_spec
 from aiprod.planner.layouts import assign_layouts, repeated_pairs
 from aiprod.spec.layout_check import layout_problems
-from aiprod.spec.load import load_spec, parse_spec
+from aiprod.spec.load import parse_spec
 from aiprod.spec.model import Scene, VideoSpec
+from aiprod.spec.validate import load_spec
 
 VOLT = (
     "30s ad for Volt e-bikes: 80 km battery range, charges in 4 hours, 20% off this week "

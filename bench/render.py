@@ -24,11 +24,11 @@ from pathlib import Path
 import yaml
 
 from aiprod.config import Settings
+from aiprod.intake import load_spec
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.pipeline.render import Renderer, RenderResult
 from aiprod.pipeline.request import Request, prepare
 from aiprod.providers.tts.registry import forget_providers
-from aiprod.spec.validate import load_spec
 
 NARRATION = [
     "Meet Northwind, the planner that turns a messy, crowded week into a calm and clear plan.",

@@ -20,11 +20,11 @@ from aiprod.cli_progress import RichProgress, cost_table, formats_table, summary
 from aiprod.cli_serve import serve, worker
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
+from aiprod.intake import load_spec
 from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
 from aiprod.spec.formats import FormatsInvalid, OutputFormat, parse_formats_option
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset, available_presets
-from aiprod.spec.validate import load_spec
 
 if TYPE_CHECKING:
     from aiprod.pipeline.formats import FamilyResult

@@ -10,7 +10,7 @@ from pathlib import Path
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
 from aiprod.config import Settings
-from aiprod.spec.validate import confine_media_paths
+from aiprod.intake import confine_media_paths
 from aiprod.uploads.service import uploads_dir
 
 

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec
+from aiprod.intake import load_spec
 from aiprod.pipeline.plan import PlanRequest, draft_spec
 from aiprod.planner.layouts import assign_layouts, repeated_pairs
 from aiprod.spec.layout_check import layout_problems
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import Scene, VideoSpec
-from aiprod.spec.validate import load_spec
 
 VOLT = (
     "30s ad for Volt e-bikes: 80 km battery range, charges in 4 hours, 20% off this week "
@@ -119,7 +119,7 @@ def test_end_card_url_comes_from_the_brief(plan_settings: Settings) -> None:
 
 
 def spec_of(*scenes: dict[str, Any], **extra: Any) -> VideoSpec:
-    return parse_spec({"scenes": list(scenes), **extra})
+    return assign_layouts(parse_spec({"scenes": list(scenes), **extra}))
 
 
 def test_user_layout_is_never_overridden() -> None:

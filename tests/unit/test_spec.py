@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from aiprod.errors import InvalidSpec
+from aiprod.intake import load_spec
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import BUILTIN_PRESETS, available_presets, load_preset_file
-from aiprod.spec.validate import load_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -22,6 +22,7 @@ from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.db.engine import Executor
 from aiprod.errors import Conflict, NotFound, PreconditionFailed
+from aiprod.intake import validate_spec
 from aiprod.jobs import store
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobKind, JobStatus
@@ -30,7 +31,6 @@ from aiprod.jobs.store import JobRecord, QueuePlace
 from aiprod.pipeline.request import estimate_cost
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
-from aiprod.spec.validate import validate_spec
 from aiprod.uploads.media_paths import media_roots
 
 AWAITING = JobStatus.AWAITING_REVIEW.value

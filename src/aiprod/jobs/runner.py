@@ -141,8 +141,8 @@ class CallbackProgress:
 
 def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[VideoSpec, Preset]:
     """The spec and preset of a job request (``{"spec": …}`` or ``{"brief": …}``)."""
+    from aiprod.intake import validate_spec
     from aiprod.pipeline.request import Request, prepare
-    from aiprod.spec.validate import validate_spec
 
     preset_name = job_request.get("preset")
     if isinstance(job_request.get("spec"), dict):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import Conflict, InvalidCursor, InvalidSpec, NotFound, SpecProblem
+from aiprod.intake import validate_spec
 from aiprod.jobs import store
 from aiprod.jobs.estimates import estimate_request
 from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
@@ -29,7 +30,6 @@ from aiprod.net.targets import job_webhook_fields
 from aiprod.observability.tracing import with_trace_context, without_trace_context
 from aiprod.spec.formats import format_fields
 from aiprod.spec.presets import available_presets
-from aiprod.spec.validate import validate_spec
 
 MAX_PAGE_SIZE = 100
 

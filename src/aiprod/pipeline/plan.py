@@ -20,6 +20,7 @@ from aiprod.media.timeline import build_timeline
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
+from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
@@ -116,7 +117,7 @@ def build_spec(
             "target_duration_s": target,
         },
     }
-    return parse_spec(data, source="plan")  # layouts are chosen as the spec is parsed
+    return assign_layouts(parse_spec(data, source="plan"))
 
 
 def spoken_length(

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from aiprod.config import Settings
 from aiprod.errors import BudgetExceeded
+from aiprod.intake import load_spec
 from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, workload_for
 from aiprod.pipeline.format_costs import estimate_formats, sizes_for
 from aiprod.spec.brand import load_brand_kit
 from aiprod.spec.formats import OutputFormat
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
-from aiprod.spec.validate import load_spec
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import yaml
 from pydantic import ValidationError
 
 from aiprod.errors import InvalidSpec, SpecProblem
-from aiprod.planner.layouts import assign_layouts
 from aiprod.spec.layout_check import layout_problems
 from aiprod.spec.model import ImageBackground, VideoBackground, VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
@@ -54,13 +53,12 @@ def problems_from(exc: ValidationError) -> list[SpecProblem]:
 
 
 def parse_spec(data: Any, *, source: str = "spec") -> VideoSpec:
-    """Validate plain data as a VideoSpec; every scene gets a layout chosen from its content
-    (a ``layout`` the user wrote stays, and its content is filled from the scene's words when
-    left out: see docs/spec.md, Layouts)."""
+    """Validate plain data as a VideoSpec (fields only: :func:`aiprod.intake.validate_spec`
+    also chooses layouts and checks what no field validator can see)."""
     if not isinstance(data, dict):
         raise InvalidSpec([SpecProblem("", "expected a mapping at the top level")], source)
     try:
-        return assign_layouts(VideoSpec.model_validate(data))
+        return VideoSpec.model_validate(data)
     except ValidationError as exc:
         raise InvalidSpec(problems_from(exc), source) from None
 

@@ -1,6 +1,6 @@
 """Media files a spec names through the API must be the caller's own: confined to their
 upload folder (``POST /v1/uploads``) or the operator's asset and SFX libraries. This module
-says which folders those are; :func:`aiprod.spec.validate.validate_spec` confines to them.
+says which folders those are; :func:`aiprod.intake.validate_spec` confines to them.
 
 The CLI renders any file its user can read; an API caller must not make the server read
 (or probe) arbitrary files such as ``/etc/passwd`` or another owner's uploads. Relative

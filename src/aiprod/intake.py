@@ -1,8 +1,14 @@
-"""One validation of a spec, whoever asks: the CLI, the API, the review gate and the worker.
+"""A spec on its way in: one validation, whoever asks (the CLI, the API, the review gate and
+the worker).
 
     validate_spec(data, ...)  parse → [relative paths against a folder] → [preset override]
-                              → [media paths confined to the caller's roots] → semantic checks
-                              (the preset exists, every media file exists)
+                              → [media paths confined to the caller's roots]
+                              → layouts chosen by content (aiprod.planner.layouts)
+                              → semantic checks (the preset exists, every media file exists,
+                              every layout has its content)
+
+It sits above ``spec/`` (the contract) and ``planner/`` (which reads the contract), so that
+neither has to import the other's caller.
 
 Every problem is reported at once in one :class:`~aiprod.errors.InvalidSpec`, each with its
 dotted path (under ``prefix`` when given, as the API names ``spec.scenes.0…``).
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.planner.layouts import assign_layouts
 from aiprod.spec.load import (
     as_written,
     check_semantics,
@@ -109,6 +116,7 @@ def validate_spec(
         if confined := confine_media_paths(dumped, media_roots, prefix=prefix):
             raise InvalidSpec(confined, source)
         spec = parse_spec(dumped, source=source)
+    spec = assign_layouts(spec)  # a layout the user wrote stays; its content is filled in
     problems, resolved = check_semantics(spec, presets_file)
     problems = [as_written(problem, written) for problem in problems]
     if problems or resolved is None:

@@ -119,6 +119,10 @@ def serve(
             ws=WS_PROTOCOL,  # and so are refused WebSocket handshakes
             # live feeds end on SIGTERM (aiprod.jobs.live); cut whatever is still open after this
             timeout_graceful_shutdown=settings.shutdown_grace_s,
+            # uvicorn pings each HTTP worker and kills one that does not answer in time; a
+            # worker still importing the app on a busy 2-core host missed the 5 s default
+            # and was killed and restarted in a loop (seen at load 12-20)
+            timeout_worker_healthcheck=30,
         )
     finally:
         if webhooks is not None:

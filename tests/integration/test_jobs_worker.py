@@ -152,10 +152,13 @@ def test_retryable_failures_end_dead_after_five_attempts_fatal_ones_at_once(
 def test_crash_and_timeout_are_retryable_failures(
     jobs_engine: Engine, jobs_db_url: str, settings: Settings
 ) -> None:
+    # One pool each: with a 1 s limit, a crash on a loaded machine can be reached only after
+    # the limit (spawning the child alone can take that long), and would read as a timeout.
     crash = submit(jobs_engine, {"crash": True})
+    with pool(jobs_db_url, settings, processes=1, attempt_timeout_s=60.0, backoff_base_s=60):
+        wait_for(lambda: load(jobs_engine, crash).error is not None, 60, "the crash")
     slow = submit(jobs_engine, {"sleep": 30.0})
-    with pool(jobs_db_url, settings, processes=2, attempt_timeout_s=1.0, backoff_base_s=60):
-        wait_for(lambda: load(jobs_engine, crash).error is not None, 20, "the crash")
+    with pool(jobs_db_url, settings, processes=1, attempt_timeout_s=1.0, backoff_base_s=60):
         wait_for(lambda: load(jobs_engine, slow).error is not None, 20, "the timeout")
     for job_id, code in ((crash, "crash"), (slow, "timeout")):
         job = load(jobs_engine, job_id)

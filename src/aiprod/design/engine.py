@@ -1,0 +1,279 @@
+"""The design stage: one plan for the whole video, from the spec and its timeline.
+
+For every scene: its layout (the spec's, or chosen from its content and neighbours), the
+placed elements, and their boxes. Drawn as two ASS documents for libass: a *backdrop* pass
+(background shapes, under the pictures) and a *front* pass (text, marks, buttons, over the
+pictures, with the burned-in captions). Pictures are raster layers the render graph moves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiprod.captions.ass import AssEvent, AssStyle
+from aiprod.design.boxes import Box, SafeZone
+from aiprod.design.draw import design_style, shape_event, text_events
+from aiprod.design.grid import Grid, Rect, make_grid
+from aiprod.design.layouts import (
+    Builder,
+    Element,
+    PictureElement,
+    SceneContext,
+    ShapeElement,
+    TextElement,
+    default_layout,
+    lay_out,
+)
+from aiprod.design.typeset import TypeScale
+from aiprod.spec.model import Scene, VideoSpec
+
+BACKDROPS = ("dots", "split", "rings", "stripes")
+
+
+@dataclass(frozen=True)
+class SceneTimes:
+    start_s: float  # first clear frame (after the transition in)
+    end_s: float  # last clear frame
+
+
+@dataclass(frozen=True)
+class SceneDesign:
+    index: int
+    layout: str
+    start_s: float
+    end_s: float
+    elements: tuple[Element, ...]
+    boxes: tuple[Box, ...]
+
+    @property
+    def pictures(self) -> list[PictureElement]:
+        return [e for e in self.elements if isinstance(e, PictureElement)]
+
+
+@dataclass(frozen=True)
+class DesignPlan:
+    width: int
+    height: int
+    zone: SafeZone
+    grid: Grid
+    scenes: tuple[SceneDesign, ...]
+    style: AssStyle
+    backdrop: tuple[AssEvent, ...]
+    front: tuple[AssEvent, ...]
+    stage_s: float
+
+    @property
+    def aspect(self) -> str:
+        return self.grid.aspect
+
+    def section(self) -> dict[str, Any]:
+        """The manifest's ``design`` section (QA reads it)."""
+        return {
+            "aspect": self.aspect,
+            "width": self.width,
+            "height": self.height,
+            "safe_zone": self.zone.to_dict(),
+            "stage_s": round(self.stage_s, 4),
+            "scenes": [
+                {
+                    "index": s.index,
+                    "layout": s.layout,
+                    "start_s": round(s.start_s, 3),
+                    "end_s": round(s.end_s, 3),
+                    "boxes": [b.to_dict() for b in s.boxes],
+                }
+                for s in self.scenes
+            ],
+        }
+
+
+def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
+    """A background treatment under everything: pattern, split colour, rings or stripes."""
+    b = Builder(ctx)
+    w, h, c = ctx.grid.width, ctx.grid.height, ctx.colours
+    short = min(w, h)
+    if kind == "dots":
+        area = (
+            Rect(0, 0, w * 0.55, h * 0.45)
+            if not ctx.mirrored
+            else Rect(w * 0.45, h * 0.5, w * 0.55, h * 0.5)
+        )
+        b.shape(
+            "bg_dots",
+            "dots",
+            area,
+            colour=c.text,
+            opacity=0.16,
+            motion="drift",
+            line=max(2.0, short * 0.0045),
+        )
+        b.shape(
+            "bg_blob",
+            "circle",
+            Rect(w * 0.55, -short * 0.25, short * 0.9, short * 0.9),
+            colour=c.secondary,
+            opacity=0.35,
+            motion="drift",
+        )
+    elif kind == "split":
+        if ctx.landscape:
+            area = Rect(0, 0, w * 0.42, h) if not ctx.mirrored else Rect(w * 0.58, 0, w * 0.42, h)
+            b.shape(
+                "bg_split",
+                "rect",
+                area,
+                colour=c.secondary,
+                opacity=0.55,
+                motion="slide_left" if not ctx.mirrored else "slide_right",
+            )
+        else:
+            area = Rect(0, h * 0.52, w, h * 0.48)
+            b.shape("bg_split", "rect", area, colour=c.secondary, opacity=0.5, motion="grow_y")
+        b.shape(
+            "bg_dots",
+            "dots",
+            Rect(w * 0.05, h * 0.05, w * 0.3, h * 0.22),
+            colour=c.accent,
+            opacity=0.35,
+            motion="drift",
+            line=max(2.0, short * 0.004),
+        )
+    elif kind == "rings":
+        for n, scale in enumerate((1.5, 1.1, 0.7)):
+            side = short * scale
+            cx, cy = (w * 0.85, h * 0.2) if not ctx.mirrored else (w * 0.15, h * 0.8)
+            b.shape(
+                f"bg_ring{n}",
+                "ring",
+                Rect(cx - side / 2, cy - side / 2, side, side),
+                colour=c.secondary if n % 2 else c.accent,
+                opacity=0.22 + 0.08 * n,
+                motion="spin",
+                delay_s=0.1 * n,
+                line=max(3.0, short * 0.012),
+            )
+        b.shape(
+            "bg_dots",
+            "dots",
+            Rect(0, h * 0.6, w * 0.5, h * 0.4),
+            colour=c.text,
+            opacity=0.12,
+            motion="drift",
+            line=max(2.0, short * 0.0045),
+        )
+    else:
+        band = (
+            Rect(-w * 0.1, h * 0.06, w * 1.2, h * 0.3)
+            if not ctx.mirrored
+            else Rect(-w * 0.1, h * 0.62, w * 1.2, h * 0.3)
+        )
+        b.shape(
+            "bg_stripes",
+            "stripes",
+            band,
+            colour=c.secondary,
+            opacity=0.4,
+            motion="drift",
+            line=max(3.0, short * 0.012),
+        )
+        b.shape(
+            "bg_blob",
+            "circle",
+            Rect(-short * 0.3, h - short * 0.6, short * 0.9, short * 0.9),
+            colour=c.accent,
+            opacity=0.18,
+            motion="drift",
+        )
+    return [e for e in b.elements if isinstance(e, ShapeElement)]
+
+
+def choose_layouts(scenes: list[Scene]) -> list[str]:
+    kinds: list[str] = []
+    for n, scene in enumerate(scenes):
+        kinds.append(default_layout(scene, n, len(scenes), kinds[-1] if kinds else None))
+    return kinds
+
+
+def caption_box(grid: Grid, index: int, times: SceneTimes) -> Box | None:
+    if grid.band is None:
+        return None
+    band = grid.band
+    return Box(
+        id=f"s{index}.captions",
+        role="caption",
+        x=int(band.x),
+        y=int(band.y),
+        w=int(band.w),
+        h=int(band.h),
+        start_s=round(times.start_s, 3),
+        end_s=round(times.end_s, 3),
+    )
+
+
+def plan_design(
+    spec: VideoSpec,
+    width: int,
+    height: int,
+    times: list[SceneTimes],
+    *,
+    caption_look: str | None,
+) -> DesignPlan:
+    """Lay out every scene and draw it; ``caption_look`` is None when nothing is burned in."""
+    began = time.perf_counter()
+    brand = spec.brand
+    grid = make_grid(
+        width,
+        height,
+        caption_look=caption_look,
+        logo_position=brand.logo_position if brand.logo else None,
+    )
+    scale = TypeScale.for_frame(width, height)
+    kinds = choose_layouts(list(spec.scenes))
+    scenes: list[SceneDesign] = []
+    backdrop: list[AssEvent] = []
+    front: list[AssEvent] = []
+    for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
+        ctx = SceneContext(
+            index=n,
+            count=len(spec.scenes),
+            scene=scene,
+            grid=grid,
+            scale=scale,
+            colours=brand.colors,
+            start_s=at.start_s,
+            end_s=at.end_s,
+            has_picture=scene.illustration is not None,
+            family=brand.font,
+            url=brand.url,
+            call_to_action=brand.call_to_action
+            or (spec.brief.call_to_action if spec.brief else None),
+            tagline=brand.tagline,
+            brand_name=brand.name,
+        )
+        decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
+        elements = lay_out(ctx, kind)
+        boxes = [e.box for e in elements]
+        band = caption_box(grid, n, at)
+        if band is not None:
+            boxes.append(band)
+        scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
+        backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor)
+        for el in elements:
+            if isinstance(el, ShapeElement):
+                target = backdrop if el.layer == "back" else front
+                target.append(shape_event(el, at.start_s, at.end_s, 1 if el.layer == "back" else 2))
+            elif isinstance(el, TextElement):
+                front.extend(text_events(el, at.start_s, at.end_s, 3))
+    return DesignPlan(
+        width=width,
+        height=height,
+        zone=grid.zone,
+        grid=grid,
+        scenes=tuple(scenes),
+        style=design_style(brand.font),
+        backdrop=tuple(backdrop),
+        front=tuple(front),
+        stage_s=time.perf_counter() - began,
+    )

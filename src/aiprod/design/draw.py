@@ -265,7 +265,7 @@ def text_events(
         return _count_events(el, scene_start, scene_end, layer)
     t = el.text
     font = t.font
-    base = rf"\bord0\shad{max(1, round(t.em_px * 0.035))}\4c&H000000&\4a&H90&"
+    base = rf"\q2\bord0\shad{max(1, round(t.em_px * 0.035))}\4c&H000000&\4a&H90&"
     size = rf"\fs{t.ass_size:.1f}"
     colour = _colour_tags(el.colour)
     events: list[AssEvent] = []
@@ -362,7 +362,7 @@ def _count_events(
     unit_size = t.ass_size * 0.5
     unit = rf"{{\fs{unit_size:.1f}}}{escape_ass_text(' ' + stat.unit)}" if stat.unit else ""
     prefix = escape_ass_text(stat.prefix)
-    base = rf"\an5\pos({_n(cx)},{_n(cy)})\bord0\shad{max(1, round(t.em_px * 0.03))}\4a&H90&"
+    base = rf"\q2\an5\pos({_n(cx)},{_n(cy)})\bord0\shad{max(1, round(t.em_px * 0.03))}\4a&H90&"
     size = rf"\fs{t.ass_size:.1f}"
     colour = _colour_tags(el.colour)
     start = scene_start + el.delay_s

@@ -17,10 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from aiprod.captions.ass import AssDocument
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
+from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.errors import QAFailed
 from aiprod.media.audio import (
     MUSIC_REFERENCE_LUFS,
@@ -37,6 +39,7 @@ from aiprod.media.compose import (
 )
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration, render_illustrations
+from aiprod.media.layers import PictureLayer
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
@@ -147,6 +150,8 @@ class Renderer:
         self.sink = progress or SilentProgress()
         self.work = settings.work_root / run_id
         self.peak_correction_db = 0.0
+        self.design: DesignPlan | None = None
+        self.design_section: dict[str, object] | None = None  # the manifest's "design"
 
     def run(self) -> RenderResult:
         """Render, publish the outputs (also when QA fails, for inspection), clean up."""
@@ -201,8 +206,11 @@ class Renderer:
         with self.clock.stage("sound"):
             sound = prepare_sound(self.spec, timeline, self.settings)
             timeline = sound.timeline
+        with self.clock.stage("design"):
+            self.design = self._design(timeline)
+            self.design_section = self.design.section()
         with self.clock.stage("visuals"):
-            art = render_illustrations(self.spec, timeline, self.work)
+            art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
         with self.clock.stage("audio"):
             audio, loudness = self._mix(timeline, clips, sound)
         with self.clock.stage("compose", total=timeline.total_frames):
@@ -224,9 +232,66 @@ class Renderer:
                 out_dir=self.out_dir,
             )
             manifest["cost"] = self._costs(timeline)
+            manifest["design"] = self.design_section
             manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
             write_json(self.out_dir / "manifest.json", manifest)
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
+
+    def _design(self, timeline: Timeline) -> DesignPlan:
+        """Lay out every scene for this frame (layouts, type, shapes, motion, boxes)."""
+        opts = self.spec.captions
+        burned = opts.enabled and opts.burn_in
+        look = (opts.style or self.preset.caption_style) if burned else None
+        times = [
+            SceneTimes(
+                float(seconds_at(slot.clear_start, timeline.fps)),
+                float(seconds_at(slot.clear_end, timeline.fps)),
+            )
+            for slot in timeline.scenes
+        ]
+        return plan_design(self.spec, timeline.width, timeline.height, times, caption_look=look)
+
+    def _sized_for_design(self, design: DesignPlan) -> VideoSpec:
+        """The spec with each illustration sized as its layout shows it, so pictures are
+        drawn once at their display size."""
+        short = min(design.width, design.height)
+        scenes = []
+        for scene, laid in zip(self.spec.scenes, design.scenes, strict=True):
+            pictures = laid.pictures
+            if scene.illustration is None or not pictures:
+                scenes.append(scene)
+                continue
+            size = min(0.8, max(0.06, pictures[0].box.w / short))
+            art = scene.illustration.model_copy(update={"size": size})
+            scenes.append(scene.model_copy(update={"illustration": art}))
+        return self.spec.model_copy(update={"scenes": scenes})
+
+    def _layers(
+        self, art: list[PlacedIllustration], timeline: Timeline
+    ) -> tuple[list[PictureLayer], list[PlacedIllustration]]:
+        """Pictures the layouts placed become moving layers; any other stays as it was."""
+        if self.design is None:
+            return [], art
+        layers, rest = [], []
+        for item in art:
+            pictures = self.design.scenes[item.scene].pictures
+            if not pictures:
+                rest.append(item)
+                continue
+            box = pictures[0].box
+            layers.append(
+                PictureLayer(
+                    scene=item.scene,
+                    png=item.png,
+                    x=box.x,
+                    y=box.y,
+                    size=box.w,
+                    start=item.start,
+                    frames=item.frames,
+                    motion=pictures[0].motion,
+                )
+            )
+        return layers, rest
 
     def _captions(self, timeline: Timeline, clips: list[SpeechClip | None]) -> list[Cue]:
         opts = self.spec.captions
@@ -268,13 +333,21 @@ class Renderer:
         audio: Path,
         art: list[PlacedIllustration],
     ) -> None:
+        design = self.design
+        front = None
+        backdrop = None
+        if design is not None:
+            front = ([design.style], list(design.front))
+            backdrop = self._write_backdrop(design, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
             timeline,
             cues if self.spec.captions.burn_in else [],
             self.work / "overlay.ass",
+            front,
         )
+        layers, art = self._layers(art, timeline)
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -285,6 +358,8 @@ class Renderer:
             output=video,
             threads=self.settings.ffmpeg_threads,
             illustrations=tuple(art),
+            backdrop_ass=backdrop,
+            layers=tuple(layers),
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -292,6 +367,20 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
         )
         self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
+        if not design.backdrop:
+            return None
+        document = AssDocument(
+            play_res_x=timeline.width,
+            play_res_y=timeline.height,
+            styles=[design.style],
+            events=list(design.backdrop),
+            title="AIPROD backdrop",
+        )
+        path = self.work / "backdrop.ass"
+        path.write_text(document.render(), encoding="utf-8")
+        return path
 
     def _guard_true_peak(self, video: Path, audio: Path) -> float:
         """AAC can push true peaks over the ceiling on sharp effects at low bitrates: if it

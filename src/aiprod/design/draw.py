@@ -148,6 +148,29 @@ def stripes_path(w: float, h: float, pitch: float, line: float) -> str:
     return " ".join(parts)
 
 
+def halftone_path(w: float, h: float, radius: float, *, reverse: bool = False) -> str:
+    """A halftone field: diamonds on a grid, largest at one corner, fading out across the box.
+    The pitch is small enough that every 8x8 block near the dense corner holds a dot."""
+    pitch = max(6.0, radius * 2.6)
+    parts = []
+    diagonal = w + h
+    y, row = pitch / 2, 0
+    while y < h:
+        x = pitch / 2 + (pitch / 2 if row % 2 else 0)
+        while x < w:
+            t = (x + y) / diagonal
+            t = 1 - t if reverse else t
+            r = radius * (1 - t) ** 0.7
+            if r >= 0.7:
+                top, right = f"{_n(x)} {_n(y - r)}", f"{_n(x + r)} {_n(y)}"
+                bottom, left = f"{_n(x)} {_n(y + r)}", f"{_n(x - r)} {_n(y)}"
+                parts.append(f"m {top} l {right} {bottom} {left}")
+            x += pitch
+        y += pitch
+        row += 1
+    return " ".join(parts) or "m 0 0 l 1 0 1 1 0 1"
+
+
 def quote_mark_path(side: float) -> str:
     """Two filled 'comma' shapes: a disc with a tail, like a bold opening quotation mark."""
     r = side * 0.2
@@ -177,6 +200,8 @@ def shape_path(el: ShapeElement) -> str:
         return cross_path(b.w, b.h, max(2.0, el.line))
     if el.shape == "dots":
         return dots_path(b.w, b.h, max(8.0, el.line * 6), max(1.5, el.line))
+    if el.shape in ("halftone", "halftone_r"):
+        return halftone_path(b.w, b.h, max(1.0, el.line), reverse=el.shape == "halftone_r")
     if el.shape == "stripes":
         return stripes_path(b.w, b.h, max(10.0, el.line * 5), max(2.0, el.line))
     return quote_mark_path(min(b.w, b.h))
@@ -393,6 +418,49 @@ def _count_events(
             )
         )
     return events
+
+
+def marquee_event(
+    text: str,
+    *,
+    y: float,
+    em_px: float,
+    width: int,
+    colour: str,
+    opacity: float,
+    start: float,
+    end: float,
+    leftward: bool,
+    layer: int = 0,
+) -> AssEvent:
+    """A band of repeated outlined words scrolling slowly across the frame, tilted: the
+    backdrop's moving texture. ``text`` is user text (the brand): escaped here."""
+    from aiprod.design.fonts import metrics
+
+    unit = f"{text.strip().upper()}  •  "
+    font = metrics(unit)
+    repeat = max(2, int(width * 2.2 / max(1.0, font.width(unit, em_px))) + 1)
+    band = unit * repeat
+    band_w = font.width(band, em_px)
+    travel = band_w - width * 1.2
+    x0, x1 = (
+        (-width * 0.1, -width * 0.1 - travel * 0.35)
+        if leftward
+        else (
+            -width * 0.1 - travel * 0.35,
+            -width * 0.1,
+        )
+    )
+    dur = max(1, round((end - start) * 1000))
+    size = font.ass_size(em_px)
+    tags = (
+        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\frz4\fs{size:.1f}"
+        rf"{_family_tag(unit)}\1a&HFF&\3c{ass_override_colour(colour)}\3a{_alpha(opacity)}"
+        rf"\bord{max(1.0, em_px * 0.025):.1f}\shad0\fad({ENTER_MS},{EXIT_MS})"
+    )
+    return AssEvent(
+        start, max(start + 0.1, end), STYLE, rf"{{{tags}}}{escape_ass_text(band)}", layer
+    )
 
 
 def brand_font_available(family: str | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiprod.captions.ass import AssEvent, AssStyle
 from aiprod.design.boxes import Box, SafeZone
-from aiprod.design.draw import design_style, shape_event, text_events
+from aiprod.design.draw import design_style, marquee_event, shape_event, text_events
 from aiprod.design.grid import Grid, Rect, make_grid
 from aiprod.design.layouts import (
     Builder,
@@ -29,7 +29,7 @@ from aiprod.design.layouts import (
 from aiprod.design.typeset import TypeScale
 from aiprod.spec.model import Scene, VideoSpec
 
-BACKDROPS = ("dots", "split", "rings", "stripes")
+BACKDROPS = ("blob", "split", "rings", "stripes")
 
 
 @dataclass(frozen=True)
@@ -90,60 +90,47 @@ class DesignPlan:
 
 
 def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
-    """A background treatment under everything: pattern, split colour, rings or stripes."""
+    """A background treatment under everything: a halftone field plus split colour, rings,
+    stripes or a soft blob, on alternating sides."""
     b = Builder(ctx)
     w, h, c = ctx.grid.width, ctx.grid.height, ctx.colours
     short = min(w, h)
-    if kind == "dots":
-        area = (
-            Rect(0, 0, w * 0.55, h * 0.45)
-            if not ctx.mirrored
-            else Rect(w * 0.45, h * 0.5, w * 0.55, h * 0.5)
-        )
-        b.shape(
-            "bg_dots",
-            "dots",
-            area,
-            colour=c.text,
-            opacity=0.16,
-            motion="drift",
-            line=max(2.0, short * 0.0045),
-        )
-        b.shape(
-            "bg_blob",
-            "circle",
-            Rect(w * 0.55, -short * 0.25, short * 0.9, short * 0.9),
-            colour=c.secondary,
-            opacity=0.35,
-            motion="drift",
-        )
-    elif kind == "split":
+    dot = max(1.5, short * 0.0045)
+    flip = ctx.mirrored
+    field = Rect(0, 0, w, h * 0.62) if not flip else Rect(0, h * 0.38, w, h * 0.62)
+    b.shape(
+        "bg_halftone",
+        "halftone_r" if flip else "halftone",
+        field,
+        colour=c.secondary,
+        opacity=0.55,
+        motion="drift",
+        line=dot * 1.6,
+    )
+    if kind == "split":
         if ctx.landscape:
-            area = Rect(0, 0, w * 0.42, h) if not ctx.mirrored else Rect(w * 0.58, 0, w * 0.42, h)
+            area = Rect(0, 0, w * 0.42, h) if not flip else Rect(w * 0.58, 0, w * 0.42, h)
             b.shape(
                 "bg_split",
                 "rect",
                 area,
                 colour=c.secondary,
-                opacity=0.55,
-                motion="slide_left" if not ctx.mirrored else "slide_right",
+                opacity=0.45,
+                motion="slide_left" if not flip else "slide_right",
             )
         else:
-            area = Rect(0, h * 0.52, w, h * 0.48)
-            b.shape("bg_split", "rect", area, colour=c.secondary, opacity=0.5, motion="grow_y")
-        b.shape(
-            "bg_dots",
-            "dots",
-            Rect(w * 0.05, h * 0.05, w * 0.3, h * 0.22),
-            colour=c.accent,
-            opacity=0.35,
-            motion="drift",
-            line=max(2.0, short * 0.004),
-        )
+            b.shape(
+                "bg_split",
+                "rect",
+                Rect(0, h * 0.55, w, h * 0.45),
+                colour=c.secondary,
+                opacity=0.4,
+                motion="grow_y",
+            )
     elif kind == "rings":
         for n, scale in enumerate((1.5, 1.1, 0.7)):
             side = short * scale
-            cx, cy = (w * 0.85, h * 0.2) if not ctx.mirrored else (w * 0.15, h * 0.8)
+            cx, cy = (w * 0.85, h * 0.2) if not flip else (w * 0.15, h * 0.8)
             b.shape(
                 f"bg_ring{n}",
                 "ring",
@@ -154,39 +141,54 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
                 delay_s=0.1 * n,
                 line=max(3.0, short * 0.012),
             )
-        b.shape(
-            "bg_dots",
-            "dots",
-            Rect(0, h * 0.6, w * 0.5, h * 0.4),
-            colour=c.text,
-            opacity=0.12,
-            motion="drift",
-            line=max(2.0, short * 0.0045),
-        )
-    else:
+    elif kind == "stripes":
         band = (
-            Rect(-w * 0.1, h * 0.06, w * 1.2, h * 0.3)
-            if not ctx.mirrored
-            else Rect(-w * 0.1, h * 0.62, w * 1.2, h * 0.3)
+            Rect(-w * 0.1, h * 0.66, w * 1.2, h * 0.3)
+            if not flip
+            else Rect(-w * 0.1, h * 0.04, w * 1.2, h * 0.3)
         )
         b.shape(
             "bg_stripes",
             "stripes",
             band,
             colour=c.secondary,
-            opacity=0.4,
+            opacity=0.35,
             motion="drift",
-            line=max(3.0, short * 0.012),
+            line=max(3.0, short * 0.01),
         )
+    else:
         b.shape(
             "bg_blob",
             "circle",
-            Rect(-short * 0.3, h - short * 0.6, short * 0.9, short * 0.9),
-            colour=c.accent,
-            opacity=0.18,
+            Rect(w - short * 0.6, h - short * 0.7, short * 1.1, short * 1.1),
+            colour=c.secondary,
+            opacity=0.35,
             motion="drift",
         )
     return [e for e in b.elements if isinstance(e, ShapeElement)]
+
+
+def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
+    """Two bands of the brand's name scrolling in opposite directions behind everything."""
+    w, h = ctx.grid.width, ctx.grid.height
+    em = min(w, h) * 0.16
+    rows = (0.9, 0.06) if not ctx.landscape else (0.93, 0.07)
+    out = []
+    for n, row in enumerate(rows):
+        out.append(
+            marquee_event(
+                word,
+                y=h * row,
+                em_px=em,
+                width=w,
+                colour=ctx.colours.secondary if n else ctx.colours.accent,
+                opacity=0.28 if n else 0.22,
+                start=ctx.start_s,
+                end=ctx.end_s,
+                leftward=(n + ctx.index) % 2 == 0,
+            )
+        )
+    return out
 
 
 def choose_layouts(scenes: list[Scene]) -> list[str]:
@@ -231,6 +233,7 @@ def plan_design(
     )
     scale = TypeScale.for_frame(width, height)
     kinds = choose_layouts(list(spec.scenes))
+    marquee_word = (brand.name or spec.title or "").strip()[:40]
     scenes: list[SceneDesign] = []
     backdrop: list[AssEvent] = []
     front: list[AssEvent] = []
@@ -260,6 +263,8 @@ def plan_design(
             boxes.append(band)
         scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
         backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor)
+        if marquee_word:
+            backdrop.extend(_marquee(ctx, marquee_word))
         for el in elements:
             if isinstance(el, ShapeElement):
                 target = backdrop if el.layer == "back" else front

@@ -21,7 +21,17 @@ from aiprod.spec.model import BrandColours, Scene, Stat
 Align = Literal["left", "center", "right"]
 Reveal = Literal["words", "rise", "wipe", "pop", "count", "fade"]
 ShapeKind = Literal[
-    "rect", "round", "circle", "ring", "check", "cross", "dots", "stripes", "quote_mark"
+    "rect",
+    "round",
+    "circle",
+    "ring",
+    "check",
+    "cross",
+    "dots",
+    "stripes",
+    "quote_mark",
+    "halftone",  # dots growing toward the box's top-left corner (radius = line)
+    "halftone_r",  # the same, growing toward the bottom-right corner
 ]
 ShapeMotion = Literal[
     "grow_x", "grow_y", "pop", "fade", "slide_left", "slide_right", "drift", "spin"
@@ -387,7 +397,8 @@ def layout_hook(ctx: SceneContext) -> Builder:
         head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
         align: Align = "left"
     else:
-        head_area, pic, support_area = c.rows(0.44, 0.4, 0.16, gap=gap)
+        shares = (0.44, 0.4, 0.16) if ctx.scene.text else (0.46, 0.54, 0.0)
+        head_area, pic, support_area = c.rows(*shares, gap=gap)
         align = "center"
     h = b.text(
         "headline",
@@ -1023,6 +1034,14 @@ def layout_end_card(ctx: SceneContext) -> Builder:
     cta = ctx.call_to_action or headline_of(ctx.scene)
     url = ctx.url
     body = c.inset(c.w * 0.12, 0) if ctx.landscape else c
+    if ctx.has_picture:
+        if ctx.landscape or ctx.square:
+            pic, body = c.cols(0.32, 0.68, gap=gap * 1.5)
+            if ctx.mirrored:
+                body, pic = c.cols(0.68, 0.32, gap=gap * 1.5)
+        else:
+            pic, body = c.rows(0.3, 0.7, gap=gap)
+        _picture_with_disc(b, pic, delay_s=0.3)
     name_area, head_area, button_area, url_area = body.rows(0.2, 0.34, 0.28, 0.18, gap=gap * 0.6)
     if ctx.brand_name:
         b.text(

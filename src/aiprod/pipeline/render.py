@@ -269,14 +269,14 @@ class Renderer:
     def _layers(
         self, art: list[PlacedIllustration], timeline: Timeline
     ) -> tuple[list[PictureLayer], list[PlacedIllustration]]:
-        """Pictures the layouts placed become moving layers; any other stays as it was."""
+        """Pictures the layouts placed become moving layers; a layout that shows no picture
+        (an end card without one) leaves it out rather than let it land on its text."""
         if self.design is None:
             return [], art
-        layers, rest = [], []
+        layers = []
         for item in art:
             pictures = self.design.scenes[item.scene].pictures
             if not pictures:
-                rest.append(item)
                 continue
             box = pictures[0].box
             layers.append(
@@ -291,7 +291,7 @@ class Renderer:
                     motion=pictures[0].motion,
                 )
             )
-        return layers, rest
+        return layers, []
 
     def _captions(self, timeline: Timeline, clips: list[SpeechClip | None]) -> list[Cue]:
         opts = self.spec.captions

@@ -9,6 +9,7 @@ and accent colours are ours, and libass never re-wraps (``WrapStyle: 2``).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from aiprod.captions.ass import AssEvent, AssStyle, ass_override_colour, escape_ass_text
 from aiprod.design.fonts import DEFAULT_FAMILY, breaks_anywhere, font_file, is_rtl, script_of
@@ -148,10 +149,11 @@ def stripes_path(w: float, h: float, pitch: float, line: float) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=8)
 def halftone_path(w: float, h: float, radius: float, *, reverse: bool = False) -> str:
-    """A halftone field: diamonds on a grid, largest at one corner, fading out across the box.
-    The pitch is small enough that every 8x8 block near the dense corner holds a dot."""
-    pitch = max(6.0, radius * 2.6)
+    """A halftone field: diamonds on a grid, largest at one corner, shrinking to 30 % across
+    the box: a printed-texture gradient that reads at phone size."""
+    pitch = max(5.0, radius * 2.0)
     parts = []
     diagonal = w + h
     y, row = pitch / 2, 0
@@ -160,7 +162,7 @@ def halftone_path(w: float, h: float, radius: float, *, reverse: bool = False) -
         while x < w:
             t = (x + y) / diagonal
             t = 1 - t if reverse else t
-            r = radius * (1 - t) ** 0.7
+            r = radius * (0.3 + 0.7 * (1 - t) ** 0.8)
             if r >= 0.7:
                 top, right = f"{_n(x)} {_n(y - r)}", f"{_n(x + r)} {_n(y)}"
                 bottom, left = f"{_n(x)} {_n(y + r)}", f"{_n(x - r)} {_n(y)}"

@@ -95,17 +95,15 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     b = Builder(ctx)
     w, h, c = ctx.grid.width, ctx.grid.height, ctx.colours
     short = min(w, h)
-    dot = max(1.5, short * 0.0045)
     flip = ctx.mirrored
-    field = Rect(0, 0, w, h * 0.62) if not flip else Rect(0, h * 0.38, w, h * 0.62)
     b.shape(
         "bg_halftone",
         "halftone_r" if flip else "halftone",
-        field,
+        Rect(0, 0, w, h),
         colour=c.secondary,
-        opacity=0.55,
-        motion="drift",
-        line=dot * 1.6,
+        opacity=0.5,
+        motion="fade",
+        line=max(2.0, short * 0.0062),
     )
     if kind == "split":
         if ctx.landscape:

@@ -839,7 +839,9 @@ def layout_product(ctx: SceneContext) -> Builder:
         delay_s=0.3,
         on=("headline", "support"),
     )
-    head_area, support_area = card_area.inset(gap * 0.8).rows(0.6, 0.4, gap=gap * 0.3)
+    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
+    inner = card_area.inset(gap * 0.8)
+    head_area, support_area = inner.rows(0.6, 0.4, gap=gap * 0.3) if support else (inner, inner)
     b.text(
         "headline",
         "headline",
@@ -854,11 +856,11 @@ def layout_product(ctx: SceneContext) -> Builder:
         accent_words=accent_words_of(ctx.scene, head),
         on=("card",),
     )
-    if ctx.scene.text:
+    if support:
         b.text(
             "support",
             "support",
-            ctx.scene.text,
+            support,
             support_area,
             size=s.support,
             align="left",
@@ -1040,9 +1042,9 @@ def layout_end_card(ctx: SceneContext) -> Builder:
             if ctx.mirrored:
                 body, pic = c.cols(0.68, 0.32, gap=gap * 1.5)
         else:
-            pic, body = c.rows(0.3, 0.7, gap=gap)
+            pic, body = c.rows(0.26, 0.74, gap=gap)
         _picture_with_disc(b, pic, delay_s=0.3)
-    name_area, head_area, button_area, url_area = body.rows(0.2, 0.34, 0.28, 0.18, gap=gap * 0.6)
+    name_area, head_area, button_area, url_area = body.rows(0.14, 0.42, 0.28, 0.16, gap=gap * 0.5)
     if ctx.brand_name:
         b.text(
             "brand",

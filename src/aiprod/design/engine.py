@@ -100,8 +100,8 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
         "bg_halftone",
         "halftone_r" if flip else "halftone",
         Rect(0, 0, w, h),
-        colour=c.secondary,
-        opacity=0.5,
+        colour=c.text,
+        opacity=0.13,
         motion="fade",
         line=max(2.0, short * 0.0062),
     )

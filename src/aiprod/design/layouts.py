@@ -96,11 +96,14 @@ class SceneContext:
 
     @property
     def landscape(self) -> bool:
-        return self.grid.aspect == "16:9"
+        """Parts side by side: the content area is wide (16:9, and 1:1 once the caption band
+        and margins are taken out)."""
+        content = self.grid.content
+        return content.w > content.h * 1.25
 
     @property
     def square(self) -> bool:
-        return self.grid.aspect == "1:1"
+        return not self.landscape and self.grid.aspect == "1:1"
 
     @property
     def mirrored(self) -> bool:

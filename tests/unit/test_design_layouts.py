@@ -171,3 +171,12 @@ def test_the_manifest_section_has_the_agreed_shape() -> None:
     assert {b["role"] for b in first["boxes"]} >= {"headline", "picture", "caption"}
     assert section["scenes"][1]["layout"] == "stat"
     assert any(b["role"] == "stat" for b in section["scenes"][1]["boxes"])
+
+
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
+def test_every_9x16_headline_reads_at_arms_length(kind: str) -> None:
+    spec = spec_for([scene_for(kind, TEXTS["short"] | {"title": "Fresh beans weekly"})])
+    plan = plan_design(spec, 1080, 1920, times(1), caption_look="social")
+    sizes = [b.text_px or 0 for b in plan.scenes[0].boxes if b.role in ("headline", "stat")]
+    if kind != "quote":  # a quote scene's largest text is the quote itself
+        assert sizes and max(sizes) >= 0.06 * 1920, (kind, sizes)

@@ -604,7 +604,7 @@ def layout_list(ctx: SceneContext) -> Builder:
         head,
         head_area,
         size=s.headline * 0.95,
-        min_size=s.headline_floor * 0.9,
+        min_size=s.headline_floor,
         align="left" if ctx.landscape else "center",
         valign="middle" if ctx.landscape else "bottom",
         reveal="words",
@@ -682,7 +682,7 @@ def layout_comparison(ctx: SceneContext) -> Builder:
         head,
         head_area,
         size=s.headline * 0.9,
-        min_size=s.headline_floor * 0.85,
+        min_size=s.headline_floor,
         valign="bottom",
         reveal="words",
         accent_words=accent_words_of(ctx.scene, head),
@@ -808,7 +808,7 @@ def layout_product(ctx: SceneContext) -> Builder:
             txt, pic = c.cols(0.5, 0.5, gap=gap * 2)
         card_area = txt.inset(0, txt.h * 0.2)
     else:
-        pic, card_area = c.rows(0.62, 0.38, gap=gap)
+        pic, card_area = c.rows(0.5, 0.5, gap=gap)
     frame = pic.square()
     b.shape(
         "frame",
@@ -844,14 +844,14 @@ def layout_product(ctx: SceneContext) -> Builder:
     )
     support = ctx.scene.text or _support_from_narration(ctx.scene, head)
     inner = card_area.inset(gap * 0.8)
-    head_area, support_area = inner.rows(0.6, 0.4, gap=gap * 0.3) if support else (inner, inner)
+    head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3) if support else (inner, inner)
     b.text(
         "headline",
         "headline",
         head,
         head_area,
         size=s.headline,
-        min_size=s.headline_floor * 0.8,
+        min_size=s.headline_floor,
         align="left",
         valign="bottom",
         reveal="rise",
@@ -884,14 +884,14 @@ def layout_offer(ctx: SceneContext) -> Builder:
         badge_area = left
         head_area, price_area, code_area = right.rows(0.4, 0.35, 0.25, gap=gap * 0.5)
     else:
-        head_area, badge_area, price_area, code_area = c.rows(0.26, 0.36, 0.22, 0.16, gap=gap * 0.6)
+        head_area, badge_area, price_area, code_area = c.rows(0.34, 0.3, 0.2, 0.16, gap=gap * 0.5)
     b.text(
         "headline",
         "headline",
         head,
         head_area,
         size=s.headline,
-        min_size=s.headline_floor * 0.85,
+        min_size=s.headline_floor,
         align="left" if ctx.landscape else "center",
         valign="bottom",
         reveal="words",

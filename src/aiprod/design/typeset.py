@@ -29,7 +29,7 @@ class TypeScale:
     @classmethod
     def for_frame(cls, width: int, height: int) -> TypeScale:
         if height > width * 1.25:  # 9:16: headline >= 6 % of the height
-            base = height * 0.068
+            base = height * 0.072
         elif width > height * 1.25:  # 16:9: headline 7-10 % of the height
             base = height * 0.095
         else:

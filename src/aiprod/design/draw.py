@@ -262,7 +262,9 @@ def _family_tag(text: str) -> str:
 
 def _accented(line: str, accent_words: frozenset[str], accent: str | None, base: str) -> str:
     """Escaped line with accent words coloured (words compared without punctuation)."""
-    if not accent or not accent_words or breaks_anywhere(line):
+    # right-to-left lines stay one run: libass reorders colour-split runs of an Arabic line
+    # word by word in the wrong order (seen with libass 0.17 here)
+    if not accent or not accent_words or breaks_anywhere(line) or is_rtl(line):
         return escape_ass_text(line)
     out = []
     for n, word in enumerate(line.split(" ")):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from aiprod.design.boxes import Box, Role
+from aiprod.design.fonts import is_rtl
 from aiprod.design.grid import Grid, Rect
 from aiprod.design.motion import ELEMENT_STAGGER_S, ITEM_STAGGER_S
 from aiprod.design.typeset import SetText, TypeScale, fit
@@ -166,6 +167,8 @@ class Builder:
         content = content.strip()
         if not content or area.w < 8 or area.h < 8:
             return None
+        if align == "left" and is_rtl(content):
+            align = "right"  # right-to-left text starts at the right edge
         set_text = fit(
             content,
             area.w,

@@ -99,7 +99,7 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     b.shape(
         "bg_halftone",
         "halftone_r" if flip else "halftone",
-        Rect(0, 0, w, h),
+        Rect(0, 0, w, h * 0.42) if not flip else Rect(0, h * 0.58, w, h * 0.42),
         colour=c.text,
         opacity=0.13,
         motion="fade",
@@ -126,7 +126,7 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
                 motion="grow_y",
             )
     elif kind == "rings":
-        for n, scale in enumerate((1.5, 1.1, 0.7)):
+        for n, scale in enumerate((1.1, 0.7)):
             side = short * scale
             cx, cy = (w * 0.85, h * 0.2) if not flip else (w * 0.15, h * 0.8)
             b.shape(
@@ -170,7 +170,7 @@ def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
     """Two bands of the brand's name scrolling in opposite directions behind everything."""
     w, h = ctx.grid.width, ctx.grid.height
     em = min(w, h) * 0.16
-    rows = (0.9, 0.06) if not ctx.landscape else (0.93, 0.07)
+    rows = (0.9,) if not ctx.landscape else (0.93,)
     out = []
     for n, row in enumerate(rows):
         out.append(

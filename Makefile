@@ -117,9 +117,11 @@ chaos: setup services
 test-fast: venv
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" tests/unit
 
-# render.py: issues 2-3 (render speed, memory); api_load.py: issue 4 (API req/s, p99 on PostgreSQL)
+# render.py: issues 2-3 (render speed, memory); api_load.py: issue 4 (API req/s, p99 on PostgreSQL);
+# icon_relevance.py: issue 11 (icons chosen by meaning: precision, index build, ms a line)
 bench: setup services
 	$(PY) bench/render.py
+	$(PY) bench/icon_relevance.py
 	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/api_load.py
 	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/job_reads.py
 	AIPROD_BENCH_PG_DSN="$${AIPROD_BENCH_PG_DSN:-$(TEST_PG_DSN)}" $(PY) bench/celery_jobs.py

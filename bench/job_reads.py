@@ -35,7 +35,7 @@ import anyio.to_thread
 import uvloop
 from sqlalchemy import Engine
 
-from aiprod.jobs.db import make_engine, make_session_factory, read_only_engine, upgrade
+from aiprod.db.engine import make_engine, make_session_factory, read_only_engine, upgrade
 from aiprod.jobs.pg_reads import PgJobReader
 from aiprod.jobs.store import JOB_RECORD, insert_job, read_job_record
 from api_load import DEFAULT_DSN, pg_url, throwaway_database

@@ -28,7 +28,7 @@ from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.pipeline.render import Renderer, RenderResult
 from aiprod.pipeline.request import Request, prepare
 from aiprod.providers.tts.registry import forget_providers
-from aiprod.spec.load import load_spec
+from aiprod.spec.validate import load_spec
 
 NARRATION = [
     "Meet Northwind, the planner that turns a messy, crowded week into a calm and clear plan.",

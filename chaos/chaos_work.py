@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.config import Settings
-from aiprod.jobs.runner import Planned, ProgressCallback
+from aiprod.jobs.runner import Planned
+from aiprod.pipeline.progress import ProgressCallback
 
 WORK = "chaos_work:work"
 HANG_MARKER = "hang_started.txt"

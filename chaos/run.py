@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration"))
 from webhook_receiver import Receiver
 
-from aiprod.jobs.db import make_engine
+from aiprod.db.engine import make_engine
 from aiprod.jobs.models import Job, JobEvent
 
 TERMINAL = ("succeeded", "failed", "dead", "canceled")

@@ -9,21 +9,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from aiprod.cli_keys import keys_app
-from aiprod.cli_progress import RichProgress, cost_table, summary_table
+from aiprod.cli_progress import RichProgress, cost_table, formats_table, summary_table
 from aiprod.cli_serve import serve, worker
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
-from aiprod.spec.load import load_spec
+from aiprod.spec.formats import FormatsInvalid, OutputFormat, parse_formats_option
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import available_presets
+from aiprod.spec.presets import Preset, available_presets
+from aiprod.spec.validate import load_spec
+
+if TYPE_CHECKING:
+    from aiprod.pipeline.formats import FamilyResult
+    from aiprod.pipeline.render import RenderResult
 
 app = typer.Typer(
     name="aiprod",
@@ -69,9 +74,28 @@ BrandKitOpt = Annotated[Path | None, typer.Option("--brand-kit", help="brand kit
 DurationOpt = Annotated[
     float | None, typer.Option("--duration", min=3, max=600, help="target seconds (brief)")
 ]
+FormatsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--formats",
+        help="aspect ratios, e.g. 9:16,1:1,16:9: one plan rendered into each, "
+        "in OUT/9x16/, OUT/1x1/, OUT/16x9/ with OUT/formats.json (one format: flat)",
+    ),
+]
 OptionalSpec = Annotated[
     Path | None, typer.Argument(help="VideoSpec file (YAML or JSON)", show_default=False)
 ]
+
+
+def _formats(text: str | None) -> tuple[OutputFormat, ...] | None:
+    """The formats of ``--formats``; a one-line error (exit 2) when one is unknown or repeated."""
+    if text is None:
+        return None
+    try:
+        return parse_formats_option(text)
+    except FormatsInvalid as exc:
+        err.print(f"error: --formats: {exc}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def _request(
@@ -100,25 +124,58 @@ def render(
     budget: Annotated[float | None, typer.Option(help="refuse if the estimate is higher")] = None,
     presets_file: PresetsOpt = None,
     keep_work: Annotated[bool, typer.Option(help="keep intermediate files")] = False,
+    formats: FormatsOpt = None,
 ) -> None:
     """Render SPEC (or --brief TEXT) into OUT: video, thumbnail, captions, QA, manifest."""
-    from aiprod.pipeline.render import Renderer
+    from aiprod.pipeline.formats import render_formats
 
+    aspects = _formats(formats)
+    family: FamilyResult | None = None
     settings = _settings(presets_file, keep_work)
     try:
         spec, chosen = prepare(_request(spec_path, brief, preset, duration, brand_kit), settings)
-        check_budget(estimate_cost(spec, chosen, settings), budget)
+        check_budget(estimate_cost(spec, chosen, settings, aspects), budget)
         with RichProgress(err) as progress:
-            result = Renderer(
-                spec, chosen, out_dir=out_dir, settings=settings, progress=progress
-            ).run()
+            if aspects is not None and len(aspects) > 1:
+                family = render_formats(
+                    spec,
+                    chosen,
+                    aspects,
+                    out_dir=out_dir,
+                    settings=settings,
+                    progress=progress,
+                    label_stages=True,
+                )
+            else:
+                result = _render_flat(spec, chosen, aspects, out_dir, settings, progress)
     except QAFailed as exc:
         err.print(f"error: {exc}", markup=False)
-        err.print(f"  outputs kept for inspection in {out_dir}/ (see qa.json)", markup=False)
+        qa = "qa.json" if aspects is None or len(aspects) == 1 else "<format>/qa.json"
+        err.print(
+            f"  outputs kept for inspection in {out_dir}/ (see {qa} and contact_sheet.jpg)",
+            markup=False,
+        )
         raise typer.Exit(EXIT_FAILED) from None
     except AiprodError as exc:
         fail(exc)
-    out.print(summary_table(result))
+    out.print(formats_table(family) if family is not None else summary_table(result))
+
+
+def _render_flat(
+    spec: VideoSpec,
+    preset: Preset,
+    aspects: tuple[OutputFormat, ...] | None,
+    out_dir: Path,
+    settings: Settings,
+    progress: RichProgress,
+) -> RenderResult:
+    """Today's flat output folder; ``--formats`` with one format sets its frame size."""
+    from aiprod.pipeline.formats import preset_for
+    from aiprod.pipeline.render import Renderer
+
+    if aspects is not None:
+        preset = preset_for(preset, aspects[0])
+    return Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=progress).run()
 
 
 @app.command()
@@ -149,12 +206,14 @@ def estimate(
     budget: Annotated[float | None, typer.Option(help="exit 2 if the estimate is higher")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     presets_file: PresetsOpt = None,
+    formats: FormatsOpt = None,
 ) -> None:
     """Estimate the cost and time of SPEC (or --brief TEXT) on this machine."""
+    aspects = _formats(formats)
     settings = _settings(presets_file)
     try:
         spec, chosen = prepare(_request(spec_path, brief, preset, duration, None), settings)
-        found = estimate_cost(spec, chosen, settings)
+        found = estimate_cost(spec, chosen, settings, aspects)
     except AiprodError as exc:
         fail(exc)
     if as_json:
@@ -219,8 +278,8 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the job database (AIPROD_DATABASE_URL, default SQLite)."""
-    from aiprod.jobs.db import current_revision, upgrade
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.engine import current_revision, upgrade
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -237,8 +296,8 @@ def db_upgrade() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the job database is migrated (exit 1 when it is not)."""
-    from aiprod.jobs.db import current_revision, head_revision
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.engine import current_revision, head_revision
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

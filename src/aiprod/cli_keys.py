@@ -26,8 +26,8 @@ ACTOR = "cli"
 @contextmanager
 def key_session() -> Iterator[Session]:
     """A session on the migrated job database; commits on success."""
-    from aiprod.jobs.db import ensure_migrated, make_engine, make_session_factory
-    from aiprod.jobs.errors import database_errors
+    from aiprod.db.engine import ensure_migrated, make_engine, make_session_factory
+    from aiprod.db.errors import database_errors
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,6 +21,7 @@ from aiprod.pipeline.progress import STAGES
 
 if TYPE_CHECKING:
     from aiprod.pipeline.cost import CostEstimate
+    from aiprod.pipeline.formats import FamilyResult
     from aiprod.pipeline.render import RenderResult
 
 
@@ -75,6 +77,10 @@ def summary_table(result: RenderResult) -> Table:
             table.add_row(name.replace("_", " "), f"{c.measured} {c.unit} (target {c.threshold})")
     verdict = "[green]passed[/]" if result.qa.passed else "[red]failed[/]"
     table.add_row("QA", f"{verdict} ({len(result.qa.checks)} checks)")
+    sheet = result.out_dir / "contact_sheet.jpg"
+    scenes = len(tl.scenes)
+    plural = "s" if scenes != 1 else ""
+    table.add_row("contact sheet", f"{escape(str(sheet))} ({scenes} scene{plural}, one frame each)")
     total = sum(result.stage_seconds.values())
     times = ", ".join(
         f"{s} {result.stage_seconds[s]:.1f}s" for s in STAGES if s in result.stage_seconds
@@ -110,5 +116,24 @@ def cost_table(found: CostEstimate) -> Table:
         f"{found.eta_seconds:.1f} s",
         f"{found.total:.5f} {found.currency}",
         style="bold",
+    )
+    return table
+
+
+def formats_table(family: FamilyResult) -> Table:
+    """One row per format of a family render: folder, frame size, QA."""
+    table = Table("format", "folder", "size", "QA", title=f"rendered {family.out_dir}/")
+    for outcome in family.outcomes:
+        verdict = "[green]passed[/]" if outcome.qa_passed else "[red]failed[/]"
+        table.add_row(
+            outcome.format.name,
+            f"{family.out_dir}/{outcome.format.folder}/",
+            f"{outcome.width}x{outcome.height}",
+            verdict,
+        )
+    timing = family.index["timing"]
+    table.caption = (
+        f"one sound for every format: {timing['duration_s']:.2f} s, "
+        f"{timing['total_frames']} frames; listed in formats.json"
     )
     return table

@@ -14,6 +14,7 @@ from rich.console import Console
 from aiprod.config import load_settings
 from aiprod.errors import AiprodError
 from aiprod.observability.multiproc import use_multiprocess_dir
+from aiprod.webhooks.listener import register as register_webhook_listener
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -62,11 +63,13 @@ def serve(
     """
     import uvicorn
 
-    from aiprod.jobs.worker import WorkerPool
+    from aiprod.api.http_protocol import HTTP_PROTOCOL, WS_PROTOCOL
+    from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     if access_log:  # HTTP worker processes read their settings from the environment
         os.environ["AIPROD_ACCESS_LOG"] = "true"
     settings = load_settings()
+    register_webhook_listener()  # job changes in this process and its workers queue webhooks
     access_log = settings.access_log
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # before anything loads prometheus_client; HTTP and worker processes inherit it
@@ -76,7 +79,7 @@ def serve(
         pool = (
             None
             if no_worker or workers == 0 or settings.scale_out
-            else WorkerPool(settings.job_database_url, settings=settings, processes=workers)
+            else OwnedWorkerPool(settings, processes=workers)  # one pool per data dir
         )
         if pool is not None:
             pool.start()
@@ -112,7 +115,9 @@ def serve(
             # client address and scheme: only from settings.trusted_proxies (aiprod.api.security)
             proxy_headers=False,
             server_header=False,
-            # live feeds end on SIGTERM (aiprod.api.live); cut whatever is still open after this
+            http=HTTP_PROTOCOL,  # its parser's own 400s are problem+json too
+            ws=WS_PROTOCOL,  # and so are refused WebSocket handshakes
+            # live feeds end on SIGTERM (aiprod.jobs.live); cut whatever is still open after this
             timeout_graceful_shutdown=settings.shutdown_grace_s,
         )
     finally:
@@ -159,9 +164,10 @@ def worker(workers: WorkersOpt = 1) -> None:
 
     With a broker configured: a Celery worker with ``--workers`` pool processes.
     """
-    from aiprod.jobs.worker import WorkerPool
+    from aiprod.jobs.pool_owner import OwnedWorkerPool
 
     settings = load_settings()
+    register_webhook_listener()  # job changes in this process and its workers queue webhooks
     _observe_worker(settings)
     if settings.scale_out:
         from aiprod.jobs.celery_app import run_worker
@@ -179,7 +185,7 @@ def worker(workers: WorkersOpt = 1) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        pool = WorkerPool(settings.job_database_url, settings=settings, processes=workers)
+        pool = OwnedWorkerPool(settings, processes=workers)  # one pool per data dir
         pool.start()
         webhooks = _start_webhooks(settings)
     except AiprodError as exc:

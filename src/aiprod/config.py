@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     )
     sfx_library_dir: Path | None = Field(default=None, description="your tagged SFX files")
     asset_library_dir: Path | None = Field(default=None, description="your images and clips")
+    model_cache_dir: Path | None = Field(
+        default=None, description="icon index and rendered icons (unset: ~/.cache/aiprod)"
+    )
+    embed_threads: int = Field(
+        default=1, ge=1, le=64, description="threads of the embedding model that picks icons"
+    )
     url_signing_key: SecretStr | None = Field(
         default=None,
         min_length=32,
@@ -348,6 +354,11 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where computed model data lives (the icon index): shared by every data dir."""
+        return (self.model_cache_dir or Path.home() / ".cache" / "aiprod").expanduser()
 
     @property
     def job_database_url(self) -> str:

@@ -20,8 +20,8 @@ from schemathesis.python.asgi import shutdown_lifespans
 from aiprod.api import create_app
 from aiprod.auth import JOBS_READ, JOBS_WRITE, create_key
 from aiprod.config import Settings
+from aiprod.db.engine import make_engine, make_session_factory, upgrade
 from aiprod.jobs import store
-from aiprod.jobs.db import make_engine, make_session_factory, upgrade
 
 OWNER = "bean-there"
 PG_ADMIN_DSN = os.environ.get("AIPROD_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from aiprod.media.ffmpeg.probe import probe
-from aiprod.qa.measure import measure_loudness
+from aiprod.media.measure import measure_loudness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SIX_FILES = {
+OUTPUT_NAMES = {
     "video.mp4",
     "thumbnail.jpg",
+    "contact_sheet.jpg",
     "captions.srt",
     "captions.vtt",
     "qa.json",
@@ -44,7 +45,7 @@ def test_demo_brief_renders_at_1080p_on_target(tmp_path: Path) -> None:
         env={"AIPROD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert {p.name for p in out.iterdir()} == SIX_FILES
+    assert {p.name for p in out.iterdir()} == OUTPUT_NAMES
     qa = json.loads((out / "qa.json").read_text(encoding="utf-8"))
     assert qa["passed"] is True, [c for c in qa["checks"] if not c["passed"]]
     info = probe(out / "video.mp4")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from aiprod.api import create_app
 from aiprod.auth import create_key
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 PROBLEM = "application/problem+json"
 KeyMaker = Callable[..., str]

@@ -13,8 +13,9 @@ import pytest
 from api_client import client, make_key  # noqa: F401  (fixtures shared by the API tests)
 from sqlalchemy import Engine, delete
 
-from aiprod.jobs.db import make_engine, upgrade
+from aiprod.db.engine import make_engine, upgrade
 from aiprod.jobs.models import Batch, Job, JobEvent
+from aiprod.webhooks.listener import register as register_webhook_listener
 from aiprod.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
@@ -22,6 +23,9 @@ from aiprod.webhooks.models import (
     WebhookJobSecret,
 )
 from pgtools import PostgresDatabases
+
+# as the API, `aiprod serve` and `aiprod worker` do: job changes queue their webhook deliveries
+register_webhook_listener()
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, ProviderUnavailable, SpecProblem
-from aiprod.jobs.runner import Planned, ProgressCallback
+from aiprod.jobs.runner import Planned
+from aiprod.pipeline.progress import ProgressCallback
 
 WORK = "jobs_fake_work:fake_work"
 FAKE_ESTIMATE: dict[str, Any] = {

@@ -14,7 +14,7 @@ from typing import Any
 from jobs_fake_work import FakeWork
 
 from aiprod.config import Settings
-from aiprod.jobs.runner import ProgressCallback
+from aiprod.pipeline.progress import ProgressCallback
 
 WORK = "scaleout_work:first_render_hangs"
 STARTED = "first_render_started.txt"

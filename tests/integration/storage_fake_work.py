@@ -14,7 +14,7 @@ from typing import Any
 from jobs_fake_work import FakeWork
 
 from aiprod.config import Settings
-from aiprod.jobs.runner import ProgressCallback
+from aiprod.pipeline.progress import ProgressCallback
 
 WORK = "storage_fake_work:artifact_work"
 VIDEO_BYTES = bytes(range(256)) * 1024  # 256 KiB, every byte value

@@ -18,11 +18,13 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import update
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.events import record_event
 from aiprod.jobs.models import Job
+from aiprod.media.contact_sheet import Tile, write_contact_sheet
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.media.measure import measure_all
 from aiprod.storage import MAX_TTL_S, signer_from_settings
 
 PLAN = {"version": 1, "scenes": [{"narration": "Meet Bean There."}]}
@@ -30,7 +32,15 @@ QA = {"passed": True, "checks": [{"name": "loudness", "ok": True}]}
 MANIFEST = {"outputs": ["video.mp4"], "duration_s": 2.0}
 SRT = "1\n00:00:00,000 --> 00:00:01,500\nMeet Bean There.\n"
 VTT = "WEBVTT\n\n00:00.000 --> 00:01.500\nMeet Bean There.\n"
-NAMES = ["video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json", "manifest.json"]
+NAMES = [
+    "video.mp4",
+    "thumbnail.jpg",
+    "contact_sheet.jpg",
+    "captions.srt",
+    "captions.vtt",
+    "qa.json",
+    "manifest.json",
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +58,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_ffmpeg(
         ["-y", "-ss", "0.5", "-i", str(video), "-frames:v", "1", str(folder / "thumbnail.jpg")]
     )
+    frames = measure_all(video, grab_frames=[12, 37]).frames
+    tiles = [Tile(0, "hook", frames[12]), Tile(1, "stat", frames[37])]
+    write_contact_sheet(tiles, 320, 240, folder / "contact_sheet.jpg")
     (folder / "captions.srt").write_text(SRT, encoding="utf-8")
     (folder / "captions.vtt").write_text(VTT, encoding="utf-8")
     (folder / "qa.json").write_text(json.dumps(QA), encoding="utf-8")
@@ -120,6 +133,7 @@ def test_listing_gives_signed_links_to_every_file(
     by_name = {item["name"]: item for item in items}
     assert by_name["video.mp4"]["media_type"] == "video/mp4"
     assert by_name["thumbnail.jpg"]["media_type"] == "image/jpeg"
+    assert by_name["contact_sheet.jpg"]["media_type"] == "image/jpeg"
     assert by_name["captions.vtt"]["media_type"] == "text/vtt; charset=utf-8"
     for item in items:
         assert item["size_bytes"] == (media / item["name"]).stat().st_size

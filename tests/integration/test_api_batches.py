@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aiprod.auth import audit
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs import store
-from aiprod.jobs.db import make_engine, make_session_factory
 from aiprod.jobs.models import Batch, Job
 
 THREE = {

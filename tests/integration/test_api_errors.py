@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from aiprod.api import create_app
 from aiprod.auth import JOBS_READ, create_key
 from aiprod.config import Settings
+from aiprod.db.engine import make_engine, make_session_factory, upgrade
+from aiprod.db.errors import UnmigratedDatabase
 from aiprod.jobs import pg_reads
-from aiprod.jobs.db import make_engine, make_session_factory, upgrade
-from aiprod.jobs.errors import UnmigratedDatabase
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance"}
 

@@ -9,8 +9,11 @@ from typing import Any
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.models import Job
+from aiprod.pipeline.cost import ThroughputStore, workload_for
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset, resolve_preset
 
 BRIEF: dict[str, Any] = {
     "brief": "A 20-second vertical ad for Bean There, organic coffee delivered weekly."
@@ -134,3 +137,27 @@ def test_submitted_job_carries_its_estimate(
             assert job.cost_estimate == expected
         engine.dispose()
     assert _no_planning_happened(settings)
+
+
+def test_small_renders_do_not_skew_the_estimate_of_a_full_size_one(
+    client: ApiClient, make_key: KeyMaker, settings: Settings
+) -> None:
+    """Probe finding: two 128x228 renders took the compose rate from 0.0075 to 1.09 s per
+    frame-megapixel, and a 30 s vertical brief was then priced at 2,779 s."""
+    key = make_key()
+    brief = {**BRIEF, "preset": "quick_social", "duration_s": 30}
+    before = client.post("/v1/estimate", json=brief, headers=auth(key)).json()
+    tiny = Preset.model_validate(
+        {**resolve_preset("quick_social").model_dump(), "name": "tiny", "width": 128, "height": 228}
+    )
+    spec = VideoSpec.model_validate({"scenes": [{"narration": "Fresh beans, every week."}]})
+    store = ThroughputStore(settings.throughput_file)
+    for _ in range(2):  # fixed costs (FFmpeg start, graph set-up, audio) dominate a tiny render
+        work = workload_for(spec, tiny, planned=False, programme_seconds=10.0)
+        store.record(work, {"compose": 9.5, "qa": 1.2, "audio": 0.6, "narration": 2.0})
+    stat = settings.throughput_file.stat()  # a new mtime even on a coarse-clock filesystem
+    os.utime(settings.throughput_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    after = client.post("/v1/estimate", json=brief, headers=auth(key)).json()
+    assert after["duration_s"] == 30
+    assert before["eta_seconds"] / 2 < after["eta_seconds"] < 2 * before["eta_seconds"]
+    assert after["eta_seconds"] < 120  # the reference machine renders this in about 30 s

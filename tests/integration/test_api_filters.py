@@ -13,10 +13,10 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from aiprod.api import job_csv
-from aiprod.api.filters import JobFilter
 from aiprod.auth import Principal
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
+from aiprod.jobs import csv_export as job_csv
+from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

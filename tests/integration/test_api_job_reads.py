@@ -11,8 +11,8 @@ import pytest
 from api_client import ApiClient, KeyMaker, auth
 from sqlalchemy import Engine
 
+from aiprod.db.engine import make_engine
 from aiprod.jobs import pg_reads
-from aiprod.jobs.db import make_engine
 from aiprod.jobs.pg_reads import PgJobReader, ReaderBusy
 from aiprod.jobs.store import read_job_record
 

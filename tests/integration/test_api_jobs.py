@@ -5,7 +5,7 @@ from __future__ import annotations
 from api_client import PROBLEM, ApiClient, KeyMaker, auth
 
 from aiprod.auth import audit
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 
 def test_health_and_ready(client: ApiClient) -> None:
@@ -20,7 +20,8 @@ def test_missing_or_bad_key_is_401_and_audited(client: ApiClient, jobs_db_url: s
         response = client.get("/v1/jobs", headers=headers)
         assert response.status_code == 401
         assert response.headers["content-type"] == PROBLEM
-        assert response.headers["www-authenticate"] == "Bearer"
+        challenge = 'Bearer error="invalid_token"' if headers else "Bearer"  # RFC 6750 §3.1
+        assert response.headers["www-authenticate"] == challenge
         assert response.json()["instance"] == "/v1/jobs"
     engine = make_engine(jobs_db_url)
     with make_session_factory(engine)() as session:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from aiprod.api import create_app
 from aiprod.auth import ApiKey, revoke_key
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 
 def revoke(jobs_db_url: str, key: str) -> None:

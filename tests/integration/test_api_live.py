@@ -280,6 +280,27 @@ def test_sse_refusals_are_problems_before_the_stream(
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
 
 
+def test_sse_last_event_id_is_bounded_to_a_database_integer(
+    live_server: LiveServer, jobs_engine: Engine, make_key: Any
+) -> None:
+    key, job_id = make_key(), new_job(jobs_engine)
+    url = sse_url(live_server, job_id)
+    for value in ("99999999999999999999", str(2**31), str(2**63), "-1"):
+        response = httpx.get(url, headers={**auth(key), "Last-Event-ID": value}, timeout=10)
+        assert response.status_code == 422, (value, response.text)
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["status"] == 422
+    claim = store.claim_next_job(jobs_engine, worker_id="w1")
+    assert claim is not None
+    store.complete(jobs_engine, claim)
+    headers = {**auth(key), "Last-Event-ID": str(2**31 - 1)}  # the largest id: still served
+    with (
+        httpx.Client(timeout=10) as client,
+        connect_sse(client, "GET", url, headers=headers) as source,
+    ):
+        assert [e.event for e in source.iter_sse()] == ["end"]
+
+
 # --- WebSocket -----------------------------------------------------------------------------
 
 
@@ -363,6 +384,29 @@ def test_ws_refusals_close_with_4000_plus_the_http_status(
             assert close_code(ws) == code, options
     with ws_connect(ws_url(live_server, "0" * 32), additional_headers=auth(make_key())) as ws:
         assert close_code(ws) == 4404
+
+
+def test_ws_bad_last_event_id_closes_with_4422_and_a_reason(
+    live_server: LiveServer, jobs_engine: Engine, make_key: Any
+) -> None:
+    key, job_id = make_key(), new_job(jobs_engine)
+    for value in ("99999999999999999999", str(2**31), "-1", "abc"):
+        url = ws_url(live_server, job_id, f"?last_event_id={value}")
+        with (
+            ws_connect(url, additional_headers=auth(key)) as ws,
+            pytest.raises(ConnectionClosed) as closed,
+        ):
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None, value  # a real close frame, not a dropped socket
+        assert closed.value.rcvd.code == 4422, value
+        assert "last_event_id" in closed.value.rcvd.reason, value
+    url = ws_url(live_server, job_id, f"?last_event_id={2**31 - 1}")
+    claim = store.claim_next_job(jobs_engine, worker_id="w1")
+    assert claim is not None
+    store.complete(jobs_engine, claim)
+    with ws_connect(url, additional_headers=auth(key)) as ws:
+        assert receive(ws)["event"] == "end"
+        assert close_code(ws) == 1000
 
 
 # --- `aiprod serve` shutdown ----------------------------------------------------------------

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from aiprod.auth import AuditEvent
 from aiprod.config import Settings
-from aiprod.jobs.db import make_session_factory
-from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.db.base import utcnow
+from aiprod.db.engine import make_session_factory
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.runner import DEFAULT_WORK
 from aiprod.jobs.store import claim_next_job, create_job, save_plan
 from aiprod.jobs.worker import WorkerPool

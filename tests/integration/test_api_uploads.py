@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -10,8 +11,8 @@ import pytest
 from api_client import PROBLEM, KeyMaker, auth
 from edge_client import ClientMaker, make_app, make_client  # noqa: F401
 
-from aiprod.api.uploads import clean_filename
 from aiprod.media.ffmpeg.probe import probe
+from aiprod.uploads.service import clean_filename
 
 MediaMaker = Callable[[str, str], Path]
 
@@ -179,3 +180,18 @@ def test_uploads_need_the_write_scope_and_a_file(
 )
 def test_file_names_are_cleaned(given: str | None, kept: str) -> None:
     assert clean_filename(given) == kept
+
+
+def test_an_image_that_cannot_be_decoded_is_422_and_not_kept(
+    make_client: ClientMaker, make_key: KeyMaker, tmp_path: Path
+) -> None:
+    corrupt = b"GIF89a" + random.Random(10).randbytes(100)  # probes as a 0x0 GIF
+    response = make_client().post(
+        "/v1/uploads",
+        params={"filename": "logo.gif"},
+        content=corrupt,
+        headers=auth(make_key()),
+    )
+    assert_problem(response, 422, "undecodable-media")
+    assert str(tmp_path) not in response.text  # the caller's file, never a server path
+    assert uploaded_files(tmp_path) == []

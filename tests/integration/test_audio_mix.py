@@ -10,8 +10,8 @@ import numpy as np
 from aiprod.media.audio import MIX_RATE, MixInputs, build_mix_command, normalise_loudness
 from aiprod.media.ffmpeg.graph import f
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.media.measure import measure_loudness
 from aiprod.media.timeline import build_timeline
-from aiprod.qa.measure import measure_loudness
 from aiprod.spec.model import MusicSpec, VideoSpec
 from aiprod.spec.presets import resolve_preset
 

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from aiprod.auth import AuditEvent
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 AUDIENCE = "aiprod-test"
 BRIEF = {"brief": "A 20-second ad for organic coffee"}
@@ -377,4 +377,4 @@ def test_api_keys_still_work_beside_jwts(client: ApiClient, make_key: KeyMaker) 
     assert client.get("/v1/jobs", headers=auth(make_key())).status_code == 200
     response = client.get("/v1/jobs", headers=auth("aip_nope"))
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["www-authenticate"] == INVALID_TOKEN

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from aiprod.auth import ApiKey, AuditEvent, Principal, audit, create_key, revoke_key
 from aiprod.auth.key_cache import VerifiedKeyCache
-from aiprod.jobs.db import ensure_migrated, make_engine, make_session_factory
-from aiprod.jobs.models import utcnow
+from aiprod.db.base import utcnow
+from aiprod.db.engine import ensure_migrated, make_engine, make_session_factory
 
 
 class FakeClock:

@@ -25,7 +25,8 @@ from aiprod.auth import (
     rotate_key,
     verify_key,
 )
-from aiprod.jobs.db import (
+from aiprod.db.base import utcnow
+from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
     head_revision,
@@ -33,7 +34,6 @@ from aiprod.jobs.db import (
     make_session_factory,
     upgrade,
 )
-from aiprod.jobs.models import utcnow
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 
 from aiprod.config import Settings
 from aiprod.media.timeline import build_timeline
+from aiprod.pipeline.manifest import picture_source
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.plan import PlanRequest, plan_from_brief
 from aiprod.pipeline.render import Renderer
@@ -56,7 +57,7 @@ def length(spec: VideoSpec, preset: Preset, settings: Settings, tmp_path: Path) 
 def assert_good_production(spec: VideoSpec) -> None:
     assert len(spec.scenes) >= 3
     assert spec.music is not None and spec.music.mood is not None
-    visuals = [s.illustration.emoji or s.illustration.path for s in spec.scenes if s.illustration]
+    visuals = [picture_source(s.illustration) for s in spec.scenes if s.illustration]
     assert len(visuals) == len(spec.scenes)
     assert all(a != b for a, b in pairwise(visuals))
     backgrounds = [json.dumps(s.background.model_dump(), sort_keys=True) for s in spec.scenes]

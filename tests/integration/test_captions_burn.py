@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiprod.captions.ass import AssDocument, AssEvent, AssStyle, ass_filter_path, escape_ass_text
+from aiprod.captions.ass import AssDocument, AssEvent, AssStyle, escape_ass_text
 from aiprod.captions.cues import CaptionWord, build_cues
 from aiprod.captions.styles import caption_events
 from aiprod.errors import FFmpegError
+from aiprod.media.ffmpeg.graph import ass_filter_path
 from aiprod.media.ffmpeg.run import run_ffmpeg
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli_runner import run_aiprod
 
-from aiprod.jobs.db import head_revision
+from aiprod.db.engine import head_revision
 
 
 def aiprod(*args: str, data_dir: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:

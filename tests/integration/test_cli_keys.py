@@ -8,7 +8,7 @@ from pathlib import Path
 from cli_runner import run_aiprod as aiprod
 
 from aiprod.auth.keys import verify_key
-from aiprod.jobs.db import make_engine, make_session_factory
+from aiprod.db.engine import make_engine, make_session_factory
 
 
 def verify(data_dir: Path, secret: str) -> bool:

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from aiprod.api.schemas import JobPublic
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.base import utcnow
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.errors import InvalidTransition, LeaseLost
-from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.outbox import pending_messages
 from aiprod.jobs.pg_insert import CreationAudit
 from aiprod.jobs.store import (

@@ -6,7 +6,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from aiprod.jobs.db import (
+from aiprod.db.base import Base
+from aiprod.db.engine import (
     current_revision,
     ensure_migrated,
     head_revision,
@@ -14,8 +15,7 @@ from aiprod.jobs.db import (
     make_engine,
     upgrade,
 )
-from aiprod.jobs.errors import UnmigratedDatabase
-from aiprod.jobs.models import Base
+from aiprod.db.errors import UnmigratedDatabase
 
 
 def test_empty_database_is_refused_until_migrated(empty_db_url: str) -> None:

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.base import utcnow
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.errors import LeaseLost
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.store import (
     claim_next_job,
     complete,

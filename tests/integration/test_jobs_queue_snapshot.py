@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from aiprod.db.base import utcnow
+from aiprod.db.engine import Executor
 from aiprod.jobs import store
-from aiprod.jobs.db import Executor
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.queue_snapshot import QueueSnapshot, _Snapshot
 
 

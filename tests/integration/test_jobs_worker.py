@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from aiprod.config import Settings
+from aiprod.db.engine import make_engine, make_session_factory, upgrade
 from aiprod.errors import (
     FFmpegError,
     InvalidSpec,
@@ -28,7 +29,6 @@ from aiprod.errors import (
     ProviderUnavailable,
     QAFailed,
 )
-from aiprod.jobs.db import make_engine, make_session_factory, upgrade
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.runner import error_code, is_retryable
 from aiprod.jobs.store import create_job, request_cancel

@@ -14,10 +14,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from aiprod.api.db_metrics import DatabaseCollector
+from aiprod.db.base import utcnow
+from aiprod.db.engine import make_engine
 from aiprod.jobs import store
-from aiprod.jobs.db import make_engine
-from aiprod.jobs.models import Job, utcnow
-from aiprod.observability.db_metrics import DatabaseCollector
+from aiprod.jobs.models import Job
 from aiprod.observability.multiproc import MULTIPROC_ENV, use_multiprocess_dir
 from aiprod.webhooks.models import WebhookAttempt, WebhookDelivery
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from aiprod.api import create_app
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine
+from aiprod.db.engine import make_engine
 from aiprod.jobs.models import Job
 from aiprod.jobs.worker import WorkerPool
 from aiprod.observability.multiproc import MULTIPROC_ENV

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aiprod.design.boxes import Box, safe_zone
 from aiprod.errors import QAFailed
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.qa import Interval, Measurements, QAExpectations, measure_all, run_qa
@@ -94,6 +95,8 @@ def test_good_render_passes_and_writes_qa_json(clip: Path, work: Path) -> None:
         "duration", "streams", "resolution", "frame_rate", "loudness_integrated",
         "true_peak", "black_frames", "frozen_frames", "silence", "av_drift",
         "captions_words", "captions_timing", "captions_cps", "captions_line_length",
+        "design_safe_zone", "design_overlaps", "design_layout_variety", "design_headline_size",
+        "design_contrast", "design_emptiness",
     ]  # fmt: skip
     for check in written["checks"]:
         assert check["verdict"] == "pass"
@@ -177,3 +180,53 @@ def test_video_without_audio_fails_stream_checks_without_crashing(work: Path) ->
     report = run_qa(silent, None, _expect(narration_words=[]))
     failed = _failed([(c.name, c.passed) for c in report.checks])
     assert failed == {"streams", "loudness_integrated", "true_peak", "silence", "av_drift"}
+
+
+# --------------------------------------------------------------------------- design checks
+
+
+def _design(boxes: list[Box]) -> dict[str, object]:
+    """A design section for the 4 s 320x240 clip: one scene, ``boxes`` in it."""
+    return {
+        "aspect": "16:9",
+        "width": 320,
+        "height": 240,
+        "safe_zone": safe_zone(320, 240).to_dict(),
+        "stage_s": 0.0,
+        "scenes": [
+            {"index": 0, "layout": "hook", "start_s": 0.0, "end_s": 4.0,
+             "boxes": [b.to_dict() for b in boxes]},
+        ],
+    }  # fmt: skip
+
+
+def test_without_a_design_section_design_checks_are_skipped_and_emptiness_shown(
+    clip: Path, work: Path
+) -> None:
+    report = run_qa(clip, _srt(work, "good.srt", GOOD_SRT), _expect(scene_rest_s=[2.0]))
+    assert report.passed, report.failures()
+    assert report.check("design_safe_zone").measured == "skipped"
+    assert report.check("design_contrast").measured == "skipped"
+    emptiness = report.check("design_emptiness")
+    assert isinstance(emptiness.measured, float) and 0 < emptiness.measured < 100
+    assert "per scene 0:" in emptiness.detail
+    assert "not enforced" in emptiness.threshold
+
+
+def test_design_failures_fail_the_render_with_their_reasons(work: Path) -> None:
+    white = _make_mp4(work / "white.mp4", video_filter="drawbox=c=white:t=fill")
+    head = Box("head", "headline", 40, 60, 200, 40, 0.0, 4.0, text_px=36, colour="#FFFFFF")
+    cta = Box("cta", "button", 250, 200, 80, 30, 0.0, 4.0, text_px=20, colour="#000000")
+    still = [Interval(0.0, 4.0)]  # a still white frame on purpose
+    expect = _expect(narration_words=[], intentional=still, design=_design([head, cta]))
+    report = run_qa(white, None, expect)
+    failed = _failed([(c.name, c.passed) for c in report.checks])
+    assert failed == {"design_safe_zone", "design_contrast", "design_emptiness"}
+    assert (
+        "'cta' (button): 26 px past the right, 2 px past the bottom"
+        in report.check("design_safe_zone").detail
+    )
+    assert "'head' (headline) 1.00:1 < 3:1" in report.check("design_contrast").detail
+    assert report.check("design_emptiness").measured == 100.0
+    with pytest.raises(QAFailed, match="design_contrast"):
+        report.raise_if_failed()

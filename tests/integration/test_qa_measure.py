@@ -9,7 +9,7 @@ import pytest
 from aiprod.errors import MediaError
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     Interval,
     analyse_audio,
     analyse_video,
@@ -126,6 +126,17 @@ def test_one_video_pass_reports_black_and_frozen(black_mp4: Path, frozen_mp4: Pa
     frozen = analyse_video(frozen_mp4, duration=10.0)
     assert frozen.black == []
     assert [round(i.duration) for i in frozen.frozen] == [4, 2]
+
+
+def test_the_video_pass_also_grabs_full_size_frames(black_mp4: Path) -> None:
+    """Frames split off the detectors' decode: the right ones, at full size, same verdicts."""
+    found = analyse_video(black_mp4, grab_frames=[75, 15, 75, 9999], frame_size=(320, 240))
+    assert sorted(found.frames) == [15, 75]  # duplicates merged, past the end absent
+    assert found.frames[15].shape == (240, 320, 3)
+    assert int(found.frames[75].max()) <= 20  # 2.5 s: inside the black second
+    assert float(found.frames[15].std()) > 30  # 0.5 s: the test pattern
+    assert [_near(i, 2.0, 3.0, FRAME + 1e-6) for i in found.black] == [True]
+    assert measure_all(black_mp4, grab_frames=[15]).frames[15].shape == (240, 320, 3)
 
 
 def test_silence_found_including_one_open_at_the_end(gaps_wav: Path) -> None:

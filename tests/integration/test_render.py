@@ -6,9 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from aiprod.config import Settings
+from aiprod.design.boxes import Box, safe_zone
 from aiprod.errors import MediaError, QAFailed
+from aiprod.media.contact_sheet import GAP_PX, LABEL_PX, grid
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.pipeline.render import OUTPUT_FILES, Renderer
 from aiprod.spec.load import parse_spec
@@ -21,6 +24,19 @@ TRICKY_NARRATION = "Say \"hello\": it's 100% real, costs $5; C:\\path isn't code
 def render(spec_data: dict[str, object], preset: Preset, settings: Settings, out: Path):  # type: ignore[no-untyped-def]
     spec = parse_spec(spec_data)
     return Renderer(spec, preset, out_dir=out, settings=settings).run()
+
+
+def assert_contact_sheet(path: Path, *, scenes: int, size: tuple[int, int]) -> None:
+    """A real JPEG, one tile per scene (its size says how many rows and columns)."""
+    columns, tile_w, tile_h = grid(scenes, *size)
+    rows = -(-scenes // columns)
+    with Image.open(path) as image:
+        assert image.format == "JPEG"
+        image.load()
+        assert image.size == (
+            columns * tile_w + (columns + 1) * GAP_PX,
+            rows * (tile_h + LABEL_PX) + (rows + 1) * GAP_PX,
+        )
 
 
 def test_every_background_with_music_sfx_logo_and_tricky_text(
@@ -63,6 +79,11 @@ def test_every_background_with_music_sfx_logo_and_tricky_text(
     assert info.video is not None and info.audio is not None
     assert (info.video.width, info.video.height) == (288, 512)
     assert info.video.frames == result.timeline.total_frames
+    assert_contact_sheet(out / "contact_sheet.jpg", scenes=4, size=(288, 512))
+    assert "contact_sheet.jpg" in result.manifest["outputs"]  # type: ignore[operator]
+    design = [c for c in result.qa.checks if c.name.startswith("design_")]
+    assert {c.name: c.measured for c in design}["design_safe_zone"] == "skipped"  # no layout
+    assert isinstance(result.qa.check("design_emptiness").measured, float)
     srt = (out / "captions.srt").read_text(encoding="utf-8")
     for word in ("hello", "100%", "$5;", "C:\\path", "looped"):
         assert word in srt
@@ -152,7 +173,7 @@ def test_a_silent_programme_renders_and_says_loudness_is_not_applicable(
 
 
 def test_premium_spot_meets_ebu_r128_at_full_size(tmp_path: Path, settings: Settings) -> None:
-    from aiprod.qa.measure import measure_loudness
+    from aiprod.media.measure import measure_loudness
     from aiprod.spec.presets import resolve_preset
 
     spec = {
@@ -186,3 +207,46 @@ def test_a_failed_render_leaves_the_previous_outputs_untouched(
     with pytest.raises(MediaError):
         render(broken, tiny_preset, settings, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder left
+
+
+def test_a_design_section_is_checked_and_its_failures_fail_the_render(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    """The layout stage hands QA its boxes: a box past the right-side buttons and two text
+    boxes on top of each other fail the render, each named; the outputs stay for inspection
+    and the contact sheet is labelled with the layouts."""
+    spec = parse_spec(
+        {
+            "scenes": [
+                {"title": "Hello", "duration": 2.5, "layout": "hook", "transition": None},
+                {"title": "Numbers", "duration": 2.5, "layout": "stat"},
+            ]
+        }
+    )
+    out = tmp_path / "out"
+    renderer = Renderer(spec, tiny_preset, out_dir=out, settings=settings)
+    scenes = []
+    for i, layout in enumerate(["hook", "stat"]):
+        start, end = 2.5 * i, 2.5 * (i + 1)
+        head = Box("title", "headline", 20, 80, 250, 40, start, end, text_px=36, colour="#FFFFFF")
+        line = Box("line", "support", 20, 100, 200, 30, start, end, text_px=20, colour="#FFFFFF")
+        boxes = [head.to_dict(), line.to_dict()]
+        scenes.append(
+            {"index": i, "layout": layout, "start_s": start, "end_s": end, "boxes": boxes}
+        )
+    renderer.design_section = {
+        "aspect": "9:16",
+        "width": 288,
+        "height": 512,
+        "safe_zone": safe_zone(288, 512).to_dict(),
+        "stage_s": 0.0,
+        "scenes": scenes,
+    }
+    with pytest.raises(QAFailed) as caught:
+        renderer.run()
+    message = str(caught.value)
+    assert "design_safe_zone" in message and "'title' (headline)" in message
+    assert "design_overlaps" in message and "'title' (headline) x 'line' (support)" in message
+    qa = (out / "qa.json").read_text(encoding="utf-8")
+    assert '"design_contrast"' in qa and '"design_emptiness"' in qa
+    assert_contact_sheet(out / "contact_sheet.jpg", scenes=2, size=(288, 512))

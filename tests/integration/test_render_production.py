@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from aiprod.config import Settings
+from aiprod.media.measure import detect_silence
 from aiprod.pipeline.render import Renderer
-from aiprod.qa.measure import detect_silence
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import Preset
 
 
-def test_composed_music_designed_sound_and_emoji_illustrations(
+def frame_at(video: Path, seconds: float, out: Path) -> np.ndarray:
+    command = ["ffmpeg", "-v", "error", "-y", "-ss", f"{seconds:.3f}", "-i", str(video)]
+    subprocess.run([*command, "-frames:v", "1", str(out)], check=True)
+    with Image.open(out) as image:
+        return np.asarray(image.convert("RGB")).astype(int)
+
+
+def test_composed_music_designed_sound_emoji_and_icon_illustrations(
     tmp_path: Path, settings: Settings, tiny_preset: Preset
 ) -> None:
     spec = parse_spec(
         {
             "music": {"mood": "upbeat", "seed": 3},
+            "brand": {"colors": {"accent": "#FF00AA"}},
             "scenes": [
                 {
                     "title": "Rainy days",
@@ -28,7 +40,7 @@ def test_composed_music_designed_sound_and_emoji_illustrations(
                 {
                     "title": "Order now",
                     "narration": "Order now, it ships today.",
-                    "illustration": {"emoji": "🚚"},
+                    "illustration": {"icon": "truck", "size": 0.5},
                     "sfx": [
                         {"kind": "whoosh"},
                         {"kind": "impact", "at": 0.6},
@@ -51,6 +63,19 @@ def test_composed_music_designed_sound_and_emoji_illustrations(
     assert detect_silence(out / "video.mp4", min_duration=0.3, noise_db=-45) == []
     assert result.manifest["cost"]["actual"]["total"] >= 0
     assert result.stage_seconds["sound"] > 0 and result.stage_seconds["visuals"] > 0
+    consistency, timeline = result.manifest["consistency"], result.manifest["timeline"]
+    assert isinstance(consistency, dict) and isinstance(timeline, dict)
+    assert consistency["visuals"] == ["☕", "icon:truck"]
+    # the icon is drawn on a disc of the brand's accent colour, in the second scene only
+    duration = float(timeline["duration_s"])
+    magenta = [
+        int((np.abs(frame - [0xFF, 0x00, 0xAA]).max(axis=2) < 40).sum())
+        for frame in (
+            frame_at(out / "video.mp4", 1.0, tmp_path / "first.png"),
+            frame_at(out / "video.mp4", duration - 0.8, tmp_path / "last.png"),
+        )
+    ]
+    assert magenta[1] > 10 * max(magenta[0], 100), magenta  # a few stray pixels at most before
 
 
 def test_the_user_library_is_searched_before_synthesis(

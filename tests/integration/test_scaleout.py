@@ -30,10 +30,11 @@ from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
 from aiprod.config import Settings
+from aiprod.db.base import utcnow
 from aiprod.jobs.celery_app import declare_topology, job_queue, make_celery, make_publisher
 from aiprod.jobs.errors import LeaseLost
 from aiprod.jobs.leases import claim_job
-from aiprod.jobs.models import Job, JobEvent, utcnow
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.outbox import (
     OutboxMessage,
     OutboxRelay,

@@ -27,7 +27,7 @@ from storage_fake_work import OUTPUTS, VIDEO_BYTES, WORK
 
 from aiprod.api import create_app
 from aiprod.config import Settings
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.models import Job
 from aiprod.jobs.store import create_job
 from aiprod.jobs.worker import WorkerPool

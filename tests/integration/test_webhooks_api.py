@@ -7,7 +7,7 @@ from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import Engine
 
 from aiprod.auth import audit
-from aiprod.jobs.db import make_session_factory
+from aiprod.db.engine import make_session_factory
 
 HOOK = "https://hooks.example.com/aiprod?token=abc"
 SPEC = {"version": 1, "scenes": [{"narration": "Fresh beans."}]}
@@ -97,6 +97,8 @@ def test_other_owners_get_404_and_readers_cannot_manage(
         ("ftp://example.com/hook", "http:// or https://"),
         ("https://user:pw@example.com/hook", "credentials"),
         ("https:///nohost", "no host"),
+        ("http://127.0.0.1.:9000/hook", "loopback"),  # a trailing dot
+        ("http://\u2460\u2461\u2466.0.0.1/", "not a valid URL"),  # circled digits
     ],
 )
 def test_webhooks_to_loopback_metadata_or_private_literals_are_refused_by_default(

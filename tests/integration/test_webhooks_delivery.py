@@ -20,8 +20,8 @@ from webhook_receiver import Receiver
 
 from aiprod.auth import Principal
 from aiprod.config import Settings
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs import store
-from aiprod.jobs.db import make_session_factory
 from aiprod.jobs.models import Job
 from aiprod.webhooks import service
 from aiprod.webhooks.dispatcher import DispatchConfig, WebhookDispatcher
@@ -253,6 +253,51 @@ def test_webhooks_to_loopback_and_metadata_addresses_are_refused_by_default(
         sum("169.254.169.254 resolves to 169.254.169.254, a link-local" in e for e in errors) == 2
     )
     assert {d.status for d in deliveries} == {"pending"}  # retried later, refused again
+
+
+def stored_endpoint(engine: Engine, url: str) -> None:
+    """An endpoint written straight to the table, as one registered before a URL check was."""
+    with make_session_factory(engine)() as session:
+        session.add(WebhookEndpoint(owner="ana", url=url, secret="whsec_" + "C" * 32))
+        session.commit()
+
+
+def only_attempt(engine: Engine) -> tuple[WebhookDelivery, WebhookAttempt]:
+    with Session(engine) as session:
+        (delivery,) = session.scalars(select(WebhookDelivery)).all()
+        (attempt,) = session.scalars(select(WebhookAttempt)).all()
+    return delivery, attempt
+
+
+def test_a_url_the_sender_cannot_parse_is_a_recorded_failed_attempt(jobs_engine: Engine) -> None:
+    stored_endpoint(jobs_engine, "http://\u2460\u2461\u2466.0.0.1/")  # the resolver: 127.0.0.1
+    submit(jobs_engine)
+    assert one_round(jobs_engine, config()) == 1  # loopback allowed: only the URL is wrong
+    delivery, attempt = only_attempt(jobs_engine)
+    assert attempt.status_code is None and "not a valid URL" in (attempt.error or "")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "pending",
+        1,
+        attempt.error,
+    )
+    assert delivery.lease_token is None  # retried on the normal schedule, not at every lease
+
+
+def test_any_error_while_sending_is_a_recorded_failed_attempt(
+    jobs_engine: Engine, receiver: Receiver
+) -> None:
+    add_endpoint(jobs_engine, receiver.url)
+    submit(jobs_engine)
+    broken = WebhookDispatcher(jobs_engine, config())
+    broken.client.close()  # sending now raises RuntimeError, which is no httpx.HTTPError
+    try:
+        assert broken.run_once() == 1
+    finally:
+        broken.stop()
+    delivery, attempt = only_attempt(jobs_engine)
+    assert attempt.status_code is None and "RuntimeError" in (attempt.error or "")
+    assert (delivery.status, delivery.attempts, delivery.lease_token) == ("pending", 1, None)
+    assert receiver.requests == []
 
 
 def test_rotation_and_deletion(

@@ -8,9 +8,15 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from aiprod.api.errors import problem_kind, problem_response
-from aiprod.api.exceptions import AuthenticationRequired, Conflict, NotFound, PermissionDenied
-from aiprod.errors import InvalidSpec, SpecProblem
-from aiprod.jobs.errors import DatabaseUnavailable
+from aiprod.db.errors import DatabaseUnavailable
+from aiprod.errors import (
+    AuthenticationRequired,
+    Conflict,
+    InvalidSpec,
+    NotFound,
+    PermissionDenied,
+    SpecProblem,
+)
 
 
 @pytest.mark.parametrize(

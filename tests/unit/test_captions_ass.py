@@ -21,13 +21,13 @@ from aiprod.captions.ass import (
     AssStyle,
     ass_centiseconds,
     ass_colour,
-    ass_filter_path,
     ass_override_colour,
     ass_timestamp,
     escape_ass_text,
 )
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.styles import caption_events, recommended_line_chars
+from aiprod.media.ffmpeg.graph import ass_filter_path
 
 # ----------------------------------------------------------------------------- models
 

@@ -1,3 +1,4 @@
+import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -89,3 +90,32 @@ def test_a_corrupt_store_falls_back_to_defaults(tmp_path: Path) -> None:
     path = tmp_path / "throughput.json"
     path.write_text("{not json", encoding="utf-8")
     assert ThroughputStore(path).load() == DEFAULT_SECONDS_PER_UNIT
+
+
+def test_small_renders_learn_for_their_own_size_only(tmp_path: Path) -> None:
+    store = ThroughputStore(tmp_path / "throughput.json")
+    full = workload_for(SPEC, resolve_preset("quick_social"), planned=False)
+    tiny_preset = resolve_preset("quick_social").model_copy(update={"width": 128, "height": 228})
+    tiny = workload_for(SPEC, tiny_preset, planned=False, programme_seconds=10.0)
+    default_eta = estimate(full, store.load(), rate_per_hour=1, currency="USD").eta_seconds
+    for _ in range(2):
+        store.record(tiny, {"compose": 9.5, "qa": 1.2})  # 1.08 s per frame-megapixel
+    learned = store.load()
+    assert learned["compose"] == DEFAULT_SECONDS_PER_UNIT["compose"]  # the size-free rate
+    assert DEFAULT_SECONDS_PER_UNIT["compose"] < learned["compose@128x228"] < 0.1
+    assert estimate(full, learned, rate_per_hour=1, currency="USD").eta_seconds == default_eta
+
+
+def test_one_outlier_moves_a_rate_by_a_bounded_step(tmp_path: Path) -> None:
+    store = ThroughputStore(tmp_path / "throughput.json")
+    work = workload_for(SPEC, resolve_preset("brand_campaign"), planned=False)
+    store.record(work, {"compose": work.units()["compose"][0] * 100.0})  # a stalled machine
+    assert store.load()["compose"] < 2 * DEFAULT_SECONDS_PER_UNIT["compose"]
+
+
+@pytest.mark.parametrize("written", [1.09, 1e9, "fast", None, True])
+def test_a_rate_from_the_file_stays_within_bounds(tmp_path: Path, written: object) -> None:
+    path = tmp_path / "throughput.json"
+    path.write_text(json.dumps({"compose": written, "compose@1x1": 5.0}), encoding="utf-8")
+    compose = ThroughputStore(path).load()["compose"]
+    assert compose <= 10 * DEFAULT_SECONDS_PER_UNIT["compose"]

@@ -17,10 +17,10 @@ import typer
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from aiprod.api.db_metrics import exposition
 from aiprod.cli import app as cli_app
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine, upgrade
-from aiprod.observability.db_metrics import exposition
+from aiprod.db.engine import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

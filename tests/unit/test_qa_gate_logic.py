@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from aiprod.media.ffmpeg.probe import StreamInfo
-from aiprod.qa import captions
-from aiprod.qa.gate import QAExpectations, build_checks, subtract_intervals, uncovered
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     AudioAnalysis,
     Interval,
     Loudness,
@@ -25,6 +23,8 @@ from aiprod.qa.measure import (
     parse_input_duration,
     parse_silencedetect,
 )
+from aiprod.qa import captions
+from aiprod.qa.gate import QAExpectations, build_checks, subtract_intervals, uncovered
 from aiprod.qa.report import QACheck, QAReport
 
 # Verbatim ffmpeg 5.1 stderr (addresses shortened).

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from aiprod.errors import InvalidSpec
-from aiprod.webhooks.targets import (
+from aiprod.net.targets import (
     Target,
     TargetRefused,
     check_url,
@@ -79,6 +79,34 @@ def test_url_checks_name_the_field() -> None:
     for bad in ("javascript:alert(1)", "http://a b/", "https://x.test/#frag", "http://x:0/"):
         with pytest.raises(InvalidSpec):
             check_url(bad, allowed=[])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://\u2460\u2461\u2466.0.0.1/",  # circled digits: the resolver reads 127.0.0.1
+        "http://\uff11\uff12\uff17.0.0.1/",  # full-width digits
+        "http://exa\u200bmple.com/",  # a zero-width space
+        "http://[::1]./",
+    ],
+)
+def test_urls_the_sender_cannot_parse_are_refused_at_registration(url: str) -> None:
+    loopback = parse_networks(["127.0.0.0/8"])  # the address check alone would pass them
+    with pytest.raises(InvalidSpec) as caught:
+        check_url(url, allowed=loopback)
+    assert "not a valid URL" in caught.value.problems[0].message
+    with pytest.raises(InvalidSpec):
+        job_webhook_fields(url, allow_networks=None)
+    with pytest.raises(TargetRefused, match="not a valid URL"):  # one stored before this check
+        resolve(url, allowed=loopback)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1./", "http://127.0.0.1.:8080/x", "http://2130706433./"]
+)
+def test_a_trailing_dot_does_not_hide_a_literal_address(url: str) -> None:
+    with pytest.raises(InvalidSpec, match="loopback"):
+        check_url(url, allowed=[])
 
 
 def test_job_webhook_fields_without_an_allow_list_check_the_form_only() -> None:

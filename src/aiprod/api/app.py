@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from aiprod.api.docs import install_docs
 from aiprod.api.errors import install_error_handlers
 from aiprod.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from aiprod.api.live import LiveFeeds, close_feeds_on_exit_signals
 from aiprod.api.ratelimit import build_rate_limiter, install_rate_limits
 from aiprod.api.request_id import RequestId
 from aiprod.api.routes import artifacts, health, jobs, live, presets
@@ -26,19 +25,21 @@ from aiprod.api.security import install_edge_security
 from aiprod.auth.key_cache import VerifiedKeyCache
 from aiprod.auth.tokens import TokenVerifier
 from aiprod.config import Settings
-from aiprod.jobs.db import (
+from aiprod.db.engine import (
     ensure_migrated,
     head_revision,
     make_engine,
     make_session_factory,
     read_only_engine,
 )
-from aiprod.jobs.errors import database_errors
+from aiprod.db.errors import database_errors
+from aiprod.jobs.live import LiveFeeds, close_feeds_on_exit_signals
 from aiprod.jobs.pg_reads import PgJobReader
 from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
 from aiprod.observability.tracing import TRACER_NAME, make_tracer_provider
 from aiprod.storage import check_storage_settings
+from aiprod.webhooks.listener import register as register_webhook_listener
 
 
 def create_app(
@@ -46,11 +47,12 @@ def create_app(
 ) -> FastAPI:
     """Build the API over the job database; refuse an unmigrated or unreachable one.
 
-    Raises :class:`~aiprod.jobs.errors.UnmigratedDatabase`,
-    :class:`~aiprod.jobs.errors.DatabaseUnavailable` or
+    Raises :class:`~aiprod.db.errors.UnmigratedDatabase`,
+    :class:`~aiprod.db.errors.DatabaseUnavailable` or
     :class:`~aiprod.storage.StorageConfigInvalid`, so ``aiprod serve`` can say why.
     """
     url = database_url or settings.job_database_url
+    register_webhook_listener()  # job changes made through the API queue their webhooks
     check_storage_settings(settings)  # a bad AIPROD_STORAGE_URL: refused here, in one line
     with database_errors():
         ensure_migrated(url)

@@ -10,13 +10,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from aiprod.api.exceptions import AuthenticationRequired, InvalidToken, PermissionDenied
 from aiprod.api.ratelimit import limit_principal
 from aiprod.api.request_session import request_session, run_in_session
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal, verify_key
 from aiprod.auth.key_cache import VerifiedKeyCache
 from aiprod.auth.tokens import TokenRejected, TokenVerifier, looks_like_jwt, verify_token
 from aiprod.config import Settings
+from aiprod.errors import AuthenticationRequired, InvalidToken, PermissionDenied
 
 bearer_scheme = HTTPBearer(
     auto_error=False, description="an AIPROD API key, or a JWT of the configured issuer"
@@ -98,7 +98,7 @@ def authenticate(
     principal = verify(session, presented, request_id=request_id)
     if principal is None:
         session.commit()  # keep verify_key's auth.failed audit row despite the 401
-        raise AuthenticationRequired("the API key is invalid, revoked or expired")
+        raise InvalidToken("the API key is invalid, revoked or expired")
     return principal
 
 

@@ -2,8 +2,8 @@
 
     AiprodError                    (aiprod.errors) every error we raise on purpose
     └── ApiError                   an HTTP-level refusal of the request
-        ├── AuthenticationRequired no, malformed or invalid API key           → 401
-        │   └── InvalidToken       a bearer JWT that does not verify           → 401
+        ├── AuthenticationRequired no credential                               → 401
+        │   └── InvalidToken       a key or bearer JWT that does not verify    → 401
         ├── PermissionDenied       the key lacks the scope the route needs     → 403
         ├── NotFound               no such resource visible to the caller      → 404
         ├── Conflict               the resource's state forbids the action     → 409
@@ -11,6 +11,7 @@
         ├── PayloadTooLarge        the request body is over the size limit     → 413
         ├── UnsupportedMedia       an upload that is not image, audio or video → 415
         ├── MediaTooLong           an upload over the duration limit           → 422
+        ├── UndecodableMedia       an image or video whose first frame fails to decode → 422
         ├── OriginNotAllowed       a CORS preflight from an unlisted origin    → 403
         ├── RateLimited            over a rate limit (with Retry-After)        → 429
         └── NotReady               a dependency (FFmpeg) is missing            → 503
@@ -38,11 +39,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from aiprod.api.exceptions import (
+from aiprod.auth.tokens import TokenIssuerUnavailable
+from aiprod.db.errors import DatabaseUnavailable, UnmigratedDatabase
+from aiprod.errors import (
+    AiprodError,
     ApiError,
     AuthenticationRequired,
     Conflict,
+    InvalidCursor,
+    InvalidSpec,
     InvalidToken,
     MediaTooLong,
     NotFound,
@@ -52,11 +59,10 @@ from aiprod.api.exceptions import (
     PermissionDenied,
     PreconditionFailed,
     RateLimited,
+    UndecodableMedia,
     UnsupportedMedia,
 )
-from aiprod.auth.tokens import TokenIssuerUnavailable
-from aiprod.errors import AiprodError, InvalidSpec
-from aiprod.jobs.errors import DatabaseUnavailable, InvalidTransition, UnmigratedDatabase
+from aiprod.jobs.errors import InvalidTransition
 from aiprod.storage.errors import (
     RangeNotSatisfiable,
     StorageUnavailable,
@@ -66,6 +72,7 @@ from aiprod.storage.errors import (
 )
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+HTTP_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 TYPE_PREFIX: Final = "urn:aiprod:problem:"
 logger = logging.getLogger(__name__)
 
@@ -98,6 +105,7 @@ DATABASE_UNAVAILABLE: Final = ProblemKind(503, "database-unavailable", "Database
 # The one table: the most specific class in an error's MRO wins.
 ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     InvalidSpec: ProblemKind(422, "invalid-spec", "The spec is invalid"),
+    InvalidCursor: ProblemKind(422, "invalid-cursor", "The cursor is invalid"),
     RequestValidationError: ProblemKind(422, "invalid-request", "The request is invalid"),
     AuthenticationRequired: ProblemKind(401, "unauthenticated", "Authentication required"),
     PermissionDenied: ProblemKind(403, "forbidden", "Missing permission"),
@@ -108,6 +116,7 @@ ERROR_TABLE: Final[dict[type[Exception], ProblemKind]] = {
     PayloadTooLarge: ProblemKind(413, "payload-too-large", "Payload too large"),
     UnsupportedMedia: ProblemKind(415, "unsupported-media", "Unsupported media"),
     MediaTooLong: ProblemKind(422, "media-too-long", "The media is too long"),
+    UndecodableMedia: ProblemKind(422, "undecodable-media", "The media cannot be decoded"),
     OriginNotAllowed: ProblemKind(403, "origin-not-allowed", "Origin not allowed"),
     RateLimited: ProblemKind(429, "rate-limited", "Too many requests"),
     UnknownArtifact: ProblemKind(404, "not-found", "Not found"),
@@ -207,7 +216,27 @@ def problem_response(error: BaseException, instance: str) -> JSONResponse:
 async def _handle(request: Request, error: Exception) -> JSONResponse:
     if problem_kind(error).status >= 500:
         logger.error("request %s failed", request.url.path, exc_info=error)
-    return problem_response(error, request.url.path)
+    response = problem_response(error, request.url.path)
+    if isinstance(error, StarletteHTTPException) and error.status_code == 405:
+        # the router names the methods of the first route on the path, not of them all
+        response.headers["Allow"] = allowed_methods(request)
+    return response
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of the app accepts on the request's path (RFC 9110 ``Allow``).
+
+    Each method is tried against the routes (included routers nest, so their methods are
+    not all listed on one object); only 405 answers pay for it.
+    """
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

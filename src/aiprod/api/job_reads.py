@@ -15,9 +15,9 @@ from functools import partial
 from sqlalchemy import Connection
 from starlette.requests import HTTPConnection
 
-from aiprod.api import review
 from aiprod.api.request_session import read_on_connection
 from aiprod.auth import Principal
+from aiprod.jobs import review
 from aiprod.jobs.pg_reads import PgJobReader, ReaderBusy
 from aiprod.jobs.policy import JobStatus
 from aiprod.jobs.queue_snapshot import QueueSnapshot

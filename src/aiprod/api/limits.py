@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aiprod.api.errors import problem_response
-from aiprod.api.exceptions import PayloadTooLarge
+from aiprod.errors import PayloadTooLarge
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 

@@ -40,9 +40,9 @@ from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aiprod.api.errors import problem_response
-from aiprod.api.exceptions import RateLimited
 from aiprod.auth import Principal
 from aiprod.config import Settings
+from aiprod.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 

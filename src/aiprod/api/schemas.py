@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.jobs.store import JobRecord, QueuePlace
+from aiprod.spec.formats import FormatsInvalid, format_names, parse_formats
 
 BRIEF_EXAMPLE: dict[str, Any] = {
     "brief": "A 20-second vertical ad for Bean There, organic coffee delivered weekly.",
@@ -70,7 +78,9 @@ class JobCreate(BaseModel):
     spec: dict[str, Any] | None = Field(default=None, description="a full VideoSpec")
     preset: str | None = Field(default=None, min_length=1, max_length=100)
     review: bool = Field(default=False, description="stop for review after planning")
-    duration_s: float | None = Field(default=None, gt=0, le=600, description="brief only")
+    duration_s: float | None = Field(
+        default=None, gt=0, le=600, strict=True, description="brief only"
+    )
     webhook_url: str | None = Field(
         default=None,
         min_length=1,
@@ -78,6 +88,25 @@ class JobCreate(BaseModel):
         description="http(s) URL told of this job's events, signed with the job-webhook "
         "secret (GET /v1/webhooks/job-secret)",
     )
+    formats: list[Annotated[str, Field(max_length=20)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        description="aspect ratios (9:16, 1:1, 16:9) to render the one plan into, each a "
+        "full set of files in its folder (9x16/video.mp4, …) with formats.json; one format "
+        "renders the usual flat files in its frame size",
+        examples=[["9:16", "1:1", "16:9"]],
+    )
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        try:
+            return format_names(parse_formats(value))
+        except FormatsInvalid as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _one_source(self) -> JobCreate:
@@ -302,6 +331,9 @@ class EstimatePublic(BaseModel):
     stages: list[StageCostPublic]
     duration_s: float = Field(description="the programme length the price assumes")
     preset: str
+    formats: list[str] | None = Field(
+        default=None, description="the formats priced: the sound once, the picture per format"
+    )
 
 
 MAX_BATCH_SIZE = 100

@@ -29,8 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from aiprod.api.errors import problem_response
-from aiprod.api.exceptions import OriginNotAllowed
 from aiprod.config import Settings
+from aiprod.errors import OriginNotAllowed
 
 ALWAYS: Final[tuple[tuple[bytes, bytes], ...]] = (
     (b"x-content-type-options", b"nosniff"),

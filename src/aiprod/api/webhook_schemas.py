@@ -15,6 +15,7 @@ WEBHOOK_ID_EXAMPLE = "0193f2a4c1d87e5b9a0c3d2e1f4b6a79"
 GraceSeconds = Annotated[
     int,
     Field(
+        strict=True,  # `false` is no number of seconds
         ge=0,
         le=86_400,
         description="seconds the old secret keeps signing too (0: stops at once)",

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.models import core_table, utcnow
+from aiprod.db.base import core_table, utcnow
 
 SYSTEM_ACTOR: Final = "system"
 _INSERT = insert(core_table(AuditEvent))  # Core, built once: no ORM bulk path, no cache key work

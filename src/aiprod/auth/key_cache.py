@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from aiprod.auth.keys import authenticate_key
 from aiprod.auth.principal import Principal
-from aiprod.jobs.models import utcnow
+from aiprod.db.base import utcnow
 
 DEFAULT_MAX_ENTRIES: Final = 10_000
 

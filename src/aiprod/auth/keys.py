@@ -24,7 +24,7 @@ from aiprod.auth import audit, hashing
 from aiprod.auth.errors import ApiKeyInactive, ApiKeyNotFound
 from aiprod.auth.models import ApiKey
 from aiprod.auth.principal import Principal, validate_scopes
-from aiprod.jobs.models import utcnow
+from aiprod.db.base import utcnow
 
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_RESOLUTION: Final = timedelta(minutes=1)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aiprod.jobs.models import JSON_TYPE, Base, JsonDict, UTCDateTime, utcnow
+from aiprod.db.base import JSON_TYPE, Base, JsonDict, UTCDateTime, utcnow
 
 
 def new_key_id() -> str:

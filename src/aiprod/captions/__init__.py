@@ -11,7 +11,6 @@ from aiprod.captions.ass import (
     AssDocument,
     AssEvent,
     AssStyle,
-    ass_filter_path,
     escape_ass_text,
 )
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
@@ -24,7 +23,6 @@ __all__ = [
     "AssStyle",
     "CaptionWord",
     "Cue",
-    "ass_filter_path",
     "build_cues",
     "caption_events",
     "escape_ass_text",

@@ -7,14 +7,11 @@ boundary that stops a transcript from turning into override tags (``{\\pos(0,0)}
 from __future__ import annotations
 
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-
-from aiprod.media.ffmpeg.graph import escape_graph_text, escape_option_value
 
 __all__ = [
     "WORD_JOINER",
@@ -23,7 +20,6 @@ __all__ = [
     "AssStyle",
     "ass_centiseconds",
     "ass_colour",
-    "ass_filter_path",
     "ass_override_colour",
     "ass_timestamp",
     "escape_ass_text",
@@ -264,12 +260,3 @@ def escape_ass_text(text: str) -> str:
         elif unicodedata.category(char) not in ("Cc", "Cs"):
             out.append(char)
     return "".join(out)
-
-
-def ass_filter_path(path: str | os.PathLike[str]) -> str:
-    """A file path escaped for the ``filename`` of ffmpeg's ``ass``/``subtitles`` filter.
-
-    Escapes twice, as the filtergraph parser and then the option parser each remove one
-    level: use as ``-vf ass=filename=<this>`` (an argv element, no shell involved).
-    """
-    return escape_graph_text(escape_option_value(os.fspath(path)))

@@ -34,7 +34,7 @@ from kombu.entity import Exchange, Queue
 from sqlalchemy.exc import SQLAlchemyError
 
 from aiprod.config import Settings
-from aiprod.jobs.db import ensure_migrated, make_engine
+from aiprod.db.engine import ensure_migrated, make_engine
 from aiprod.jobs.leases import Claim, claim_job
 from aiprod.jobs.outbox import OutboxRelay, Publish
 from aiprod.jobs.worker import SPAWN, Attempt, StopFlag, WorkerConfig

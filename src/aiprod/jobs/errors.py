@@ -1,33 +1,16 @@
 """Errors of the job queue, branches of :class:`aiprod.errors.AiprodError`.
 
 AiprodError
-├── UnmigratedDatabase    the job tables are missing or behind the code's migrations
 ├── LeaseLost             a worker wrote with a lease it no longer holds: write refused
-├── InvalidTransition     a status change the job state machine does not allow
-└── DatabaseUnavailable   the database cannot be reached or opened (retry later)
+└── InvalidTransition     a status change the job state machine does not allow
+
+The database errors (``UnmigratedDatabase``, ``DatabaseUnavailable``) are in
+:mod:`aiprod.db.errors`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from aiprod.errors import AiprodError
-
-
-class UnmigratedDatabase(AiprodError):
-    """The database is not at the latest job-table revision; run ``upgrade(url)``."""
-
-    code = "unmigrated_database"
-
-    def __init__(self, current: str | None, head: str) -> None:
-        self.current, self.head = current, head
-        super().__init__(
-            f"job database is at revision {current or '<empty>'}, the code needs {head}; "
-            "run 'aiprod db upgrade' first"
-        )
 
 
 class LeaseLost(AiprodError):
@@ -48,22 +31,3 @@ class InvalidTransition(AiprodError):
     def __init__(self, from_status: str, to_status: str) -> None:
         self.from_status, self.to_status = from_status, to_status
         super().__init__(f"a job cannot go from {from_status} to {to_status}")
-
-
-class DatabaseUnavailable(AiprodError):
-    """The job database cannot be reached or opened; the API answers 503 for this."""
-
-    code = "database_unavailable"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"job database unavailable: {reason}")
-
-
-@contextmanager
-def database_errors() -> Iterator[None]:
-    """Turn the driver's connection failures into DatabaseUnavailable (one line)."""
-    try:
-        yield
-    except (OperationalError, InterfaceError) as exc:
-        first = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
-        raise DatabaseUnavailable(first[0] if first else type(exc).__name__) from exc

@@ -1,4 +1,7 @@
-"""Appending to a job's history; always called inside the transaction of the change."""
+"""Appending to a job's history; always called inside the transaction of the change.
+
+Registered listeners (:mod:`aiprod.jobs.listeners`: webhooks) act in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import JobEvent, core_table, utcnow
+from aiprod.db.base import core_table, utcnow
+from aiprod.jobs.listeners import listeners
+from aiprod.jobs.models import JobEvent
 from aiprod.jobs.outbox import add_run_message
-from aiprod.webhooks.events import EventType, enqueue_job_event, event_for
 
 _INSERT = insert(core_table(JobEvent))  # Core, built once: this runs in every job change
 
@@ -34,17 +38,14 @@ def record_event(
                               "detail": detail})  # fmt: skip
     if to_status == "queued" and from_status != "queued":
         add_run_message(session, job_id=job_id)
-    webhook_event = event_for(from_status, to_status)
-    if webhook_event is not None:  # webhook deliveries commit with the change, or not at all
-        extra = {"reason": reason}
-        enqueue_job_event(session, job_id=job_id, event_type=webhook_event, extra=extra)
+    for listener in listeners():  # webhook deliveries commit with the change, or not at all
+        listener.status_changed(
+            session, job_id=job_id, from_status=from_status, to_status=to_status, reason=reason
+        )
 
 
 def record_stage_completed(session: Session, *, job_id: str, stage: str) -> None:
-    """A running job finished ``stage`` and began the next: queue ``job.stage_completed``."""
-    enqueue_job_event(
-        session,
-        job_id=job_id,
-        event_type=EventType.STAGE_COMPLETED,
-        extra={"reason": "stage_completed", "completed_stage": stage},
-    )
+    """A running job finished ``stage`` and began the next: listeners queue
+    ``job.stage_completed`` (see :mod:`aiprod.jobs.listeners`)."""
+    for listener in listeners():
+        listener.stage_completed(session, job_id=job_id, stage=stage)

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from aiprod.db.base import utcnow
 from aiprod.jobs.errors import LeaseLost
 from aiprod.jobs.events import record_event, record_stage_completed
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.policy import (
     ACTIVE,
     BACKOFF_BASE_S,

@@ -6,70 +6,27 @@ change, written in the same transaction as the change. Times are timezone-aware 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from aiprod.db.base import JSON_TYPE, Base, JsonDict, UTCDateTime, utcnow
 from aiprod.jobs.policy import MAX_ATTEMPTS, JobKind, JobStatus, new_job_id
-
-JsonDict = dict[str, Any]
-JSON_TYPE = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores UTC; always returns aware UTC datetimes (SQLite keeps no zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _one_of(column: str, values: type[JobStatus] | type[JobKind]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the job tables."""
-
-
-def core_table(model: type[Base]) -> Table:
-    """The Core table of ``model``: hot paths build their statements on it once, at import,
-    so they skip the ORM's bulk-insert machinery and per-call cache-key work."""
-    return Base.metadata.tables[model.__tablename__]
 
 
 class Job(Base):

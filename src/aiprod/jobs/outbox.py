@@ -45,7 +45,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from aiprod.jobs.models import Base, Job, UTCDateTime, core_table, utcnow
+from aiprod.db.base import Base, UTCDateTime, core_table, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobStatus
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,10 @@ the outer query returns the new job's id joined with its owner's endpoints::
     SELECT new_job.id, endpoint.id, endpoint.url, endpoint.event_types
     FROM new_job LEFT OUTER JOIN webhook_endpoints AS endpoint ON endpoint.owner = new_job.owner
 
-The deliveries themselves are inserted by :func:`aiprod.webhooks.events.add_deliveries`, only
-when there is a target. The rows written are the same as the step-by-step path's (SQLite's),
+The endpoints are the job listener's rows (:class:`aiprod.jobs.listeners.CreationRows`,
+registered by :mod:`aiprod.webhooks.listener`); with no such listener the outer query
+returns the id alone. The deliveries themselves are inserted by the listener, only when
+there is a target. The rows written are the same as the step-by-step path's (SQLite's),
 which the API tests check on both databases.
 """
 
@@ -26,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Boolean, Row, bindparam, literal, null, select
@@ -34,11 +35,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from aiprod.auth.models import AuditEvent
-from aiprod.jobs.models import JSON_TYPE, Job, JobEvent, UTCDateTime, core_table
+from aiprod.db.base import JSON_TYPE, UTCDateTime, core_table
+from aiprod.jobs.listeners import CreationRows, creation_rows
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.outbox import OutboxMessage
 from aiprod.jobs.policy import JobStatus
-from aiprod.webhooks.events import EventType, add_deliveries
-from aiprod.webhooks.models import WebhookEndpoint
 
 IDEMPOTENCY_CONSTRAINT = "uq_jobs_owner_idempotency_key"
 JOB_COLUMNS = (
@@ -58,8 +59,8 @@ class CreationAudit:
     request_id: str | None = None
 
 
-def _statement() -> Any:
-    jobs, endpoints = core_table(Job), core_table(WebhookEndpoint).alias("endpoint")
+def _statement(joined: CreationRows | None) -> Any:
+    jobs = core_table(Job)
     now = bindparam("now", type_=UTCDateTime())
     new_job = (
         pg_insert(jobs)
@@ -100,31 +101,41 @@ def _statement() -> Any:
         )
         .cte("new_audit")
     )
-    return (
-        select(new_job.c.id, endpoints.c.id.label("endpoint_id"))
-        .add_columns(endpoints.c.url.label("endpoint_url"), endpoints.c.event_types)
-        .select_from(new_job.outerjoin(endpoints, endpoints.c.owner == new_job.c.owner))
-        .add_cte(new_event, new_message, new_audit)
-    )
+    query = select(new_job.c.id)
+    if joined is None:
+        query = query.select_from(new_job)
+    else:
+        on_owner = joined.table.c.owner == new_job.c.owner
+        query = query.add_columns(*joined.columns).select_from(
+            new_job.outerjoin(joined.table, on_owner)
+        )
+    return query.add_cte(new_event, new_message, new_audit)
 
 
-INSERT_JOB_WITH_HISTORY = _statement()
+_STATEMENTS: dict[CreationRows | None, Any] = {}  # built once per listener set, not per call
+
+
+def _insert_statement(joined: CreationRows | None) -> Any:
+    statement = _STATEMENTS.get(joined)
+    if statement is None:
+        statement = _STATEMENTS[joined] = _statement(joined)
+    return statement
 
 
 def insert_job_with_history(
     session: Session, values: dict[str, Any], *, audit: CreationAudit | None, now: datetime
 ) -> bool:
-    """Insert the job ``values`` (every column of :data:`JOB_COLUMNS`) with its history,
-    outbox and ``job.queued`` webhook rows, and its audit row when ``audit`` is given;
-    False (nothing written) when the owner already used its idempotency key."""
+    """Insert the job ``values`` (every column of :data:`JOB_COLUMNS`) with its history and
+    outbox rows, its audit row when ``audit`` is given, and what the job listener adds
+    (``job.queued`` webhook rows); False (nothing written) when the owner already used its
+    idempotency key."""
     noted = audit or CreationAudit()
     params = {**values, "now": now, "audited": audit is not None}
     params |= {"audit_detail": noted.detail, "request_id": noted.request_id}
-    rows: Sequence[Row[Any]] = session.execute(INSERT_JOB_WITH_HISTORY, params).all()
+    joined = creation_rows()
+    rows: Sequence[Row[Any]] = session.execute(_insert_statement(joined), params).all()
     if not rows:
         return False
-    job = SimpleNamespace(**values, error=None, started_at=None, finished_at=None)
-    job.webhook_url = (values["request"] or {}).get("webhook_url")
-    extra = {"reason": CREATED}
-    add_deliveries(session, job=job, endpoints=rows, event_type=EventType.QUEUED, extra=extra)
+    if joined is not None:
+        joined.created(session, values, rows)
     return True

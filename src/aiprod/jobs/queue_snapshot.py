@@ -27,8 +27,9 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, bindparam, func, select, type_coerce
 
-from aiprod.jobs.db import Executor, dialect_of
-from aiprod.jobs.models import Job, UTCDateTime, core_table, utcnow
+from aiprod.db.base import UTCDateTime, core_table, utcnow
+from aiprod.db.engine import Executor, dialect_of
+from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.jobs.store import JobRecord, QueuePlace, queue_place
 

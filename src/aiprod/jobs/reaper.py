@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from aiprod.db.base import utcnow
 from aiprod.jobs.events import record_event
-from aiprod.jobs.models import Job, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
 
 ACTIVE_VALUES = sorted(s.value for s in ACTIVE)

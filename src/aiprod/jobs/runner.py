@@ -29,13 +29,14 @@ from aiprod.errors import (
     QAFailed,
     SpecProblem,
 )
-from aiprod.pipeline.progress import STAGES
+from aiprod.jobs.error_text import without_server_paths
+from aiprod.jobs.orphans import die_with_parent, parent_pid
+from aiprod.pipeline.progress import FORMAT_STAGES_FROM, PLAN_STAGE, STAGES, ProgressCallback
+from aiprod.spec.formats import format_names, formats_of_request
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
-ProgressCallback = Callable[[str, float], None]
 DEFAULT_WORK = "aiprod.jobs.runner:PIPELINE_WORK"
-PLAN_STAGE = "plan"
 DELIVER_STAGE = "deliver"
 
 
@@ -100,18 +101,30 @@ def error_code(exc: BaseException) -> str:
 
 
 class CallbackProgress:
-    """A :class:`~aiprod.pipeline.progress.ProgressSink` that reports overall progress 0–1."""
+    """A :class:`~aiprod.pipeline.progress.ProgressSink` that reports overall progress 0–1.
 
-    def __init__(self, on_progress: ProgressCallback) -> None:
+    With ``formats`` > 1 the stages from :data:`FORMAT_STAGES_FROM` on run once per format
+    and share the rest of the bar between them, so progress never goes backwards.
+    """
+
+    def __init__(self, on_progress: ProgressCallback, *, formats: int = 1) -> None:
         self.on_progress = on_progress
         self.totals: dict[str, float | None] = {}
+        self.formats, self.round = max(1, formats), -1
 
     def _fraction(self, stage: str, within: float) -> float:
         index = STAGES.index(stage) if stage in STAGES else 0
-        return min(1.0, (index + max(0.0, min(1.0, within))) / len(STAGES))
+        within = max(0.0, min(1.0, within))
+        first = STAGES.index(FORMAT_STAGES_FROM)
+        if self.formats > 1 and index >= first:
+            done = max(self.round, 0) * (len(STAGES) - first) + index - first + within
+            return min(1.0, (first + done / self.formats) / len(STAGES))
+        return min(1.0, (index + within) / len(STAGES))
 
     def stage_started(self, stage: str, total: float | None) -> None:
         """Report the start of a stage."""
+        if stage == FORMAT_STAGES_FROM:
+            self.round += 1
         self.totals[stage] = total
         self.on_progress(stage, self._fraction(stage, 0.0))
 
@@ -129,17 +142,16 @@ class CallbackProgress:
 def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[VideoSpec, Preset]:
     """The spec and preset of a job request (``{"spec": …}`` or ``{"brief": …}``)."""
     from aiprod.pipeline.request import Request, prepare
-    from aiprod.spec.load import check_semantics, parse_spec
+    from aiprod.spec.validate import validate_spec
 
     preset_name = job_request.get("preset")
     if isinstance(job_request.get("spec"), dict):
-        spec = parse_spec(job_request["spec"], source="job spec")
-        if preset_name:
-            spec = spec.model_copy(update={"preset": preset_name})
-        problems, preset = check_semantics(spec, settings.presets_file)
-        if problems or preset is None:
-            raise InvalidSpec(problems, "job spec")
-        return spec, preset
+        return validate_spec(
+            job_request["spec"],
+            presets_file=settings.presets_file,
+            source="job spec",
+            preset=preset_name,
+        )
     brief = job_request.get("brief")
     if not isinstance(brief, str) or not brief.strip():
         raise InvalidSpec([SpecProblem("", "a job needs a 'spec' mapping or a 'brief'")], "job")
@@ -170,13 +182,31 @@ class PipelineWork:
         settings: Settings,
         on_progress: ProgressCallback,
     ) -> dict[str, Any]:
-        """Render the plan (or the request's spec) into ``out_dir``; return a summary."""
+        """Render the plan (or the request's spec) into ``out_dir``; return a summary.
+
+        A request with several ``formats`` renders each into its folder of ``out_dir``."""
+        from aiprod.pipeline.formats import preset_for, render_formats
         from aiprod.pipeline.render import Renderer
 
         source = {"spec": plan} if plan is not None else job_request
         spec, preset = spec_from_request(source, settings)
+        formats = formats_of_request(job_request)
         out_dir.mkdir(parents=True, exist_ok=True)
-        sink = CallbackProgress(on_progress)
+        sink = CallbackProgress(on_progress, formats=len(formats or ()))
+        if formats is not None and len(formats) > 1:
+            family = render_formats(
+                spec, preset, formats, out_dir=out_dir, settings=settings, progress=sink
+            )
+            return {
+                "qa_passed": family.qa_passed,
+                "duration_s": float(family.index["timing"]["duration_s"]),
+                "preset": preset.name,
+                "formats": format_names(formats),
+                "outputs": family.files(),
+                "cost_actual": family.index.get("cost"),
+            }
+        if formats is not None:  # one format: the usual flat folder, in its frame size
+            preset = preset_for(preset, formats[0])
         result = Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=sink).run()
         cost = result.manifest.get("cost")
         return {
@@ -230,7 +260,8 @@ def run_attempt(
 
 def _exit_with_parent(poll_s: float = 0.5) -> None:
     """Stop this process if its worker dies (SIGKILL leaves no one to collect the result)."""
-    parent = os.getppid()
+    parent = parent_pid()  # the worker's pid, even if it already died
+    die_with_parent(signal.SIGKILL, parent)  # at once on Linux; the watch is the fallback
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -286,7 +317,7 @@ def child_main(
             obs.rendered(result)
         conn.send(("done", result))
     except Exception as exc:  # every failure is reported, classified, to the worker
-        message = str(exc) or type(exc).__name__
+        message = without_server_paths(str(exc) or type(exc).__name__, settings)  # shown to callers
         error = {"stage": stage, "code": error_code(exc), "message": message[:2000]}
         conn.send(("error", {**error, "retryable": is_retryable(exc)}))
     finally:

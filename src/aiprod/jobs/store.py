@@ -19,7 +19,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from aiprod.auth.audit import record as audit_record
-from aiprod.jobs.db import Executor
+from aiprod.db.base import core_table, utcnow
+from aiprod.db.engine import Executor
 from aiprod.jobs.errors import InvalidTransition
 from aiprod.jobs.events import record_event
 from aiprod.jobs.leases import (
@@ -33,7 +34,7 @@ from aiprod.jobs.leases import (
     save_plan,
     write_plan_artifact,
 )
-from aiprod.jobs.models import Job, JobEvent, core_table, utcnow
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.pg_insert import CreationAudit, insert_job_with_history
 from aiprod.jobs.policy import (
     ACTIVE,

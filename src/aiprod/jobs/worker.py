@@ -18,7 +18,7 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -29,11 +29,14 @@ import structlog
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
+from aiprod.db.engine import ensure_migrated, make_engine
+from aiprod.jobs import listeners as job_listeners
 from aiprod.jobs import store
-from aiprod.jobs.db import ensure_migrated, make_engine
 from aiprod.jobs.errors import LeaseLost
+from aiprod.jobs.orphans import stop_when_orphaned
 from aiprod.jobs.outbox import PurgeSchedule
 from aiprod.jobs.policy import BACKOFF_BASE_S
+from aiprod.jobs.pool_locks import hold_worker_share
 from aiprod.jobs.runner import DEFAULT_WORK, AttemptInput, child_main
 from aiprod.jobs.store import Claim
 from aiprod.observability.logging import configure_logging
@@ -55,6 +58,8 @@ class WorkerConfig:
     attempt_timeout_s: float = 3600.0
     idle_sleep_s: float = 1.0
     backoff_base_s: float = BACKOFF_BASE_S
+    # the job listeners registered in the parent (webhooks), loaded again in each worker
+    listeners: tuple[str, ...] = field(default_factory=job_listeners.references)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class StopFlag:
     """Set from a signal handler: a plain flag, no locks that the handler could deadlock on."""
 
     stopped = False
+    orphaned = False  # the parent process is gone: give the job back at once
 
     def set(self) -> None:
         """Ask the worker to stop."""
@@ -130,7 +136,7 @@ class Attempt:
             if now >= deadline:
                 limit = f"time limit of {self.config.attempt_timeout_s:g} s exceeded"
                 return Outcome("timeout", error=self._error("timeout", limit))
-            if drain_at is not None and now >= drain_at:
+            if drain_at is not None and (now >= drain_at or self.stop.orphaned):
                 return Outcome("release")
             if now >= next_beat:
                 next_beat = now + self.config.heartbeat_seconds
@@ -220,9 +226,11 @@ class Attempt:
 def worker_loop(config: WorkerConfig, index: int, grace: Synchronized[float]) -> None:
     """Body of a worker process: claim and run jobs until SIGTERM, then drain and exit."""
     stop = StopFlag()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop_when_orphaned(stop)  # SIGTERM drains; the parent's death stops the worker at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool decides when workers stop
+    hold_worker_share(config.settings.data_dir)  # a new pool owner waits for this process
     configure_logging(config.settings)  # a spawned process starts with no logging set up
+    job_listeners.load(config.listeners)  # nor any job listener registered
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{index}"
     engine, lease = make_engine(config.database_url), config.lease_seconds
     try:

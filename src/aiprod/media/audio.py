@@ -19,8 +19,8 @@ import soxr
 
 from aiprod.media.ffmpeg.graph import Filter, Graph, OptionValue, f
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.media.measure import Loudness, measure_loudness
 from aiprod.media.timeline import SfxPlacement, Timeline, seconds_at
-from aiprod.qa.measure import Loudness, measure_loudness
 from aiprod.spec.model import MusicSpec
 from aiprod.spec.presets import Preset
 

@@ -1,4 +1,5 @@
-"""Illustrations: a colour emoji (rendered with Pillow) or an image over a scene's
+"""Illustrations: an icon of the bundled set (drawn in the brand's colours at display size),
+a colour emoji (rendered with Pillow) or an image over a scene's
 background, fading in with a short rise after the scene's transition and out before the
 next one. Overlaid in the one render graph; the picture is decoded once and looped.
 """
@@ -54,13 +55,25 @@ def place(
 def render_illustrations(
     spec: VideoSpec, timeline: Timeline, work: Path
 ) -> list[PlacedIllustration]:
-    """PNG files for every scene's illustration (emoji are drawn here; images used as is)."""
+    """PNG files for every scene's illustration (icons and emoji are drawn here at the size
+    they are shown; images are used as they are)."""
     placed = []
     for slot, scene in zip(timeline.scenes, spec.scenes, strict=True):
         art = scene.illustration
         if art is None:
             continue
-        if art.emoji is not None:
+        if art.icon is not None:
+            from aiprod.visuals.icons import brand_icon_colours, render_icon
+
+            stroke, badge = brand_icon_colours(spec.brand.colors.primary, spec.brand.colors.accent)
+            png = render_icon(
+                art.icon,
+                size=illustration_size(art, timeline),
+                colour=stroke,
+                badge=badge,
+                out=work / f"illustration-{slot.index}.png",
+            )
+        elif art.emoji is not None:
             from aiprod.visuals.emoji_render import render_emoji
 
             png = render_emoji(

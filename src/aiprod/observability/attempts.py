@@ -22,9 +22,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from aiprod.config import Settings
-from aiprod.jobs.runner import PLAN_STAGE, ProgressCallback
 from aiprod.observability.multiproc import reuse_files_of
 from aiprod.observability.tracing import TRACER_NAME, context_from_request, make_tracer_provider
+from aiprod.pipeline.progress import PLAN_STAGE, ProgressCallback
 
 FLUSH_TIMEOUT_MS: Final = 3000
 T = TypeVar("T")

@@ -6,7 +6,7 @@
     aiprod_render_realtime_factor                          render seconds / video seconds
 
 The job and webhook counts are read from the database at scrape time instead
-(:mod:`aiprod.observability.db_metrics`). This module stays light (no SQLAlchemy): every
+(:mod:`aiprod.api.db_metrics`). This module stays light (no SQLAlchemy): every
 attempt's child process imports it.
 
 Several processes (``aiprod serve --http-workers N``, worker processes and their per-attempt

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiprod.pipeline.throughput import fold, keys_taught, learned_rates, rate_for
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
@@ -119,7 +120,11 @@ class Workload:
             "narration": (float(self.words), "word", self.tts_provider),
             "music": (self.music_seconds, "second", "composer (FluidSynth)"),
             "sfx": (float(self.effects), "effect", "sound designer"),
-            "visuals": (float(self.illustrations), "illustration", "emoji renderer"),
+            "visuals": (
+                float(self.illustrations),
+                "illustration",
+                "icons (resvg) and emoji (Pillow)",
+            ),
             "audio": (self.seconds, "second", "ffmpeg mix + loudness"),
             "compose": (
                 frames * self.megapixels,
@@ -136,7 +141,7 @@ def estimate(
 ) -> CostEstimate:
     stages = []
     for stage, (units, unit, provider) in work.units().items():
-        per_unit = throughput.get(stage, DEFAULT_SECONDS_PER_UNIT[stage])
+        per_unit = rate_for(stage, work, throughput, DEFAULT_SECONDS_PER_UNIT[stage])
         if stage == "compose":
             per_unit *= ENCODER_FACTOR.get(work.x264_preset, 1.0)
         seconds = units * per_unit + FIXED_SECONDS.get(stage, 0.0)
@@ -181,8 +186,9 @@ class ThroughputStore:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return dict(DEFAULT_SECONDS_PER_UNIT)
-        known = {k: float(v) for k, v in data.items() if k in DEFAULT_SECONDS_PER_UNIT}
-        return {**DEFAULT_SECONDS_PER_UNIT, **known}
+        if not isinstance(data, dict):
+            return dict(DEFAULT_SECONDS_PER_UNIT)
+        return learned_rates(data, DEFAULT_SECONDS_PER_UNIT)  # bounded, per output size
 
     def record(self, work: Workload, stage_seconds: Mapping[str, float]) -> None:
         """Fold one render's measurements into the moving averages (atomic write)."""
@@ -194,7 +200,8 @@ class ThroughputStore:
             if stage == "compose":
                 spent /= ENCODER_FACTOR.get(work.x264_preset, 1.0)
             seen = max(spent, 0.0) / units
-            current[stage] = round((1 - SMOOTHING) * current[stage] + SMOOTHING * seen, 6)
+            for key in keys_taught(stage, work):  # per output size: aiprod.pipeline.throughput
+                current[key] = fold(current.get(key, current[stage]), seen, SMOOTHING)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(current, indent=2), encoding="utf-8")
@@ -229,7 +236,9 @@ def workload_for(
         x264_preset=preset.x264_preset,
         music_seconds=programme_seconds if composed else 0.0,
         effects=len(kinds),
-        illustrations=sum(1 for s in spec.scenes if s.illustration and s.illustration.emoji),
+        illustrations=sum(  # the ones drawn for the render: icons and emoji
+            1 for s in spec.scenes if s.illustration and s.illustration.path is None
+        ),
         tts_provider="piper" if spec.language.startswith("en") and not spec.voice else "espeak",
         planned=planned,
     )

@@ -16,7 +16,7 @@ from aiprod.media.timeline import Timeline, seconds_at
 from aiprod.pipeline.sound import SoundPlan
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.report import QAReport
-from aiprod.spec.model import VideoSpec
+from aiprod.spec.model import Illustration, VideoSpec
 from aiprod.spec.presets import Preset
 
 MANIFEST_VERSION = 1
@@ -62,15 +62,29 @@ def consistency_markers(spec: VideoSpec) -> dict[str, Any]:
             "transitions": sorted({s.transition.type for s in spec.scenes[:-1] if s.transition}),
             "title_animation": "rise and fade",
         },
-        "visuals": [
-            (s.illustration.emoji or s.illustration.path) if s.illustration else None
-            for s in spec.scenes
-        ],
+        "visuals": [picture_source(s.illustration) for s in spec.scenes],
     }
 
 
+def picture_source(illustration: Illustration | None) -> str | None:
+    """What a scene shows: 'icon:<name>' for an icon of the bundled set, the emoji, or the
+    image path; None without a picture."""
+    if illustration is None:
+        return None
+    if illustration.icon is not None:
+        return f"icon:{illustration.icon}"
+    return illustration.emoji or illustration.path
+
+
 def _outputs(out_dir: Path) -> dict[str, int]:
-    names = ("video.mp4", "thumbnail.jpg", "captions.srt", "captions.vtt", "qa.json")
+    names = (
+        "video.mp4",
+        "thumbnail.jpg",
+        "contact_sheet.jpg",
+        "captions.srt",
+        "captions.vtt",
+        "qa.json",
+    )
     return {n: (out_dir / n).stat().st_size for n in names if (out_dir / n).exists()}
 
 

@@ -17,7 +17,7 @@ from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.script import ScenePlan, ScriptPlan
 from aiprod.spec.model import BrandKit, SfxCue, VideoSpec
 from aiprod.spec.presets import Preset
-from aiprod.visuals.choose import VisualChoice, choose_visuals
+from aiprod.visuals.choose import VisualChoice, choose_visuals, scene_line
 from aiprod.visuals.library import AssetLibrary
 from aiprod.visuals.palette import Palette, derive_palette
 
@@ -52,7 +52,7 @@ def _visual(choice: VisualChoice, background: dict[str, Any]) -> tuple[dict[str,
         if choice.path.lower().endswith(VIDEO_SUFFIXES):
             return {"type": "video", "path": choice.path}, None
         return background, {"path": choice.path}
-    return background, {"emoji": choice.emoji} if choice.emoji else None
+    return background, {"icon": choice.icon} if choice.icon else None
 
 
 def scene_keywords(plan: ScenePlan, analysis: BriefAnalysis) -> list[str]:
@@ -91,7 +91,12 @@ def scene_dicts(
     )
     library = AssetLibrary(settings.asset_library_dir) if settings.asset_library_dir else None
     keywords = [scene_keywords(s, analysis) for s in script.scenes]
-    choices = choose_visuals(keywords, language=analysis.language, library=library)
+    product = [analysis.product] if analysis.product else []
+    lines = [
+        scene_line(s.headline, s.narration, *(product if s.role == "hook" else []))
+        for s in script.scenes
+    ]
+    choices = choose_visuals(lines, keywords, library=library)
     moves = TRANSITIONS["vertical" if preset.height > preset.width else "other"]
     last = len(script.scenes) - 1
     scenes = []

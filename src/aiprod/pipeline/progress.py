@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
+
+ProgressCallback = Callable[[str, float], None]
+"""A job's progress report: (stage name, fraction of that stage done)."""
+
+PLAN_STAGE = "plan"  # the stage before the render stages: brief to plan (and the review gate)
 
 STAGES: tuple[str, ...] = (
     "probe",
     "narration",
     "timeline",
     "sound",
-    "visuals",
     "audio",
+    "visuals",
     "compose",
     "qa",
     "deliver",
 )
+FORMAT_STAGES_FROM = "visuals"  # this stage and the ones after it run once per format
 
 
 class ProgressSink(Protocol):

@@ -1,7 +1,10 @@
 """Render a validated spec into delivered files: video, thumbnail, captions, QA, manifest.
 
-    probe ─▶ narration ─▶ timeline ─▶ audio (mix + loudness pass 1) ─▶ compose (one ffmpeg
-    graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+    probe ─▶ narration ─▶ timeline ─▶ sound ─▶ audio (mix + loudness pass 1) ─▶ visuals ─▶
+    compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+
+Everything up to the audio mix is the same in every aspect ratio: :meth:`Renderer.prepare_audio`
+does it once and renders of the other aspects reuse it (see :mod:`aiprod.pipeline.formats`).
 
 Intermediate files live in a work folder under the data directory and are removed after
 the render. Outputs are written to a hidden staging folder inside the output folder and
@@ -16,6 +19,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from aiprod.captions.ass import AssDocument
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
@@ -37,9 +41,11 @@ from aiprod.media.compose import (
     build_audio_reencode_command,
     build_render_command,
 )
+from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration, render_illustrations
 from aiprod.media.layers import PictureLayer
+from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
@@ -52,8 +58,8 @@ from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.tts.base import SpeechClip
-from aiprod.qa.gate import QAExpectations, run_qa
-from aiprod.qa.measure import Interval, measure_loudness
+from aiprod.qa.design import read_section
+from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.report import QAReport
 from aiprod.qa.semantic import key_points_check
 from aiprod.spec.model import ColourBackground, ImageBackground, Scene, VideoSpec
@@ -64,11 +70,31 @@ PEAK_GUARD_DB = 0.2  # how far under the preset's true-peak limit the encoded fi
 OUTPUT_FILES = (
     "video.mp4",
     "thumbnail.jpg",
+    SHEET_NAME,
     "captions.srt",
     "captions.vtt",
     "qa.json",
     "manifest.json",
 )
+
+
+@dataclass(frozen=True)
+class PreparedAudio:
+    """The sound of one plan, shared by its renders in every aspect: narration clips, the
+    timing, the music bed and effects, and the finished programme mix (files in the work
+    folder of the renderer that prepared it)."""
+
+    clips: list[SpeechClip | None]
+    tts: str | None
+    timeline: Timeline
+    sound: SoundPlan
+    mix: Path
+    loudness: LoudnessOutcome
+    stage_seconds: dict[str, float]
+
+    def timeline_for(self, preset: Preset) -> Timeline:
+        """The same frames and cues in the preset's frame size."""
+        return replace(self.timeline, width=preset.width, height=preset.height)
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,17 @@ def caption_words(timeline: Timeline, clips: list[SpeechClip | None]) -> list[Ca
 
 def narration_seconds(clips: list[SpeechClip | None]) -> list[float | None]:
     return [clip.duration if clip else None for clip in clips]
+
+
+def scene_rest_seconds(timeline: Timeline) -> list[float]:
+    """A time per scene when it is at rest: the middle of the part shown without a
+    transition, kept clear of the programme's fade in and out."""
+    first = timeline.fade_in_frames
+    last = max(first, timeline.total_frames - timeline.fade_out_frames - 1)
+    return [
+        float(seconds_at(min(last, max(first, (s.clear_start + s.clear_end) // 2)), timeline.fps))
+        for s in timeline.scenes
+    ]
 
 
 def is_static(scene: Scene) -> bool:
@@ -139,8 +176,10 @@ class Renderer:
         out_dir: Path,
         settings: Settings,
         progress: ProgressSink | None = None,
+        audio: PreparedAudio | None = None,
     ) -> None:
         self.spec, self.preset, self.settings = spec, preset, settings
+        self.prepared = audio
         self.final_dir = out_dir
         run_id = uuid.uuid4().hex[:12]
         # every output is written here first and published together at the end, so a
@@ -151,7 +190,9 @@ class Renderer:
         self.work = settings.work_root / run_id
         self.peak_correction_db = 0.0
         self.design: DesignPlan | None = None
-        self.design_section: dict[str, object] | None = None  # the manifest's "design"
+        # the manifest's design section (boxes per scene, safe zone), set by the layout
+        # stage before QA; None when no layout engine ran: the design checks are skipped
+        self.design_section: dict[str, Any] | None = None
 
     def run(self) -> RenderResult:
         """Render, publish the outputs (also when QA fails, for inspection), clean up."""
@@ -189,7 +230,10 @@ class Renderer:
         store.record(work, self.clock.seconds)
         return {"estimate": before.to_dict(), "actual": after.to_dict()}
 
-    def _run(self) -> RenderResult:
+    def prepare_audio(self) -> PreparedAudio:
+        """The stages every aspect shares: probe, narration, timing, sound, the mix.
+        Its files live in this renderer's work folder until ``run()`` cleans it."""
+        self.work.mkdir(parents=True, exist_ok=True)
         with self.clock.stage("probe"):
             probe_spec_inputs(self.spec)
         narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
@@ -202,17 +246,29 @@ class Renderer:
             )
         with self.clock.stage("timeline"):
             timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
-            cues = self._captions(timeline, clips)
         with self.clock.stage("sound"):
             sound = prepare_sound(self.spec, timeline, self.settings)
             timeline = sound.timeline
+        with self.clock.stage("audio"):
+            audio, loudness = self._mix(timeline, clips, sound)
+        seconds = dict(self.clock.seconds)
+        return PreparedAudio(clips, tts_name, timeline, sound, audio, loudness, seconds)
+
+    def _run(self) -> RenderResult:
+        if self.prepared is None:
+            self.prepared = self.prepare_audio()
+        else:  # shared with the other aspects: its time is part of this render's too
+            self.clock.seconds.update(self.prepared.stage_seconds)
+        shared = self.prepared
+        clips, tts_name, sound, audio = shared.clips, shared.tts, shared.sound, shared.mix
+        loudness = shared.loudness
+        timeline = shared.timeline_for(self.preset)
+        cues = self._captions(timeline, clips)
         with self.clock.stage("design"):
             self.design = self._design(timeline)
             self.design_section = self.design.section()
         with self.clock.stage("visuals"):
             art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
-        with self.clock.stage("audio"):
-            audio, loudness = self._mix(timeline, clips, sound)
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):
@@ -412,12 +468,17 @@ class Renderer:
             max_cps=self.spec.captions.max_cps,
             max_chars_per_line=self.spec.captions.max_chars_per_line,
             silent_programme=not words and self.spec.music is None and not timeline.sfx,
+            design=self.design_section,
+            scene_rest_s=scene_rest_seconds(timeline),
         )
         at = seconds_at(thumbnail_frame(timeline), timeline.fps)
+        grab = [p.frame for p in sample_points(expect)]
         with ThreadPoolExecutor(max_workers=2) as pool:
             thumb = pool.submit(extract_thumbnail, video, float(at), self.out_dir / "thumbnail.jpg")
-            report = run_qa(video, self.out_dir / "captions.srt", expect)
+            measured = measure_all(video, settings=expect.detect, grab_frames=grab)
+            report = run_qa(video, self.out_dir / "captions.srt", expect, measurements=measured)
             thumb.result()
+        self._contact_sheet(timeline, expect, measured)
         if self.spec.brief is not None:  # planned from a brief: did every key point make it?
             said = [s.narration for s in self.spec.scenes]
             shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
@@ -425,3 +486,23 @@ class Renderer:
             report = QAReport.from_checks([*report.checks, semantic], report.elapsed_s)
         report.write(self.out_dir / "qa.json")
         return report
+
+    def _layout_names(self) -> dict[int, str]:
+        """Scene number -> layout: the layout engine's choice, else the spec's, else ''."""
+        names: dict[int, str] = {i: s.layout or "" for i, s in enumerate(self.spec.scenes)}
+        section = read_section(self.design_section)  # None when absent or unreadable
+        for scene in section.scenes if section else ():
+            names[scene.index] = scene.layout or names.get(scene.index, "")
+        return names
+
+    def _contact_sheet(
+        self, timeline: Timeline, expect: QAExpectations, measured: Measurements
+    ) -> None:
+        """One frame per scene (those QA grabbed, at rest), tiled and labelled."""
+        layouts = self._layout_names()
+        tiles = [
+            Tile(p.scene, layouts.get(p.scene, ""), measured.frames.get(p.frame))
+            for p in sample_points(expect)
+        ]
+        if tiles:
+            write_contact_sheet(tiles, timeline.width, timeline.height, self.out_dir / SHEET_NAME)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiprod.config import Settings
 from aiprod.errors import BudgetExceeded
 from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, workload_for
+from aiprod.pipeline.format_costs import estimate_formats, sizes_for
 from aiprod.spec.brand import load_brand_kit
-from aiprod.spec.load import load_spec
+from aiprod.spec.formats import OutputFormat
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import Preset, resolve_preset
+from aiprod.spec.presets import Preset
+from aiprod.spec.validate import load_spec
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,9 @@ def prepare(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
     if request.brief is not None:
         return _plan(request, settings)
     assert request.spec_path is not None
-    spec, preset = load_spec(request.spec_path, preset_file=settings.presets_file)
-    if request.preset is not None:
-        spec = spec.model_copy(update={"preset": request.preset})
-        preset = resolve_preset(request.preset, settings.presets_file)
+    spec, preset = load_spec(
+        request.spec_path, preset_file=settings.presets_file, preset=request.preset
+    )
     if request.brand_kit is not None:
         kit, glossary = load_brand_kit(request.brand_kit)
         spec = spec.model_copy(update={"brand": kit, "glossary": {**glossary, **spec.glossary}})
@@ -66,14 +68,20 @@ def _plan(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def estimate_cost(spec: VideoSpec, preset: Preset, settings: Settings) -> CostEstimate:
+def estimate_cost(
+    spec: VideoSpec,
+    preset: Preset,
+    settings: Settings,
+    formats: Sequence[OutputFormat] | None = None,
+) -> CostEstimate:
+    """The estimate of rendering ``spec``; with ``formats``, in each of them (one sound)."""
     work = workload_for(spec, preset, planned=spec.brief is not None)
-    return estimate(
-        work,
-        ThroughputStore(settings.throughput_file).load(),
-        rate_per_hour=settings.compute_rate_per_hour,
-        currency=settings.currency,
-    )
+    throughput = ThroughputStore(settings.throughput_file).load()
+    rate, currency = settings.compute_rate_per_hour, settings.currency
+    if formats:
+        sizes = sizes_for(preset, formats)
+        return estimate_formats(work, sizes, throughput, rate_per_hour=rate, currency=currency)
+    return estimate(work, throughput, rate_per_hour=rate, currency=currency)
 
 
 def check_budget(found: CostEstimate, budget: float | None) -> None:

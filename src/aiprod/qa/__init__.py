@@ -6,8 +6,7 @@ Usage: ``report = run_qa(video, srt, QAExpectations(...))``, then
 
 from __future__ import annotations
 
-from aiprod.qa.gate import QAExpectations, run_qa
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     AudioAnalysis,
     DetectSettings,
     Interval,
@@ -18,6 +17,7 @@ from aiprod.qa.measure import (
     analyse_video,
     measure_all,
 )
+from aiprod.qa.gate import QAExpectations, run_qa
 from aiprod.qa.report import QACheck, QAReport
 
 __all__ = [

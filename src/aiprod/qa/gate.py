@@ -7,20 +7,23 @@ and decides whether to stop (``report.raise_if_failed()`` raises ``QAFailed``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from aiprod.media.ffmpeg.probe import StreamInfo
-from aiprod.qa import captions
-from aiprod.qa.measure import (
+from aiprod.media.measure import (
     DEFAULT_SETTINGS,
     DetectSettings,
     Interval,
     Measurements,
     measure_all,
 )
+from aiprod.qa import captions
+from aiprod.qa.design import design_checks, read_section
+from aiprod.qa.pixels import pixel_checks
 from aiprod.qa.report import QACheck, QAReport
 
 SILENCE_FLOOR_LUFS = -69.0  # ebur128 reports -70 LUFS (its gate) for digital silence
@@ -33,6 +36,11 @@ class QAExpectations:
 
     ``intentional`` ranges (fades, scenes made silent on purpose) are excluded from the
     black, frozen and silence checks. ``word_timings`` are absolute seconds.
+
+    ``design`` is the manifest's design section (boxes per scene, safe zone), or None when
+    no layout engine ran: then the design checks are reported as skipped. ``scene_rest_s``
+    (a time per scene at which it is at rest) says where to sample a frame per scene when
+    there is no design section; with one, each design scene's own rest time is used.
     """
 
     width: int
@@ -55,6 +63,31 @@ class QAExpectations:
     caption_slack_s: float = 0.25
     silent_programme: bool = False  # nothing audible was asked for: loudness is n/a
     detect: DetectSettings = DEFAULT_SETTINGS
+    design: Mapping[str, Any] | None = None
+    scene_rest_s: Sequence[float] = ()
+
+
+@dataclass(frozen=True)
+class SamplePoint:
+    """Where a scene is looked at: its number, the time and the frame number."""
+
+    scene: int
+    time_s: float
+    frame: int
+
+
+def sample_points(expect: QAExpectations) -> list[SamplePoint]:
+    """One frame per scene at its rest time (from the design section when there is one)."""
+    section = read_section(expect.design)
+    if section is not None:
+        times = [(s.index, s.rest_time()) for s in section.scenes]
+    else:
+        times = list(enumerate(expect.scene_rest_s))
+    last = max(0, expect.total_frames - 1)
+    return [
+        SamplePoint(scene, at, min(last, max(0, math.floor(at * expect.fps))))
+        for scene, at in times
+    ]
 
 
 # --------------------------------------------------------------------------- intervals
@@ -238,6 +271,17 @@ def _timing_check(cues: Sequence[captions.Cue], expect: QAExpectations) -> QAChe
 # --------------------------------------------------------------------------- entry point
 
 
+def _design_checks(measured: Measurements, expect: QAExpectations) -> list[QACheck]:
+    """Boxes against the safe zone and each other; contrast and emptiness on the frames."""
+    points = sample_points(expect)
+    section = read_section(expect.design)
+    frames = [measured.frames.get(p.frame) for p in points]
+    return [
+        *design_checks(expect.design),
+        *pixel_checks(section, frames, [p.time_s for p in points], [p.scene for p in points]),
+    ]
+
+
 def build_checks(
     measured: Measurements, cues: Sequence[captions.Cue], expect: QAExpectations
 ) -> list[QACheck]:
@@ -258,6 +302,7 @@ def build_checks(
         _interval_check("silence", silence, covers, expect.max_silence_s),
         _av_drift_check(video, audio, expect),
         *_caption_checks(cues, expect),
+        *_design_checks(measured, expect),
     ]
 
 
@@ -271,8 +316,11 @@ def run_qa(
     """Measure ``video`` (unless ``measurements`` are given) and check it against ``expect``.
 
     Captions come from ``captions_srt`` when given (the file actually written), otherwise
-    from ``expect.caption_cues``. Raises MediaError if ``video`` is not readable media.
+    from ``expect.caption_cues``. One frame per scene (``sample_points``) is grabbed from
+    the video pass for the design checks; pass ``measurements`` taken with the same
+    ``grab_frames`` to reuse them. Raises MediaError if ``video`` is not readable media.
     """
-    measured = measurements or measure_all(video, settings=expect.detect)
+    grab = [p.frame for p in sample_points(expect)]
+    measured = measurements or measure_all(video, settings=expect.detect, grab_frames=grab)
     cues = captions.read_srt(captions_srt) if captions_srt else list(expect.caption_cues)
     return QAReport.from_checks(build_checks(measured, cues, expect), measured.elapsed_s)

@@ -29,6 +29,7 @@ def load_brand_kit(path: Path) -> tuple[BrandKit, dict[str, str]]:
     ):
         problems.append(SpecProblem("glossary", "expected a mapping of word -> spoken form"))
         glossary = {}
+    written_logo = data.get("logo")  # errors name it as written, not as resolved
     if isinstance(data.get("logo"), str):
         logo = Path(data["logo"]).expanduser()
         data["logo"] = str(logo if logo.is_absolute() else (path.parent / logo).resolve())
@@ -38,7 +39,7 @@ def load_brand_kit(path: Path) -> tuple[BrandKit, dict[str, str]]:
         problems.extend(problems_from(exc))
         kit = BrandKit()
     if kit.logo is not None and not Path(kit.logo).is_file():
-        problems.append(SpecProblem("logo", f"file not found: {kit.logo}"))
+        problems.append(SpecProblem("logo", f"file not found: {written_logo}"))
     if problems:
         raise InvalidSpec(problems, str(path))
     return kit, dict(glossary)

@@ -110,11 +110,10 @@ def check_semantics(
     return problems, preset
 
 
-def load_spec(path: Path, *, preset_file: Path | None = None) -> tuple[VideoSpec, Preset]:
-    """Load, validate and resolve a spec file; InvalidSpec lists every problem at once."""
-    spec = parse_spec(read_document(path), source=str(path))
-    spec = resolve_paths(spec, path.parent.resolve())
-    problems, preset = check_semantics(spec, preset_file)
-    if problems or preset is None:
-        raise InvalidSpec(problems, str(path))
-    return spec, preset
+def as_written(problem: SpecProblem, written: dict[str, str]) -> SpecProblem:
+    """A missing file named as the spec wrote it, not as it was resolved."""
+    value = written.get(problem.path)
+    if value is None or not problem.message.startswith("file not found"):
+        return problem
+    where = "" if Path(value).expanduser().is_absolute() else " (relative to the spec's folder)"
+    return SpecProblem(problem.path, f"file not found: {value}{where}")

@@ -1,6 +1,13 @@
 """Where job outputs live and how callers fetch them: artifact stores and signed URLs."""
 
-from aiprod.storage.artifacts import ARTIFACT_KINDS, Artifact, ArtifactStore, require_known
+from aiprod.storage.artifacts import (
+    ARTIFACT_KINDS,
+    KNOWN_ARTIFACTS,
+    Artifact,
+    ArtifactStore,
+    download_name,
+    require_known,
+)
 from aiprod.storage.errors import (
     RangeNotSatisfiable,
     SigningKeyInvalid,
@@ -21,6 +28,7 @@ from aiprod.storage.signing import MAX_TTL_S, UrlSigner, signer_from_settings
 
 __all__ = [
     "ARTIFACT_KINDS",
+    "KNOWN_ARTIFACTS",
     "MAX_TTL_S",
     "Artifact",
     "ArtifactStore",
@@ -37,6 +45,7 @@ __all__ = [
     "artifact_store_from_settings",
     "check_storage_settings",
     "deliver_outputs",
+    "download_name",
     "require_known",
     "signer_from_settings",
 ]

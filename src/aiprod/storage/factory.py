@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from urllib.parse import unquote, urlsplit
 
 from aiprod.config import Settings
-from aiprod.storage.artifacts import ARTIFACT_KINDS, ArtifactStore, require_known
+from aiprod.storage.artifacts import ARTIFACT_KINDS, KNOWN_ARTIFACTS, ArtifactStore, require_known
 from aiprod.storage.errors import StorageConfigInvalid, StorageUnavailable
 from aiprod.storage.local import LocalArtifactStore
 from aiprod.storage.signing import signer_from_settings
@@ -148,7 +148,7 @@ def deliver_outputs(settings: Settings, *, job_id: str, out_dir: Path) -> list[s
     else:
         target = (location.path or settings.data_dir) / "jobs" / job_id
         if target.resolve() == out_dir.resolve():
-            return [name for name in ARTIFACT_KINDS if (out_dir / name).is_file()]
+            return [name for name in KNOWN_ARTIFACTS if (out_dir / name).is_file()]
         names = copy_outputs(out_dir, target)
     if not settings.keep_local_artifacts:
         shutil.rmtree(out_dir, ignore_errors=True)
@@ -156,12 +156,14 @@ def deliver_outputs(settings: Settings, *, job_id: str, out_dir: Path) -> list[s
 
 
 def copy_outputs(source: Path, target: Path) -> list[str]:
-    """Copy each known artifact of ``source`` into ``target``, each replaced atomically."""
-    names = [n for n in ARTIFACT_KINDS if (source / n).is_file() and not (source / n).is_symlink()]
+    """Copy each known artifact of ``source`` into ``target`` (format folders kept), each
+    replaced atomically."""
+    names = [n for n in KNOWN_ARTIFACTS if (source / n).is_file() and not (source / n).is_symlink()]
     try:
-        target.mkdir(parents=True, exist_ok=True)
         for name in names:
-            partial = target / f".{name}.partial"
+            into = (target / name).parent
+            into.mkdir(parents=True, exist_ok=True)
+            partial = into / f".{Path(name).name}.partial"
             shutil.copyfile(source / name, partial)
             os.replace(partial, target / name)
     except OSError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlencode
 
-from aiprod.storage.artifacts import ARTIFACT_KINDS, Artifact, require_known
+from aiprod.storage.artifacts import KNOWN_ARTIFACTS, Artifact, require_known
 from aiprod.storage.errors import UnknownArtifact
 from aiprod.storage.signing import UrlSigner
 
@@ -44,14 +44,14 @@ class LocalArtifactStore:
         _, info = self.path_of(job_id, name)
         return Artifact(
             name=name,
-            media_type=ARTIFACT_KINDS[name].media_type,
+            media_type=KNOWN_ARTIFACTS[name].media_type,
             size_bytes=info.st_size,
             modified_at=datetime.fromtimestamp(info.st_mtime, UTC),
         )
 
     def list_artifacts(self, job_id: str) -> list[Artifact]:
         found = []
-        for name in ARTIFACT_KINDS:
+        for name in KNOWN_ARTIFACTS:
             try:
                 found.append(self.artifact(job_id, name))
             except UnknownArtifact:

@@ -21,7 +21,13 @@ from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from aiprod.storage.artifacts import ARTIFACT_KINDS, Artifact, require_known
+from aiprod.storage.artifacts import (
+    ARTIFACT_KINDS,
+    KNOWN_ARTIFACTS,
+    Artifact,
+    download_name,
+    require_known,
+)
 from aiprod.storage.errors import StorageUnavailable, UnknownArtifact
 from aiprod.storage.signing import MAX_TTL_S
 
@@ -102,9 +108,9 @@ class S3ArtifactStore:
             for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
                     name = item["Key"].removeprefix(prefix)
-                    if name in ARTIFACT_KINDS:
+                    if name in KNOWN_ARTIFACTS:
                         found[name] = _artifact(name, item["Size"], item["LastModified"])
-        return [found[name] for name in ARTIFACT_KINDS if name in found]
+        return [found[name] for name in KNOWN_ARTIFACTS if name in found]
 
     def open_artifact(self, job_id: str, name: str) -> BinaryIO:
         key = self.key_of(job_id, name)
@@ -121,7 +127,7 @@ class S3ArtifactStore:
             "Bucket": self.bucket,
             "Key": self.key_of(job_id, name),
             "ResponseContentType": kind.media_type,
-            "ResponseContentDisposition": f'inline; filename="{name}"',
+            "ResponseContentDisposition": f'inline; filename="{download_name(name)}"',
         }
         with s3_errors(f"job {job_id} has no {name}"):
             return self.presign_client.generate_presigned_url(
@@ -131,15 +137,16 @@ class S3ArtifactStore:
     def upload_artifact(self, job_id: str, name: str, path: Path) -> None:
         """Upload one file as artifact ``name`` (in parts when large); overwrites."""
         key = self.key_of(job_id, name)
-        extra = {"ContentType": ARTIFACT_KINDS[name].media_type}
+        extra = {"ContentType": KNOWN_ARTIFACTS[name].media_type}
         with s3_errors(f"{path} is gone"):
             self.client.upload_file(
                 str(path), self.bucket, key, ExtraArgs=extra, Config=self.transfer
             )
 
     def upload_outputs(self, job_id: str, folder: Path) -> list[str]:
-        """Upload every known artifact found in ``folder``; the names uploaded."""
-        names = [name for name in ARTIFACT_KINDS if _is_plain_file(folder / name)]
+        """Upload every known artifact found in ``folder`` (format folders included); the
+        names uploaded."""
+        names = [name for name in KNOWN_ARTIFACTS if _is_plain_file(folder / name)]
         for name in names:
             self.upload_artifact(job_id, name, folder / name)
         return names
@@ -169,7 +176,7 @@ class TranslatedBody(io.RawIOBase):
 
 
 def _artifact(name: str, size: int, modified_at: datetime) -> Artifact:
-    return Artifact(name, ARTIFACT_KINDS[name].media_type, size, modified_at)
+    return Artifact(name, KNOWN_ARTIFACTS[name].media_type, size, modified_at)
 
 
 def _is_plain_file(path: Path) -> bool:

@@ -1,15 +1,17 @@
-"""Visuals: scene keywords to pictures (user assets or colour emoji) and brand palettes.
+"""Visuals: scene lines to pictures (user assets or icons chosen by meaning) and brand palettes.
 
-emoji_for(keywords, language)          -> "☕" | None          (emoji_map.py, pure)
-choose_visuals(scene_keywords, ...)    -> list[VisualChoice]  (choose.py, no repeats in a row)
-AssetLibrary(root).find(keywords)      -> Asset | None        (library.py, scans once)
-render_emoji(emoji, size=, out=)       -> PNG path            (emoji_render.py, Pillow + raqm)
-derive_palette(primary, secondary, accent) -> Palette         (palette.py, WCAG contrast)
+choose_visuals(scene_lines, keywords, ...) -> list[VisualChoice]  (choose.py, no repeats in a row)
+icon_index().rank(line)                  -> [IconMatch]           (icon_index.py, e5-small)
+render_icon(name, size=, colour=, badge=) -> PNG path             (icons.py, Lucide + resvg)
+AssetLibrary(root).find(keywords)        -> Asset | None          (library.py, scans once)
+render_emoji(emoji, size=, out=)         -> PNG path              (emoji_render.py, Pillow + raqm)
+derive_palette(primary, secondary, accent) -> Palette             (palette.py, WCAG contrast)
 """
 
-from aiprod.visuals.choose import DEFAULT_FALLBACK, VisualChoice, choose_visuals
-from aiprod.visuals.emoji_map import EmojiMatch, emoji_for, match_emoji
+from aiprod.visuals.choose import VisualChoice, choose_visuals, scene_line
 from aiprod.visuals.emoji_render import NotAnEmoji, render_emoji, render_emoji_image
+from aiprod.visuals.icon_index import IconIndex, IconMatch, build_index, icon_index
+from aiprod.visuals.icons import UnknownIcon, icon_exists, render_icon
 from aiprod.visuals.library import Asset, AssetLibrary
 from aiprod.visuals.palette import (
     Palette,
@@ -20,20 +22,24 @@ from aiprod.visuals.palette import (
 )
 
 __all__ = [
-    "DEFAULT_FALLBACK",
     "Asset",
     "AssetLibrary",
-    "EmojiMatch",
+    "IconIndex",
+    "IconMatch",
     "NotAnEmoji",
     "Palette",
     "SceneColours",
+    "UnknownIcon",
     "VisualChoice",
+    "build_index",
     "choose_visuals",
     "contrast_ratio",
     "derive_palette",
-    "emoji_for",
-    "match_emoji",
+    "icon_exists",
+    "icon_index",
     "readable_text",
     "render_emoji",
     "render_emoji_image",
+    "render_icon",
+    "scene_line",
 ]

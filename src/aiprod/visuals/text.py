@@ -1,4 +1,4 @@
-"""Keyword normalisation shared by the emoji map and the asset library.
+"""Keyword normalisation for the asset library.
 
 Words are compared casefolded, with accents stripped and punctuation turned into spaces, so
 "Café", "cafe" and "CAFÉS" meet. Plurals are handled by trying a few singular forms

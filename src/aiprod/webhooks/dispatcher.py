@@ -2,7 +2,7 @@
 
 Each round claims up to ``concurrency`` due deliveries (see :mod:`aiprod.webhooks.outbox`)
 and sends them in parallel. Before every attempt the target host is resolved and checked
-by the SSRF guard (:mod:`aiprod.webhooks.targets`), and the request goes to the address
+by the SSRF guard (:mod:`aiprod.net.targets`), and the request goes to the address
 that was checked. Redirects are not followed; the environment's proxies are ignored; a 2xx
 answer within the timeout delivers, anything else is retried with backoff. Several
 dispatchers (``aiprod serve``, ``aiprod worker``) may run against one database.
@@ -21,10 +21,8 @@ import httpx
 from sqlalchemy import Engine
 
 from aiprod.config import Settings
-from aiprod.jobs.db import make_engine
-from aiprod.webhooks.outbox import DueDelivery, Outcome, claim_due, record_attempt
-from aiprod.webhooks.signing import encode_body, signed_headers
-from aiprod.webhooks.targets import (
+from aiprod.db.engine import make_engine
+from aiprod.net.targets import (
     IPAddress,
     IPNetwork,
     Target,
@@ -33,6 +31,8 @@ from aiprod.webhooks.targets import (
     pinned_request,
     resolve,
 )
+from aiprod.webhooks.outbox import DueDelivery, Outcome, claim_due, record_attempt
+from aiprod.webhooks.signing import encode_body, signed_headers
 
 logger = logging.getLogger(__name__)
 SEND_THREAD_PREFIX = "webhook-send"
@@ -80,9 +80,21 @@ class DispatchConfig:
 def send_once(client: httpx.Client, due: DueDelivery, config: DispatchConfig) -> Outcome:
     """One attempt: check the target, POST the signed body, time it; never raises.
 
-    The checked addresses are tried in order until one accepts the connection.
+    The checked addresses are tried in order until one accepts the connection. Any
+    unexpected error is a failed attempt too, retried on the normal schedule: escaping, it
+    would leave the delivery unrecorded and claimed again after every lease, for ever.
     """
     started = time.monotonic()
+    try:
+        return _attempt(client, due, config, started)
+    except Exception as exc:
+        logger.error("webhook %s attempt %d raised", due.message_id, due.attempt, exc_info=True)
+        return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], _since(started))
+
+
+def _attempt(
+    client: httpx.Client, due: DueDelivery, config: DispatchConfig, started: float
+) -> Outcome:
     try:
         target = resolve(due.url, allowed=config.allowed)
     except TargetRefused as refused:

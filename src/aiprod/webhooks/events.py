@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import Job, core_table, utcnow
+from aiprod.db.base import core_table, utcnow
+from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.webhooks.models import WebhookDelivery, WebhookEndpoint
 

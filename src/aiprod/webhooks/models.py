@@ -1,4 +1,4 @@
-"""Webhook tables, declared on the job tables' :class:`~aiprod.jobs.models.Base`.
+"""Webhook tables, declared on the shared :class:`~aiprod.db.base.Base`.
 
 ``webhook_endpoints`` are the URLs an owner registered; ``webhook_job_secrets`` holds the
 one secret per owner that signs deliveries to a job's own ``webhook_url``. A row of
@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aiprod.jobs.models import JSON_TYPE, Base, JsonDict, UTCDateTime, utcnow
+from aiprod.db.base import JSON_TYPE, Base, JsonDict, UTCDateTime, utcnow
 from aiprod.jobs.policy import new_job_id
 
 

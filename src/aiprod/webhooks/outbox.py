@@ -22,7 +22,7 @@ from typing import Any, Final
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import utcnow
+from aiprod.db.base import utcnow
 from aiprod.jobs.policy import new_lease_token
 from aiprod.webhooks.models import (
     DeliveryStatus,

@@ -1,7 +1,7 @@
 """Keyword-only webhook services behind the API; no web framework here, the caller commits.
 
 An owner's endpoints are visible to that owner only: another owner's id is
-:class:`~aiprod.api.exceptions.NotFound`, never "forbidden". A secret is returned only by
+:class:`~aiprod.errors.NotFound`, never "forbidden". A secret is returned only by
 the calls that make it (create, rotate) and by :func:`read_job_secret`; every change and
 every read of a secret leaves an audit row, which never holds the secret.
 """
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aiprod.api.exceptions import NotFound
 from aiprod.auth import Principal, audit
+from aiprod.errors import NotFound
 from aiprod.jobs.models import Job
+from aiprod.net.targets import IPNetwork, check_url
 from aiprod.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from aiprod.webhooks.signing import new_secret
 from aiprod.webhooks.signing_keys import job_secret, rotate
-from aiprod.webhooks.targets import IPNetwork, check_url
 
 MAX_PAGE_SIZE = 100
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aiprod.jobs.models import utcnow
+from aiprod.db.base import utcnow
 from aiprod.webhooks.models import WebhookEndpoint, WebhookJobSecret
 from aiprod.webhooks.signing import new_secret
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 
-from aiprod.api import artifacts as services
+from aiprod.api import artifact_service as services
 from aiprod.api.artifact_schemas import ArtifactList, JobExport
 from aiprod.api.deps import ReaderDep, SessionDep, SettingsDep
 from aiprod.api.file_responses import RangeFileResponse
@@ -22,6 +22,7 @@ from aiprod.storage import (
     LocalArtifactStore,
     UnknownArtifact,
     artifact_store_from_settings,
+    download_name,
 )
 
 router = APIRouter(tags=["artifacts"])
@@ -127,7 +128,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/v1/files/{job_id}/{name}", response_class=Response, responses=FILE_RESPONSES)
+@router.get("/v1/files/{job_id}/{name:path}", response_class=Response, responses=FILE_RESPONSES)
 def download_file(
     job_id: str,
     name: str,
@@ -141,13 +142,15 @@ def download_file(
     Supports ``HEAD``, ``Range`` (single and multiple), ``If-Range``, ``ETag`` and
     ``Last-Modified``; an invalid ``Range`` is ignored, an unsatisfiable one is a 416.
     ``download=1`` asks for ``Content-Disposition: attachment``; it is not signed.
+    ``name`` may hold a format folder (``9x16/video.mp4``): only the names a job can have
+    are served, so ``..`` or an absolute path is a 404.
     """
     return _file_response(store, job_id, name, expires, signature, download)
 
 
 # HEAD is implied by GET in HTTP; kept out of the OpenAPI document, which cannot say that
 # a HEAD answer has no body.
-@router.head("/v1/files/{job_id}/{name}", response_class=Response, include_in_schema=False)
+@router.head("/v1/files/{job_id}/{name:path}", response_class=Response, include_in_schema=False)
 def head_file(
     job_id: str,
     name: str,
@@ -176,7 +179,7 @@ def _file_response(
         served.path,
         stat_result=served.stat,
         media_type=served.media_type,
-        filename=name,
+        filename=download_name(name),
         content_disposition_type="attachment" if download else "inline",
         headers={
             "Cache-Control": f"private, max-age={remaining}",

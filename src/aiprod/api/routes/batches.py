@@ -6,20 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from aiprod.api import batches
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import (
     BatchAccepted,
     BatchCreate,
     BatchJobPublic,
     BatchPublic,
     JobAccepted,
+    JobCreate,
     Links,
     batch_path,
     job_path,
     problem_responses,
 )
+from aiprod.jobs import batches
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -49,6 +50,7 @@ def create_batch(
     """
     submissions = batches.validate_batch(
         body.jobs,
+        parse_item=JobCreate.model_validate,
         presets_file=settings.presets_file,
         media_roots=media_roots(settings, principal.owner),
     )

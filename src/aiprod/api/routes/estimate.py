@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aiprod.api import services
 from aiprod.api.deps import ReaderDep, SettingsDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.schemas import EstimatePublic, JobCreate, problem_responses
+from aiprod.jobs import services
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
 
-@router.post("/estimate", responses=problem_responses(401, 403, 413, 422, 503))
+@router.post(
+    "/estimate",
+    responses=problem_responses(401, 403, 413, 422, 503),
+    response_model_exclude_none=True,  # ``formats`` only when asked for: as stored on jobs
+)
 def estimate_job(body: JobCreate, principal: ReaderDep, settings: SettingsDep) -> EstimatePublic:
     """Price a ``POST /v1/jobs`` body: per stage, total, ETA, in milliseconds.
 
@@ -28,6 +32,7 @@ def estimate_job(body: JobCreate, principal: ReaderDep, settings: SettingsDep) -
         duration_s=body.duration_s,
         presets_file=settings.presets_file,
         media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
+        formats=body.formats,
     )
     found = services.estimate_submission(submission, settings, quick=False)
     return EstimatePublic.model_validate(found)

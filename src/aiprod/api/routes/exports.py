@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from aiprod.api import job_csv
 from aiprod.api.deps import ReaderDep, SessionDep
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import problem_responses
+from aiprod.jobs import csv_export as job_csv
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 

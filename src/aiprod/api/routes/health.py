@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from aiprod.api.health import check_readiness
+from aiprod.api.readiness import check_readiness
 from aiprod.api.schemas import Problem
 
 router = APIRouter(tags=["health"])

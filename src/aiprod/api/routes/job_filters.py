@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from pydantic import AwareDatetime, BeforeValidator
 
-from aiprod.api.filters import JobFilter
+from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.policy import JobStatus
 
 ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from aiprod.api import job_reads, review, services
+from aiprod.api import job_reads
 from aiprod.api.deps import ReaderDep, RequestIdDep, SessionDep, SettingsDep, WriterDep
-from aiprod.api.media_paths import media_roots
 from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.job_filters import JobFilterDep
 from aiprod.api.schemas import (
@@ -22,6 +21,8 @@ from aiprod.api.schemas import (
     job_path,
     problem_responses,
 )
+from aiprod.jobs import review, services
+from aiprod.uploads.media_paths import media_roots
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -60,6 +61,7 @@ async def create_job(
             webhook_url=body.webhook_url,
             webhook_networks=settings.webhook_allow_networks,
             media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
+            formats=body.formats,
         )
         job, created = services.submit_job(
             session,

@@ -1,7 +1,7 @@
 """Live progress of one job: ``GET /v1/jobs/{id}/events`` (SSE) and ``WS /v1/jobs/{id}/ws``.
 
 Thin: authenticate, check that the caller may see the job, relay the events of
-:mod:`aiprod.api.live`. Both end after the ``end`` event, or when the server shuts down.
+:mod:`aiprod.jobs.live`. Both end after the ``end`` event, or when the server shuts down.
 
 SSE: ``event: status|progress|end``, JSON ``data``; status events carry ``id:`` (their
 history row), so ``Last-Event-ID`` resumes without gaps or repeats. Refusals (401, 403,
@@ -14,8 +14,9 @@ refusal closes it with 4000 + the HTTP status of the same error in
 :mod:`aiprod.api.errors` (4401 no or bad key, 4403 missing scope, 4404 no such job):
 browsers cannot read the status of a refused handshake, but they can read a close code.
 Close codes: 1000 after ``end``, 1012 (service restart) when the server shuts down.
-``?last_event_id=N`` resumes like SSE's ``Last-Event-ID`` (a malformed one: FastAPI closes
-the handshake with 1008). Idle WebSockets are kept alive by uvicorn's protocol pings.
+``?last_event_id=N`` resumes like SSE's ``Last-Event-ID``; both take 0 to 2**31 - 1 (another
+value: SSE answers 422, the WebSocket closes with 4422 and a reason). Idle WebSockets are kept
+alive by uvicorn's protocol pings.
 """
 
 from __future__ import annotations
@@ -27,18 +28,18 @@ from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
+from fastapi import APIRouter, Depends, Header, Request, WebSocket
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import State
 from starlette.websockets import WebSocketDisconnect
 
-from aiprod.api import live, services
 from aiprod.api.deps import ReaderDep, SessionDep, authenticate, check_scope
 from aiprod.api.errors import problem_kind
 from aiprod.api.schemas import JobPublic, problem_responses
 from aiprod.auth import JOBS_READ
 from aiprod.config import Settings
+from aiprod.jobs import live, services
 from aiprod.jobs.models import Job
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -80,7 +81,7 @@ def _follow(state: State, feed: live.JobFeed) -> AsyncGenerator[live.LiveEvent |
 async def job_events(
     request: Request,
     job_id: Annotated[str, Depends(_visible_job)],
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=live.MAX_EVENT_ID)] = None,
 ) -> AsyncIterable[ServerSentEvent]:
     """Follow a job as Server-Sent Events until it ends (keep-alive comments while idle)."""
     feed = _feed(request.app.state, job_id, last_event_id or 0)
@@ -94,9 +95,7 @@ async def job_events(
 
 
 @router.websocket("/{job_id}/ws")
-async def job_ws(
-    websocket: WebSocket, job_id: str, last_event_id: Annotated[int, Query(ge=0)] = 0
-) -> None:
+async def job_ws(websocket: WebSocket, job_id: str, last_event_id: str = "0") -> None:
     """Follow a job over a WebSocket: the SSE events as JSON messages."""
     offered: list[str] = websocket.scope.get("subprotocols", [])
     subprotocol = SUBPROTOCOL if SUBPROTOCOL in offered else None
@@ -111,8 +110,22 @@ async def job_ws(
         await _refuse(websocket, error)
         return
     await websocket.accept(subprotocol)
+    after_id = _event_id(last_event_id)
+    if after_id is None:
+        reason = f"last_event_id must be an integer from 0 to {live.MAX_EVENT_ID}"
+        await websocket.close(CLOSE_REFUSED_BASE + 422, reason)
+        return
     with suppress(WebSocketDisconnect):  # the client left: nothing to close
-        await _relay(websocket, state, _feed(state, job_id, last_event_id))
+        await _relay(websocket, state, _feed(state, job_id, after_id))
+
+
+def _event_id(text: str) -> int | None:
+    """``text`` as a history id (0 to :data:`live.MAX_EVENT_ID`), else ``None``."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    value = int(text)
+    return value if value <= live.MAX_EVENT_ID else None
 
 
 def _presented_key(websocket: WebSocket) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from aiprod.observability.db_metrics import CONTENT_TYPE, exposition
+from aiprod.api.db_metrics import CONTENT_TYPE, exposition
 
 router = APIRouter(tags=["operations"])
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from aiprod.api import uploads
 from aiprod.api.deps import SettingsDep, WriterDep
-from aiprod.api.exceptions import UnsupportedMedia
 from aiprod.api.schemas import problem_responses
 from aiprod.config import Settings
+from aiprod.errors import UnsupportedMedia
+from aiprod.uploads import service as uploads
 
 UPLOADS_PATH: Final = "/v1/uploads"
 CHUNK_BYTES: Final = 1024 * 1024

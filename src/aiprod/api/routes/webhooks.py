@@ -18,8 +18,8 @@ from aiprod.api.webhook_schemas import (
     WebhookPublic,
     WebhookWithSecret,
 )
+from aiprod.net.targets import parse_networks
 from aiprod.webhooks import service
-from aiprod.webhooks.targets import parse_networks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 jobs_router = APIRouter(prefix="/v1/jobs", tags=["webhooks"])

@@ -9,6 +9,7 @@ structure of the graph. User *text* never goes through here at all: it travels i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,15 @@ def escape_option_value(value: str) -> str:
 def escape_graph_text(text: str) -> str:
     """Escape a filter's whole argument string for the graph parser (second level)."""
     return _escape(text, _GRAPH_SPECIALS)
+
+
+def ass_filter_path(path: str | os.PathLike[str]) -> str:
+    """A file path escaped for the ``filename`` of ffmpeg's ``ass``/``subtitles`` filter.
+
+    Escapes twice, as the filtergraph parser and then the option parser each remove one
+    level: use as ``-vf ass=filename=<this>`` (an argv element, no shell involved).
+    """
+    return escape_graph_text(escape_option_value(os.fspath(path)))
 
 
 def format_value(value: OptionValue) -> str:

@@ -1060,7 +1060,7 @@ def layout_end_card(ctx: SceneContext) -> Builder:
             size=s.support * 1.1,
             reveal="wipe",
             valign="bottom",
-            colour=ctx.colours.accent,
+            colour=ctx.colours.text,
             max_lines=1,
         )
     b.text(

@@ -316,8 +316,12 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
     if ctx.square:
         pic, txt = c.cols(picture_share * 0.9, 1 - picture_share * 0.9, gap=gap)
         return (txt, pic) if ctx.mirrored else (pic, txt)
+    # a tall frame: after a hook (text over picture) the picture comes first
     pic, txt = c.rows(picture_share, 1 - picture_share, gap=gap)
-    return (txt, pic) if ctx.mirrored else (pic, txt)
+    if ctx.mirrored:
+        return pic, txt
+    txt, pic = c.rows(1 - picture_share, picture_share, gap=gap)
+    return pic, txt
 
 
 def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:
@@ -438,10 +442,10 @@ def layout_hook(ctx: SceneContext) -> Builder:
 
 def layout_benefit(ctx: SceneContext) -> Builder:
     b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
-    pic, txt = _hero_and_text(ctx, 0.46 if not ctx.landscape else 0.42)
+    pic, txt = _hero_and_text(ctx, 0.4 if not ctx.landscape else 0.42)
     head = headline_of(ctx.scene)
     align: Align = "left" if ctx.landscape or ctx.square else "center"
-    head_area, support_area = txt.rows(0.62, 0.38, gap=gap)
+    head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
     panel = txt.inset(-gap * 0.6)
     b.shape(
         "panel",
@@ -809,9 +813,12 @@ def layout_product(ctx: SceneContext) -> Builder:
         pic, txt = c.cols(0.5, 0.5, gap=gap * 2)
         if ctx.mirrored:
             txt, pic = c.cols(0.5, 0.5, gap=gap * 2)
-        card_area = txt.inset(0, txt.h * 0.2)
+        card_area = txt.inset(0, txt.h * 0.12)
+        pic = pic.square(pic.h * 0.8)
     else:
         pic, card_area = c.rows(0.5, 0.5, gap=gap)
+        if not ctx.mirrored:  # the card on top, the picture under it
+            card_area, pic = c.rows(0.5, 0.5, gap=gap)
     frame = pic.square()
     b.shape(
         "frame",

@@ -99,7 +99,7 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     b.shape(
         "bg_halftone",
         "halftone_r" if flip else "halftone",
-        Rect(0, 0, w, h * 0.42) if not flip else Rect(0, h * 0.58, w, h * 0.42),
+        Rect(0, 0, w, h * 0.6) if not flip else Rect(0, h * 0.4, w, h * 0.6),
         colour=c.text,
         opacity=0.13,
         motion="fade",

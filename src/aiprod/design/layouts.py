@@ -452,7 +452,7 @@ def layout_benefit(ctx: SceneContext) -> Builder:
         "round",
         panel,
         colour=ctx.colours.primary,
-        opacity=0.55,
+        opacity=0.75,
         motion="slide_left" if not ctx.mirrored else "slide_right",
         radius=gap,
         on=("headline", "support"),
@@ -1174,8 +1174,8 @@ def default_layout(scene: Scene, index: int, count: int, previous: str | None) -
         return "stat"
     if scene.illustration is not None and scene.illustration.path and previous != "product":
         return "product"
-    if previous == "benefit" and scene.illustration is not None:
-        return "product"  # the same content, a different look: consecutive scenes vary
+    if previous == "benefit":  # the same content, a different look: consecutive scenes vary
+        return "product" if scene.illustration is not None else "hook"
     return "benefit"
 
 

@@ -27,7 +27,7 @@ from aiprod.design.layouts import (
     lay_out,
 )
 from aiprod.design.typeset import TypeScale
-from aiprod.spec.model import Scene, VideoSpec
+from aiprod.spec.model import ImageBackground, Scene, VideoBackground, VideoSpec
 
 BACKDROPS = ("blob", "split", "rings", "stripes")
 
@@ -166,6 +166,20 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     return [e for e in b.elements if isinstance(e, ShapeElement)]
 
 
+def _scrim(ctx: SceneContext) -> ShapeElement:
+    """A dark brand veil over a photo or clip, so text over it keeps its contrast."""
+    b = Builder(ctx)
+    w, h = ctx.grid.width, ctx.grid.height
+    return b.shape(
+        "bg_scrim",
+        "rect",
+        Rect(0, 0, w, h),
+        colour=ctx.colours.primary,
+        opacity=0.72,
+        motion="fade",
+    )
+
+
 def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
     """Two bands of the brand's name scrolling in opposite directions behind everything."""
     w, h = ctx.grid.width, ctx.grid.height
@@ -254,6 +268,8 @@ def plan_design(
             brand_name=brand.name,
         )
         decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
+        if isinstance(scene.background, ImageBackground | VideoBackground):
+            decor.insert(0, _scrim(ctx))
         elements = lay_out(ctx, kind)
         boxes = [e.box for e in elements]
         band = caption_box(grid, n, at)

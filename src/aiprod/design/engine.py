@@ -23,11 +23,19 @@ from aiprod.design.layouts import (
     SceneContext,
     ShapeElement,
     TextElement,
+    contrast,
     default_layout,
     lay_out,
 )
 from aiprod.design.typeset import TypeScale
-from aiprod.spec.model import ImageBackground, Scene, VideoBackground, VideoSpec
+from aiprod.media.backgrounds import gradient_colours
+from aiprod.spec.model import (
+    GradientBackground,
+    ImageBackground,
+    Scene,
+    VideoBackground,
+    VideoSpec,
+)
 
 BACKDROPS = ("blob", "split", "rings", "stripes")
 
@@ -166,6 +174,17 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     return [e for e in b.elements if isinstance(e, ShapeElement)]
 
 
+def needs_scrim(scene: Scene, spec: VideoSpec) -> bool:
+    """Photos and clips, and gradients too light for the text colour, get a dark veil."""
+    bg = scene.background
+    if isinstance(bg, ImageBackground | VideoBackground):
+        return True
+    if isinstance(bg, GradientBackground):
+        text = spec.brand.colors.text
+        return any(contrast(text, c[:7]) < 4.5 for c in gradient_colours(bg, spec.brand))
+    return False
+
+
 def _scrim(ctx: SceneContext) -> ShapeElement:
     """A dark brand veil over a photo or clip, so text over it keeps its contrast."""
     b = Builder(ctx)
@@ -268,7 +287,7 @@ def plan_design(
             brand_name=brand.name,
         )
         decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
-        if isinstance(scene.background, ImageBackground | VideoBackground):
+        if needs_scrim(scene, spec):
             decor.insert(0, _scrim(ctx))
         elements = lay_out(ctx, kind)
         boxes = [e.box for e in elements]

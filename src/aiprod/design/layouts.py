@@ -407,7 +407,7 @@ def layout_hook(ctx: SceneContext) -> Builder:
         head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
         align: Align = "left"
     else:
-        shares = (0.44, 0.4, 0.16) if ctx.scene.text else (0.46, 0.54, 0.0)
+        shares = (0.5, 0.34, 0.16) if ctx.scene.text else (0.6, 0.4, 0.0)
         head_area, pic, support_area = c.rows(*shares, gap=gap)
         align = "center"
     h = b.text(
@@ -421,7 +421,7 @@ def layout_hook(ctx: SceneContext) -> Builder:
         valign="bottom",
         reveal="words",
         accent_words=accents,
-        max_lines=3,
+        max_lines=4,
     )
     _underline(b, h, delay_s=0.5)
     _picture_with_disc(b, pic, delay_s=0.35)

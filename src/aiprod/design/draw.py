@@ -153,7 +153,7 @@ def stripes_path(w: float, h: float, pitch: float, line: float) -> str:
 def halftone_path(w: float, h: float, radius: float, *, reverse: bool = False) -> str:
     """A halftone field: diamonds on a grid, largest at one corner, shrinking to 30 % across
     the box: a printed-texture gradient that reads at phone size."""
-    pitch = max(5.0, radius * 2.0)
+    pitch = max(2.5, radius * 2.0)
     parts = []
     diagonal = w + h
     y, row = pitch / 2, 0

@@ -107,11 +107,11 @@ def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
     b.shape(
         "bg_halftone",
         "halftone_r" if flip else "halftone",
-        Rect(0, 0, w, h * 0.6) if not flip else Rect(0, h * 0.4, w, h * 0.6),
+        Rect(0, 0, w, h),
         colour=c.text,
         opacity=0.13,
         motion="fade",
-        line=max(2.0, short * 0.0062),
+        line=max(1.0, short * 0.0062),
     )
     if kind == "split":
         if ctx.landscape:

@@ -266,7 +266,8 @@ class Renderer:
         cues = self._captions(timeline, clips)
         with self.clock.stage("design"):
             self.design = self._design(timeline)
-            self.design_section = self.design.section()
+            if self.design_section is None:  # a section set beforehand (tests) is kept
+                self.design_section = self.design.section()
         with self.clock.stage("visuals"):
             art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
         with self.clock.stage("compose", total=timeline.total_frames):

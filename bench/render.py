@@ -147,6 +147,14 @@ def report(name: str, result: RenderResult, wall_s: float, bare_s: float) -> flo
     print(f"== {name}")
     for stage, seconds in result.stage_seconds.items():
         print(f"stage {stage:<10} {seconds:7.2f} s")
+    design = result.manifest.get("design")
+    if isinstance(design, dict):  # the layout engine's own time, inside its stage
+        scenes = design["scenes"]
+        boxes = sum(len(s["boxes"]) for s in scenes)
+        print(
+            f"design stage {design['stage_s'] * 1000:.1f} ms: {len(scenes)} scenes "
+            f"({', '.join(s['layout'] for s in scenes)}), {boxes} boxes"
+        )
     print(f"video {duration:.2f} s at {tl.width}x{tl.height}, QA passed={result.qa.passed}")
     print(
         f"whole run {wall_s:.2f} s ({duration / wall_s:.2f}x real time), "

@@ -75,7 +75,9 @@ def test_composed_music_designed_sound_emoji_and_icon_illustrations(
             frame_at(out / "video.mp4", duration - 0.8, tmp_path / "last.png"),
         )
     ]
-    assert magenta[1] > 10 * max(magenta[0], 100), magenta  # a few stray pixels at most before
+    # designed scenes use the accent everywhere (rings, underlines, key words): the icon's
+    # accent disc in the second scene still adds far more of it
+    assert magenta[1] > 2 * max(magenta[0], 100), magenta
 
 
 def test_the_user_library_is_searched_before_synthesis(

@@ -32,6 +32,9 @@ WORD_JOINER = "\u2060"
 
 _HEX_COLOUR = re.compile(r"#(?P<rgb>[0-9A-Fa-f]{6})(?P<alpha>[0-9A-Fa-f]{2})?")
 _STYLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ \-]*")
+# exactly the characters of Unicode categories Cc (C0, DEL, C1) and Cs (surrogates): a
+# regular expression checks a long drawing in C rather than character by character
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _NEWLINES = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # Option-value level (the filter's own options), then the filtergraph level (see the
 # "Notes on filtergraph escaping" in ffmpeg-filters). Whitespace is escaped because both
@@ -184,7 +187,7 @@ class AssEvent:
             raise ValueError(f"event needs 0 <= start <= end, got {self.start}..{self.end}")
         if self.layer < 0:
             raise ValueError("layer must not be negative")
-        if any(unicodedata.category(c) in ("Cc", "Cs") for c in self.text):
+        if _CONTROL_OR_SURROGATE.search(self.text):
             raise ValueError("event text must not contain control characters (use \\N)")
 
     def line(self) -> str:

@@ -20,6 +20,7 @@ from aiprod.media.backgrounds import (
 )
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
+from aiprod.media.layers import PictureLayer, add_layers
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     ColourBackground,
@@ -59,6 +60,9 @@ class RenderPlan:
     output: Path
     threads: int = 0
     illustrations: tuple[PlacedIllustration, ...] = ()
+    # the design stage's backdrop (shapes under the pictures) and its placed pictures
+    backdrop_ass: Path | None = None
+    layers: tuple[PictureLayer, ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -183,9 +187,12 @@ def finishing(plan: RenderPlan) -> list[Filter]:
 def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     graph = Graph()
     labels = [scene_chain(plan, slot, inputs, graph) for slot in plan.timeline.scenes]
-    video = add_illustrations(
-        plan.illustrations, join_scenes(plan, labels, graph), plan.timeline, graph, inputs.add
-    )
+    video = join_scenes(plan, labels, graph)
+    if plan.backdrop_ass is not None:
+        graph.add([video], [f("ass", filename=str(plan.backdrop_ass))], ["backdrop"])
+        video = "backdrop"
+    video = add_layers(plan.layers, video, plan.timeline, graph, inputs.add)
+    video = add_illustrations(plan.illustrations, video, plan.timeline, graph, inputs.add)
     video = add_logo(plan, video, inputs, graph)
     graph.add([video], finishing(plan), ["vout"])
     k = inputs.add(plan.audio)

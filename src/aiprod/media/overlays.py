@@ -7,6 +7,7 @@ filter string; libass shapes it with HarfBuzz and FriBidi and falls back through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,12 +127,20 @@ def title_events(spec: VideoSpec, timeline: Timeline, layout: Layout) -> list[As
 
 
 def build_overlay(
-    spec: VideoSpec, preset: Preset, timeline: Timeline, cues: list[Cue]
+    spec: VideoSpec,
+    preset: Preset,
+    timeline: Timeline,
+    cues: list[Cue],
+    design: tuple[Sequence[AssStyle], Sequence[AssEvent]] | None = None,
 ) -> AssDocument | None:
-    """The overlay document, or None when there is nothing to draw."""
+    """The overlay document, or None when there is nothing to draw. ``design``: the design
+    stage's front styles and events, drawn instead of the plain titles and lower thirds."""
     layout = Layout.for_frame(timeline.width, timeline.height)
-    styles = overlay_styles(spec.brand, timeline.width, timeline.height, layout)
-    events = title_events(spec, timeline, layout)
+    if design is not None:
+        styles, events = list(design[0]), list(design[1])
+    else:
+        styles = overlay_styles(spec.brand, timeline.width, timeline.height, layout)
+        events = title_events(spec, timeline, layout)
     if cues and spec.captions.enabled:
         cap_styles, cap_events = caption_events(
             cues,
@@ -157,9 +166,14 @@ def build_overlay(
 
 
 def write_overlay(
-    spec: VideoSpec, preset: Preset, timeline: Timeline, cues: list[Cue], out: Path
+    spec: VideoSpec,
+    preset: Preset,
+    timeline: Timeline,
+    cues: list[Cue],
+    out: Path,
+    design: tuple[Sequence[AssStyle], Sequence[AssEvent]] | None = None,
 ) -> Path | None:
-    document = build_overlay(spec, preset, timeline, cues)
+    document = build_overlay(spec, preset, timeline, cues, design)
     if document is None:
         return None
     out.write_text(document.render(), encoding="utf-8")

@@ -21,10 +21,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from aiprod.captions.ass import AssDocument
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
+from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.errors import QAFailed
 from aiprod.media.audio import (
     MUSIC_REFERENCE_LUFS,
@@ -42,6 +44,7 @@ from aiprod.media.compose import (
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration, render_illustrations
+from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
@@ -186,6 +189,7 @@ class Renderer:
         self.sink = progress or SilentProgress()
         self.work = settings.work_root / run_id
         self.peak_correction_db = 0.0
+        self.design: DesignPlan | None = None
         # the manifest's design section (boxes per scene, safe zone), set by the layout
         # stage before QA; None when no layout engine ran: the design checks are skipped
         self.design_section: dict[str, Any] | None = None
@@ -260,8 +264,12 @@ class Renderer:
         loudness = shared.loudness
         timeline = shared.timeline_for(self.preset)
         cues = self._captions(timeline, clips)
+        with self.clock.stage("design"):
+            self.design = self._design(timeline)
+            if self.design_section is None:  # a section set beforehand (tests) is kept
+                self.design_section = self.design.section()
         with self.clock.stage("visuals"):
-            art = render_illustrations(self.spec, timeline, self.work)
+            art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):
@@ -281,9 +289,66 @@ class Renderer:
                 out_dir=self.out_dir,
             )
             manifest["cost"] = self._costs(timeline)
+            manifest["design"] = self.design_section
             manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
             write_json(self.out_dir / "manifest.json", manifest)
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
+
+    def _design(self, timeline: Timeline) -> DesignPlan:
+        """Lay out every scene for this frame (layouts, type, shapes, motion, boxes)."""
+        opts = self.spec.captions
+        burned = opts.enabled and opts.burn_in
+        look = (opts.style or self.preset.caption_style) if burned else None
+        times = [
+            SceneTimes(
+                float(seconds_at(slot.clear_start, timeline.fps)),
+                float(seconds_at(slot.clear_end, timeline.fps)),
+            )
+            for slot in timeline.scenes
+        ]
+        return plan_design(self.spec, timeline.width, timeline.height, times, caption_look=look)
+
+    def _sized_for_design(self, design: DesignPlan) -> VideoSpec:
+        """The spec with each illustration sized as its layout shows it, so pictures are
+        drawn once at their display size."""
+        short = min(design.width, design.height)
+        scenes = []
+        for scene, laid in zip(self.spec.scenes, design.scenes, strict=True):
+            pictures = laid.pictures
+            if scene.illustration is None or not pictures:
+                scenes.append(scene)
+                continue
+            size = min(0.8, max(0.06, pictures[0].box.w / short))
+            art = scene.illustration.model_copy(update={"size": size})
+            scenes.append(scene.model_copy(update={"illustration": art}))
+        return self.spec.model_copy(update={"scenes": scenes})
+
+    def _layers(
+        self, art: list[PlacedIllustration], timeline: Timeline
+    ) -> tuple[list[PictureLayer], list[PlacedIllustration]]:
+        """Pictures the layouts placed become moving layers; a layout that shows no picture
+        (an end card without one) leaves it out rather than let it land on its text."""
+        if self.design is None:
+            return [], art
+        layers = []
+        for item in art:
+            pictures = self.design.scenes[item.scene].pictures
+            if not pictures:
+                continue
+            box = pictures[0].box
+            layers.append(
+                PictureLayer(
+                    scene=item.scene,
+                    png=item.png,
+                    x=box.x,
+                    y=box.y,
+                    size=box.w,
+                    start=item.start,
+                    frames=item.frames,
+                    motion=pictures[0].motion,
+                )
+            )
+        return layers, []
 
     def _captions(self, timeline: Timeline, clips: list[SpeechClip | None]) -> list[Cue]:
         opts = self.spec.captions
@@ -325,13 +390,21 @@ class Renderer:
         audio: Path,
         art: list[PlacedIllustration],
     ) -> None:
+        design = self.design
+        front = None
+        backdrop = None
+        if design is not None:
+            front = ([design.style], list(design.front))
+            backdrop = self._write_backdrop(design, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
             timeline,
             cues if self.spec.captions.burn_in else [],
             self.work / "overlay.ass",
+            front,
         )
+        layers, art = self._layers(art, timeline)
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -342,6 +415,8 @@ class Renderer:
             output=video,
             threads=self.settings.ffmpeg_threads,
             illustrations=tuple(art),
+            backdrop_ass=backdrop,
+            layers=tuple(layers),
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -349,6 +424,20 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
         )
         self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
+        if not design.backdrop:
+            return None
+        document = AssDocument(
+            play_res_x=timeline.width,
+            play_res_y=timeline.height,
+            styles=[design.style],
+            events=list(design.backdrop),
+            title="AIPROD backdrop",
+        )
+        path = self.work / "backdrop.ass"
+        path.write_text(document.render(), encoding="utf-8")
+        return path
 
     def _guard_true_peak(self, video: Path, audio: Path) -> float:
         """AAC can push true peaks over the ceiling on sharp effects at low bitrates: if it

@@ -1,0 +1,317 @@
+"""The design stage: one plan for the whole video, from the spec and its timeline.
+
+For every scene: its layout (the spec's, or chosen from its content and neighbours), the
+placed elements, and their boxes. Drawn as two ASS documents for libass: a *backdrop* pass
+(background shapes, under the pictures) and a *front* pass (text, marks, buttons, over the
+pictures, with the burned-in captions). Pictures are raster layers the render graph moves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiprod.captions.ass import AssEvent, AssStyle
+from aiprod.design.boxes import Box, SafeZone
+from aiprod.design.draw import design_style, marquee_event, shape_event, text_events
+from aiprod.design.grid import Grid, Rect, make_grid
+from aiprod.design.layouts import (
+    Builder,
+    Element,
+    PictureElement,
+    SceneContext,
+    ShapeElement,
+    TextElement,
+    contrast,
+    default_layout,
+    lay_out,
+)
+from aiprod.design.typeset import TypeScale
+from aiprod.media.backgrounds import gradient_colours
+from aiprod.spec.model import (
+    GradientBackground,
+    ImageBackground,
+    Scene,
+    VideoBackground,
+    VideoSpec,
+)
+
+BACKDROPS = ("blob", "split", "rings", "stripes")
+
+
+@dataclass(frozen=True)
+class SceneTimes:
+    start_s: float  # first clear frame (after the transition in)
+    end_s: float  # last clear frame
+
+
+@dataclass(frozen=True)
+class SceneDesign:
+    index: int
+    layout: str
+    start_s: float
+    end_s: float
+    elements: tuple[Element, ...]
+    boxes: tuple[Box, ...]
+
+    @property
+    def pictures(self) -> list[PictureElement]:
+        return [e for e in self.elements if isinstance(e, PictureElement)]
+
+
+@dataclass(frozen=True)
+class DesignPlan:
+    width: int
+    height: int
+    zone: SafeZone
+    grid: Grid
+    scenes: tuple[SceneDesign, ...]
+    style: AssStyle
+    backdrop: tuple[AssEvent, ...]
+    front: tuple[AssEvent, ...]
+    stage_s: float
+
+    @property
+    def aspect(self) -> str:
+        return self.grid.aspect
+
+    def section(self) -> dict[str, Any]:
+        """The manifest's ``design`` section (QA reads it)."""
+        return {
+            "aspect": self.aspect,
+            "width": self.width,
+            "height": self.height,
+            "safe_zone": self.zone.to_dict(),
+            "stage_s": round(self.stage_s, 4),
+            "scenes": [
+                {
+                    "index": s.index,
+                    "layout": s.layout,
+                    "start_s": round(s.start_s, 3),
+                    "end_s": round(s.end_s, 3),
+                    "boxes": [b.to_dict() for b in s.boxes],
+                }
+                for s in self.scenes
+            ],
+        }
+
+
+def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
+    """A background treatment under everything: a halftone field plus split colour, rings,
+    stripes or a soft blob, on alternating sides."""
+    b = Builder(ctx)
+    w, h, c = ctx.grid.width, ctx.grid.height, ctx.colours
+    short = min(w, h)
+    flip = ctx.mirrored
+    b.shape(
+        "bg_halftone",
+        "halftone_r" if flip else "halftone",
+        Rect(0, 0, w, h),
+        colour=c.text,
+        opacity=0.13,
+        motion="fade",
+        line=max(1.0, short * 0.0062),
+    )
+    if kind == "split":
+        if ctx.landscape:
+            area = Rect(0, 0, w * 0.42, h) if not flip else Rect(w * 0.58, 0, w * 0.42, h)
+            b.shape(
+                "bg_split",
+                "rect",
+                area,
+                colour=c.secondary,
+                opacity=0.45,
+                motion="slide_left" if not flip else "slide_right",
+            )
+        else:
+            b.shape(
+                "bg_split",
+                "rect",
+                Rect(0, h * 0.55, w, h * 0.45),
+                colour=c.secondary,
+                opacity=0.4,
+                motion="grow_y",
+            )
+    elif kind == "rings":
+        for n, scale in enumerate((1.1, 0.7)):
+            side = short * scale
+            cx, cy = (w * 0.85, h * 0.2) if not flip else (w * 0.15, h * 0.8)
+            b.shape(
+                f"bg_ring{n}",
+                "ring",
+                Rect(cx - side / 2, cy - side / 2, side, side),
+                colour=c.secondary if n % 2 else c.accent,
+                opacity=0.22 + 0.08 * n,
+                motion="spin",
+                delay_s=0.1 * n,
+                line=max(3.0, short * 0.012),
+            )
+    elif kind == "stripes":
+        band = (
+            Rect(-w * 0.1, h * 0.66, w * 1.2, h * 0.3)
+            if not flip
+            else Rect(-w * 0.1, h * 0.04, w * 1.2, h * 0.3)
+        )
+        b.shape(
+            "bg_stripes",
+            "stripes",
+            band,
+            colour=c.secondary,
+            opacity=0.35,
+            motion="drift",
+            line=max(3.0, short * 0.01),
+        )
+    else:
+        b.shape(
+            "bg_blob",
+            "circle",
+            Rect(w - short * 0.6, h - short * 0.7, short * 1.1, short * 1.1),
+            colour=c.secondary,
+            opacity=0.35,
+            motion="drift",
+        )
+    return [e for e in b.elements if isinstance(e, ShapeElement)]
+
+
+def needs_scrim(scene: Scene, spec: VideoSpec) -> bool:
+    """Photos and clips, and gradients too light for the text colour, get a dark veil."""
+    bg = scene.background
+    if isinstance(bg, ImageBackground | VideoBackground):
+        return True
+    if isinstance(bg, GradientBackground):
+        text = spec.brand.colors.text
+        return any(contrast(text, c[:7]) < 4.5 for c in gradient_colours(bg, spec.brand))
+    return False
+
+
+def _scrim(ctx: SceneContext) -> ShapeElement:
+    """A dark brand veil over a photo or clip, so text over it keeps its contrast."""
+    b = Builder(ctx)
+    w, h = ctx.grid.width, ctx.grid.height
+    return b.shape(
+        "bg_scrim",
+        "rect",
+        Rect(0, 0, w, h),
+        colour=ctx.colours.primary,
+        opacity=0.72,
+        motion="fade",
+    )
+
+
+def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
+    """Two bands of the brand's name scrolling in opposite directions behind everything."""
+    w, h = ctx.grid.width, ctx.grid.height
+    em = min(w, h) * 0.16
+    rows = (0.9,) if not ctx.landscape else (0.93,)
+    out = []
+    for n, row in enumerate(rows):
+        out.append(
+            marquee_event(
+                word,
+                y=h * row,
+                em_px=em,
+                width=w,
+                colour=ctx.colours.secondary if n else ctx.colours.accent,
+                opacity=0.28 if n else 0.22,
+                start=ctx.start_s,
+                end=ctx.end_s,
+                leftward=(n + ctx.index) % 2 == 0,
+            )
+        )
+    return out
+
+
+def choose_layouts(scenes: list[Scene]) -> list[str]:
+    kinds: list[str] = []
+    for n, scene in enumerate(scenes):
+        kinds.append(default_layout(scene, n, len(scenes), kinds[-1] if kinds else None))
+    return kinds
+
+
+def caption_box(grid: Grid, index: int, times: SceneTimes) -> Box | None:
+    if grid.band is None:
+        return None
+    band = grid.band
+    return Box(
+        id=f"s{index}.captions",
+        role="caption",
+        x=int(band.x),
+        y=int(band.y),
+        w=int(band.w),
+        h=int(band.h),
+        start_s=round(times.start_s, 3),
+        end_s=round(times.end_s, 3),
+    )
+
+
+def plan_design(
+    spec: VideoSpec,
+    width: int,
+    height: int,
+    times: list[SceneTimes],
+    *,
+    caption_look: str | None,
+) -> DesignPlan:
+    """Lay out every scene and draw it; ``caption_look`` is None when nothing is burned in."""
+    began = time.perf_counter()
+    brand = spec.brand
+    grid = make_grid(
+        width,
+        height,
+        caption_look=caption_look,
+        logo_position=brand.logo_position if brand.logo else None,
+    )
+    scale = TypeScale.for_frame(width, height)
+    kinds = choose_layouts(list(spec.scenes))
+    marquee_word = (brand.name or spec.title or "").strip()[:40]
+    scenes: list[SceneDesign] = []
+    backdrop: list[AssEvent] = []
+    front: list[AssEvent] = []
+    for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
+        ctx = SceneContext(
+            index=n,
+            count=len(spec.scenes),
+            scene=scene,
+            grid=grid,
+            scale=scale,
+            colours=brand.colors,
+            start_s=at.start_s,
+            end_s=at.end_s,
+            has_picture=scene.illustration is not None,
+            family=brand.font,
+            url=brand.url,
+            call_to_action=brand.call_to_action
+            or (spec.brief.call_to_action if spec.brief else None),
+            tagline=brand.tagline,
+            brand_name=brand.name,
+        )
+        decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
+        if needs_scrim(scene, spec):
+            decor.insert(0, _scrim(ctx))
+        elements = lay_out(ctx, kind)
+        boxes = [e.box for e in elements]
+        band = caption_box(grid, n, at)
+        if band is not None:
+            boxes.append(band)
+        scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
+        backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor)
+        if marquee_word:
+            backdrop.extend(_marquee(ctx, marquee_word))
+        for el in elements:
+            if isinstance(el, ShapeElement):
+                target = backdrop if el.layer == "back" else front
+                target.append(shape_event(el, at.start_s, at.end_s, 1 if el.layer == "back" else 2))
+            elif isinstance(el, TextElement):
+                front.extend(text_events(el, at.start_s, at.end_s, 3))
+    return DesignPlan(
+        width=width,
+        height=height,
+        zone=grid.zone,
+        grid=grid,
+        scenes=tuple(scenes),
+        style=design_style(brand.font),
+        backdrop=tuple(backdrop),
+        front=tuple(front),
+        stage_s=time.perf_counter() - began,
+    )

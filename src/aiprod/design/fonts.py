@@ -1,0 +1,149 @@
+"""Real font metrics for fitting text: the installed Noto/DejaVu fonts (or the brand's).
+
+libass draws the text; this module measures it the same way, with FreeType through Pillow
+(HarfBuzz shaping and FriBidi when Pillow has Raqm, as Debian's has), so a line we say fits
+does fit. Two facts about libass matter:
+
+- its font size is the font's *line height* (OS/2 win ascent + descent), not the em: an ASS
+  size of 100 in Noto Sans draws 73 px em glyphs. ``ass_size()`` converts our em sizes.
+- it falls back per glyph through fontconfig (Noto CJK, Arabic, Hebrew): we measure a text
+  with the font of its dominant script, found the same way (``fc-match``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+DEFAULT_FAMILY = "Noto Sans"
+_SCRIPT_FAMILIES = {
+    "cjk": "Noto Sans CJK SC",
+    "arabic": "Noto Sans Arabic",
+    "hebrew": "Noto Sans Hebrew",
+}
+_FALLBACK_FILES = (
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+)
+_MEASURE_SIZE = 200  # em px used to measure; widths scale linearly with size
+
+
+def script_of(text: str) -> str:
+    """'cjk', 'arabic', 'hebrew' or 'latin' (the default): the script most letters use."""
+    counts = {"cjk": 0, "arabic": 0, "hebrew": 0, "latin": 0}
+    for char in text:
+        if not char.isalpha() and unicodedata.category(char) != "Lo":
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")):
+            counts["cjk"] += 1
+        elif name.startswith("ARABIC"):
+            counts["arabic"] += 1
+        elif name.startswith("HEBREW"):
+            counts["hebrew"] += 1
+        else:
+            counts["latin"] += 1
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else "latin"
+
+
+def is_rtl(text: str) -> bool:
+    return script_of(text) in ("arabic", "hebrew")
+
+
+def breaks_anywhere(text: str) -> bool:
+    """Scripts written without spaces between words (CJK): a line may break between chars."""
+    return script_of(text) == "cjk"
+
+
+@lru_cache(maxsize=64)
+def font_file(family: str, bold: bool = True) -> str:
+    """The file fontconfig gives for ``family`` (what libass would load)."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is not None:
+        pattern = f"{family}:{'bold' if bold else 'regular'}"
+        try:
+            found = subprocess.run(
+                [fc_match, "-f", "%{file}", pattern],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            found = ""
+        if found and Path(found).is_file():
+            return found
+    for path in _FALLBACK_FILES:
+        if Path(path).is_file():
+            return path
+    raise FileNotFoundError(f"no font file found for {family!r}")
+
+
+@dataclass(frozen=True)
+class FontMetrics:
+    """Measures text in em px for one font file."""
+
+    path: str
+    line_ratio: float  # libass line height (ascent + descent) per em
+    leading: float  # our line pitch per em when we place lines ourselves
+
+    @property
+    def _font(self) -> ImageFont.FreeTypeFont:
+        return _load(self.path, _MEASURE_SIZE)
+
+    def width(self, text: str, em_px: float) -> float:
+        """Advance width of ``text`` at ``em_px``, shaped (ligatures, kerning, bidi)."""
+        if not text:
+            return 0.0
+        direction = "rtl" if is_rtl(text) else None
+        try:
+            length = self._font.getlength(text, direction=direction)
+        except (KeyError, ValueError):  # no Raqm: basic layout, no direction
+            length = self._font.getlength(text)
+        return float(length) * em_px / _MEASURE_SIZE
+
+    def ass_size(self, em_px: float) -> float:
+        """The ASS font size that draws ``em_px`` em glyphs."""
+        return em_px * self.line_ratio
+
+    def line_height(self, em_px: float) -> float:
+        """Height of one line as libass sets it (its size)."""
+        return em_px * self.line_ratio
+
+    def pitch(self, em_px: float) -> float:
+        """Distance between the tops of two lines we place one by one."""
+        return em_px * self.leading
+
+    def block_height(self, lines: int, em_px: float) -> float:
+        """Height of ``lines`` lines placed at our pitch (0 for none)."""
+        if lines <= 0:
+            return 0.0
+        return (lines - 1) * self.pitch(em_px) + self.line_height(em_px)
+
+
+@lru_cache(maxsize=32)
+def _load(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+@lru_cache(maxsize=32)
+def metrics_for_file(path: str) -> FontMetrics:
+    ascent, descent = _load(path, 1000).getmetrics()
+    ratio = (ascent + descent) / 1000
+    # tight headline leading for Latin; CJK and Arabic (tall marks) need more room
+    leading = min(ratio, 1.12) if ratio < 1.4 else min(ratio, 1.6 if ratio > 1.8 else 1.3)
+    return FontMetrics(path, ratio, leading)
+
+
+def metrics(text: str, family: str | None = None) -> FontMetrics:
+    """Metrics of the font libass will use for most of ``text`` (the brand font for Latin)."""
+    script = script_of(text)
+    chosen = _SCRIPT_FAMILIES.get(script, family or DEFAULT_FAMILY)
+    return metrics_for_file(font_file(chosen, True))

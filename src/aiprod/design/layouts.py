@@ -1,0 +1,1188 @@
+"""Scene layouts: from a scene's content and the frame's grid to placed, timed elements.
+
+Every ``LayoutKind`` works in every aspect: portrait and square frames stack their parts,
+landscape frames set them side by side. Each element carries the ``Box`` the manifest
+records (its rest position), what to draw, and how it enters. Text is fitted to its box by
+``typeset.fit`` here, so the box is the text's real extent and never its overflow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from aiprod.design.boxes import Box, Role
+from aiprod.design.fonts import is_rtl
+from aiprod.design.grid import Grid, Rect
+from aiprod.design.motion import ELEMENT_STAGGER_S, ITEM_STAGGER_S
+from aiprod.design.typeset import SetText, TypeScale, fit
+from aiprod.spec.model import BrandColours, Scene, Stat
+
+Align = Literal["left", "center", "right"]
+Reveal = Literal["words", "rise", "wipe", "pop", "count", "fade"]
+ShapeKind = Literal[
+    "rect",
+    "round",
+    "circle",
+    "ring",
+    "check",
+    "cross",
+    "dots",
+    "stripes",
+    "quote_mark",
+    "halftone",  # dots growing toward the box's top-left corner (radius = line)
+    "halftone_r",  # the same, growing toward the bottom-right corner
+]
+ShapeMotion = Literal[
+    "grow_x", "grow_y", "pop", "fade", "slide_left", "slide_right", "drift", "spin"
+]
+PictureMotion = Literal["float", "push"]
+Layer = Literal["back", "front"]
+
+
+@dataclass(frozen=True)
+class TextElement:
+    box: Box
+    text: SetText
+    align: Align
+    colour: str
+    reveal: Reveal
+    delay_s: float
+    accent: str | None = None
+    accent_words: frozenset[str] = frozenset()
+    strike: bool = False
+    stat: Stat | None = None  # counts up when set
+
+
+@dataclass(frozen=True)
+class ShapeElement:
+    box: Box
+    shape: ShapeKind
+    colour: str
+    opacity: float
+    motion: ShapeMotion
+    delay_s: float
+    layer: Layer = "back"
+    radius: float = 0.0
+    line: float = 0.0  # stroke width of rings and marks
+
+
+@dataclass(frozen=True)
+class PictureElement:
+    box: Box
+    motion: PictureMotion
+    delay_s: float
+
+
+Element = TextElement | ShapeElement | PictureElement
+
+
+@dataclass(frozen=True)
+class SceneContext:
+    index: int
+    count: int
+    scene: Scene
+    grid: Grid
+    scale: TypeScale
+    colours: BrandColours
+    start_s: float
+    end_s: float
+    has_picture: bool
+    family: str | None = None
+    url: str | None = None
+    call_to_action: str | None = None
+    tagline: str | None = None
+    brand_name: str | None = None
+
+    @property
+    def landscape(self) -> bool:
+        """Parts side by side: the content area is wide (16:9, and 1:1 once the caption band
+        and margins are taken out)."""
+        content = self.grid.content
+        return content.w > content.h * 1.25
+
+    @property
+    def square(self) -> bool:
+        return not self.landscape and self.grid.aspect == "1:1"
+
+    @property
+    def mirrored(self) -> bool:
+        """Alternate sides scene to scene so consecutive layouts differ."""
+        return self.index % 2 == 1
+
+
+@dataclass
+class Builder:
+    """Collects a scene's elements; ids are unique within the scene."""
+
+    ctx: SceneContext
+    elements: list[Element] = field(default_factory=list)
+
+    def _box(
+        self,
+        name: str,
+        role: Role,
+        rect: Rect,
+        *,
+        text_px: float | None = None,
+        colour: str | None = None,
+        on: tuple[str, ...] = (),
+    ) -> Box:
+        c = self.ctx
+        return Box(
+            id=f"s{c.index}.{name}",
+            role=role,
+            x=int(rect.x),
+            y=int(rect.y),
+            w=max(1, round(rect.w)),
+            h=max(1, round(rect.h)),
+            start_s=round(c.start_s, 3),
+            end_s=round(c.end_s, 3),
+            text_px=None if text_px is None else round(text_px),
+            colour=colour,
+            may_overlap=tuple(f"s{c.index}.{o}" for o in on),
+        )
+
+    def text(
+        self,
+        name: str,
+        role: Role,
+        content: str,
+        area: Rect,
+        *,
+        size: float,
+        min_size: float | None = None,
+        align: Align = "center",
+        valign: Literal["top", "middle", "bottom"] = "middle",
+        colour: str | None = None,
+        reveal: Reveal = "rise",
+        delay_s: float = 0.0,
+        max_lines: int = 3,
+        accent_words: frozenset[str] = frozenset(),
+        on: tuple[str, ...] = (),
+        strike: bool = False,
+        stat: Stat | None = None,
+    ) -> TextElement | None:
+        content = content.strip()
+        if not content or area.w < 8 or area.h < 8:
+            return None
+        if align == "left" and is_rtl(content):
+            align = "right"  # right-to-left text starts at the right edge
+        set_text = fit(
+            content,
+            area.w,
+            area.h,
+            max_px=size,
+            min_px=min_size,
+            max_lines=max_lines,
+            family=self.ctx.family,
+        )
+        if not set_text.lines:
+            return None
+        w, h = set_text.width, set_text.height
+        x = {"left": area.x, "center": area.cx - w / 2, "right": area.right - w}[align]
+        y = {"top": area.y, "middle": area.cy - h / 2, "bottom": area.bottom - h}[valign]
+        # whole pixels that contain the text and stay inside the area
+        x0, y0 = max(area.x, float(int(x))), max(area.y, float(int(y)))
+        rect = Rect(x0, y0, min(area.right - x0, w + 1), min(area.bottom - y0, h + 1))
+        fill = colour or self.ctx.colours.text
+        element = TextElement(
+            box=self._box(name, role, rect, text_px=set_text.em_px, colour=fill[:7], on=on),
+            text=set_text,
+            align=align,
+            colour=fill,
+            reveal=reveal,
+            delay_s=delay_s,
+            accent=self.ctx.colours.accent,
+            accent_words=accent_words,
+            strike=strike,
+            stat=stat,
+        )
+        self.elements.append(element)
+        return element
+
+    def shape(
+        self,
+        name: str,
+        shape: ShapeKind,
+        rect: Rect,
+        *,
+        colour: str,
+        opacity: float = 1.0,
+        motion: ShapeMotion = "fade",
+        delay_s: float = 0.0,
+        layer: Layer = "back",
+        radius: float = 0.0,
+        line: float = 0.0,
+        role: Role = "shape",
+        on: tuple[str, ...] = (),
+    ) -> ShapeElement:
+        element = ShapeElement(
+            box=self._box(name, role, rect, colour=colour[:7], on=on),
+            shape=shape,
+            colour=colour,
+            opacity=opacity,
+            motion=motion,
+            delay_s=delay_s,
+            layer=layer,
+            radius=radius,
+            line=line,
+        )
+        self.elements.append(element)
+        return element
+
+    def picture(self, rect: Rect, *, motion: PictureMotion = "float", delay_s: float = 0.2) -> Rect:
+        square = rect.square()
+        box = self._box("picture", "picture", square, on=("picture_disc",))
+        self.elements.append(PictureElement(box, motion, delay_s))
+        return square
+
+
+# ---------------------------------------------------------------- content helpers
+
+_NUMBER = re.compile(
+    r"(?P<prefix>[$€£]?)\s?(?P<value>\d+(?:[.,]\d+)?)\s?(?P<unit>%|[A-Za-zé€$£]{1,5})?"
+)
+
+
+def headline_of(scene: Scene) -> str:
+    if scene.title and scene.title.strip():
+        return scene.title.strip()
+    first = re.split(r"(?<=[.!?])\s", scene.narration.strip(), maxsplit=1)[0]
+    words = first.split()
+    return " ".join(words[:7]) + ("…" if len(words) > 7 else "")
+
+
+def stat_of(scene: Scene) -> Stat | None:
+    """The scene's stat, or a number read from its title or narration."""
+    if scene.stat is not None:
+        return scene.stat
+    for text in (scene.title or "", scene.text or "", scene.narration):
+        match = _NUMBER.search(text)
+        if match:
+            raw = match["value"].replace(",", ".")
+            decimals = len(raw.split(".")[1]) if "." in raw else 0
+            return Stat(
+                value=float(raw),
+                decimals=min(3, decimals),
+                prefix=match["prefix"] or "",
+                unit=(match["unit"] or "")[:16],
+                label="",
+            )
+    return None
+
+
+def accent_words_of(scene: Scene, headline: str) -> frozenset[str]:
+    """Words of the headline the viewer should see first: keywords, numbers, else the last."""
+    keys = {w.lower() for k in scene.keywords for w in k.split()}
+    words = [w.strip(".,!?:;\"'()") for w in headline.split()]
+    chosen = {w for w in words if w and (w.lower() in keys or any(ch.isdigit() for ch in w))}
+    if not chosen and len(words) > 1:
+        chosen = {max(words, key=len)}
+    return frozenset(chosen)
+
+
+def on_colour(fill: str, colours: BrandColours) -> str:
+    """The brand colour (text or primary) most legible on ``fill``."""
+    return max(
+        (colours.text, colours.primary, "#FFFFFF", "#111111"), key=lambda c: contrast(c, fill)
+    )
+
+
+def _luminance(colour: str) -> float:
+    def channel(v: int) -> float:
+        s = v / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+# ---------------------------------------------------------------- layouts
+
+
+def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]:
+    """Split the content area into a picture part and a text part, by aspect and side."""
+    c, gap = ctx.grid.content, ctx.grid.gap
+    if ctx.landscape:
+        pic, txt = c.cols(picture_share, 1 - picture_share, gap=gap * 2)
+        return (txt, pic) if ctx.mirrored else (pic, txt)
+    if ctx.square:
+        pic, txt = c.cols(picture_share * 0.9, 1 - picture_share * 0.9, gap=gap)
+        return (txt, pic) if ctx.mirrored else (pic, txt)
+    # a tall frame: after a hook (text over picture) the picture comes first
+    pic, txt = c.rows(picture_share, 1 - picture_share, gap=gap)
+    if ctx.mirrored:
+        return pic, txt
+    txt, pic = c.rows(1 - picture_share, picture_share, gap=gap)
+    return pic, txt
+
+
+def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:
+    ctx = b.ctx
+    disc = area.square()
+    if ctx.has_picture:
+        b.shape(
+            "picture_disc",
+            "circle",
+            disc,
+            colour=ctx.colours.secondary,
+            opacity=0.9,
+            motion="pop",
+            delay_s=delay_s,
+        )
+        b.shape(
+            "picture_ring",
+            "ring",
+            disc.inset(-disc.w * 0.04),
+            colour=ctx.colours.accent,
+            opacity=0.9,
+            motion="spin",
+            delay_s=delay_s + 0.1,
+            line=max(3.0, disc.w * 0.012),
+        )
+        b.picture(disc.inset(disc.w * (1 - scale) / 2 + disc.w * 0.1), delay_s=delay_s + 0.12)
+    else:
+        b.shape(
+            "picture_disc",
+            "circle",
+            disc.inset(disc.w * 0.12),
+            colour=ctx.colours.secondary,
+            opacity=0.85,
+            motion="pop",
+            delay_s=delay_s,
+        )
+        b.shape(
+            "picture_ring",
+            "ring",
+            disc,
+            colour=ctx.colours.accent,
+            opacity=0.9,
+            motion="spin",
+            delay_s=delay_s + 0.1,
+            line=max(3.0, disc.w * 0.02),
+        )
+
+
+def _underline(b: Builder, text: TextElement | None, *, delay_s: float) -> None:
+    if text is None:
+        return
+    box, ctx = text.box, b.ctx
+    thick = max(4.0, ctx.scale.headline * 0.09)
+    width = min(box.w, max(box.w * 0.45, ctx.scale.headline * 2.5))
+    x = (
+        box.x
+        if text.align == "left"
+        else (box.x + box.w - width if text.align == "right" else box.x + (box.w - width) / 2)
+    )
+    y = box.y + box.h + thick * 0.8
+    if y + thick > ctx.grid.content.bottom:
+        return
+    b.shape(
+        "underline",
+        "rect",
+        Rect(x, y, width, thick),
+        colour=ctx.colours.accent,
+        motion="grow_x",
+        delay_s=delay_s,
+        layer="front",
+        radius=thick / 2,
+    )
+
+
+def layout_hook(ctx: SceneContext) -> Builder:
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    accents = accent_words_of(ctx.scene, head)
+    if ctx.landscape:
+        txt, pic = c.cols(0.6, 0.4, gap=gap * 2)
+        if ctx.mirrored:
+            pic, txt = c.cols(0.4, 0.6, gap=gap * 2)
+        head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
+        align: Align = "left"
+    else:
+        shares = (0.5, 0.34, 0.16) if ctx.scene.text else (0.6, 0.4, 0.0)
+        head_area, pic, support_area = c.rows(*shares, gap=gap)
+        align = "center"
+    h = b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline * 1.18,
+        min_size=s.headline_floor,
+        align=align,
+        valign="bottom",
+        reveal="words",
+        accent_words=accents,
+        max_lines=4,
+    )
+    _underline(b, h, delay_s=0.5)
+    _picture_with_disc(b, pic, delay_s=0.35)
+    if ctx.scene.text:
+        b.text(
+            "support",
+            "support",
+            ctx.scene.text,
+            support_area,
+            size=s.support,
+            align=align,
+            valign="top",
+            reveal="rise",
+            delay_s=0.7,
+        )
+    return b
+
+
+def layout_benefit(ctx: SceneContext) -> Builder:
+    b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
+    pic, txt = _hero_and_text(ctx, 0.4 if not ctx.landscape else 0.42)
+    head = headline_of(ctx.scene)
+    align: Align = "left" if ctx.landscape or ctx.square else "center"
+    head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
+    panel = txt.inset(-gap * 0.6)
+    b.shape(
+        "panel",
+        "round",
+        panel,
+        colour=ctx.colours.primary,
+        opacity=0.75,
+        motion="slide_left" if not ctx.mirrored else "slide_right",
+        radius=gap,
+        on=("headline", "support"),
+    )
+    h = b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline,
+        min_size=s.headline_floor,
+        align=align,
+        valign="bottom",
+        reveal="rise",
+        accent_words=accent_words_of(ctx.scene, head),
+        on=("panel",),
+    )
+    _underline(b, h, delay_s=0.45)
+    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
+    if support:
+        b.text(
+            "support",
+            "support",
+            support,
+            support_area.inset(0, gap * 0.3),
+            size=s.support,
+            align=align,
+            valign="top",
+            reveal="wipe",
+            delay_s=ELEMENT_STAGGER_S * 4,
+            on=("panel",),
+        )
+    _picture_with_disc(b, pic, delay_s=0.25)
+    return b
+
+
+def _support_from_narration(scene: Scene, head: str) -> str:
+    """A short supporting line: the narration's first sentence, if it is not the headline."""
+    first = re.split(r"(?<=[.!?])\s", scene.narration.strip(), maxsplit=1)[0]
+    if not first or first.lower().startswith(head.lower()) or len(first) > 90:
+        return ""
+    return first
+
+
+def _stat_text(stat: Stat) -> str:
+    from aiprod.design.motion import format_number
+
+    return f"{stat.prefix}{format_number(stat.value, stat.decimals)}{stat.unit and ' ' + stat.unit}"
+
+
+def layout_stat(ctx: SceneContext) -> Builder:
+    stat = stat_of(ctx.scene)
+    if stat is None:
+        return layout_benefit(ctx)
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    label = stat.label or ctx.scene.text or headline_of(ctx.scene)
+    if ctx.landscape:
+        num_area, label_area = c.cols(0.55, 0.45, gap=gap * 2)
+        if ctx.mirrored:
+            label_area, num_area = c.cols(0.45, 0.55, gap=gap * 2)
+        align: Align = "left"
+        label_area = label_area.inset(0, label_area.h * 0.18)
+    else:
+        num_area, label_area = c.rows(0.6, 0.4, gap=gap)
+        align = "center"
+    disc = num_area.square()
+    b.shape(
+        "ring",
+        "ring",
+        disc,
+        colour=ctx.colours.accent,
+        opacity=0.95,
+        motion="spin",
+        line=max(6.0, disc.w * 0.035),
+    )
+    b.shape(
+        "disc",
+        "circle",
+        disc.inset(disc.w * 0.06),
+        colour=ctx.colours.secondary,
+        opacity=0.5,
+        motion="pop",
+        delay_s=0.05,
+    )
+    b.text(
+        "stat",
+        "stat",
+        _stat_text(stat),
+        disc.inset(disc.w * 0.14),
+        size=s.stat,
+        min_size=s.headline,
+        reveal="count",
+        delay_s=0.15,
+        max_lines=1,
+        stat=stat,
+        colour=ctx.colours.text,
+        on=("ring", "disc"),
+    )
+    lab_area, bar_area = label_area.rows(0.8, 0.2, gap=gap * 0.5)
+    b.text(
+        "label",
+        "headline",
+        label,
+        lab_area,
+        size=s.headline * 0.9,
+        min_size=s.support,
+        align=align,
+        valign="middle" if ctx.landscape else "top",
+        reveal="rise",
+        delay_s=0.45,
+        accent_words=accent_words_of(ctx.scene, label),
+    )
+    bar_h = max(6.0, gap * 0.35)
+    bar = Rect(bar_area.x, bar_area.y + bar_h, bar_area.w, bar_h)
+    if not ctx.landscape:
+        bar = Rect(bar_area.cx - bar_area.w * 0.3, bar_area.y + bar_h, bar_area.w * 0.6, bar_h)
+    b.shape(
+        "track",
+        "round",
+        bar,
+        colour=ctx.colours.text,
+        opacity=0.18,
+        motion="fade",
+        radius=bar_h / 2,
+        delay_s=0.3,
+    )
+    b.shape(
+        "progress",
+        "round",
+        bar,
+        colour=ctx.colours.accent,
+        opacity=1.0,
+        motion="grow_x",
+        radius=bar_h / 2,
+        delay_s=0.3,
+        layer="front",
+    )
+    return b
+
+
+def layout_list(ctx: SceneContext) -> Builder:
+    items = [i for i in ctx.scene.items if i.strip()][:4]
+    if len(items) < 2:
+        return layout_benefit(ctx)
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    if ctx.landscape:
+        head_area, list_area = c.cols(0.42, 0.58, gap=gap * 2)
+        if ctx.mirrored:
+            list_area, head_area = c.cols(0.58, 0.42, gap=gap * 2)
+    else:
+        head_area, list_area = c.rows(0.3, 0.7, gap=gap)
+    b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline * 0.95,
+        min_size=s.headline_floor,
+        align="left" if ctx.landscape else "center",
+        valign="middle" if ctx.landscape else "bottom",
+        reveal="words",
+        accent_words=accent_words_of(ctx.scene, head),
+    )
+    rows = list_area.rows(*([1.0] * len(items)), gap=gap * 0.6)
+    for n, (item, row) in enumerate(zip(items, rows, strict=True)):
+        delay = 0.5 + n * ITEM_STAGGER_S
+        mark_side = min(row.h * 0.8, s.item * 1.25)
+        card = row
+        b.shape(
+            f"card{n}",
+            "round",
+            card,
+            colour=ctx.colours.secondary,
+            opacity=0.42,
+            motion="slide_left",
+            delay_s=delay,
+            radius=min(card.h / 2, gap),
+            on=(f"item{n}", f"check{n}", f"checkdisc{n}"),
+        )
+        mark = Rect(row.x + gap * 0.5, row.cy - mark_side / 2, mark_side, mark_side)
+        b.shape(
+            f"checkdisc{n}",
+            "circle",
+            mark,
+            colour=ctx.colours.accent,
+            motion="pop",
+            delay_s=delay + 0.08,
+            layer="front",
+        )
+        b.shape(
+            f"check{n}",
+            "check",
+            mark.inset(mark_side * 0.22),
+            colour=ctx.colours.primary,
+            motion="pop",
+            delay_s=delay + 0.16,
+            layer="front",
+            line=mark_side * 0.12,
+            on=(f"checkdisc{n}",),
+        )
+        text_area = Rect(
+            mark.right + gap * 0.6,
+            row.y + row.h * 0.08,
+            row.right - mark.right - gap * 1.1,
+            row.h * 0.84,
+        )
+        b.text(
+            f"item{n}",
+            "list_item",
+            item,
+            text_area,
+            size=s.item,
+            min_size=s.small,
+            align="left",
+            reveal="wipe",
+            delay_s=delay + 0.1,
+            max_lines=2,
+            on=(f"card{n}",),
+        )
+    return b
+
+
+def layout_comparison(ctx: SceneContext) -> Builder:
+    items = [i for i in ctx.scene.items if i.strip()][:2]
+    if len(items) < 2:
+        return layout_benefit(ctx)
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    head_area, body = c.rows(0.28, 0.72, gap=gap)
+    b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline * 0.9,
+        min_size=s.headline_floor,
+        valign="bottom",
+        reveal="words",
+        accent_words=accent_words_of(ctx.scene, head),
+    )
+    halves = body.cols(1, 1, gap=gap)
+    if not ctx.landscape and not ctx.square:
+        halves = body.rows(1, 1, gap=gap)
+    looks: tuple[tuple[ShapeKind, str, float], ...] = (
+        ("cross", "#5A5A5A", 0.55),
+        ("check", ctx.colours.secondary, 0.9),
+    )
+    for n, (item, half, (mark_kind, fill, alpha)) in enumerate(
+        zip(items, halves, looks, strict=True)
+    ):
+        delay = 0.4 + n * ITEM_STAGGER_S * 1.4
+        b.shape(
+            f"card{n}",
+            "round",
+            half,
+            colour=fill,
+            opacity=alpha,
+            motion="pop",
+            delay_s=delay,
+            radius=gap,
+            on=(f"item{n}", f"mark{n}", f"markdisc{n}"),
+        )
+        side = min(half.h, half.w) * 0.26
+        mark_area, text_area = half.inset(gap * 0.6).rows(0.38, 0.62, gap=gap * 0.3)
+        disc = mark_area.square(side)
+        colour = ctx.colours.accent if n else "#D9534F"
+        b.shape(
+            f"markdisc{n}",
+            "circle",
+            disc,
+            colour=colour,
+            motion="pop",
+            delay_s=delay + 0.1,
+            layer="front",
+            on=(f"card{n}",),
+        )
+        b.shape(
+            f"mark{n}",
+            mark_kind,
+            disc.inset(side * 0.24),
+            colour="#FFFFFF" if not n else ctx.colours.primary,
+            motion="pop",
+            delay_s=delay + 0.2,
+            layer="front",
+            line=side * 0.12,
+            on=(f"markdisc{n}", f"card{n}"),
+        )
+        b.text(
+            f"item{n}",
+            "list_item",
+            item,
+            text_area,
+            size=s.item * 1.1,
+            min_size=s.small,
+            reveal="rise",
+            delay_s=delay + 0.15,
+            max_lines=3,
+            on=(f"card{n}",),
+            strike=False,
+        )
+    return b
+
+
+def layout_quote(ctx: SceneContext) -> Builder:
+    quote = ctx.scene.quote
+    text = quote.text if quote else (ctx.scene.text or headline_of(ctx.scene))
+    author = quote.author if quote and quote.author else None
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    mark_area, body, foot = c.rows(0.2, 0.62, 0.18, gap=gap * 0.5)
+    if ctx.landscape:
+        mark_area, body, foot = c.inset(c.w * 0.08, 0).rows(0.22, 0.58, 0.2, gap=gap * 0.5)
+    side = mark_area.h
+    mark = Rect(body.x if ctx.landscape else mark_area.cx - side / 2, mark_area.y, side, side)
+    b.shape("mark", "quote_mark", mark, colour=ctx.colours.accent, motion="pop", delay_s=0.0)
+    panel = body.inset(-gap * 0.5)
+    b.shape(
+        "panel",
+        "round",
+        panel,
+        colour=ctx.colours.secondary,
+        opacity=0.35,
+        motion="fade",
+        radius=gap,
+        on=("quote",),
+    )
+    b.text(
+        "quote",
+        "quote",
+        f"“{text}”",
+        body.inset(gap * 0.5),
+        size=s.headline * 0.82,
+        min_size=s.support,
+        reveal="rise",
+        delay_s=0.2,
+        max_lines=5,
+        accent_words=accent_words_of(ctx.scene, text),
+        on=("panel",),
+    )
+    if author:
+        b.text(
+            "author",
+            "support",
+            f"— {author}",
+            foot,
+            size=s.support,
+            reveal="wipe",
+            delay_s=0.8,
+            align="right" if ctx.landscape else "center",
+        )
+    return b
+
+
+def layout_product(ctx: SceneContext) -> Builder:
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    if ctx.landscape:
+        pic, txt = c.cols(0.5, 0.5, gap=gap * 2)
+        if ctx.mirrored:
+            txt, pic = c.cols(0.5, 0.5, gap=gap * 2)
+        card_area = txt.inset(0, txt.h * 0.12)
+        pic = pic.square(pic.h * 0.8)
+    else:
+        pic, card_area = c.rows(0.5, 0.5, gap=gap)
+        if not ctx.mirrored:  # the card on top, the picture under it
+            card_area, pic = c.rows(0.5, 0.5, gap=gap)
+    frame = pic.square()
+    b.shape(
+        "frame",
+        "round",
+        frame.inset(-gap * 0.4),
+        colour=ctx.colours.accent,
+        opacity=1.0,
+        motion="pop",
+        radius=gap,
+        on=("picture",),
+    )
+    if ctx.has_picture:
+        b.picture(frame, motion="push", delay_s=0.15)
+    else:
+        b.shape(
+            "picture_disc",
+            "circle",
+            frame.inset(frame.w * 0.1),
+            colour=ctx.colours.secondary,
+            motion="pop",
+            delay_s=0.1,
+        )
+    b.shape(
+        "card",
+        "round",
+        card_area,
+        colour=ctx.colours.primary,
+        opacity=0.88,
+        motion="slide_left",
+        radius=gap,
+        delay_s=0.3,
+        on=("headline", "support"),
+    )
+    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
+    inner = card_area.inset(gap * 0.8)
+    head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3) if support else (inner, inner)
+    b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline,
+        min_size=s.headline_floor,
+        align="left",
+        valign="bottom",
+        reveal="rise",
+        delay_s=0.4,
+        accent_words=accent_words_of(ctx.scene, head),
+        on=("card",),
+    )
+    if support:
+        b.text(
+            "support",
+            "support",
+            support,
+            support_area,
+            size=s.support,
+            align="left",
+            valign="top",
+            reveal="wipe",
+            delay_s=0.6,
+            on=("card",),
+        )
+    return b
+
+
+def layout_offer(ctx: SceneContext) -> Builder:
+    offer = ctx.scene.offer
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    if ctx.landscape:
+        left, right = c.cols(0.45, 0.55, gap=gap * 2)
+        badge_area = left
+        head_area, price_area, code_area = right.rows(0.4, 0.35, 0.25, gap=gap * 0.5)
+    else:
+        head_area, badge_area, price_area, code_area = c.rows(0.34, 0.3, 0.2, 0.16, gap=gap * 0.5)
+    b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline,
+        min_size=s.headline_floor,
+        align="left" if ctx.landscape else "center",
+        valign="bottom",
+        reveal="words",
+        accent_words=accent_words_of(ctx.scene, head),
+    )
+    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
+    disc = badge_area.square()
+    b.shape(
+        "badge_disc",
+        "circle",
+        disc,
+        colour=ctx.colours.accent,
+        motion="pop",
+        delay_s=0.3,
+        on=("badge",),
+    )
+    b.shape(
+        "badge_ring",
+        "ring",
+        disc.inset(disc.w * 0.07),
+        colour=ctx.colours.primary,
+        opacity=0.8,
+        motion="spin",
+        delay_s=0.4,
+        line=max(3.0, disc.w * 0.015),
+        on=("badge",),
+    )
+    if badge_text:
+        b.text(
+            "badge",
+            "badge",
+            badge_text,
+            disc.inset(disc.w * 0.2),
+            size=s.stat * 0.6,
+            min_size=s.support,
+            colour=on_colour(ctx.colours.accent, ctx.colours),
+            reveal="pop",
+            delay_s=0.45,
+            max_lines=2,
+            on=("badge_disc", "badge_ring"),
+        )
+    if offer and offer.price:
+        price_cols = price_area.cols(0.6, 0.4, gap=gap) if offer.was else [price_area]
+        b.text(
+            "price",
+            "price",
+            offer.price,
+            price_cols[0],
+            size=s.headline * 1.2,
+            min_size=s.support,
+            align="right" if offer.was else "center",
+            reveal="pop",
+            delay_s=0.6,
+            max_lines=1,
+        )
+        if offer.was:
+            was = b.text(
+                "was",
+                "price",
+                offer.was,
+                price_cols[1],
+                size=s.headline * 0.6,
+                min_size=s.small,
+                align="left",
+                reveal="fade",
+                delay_s=0.7,
+                max_lines=1,
+                colour=ctx.colours.text + "B0",
+                strike=True,
+            )
+            if was is not None:
+                bx = was.box
+                b.shape(
+                    "strike",
+                    "rect",
+                    Rect(bx.x, bx.y + bx.h * 0.5, bx.w, max(3.0, bx.h * 0.07)),
+                    colour=ctx.colours.accent,
+                    motion="grow_x",
+                    delay_s=0.9,
+                    layer="front",
+                    on=("was",),
+                )
+    elif ctx.scene.text:
+        b.text(
+            "support",
+            "support",
+            ctx.scene.text,
+            price_area,
+            size=s.support,
+            reveal="rise",
+            delay_s=0.6,
+        )
+    if offer and offer.code:
+        chip_text = fit(
+            offer.code,
+            code_area.w * 0.8,
+            code_area.h * 0.6,
+            max_px=s.item,
+            min_px=s.small,
+            max_lines=1,
+            family=ctx.family,
+        )
+        cw, ch = chip_text.width + gap * 1.6, chip_text.height + gap * 0.8
+        chip = Rect(
+            code_area.cx - cw / 2, code_area.cy - ch / 2, min(cw, code_area.w), min(ch, code_area.h)
+        )
+        b.shape(
+            "chip",
+            "round",
+            chip,
+            colour=ctx.colours.text,
+            opacity=0.95,
+            motion="pop",
+            delay_s=0.9,
+            radius=chip.h / 2,
+            layer="front",
+            on=("code",),
+        )
+        b.text(
+            "code",
+            "chip",
+            offer.code,
+            chip.inset(gap * 0.5, gap * 0.2),
+            size=s.item,
+            min_size=s.small,
+            colour=ctx.colours.primary,
+            reveal="fade",
+            delay_s=1.0,
+            max_lines=1,
+            on=("chip",),
+        )
+    return b
+
+
+def _badge_from(scene: Scene) -> str:
+    stat = stat_of(scene)
+    if stat is not None and stat.unit == "%":
+        return f"-{int(stat.value)}%"
+    return ""
+
+
+def layout_end_card(ctx: SceneContext) -> Builder:
+    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
+    head = ctx.tagline or ctx.brand_name or headline_of(ctx.scene)
+    cta = ctx.call_to_action or headline_of(ctx.scene)
+    url = ctx.url
+    body = c.inset(c.w * 0.12, 0) if ctx.landscape else c
+    if ctx.has_picture:
+        if ctx.landscape or ctx.square:
+            pic, body = c.cols(0.32, 0.68, gap=gap * 1.5)
+            if ctx.mirrored:
+                body, pic = c.cols(0.68, 0.32, gap=gap * 1.5)
+        else:
+            pic, body = c.rows(0.26, 0.74, gap=gap)
+        _picture_with_disc(b, pic, delay_s=0.3)
+    name_area, head_area, button_area, url_area = body.rows(0.14, 0.42, 0.28, 0.16, gap=gap * 0.5)
+    if ctx.brand_name:
+        b.text(
+            "brand",
+            "support",
+            ctx.brand_name.upper(),
+            name_area,
+            size=s.support * 1.1,
+            reveal="wipe",
+            valign="bottom",
+            colour=ctx.colours.text,
+            max_lines=1,
+        )
+    b.text(
+        "headline",
+        "headline",
+        head,
+        head_area,
+        size=s.headline,
+        min_size=s.headline_floor,
+        reveal="words",
+        delay_s=0.15,
+        accent_words=accent_words_of(ctx.scene, head),
+    )
+    label = fit(
+        cta,
+        button_area.w * 0.86,
+        button_area.h * 0.62,
+        max_px=s.item * 1.05,
+        min_px=s.small,
+        max_lines=2,
+        family=ctx.family,
+    )
+    bw = min(button_area.w, label.width + gap * 2.4)
+    bh = min(button_area.h, label.height + gap * 1.4)
+    button = Rect(button_area.cx - bw / 2, button_area.cy - bh / 2, bw, bh)
+    b.shape(
+        "button",
+        "round",
+        button,
+        colour=ctx.colours.accent,
+        motion="pop",
+        delay_s=0.5,
+        radius=min(bh / 2, gap * 1.2),
+        layer="front",
+        role="shape",
+        on=("cta",),
+    )
+    b.text(
+        "cta",
+        "button",
+        cta,
+        button.inset(gap * 0.5, gap * 0.3),
+        size=s.item * 1.05,
+        min_size=s.small,
+        colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=0.65,
+        max_lines=2,
+        on=("button",),
+    )
+    if url and url.lower() not in cta.lower():
+        b.text(
+            "url",
+            "url",
+            url,
+            url_area,
+            size=s.support,
+            reveal="rise",
+            delay_s=0.9,
+            valign="top",
+            max_lines=1,
+        )
+    big = c.square(c.h * 0.95 if ctx.landscape else c.w * 1.05)
+    b.shape(
+        "halo",
+        "ring",
+        big,
+        colour=ctx.colours.secondary,
+        opacity=0.35,
+        motion="spin",
+        line=max(4.0, big.w * 0.01),
+    )
+    return b
+
+
+LAYOUTS = {
+    "hook": layout_hook,
+    "benefit": layout_benefit,
+    "stat": layout_stat,
+    "list": layout_list,
+    "comparison": layout_comparison,
+    "quote": layout_quote,
+    "product": layout_product,
+    "offer": layout_offer,
+    "end_card": layout_end_card,
+}
+
+
+def default_layout(scene: Scene, index: int, count: int, previous: str | None) -> str:
+    """The layout when the spec names none: hook first, end card last, else by content."""
+    if scene.layout is not None:
+        return scene.layout
+    if index == 0 and count > 1:
+        return "hook"
+    if index == count - 1 and count > 1:
+        return "end_card"
+    if scene.offer is not None:
+        return "offer"
+    if scene.quote is not None:
+        return "quote"
+    if len(scene.items) >= 2:
+        return "list" if len(scene.items) > 2 or previous == "comparison" else "comparison"
+    if scene.stat is not None and previous != "stat":
+        return "stat"
+    if scene.illustration is not None and scene.illustration.path and previous != "product":
+        return "product"
+    if previous == "benefit":  # the same content, a different look: consecutive scenes vary
+        return "product" if scene.illustration is not None else "hook"
+    return "benefit"
+
+
+def lay_out(ctx: SceneContext, kind: str) -> list[Element]:
+    return LAYOUTS[kind](ctx).elements
+
+
+def with_times(element: Element, start_s: float, end_s: float) -> Element:
+    box = replace(element.box, start_s=round(start_s, 3), end_s=round(end_s, 3))
+    return replace(element, box=box)

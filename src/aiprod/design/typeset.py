@@ -1,0 +1,174 @@
+"""Fit text to a box: the largest size (down to a floor) whose wrapped lines fit, never
+overflowing; and the type scale per aspect ratio.
+
+Sizes are em px (the CSS sense of a font size); ``fonts.FontMetrics.ass_size`` converts
+them for libass. Lines break at spaces, or between any two characters in scripts written
+without spaces (CJK), or inside a word too long for the box at the smallest size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiprod.design.fonts import FontMetrics, breaks_anywhere, metrics
+
+ELLIPSIS = "…"
+HARD_FLOOR_PX = 6.0
+
+
+@dataclass(frozen=True)
+class TypeScale:
+    """Em sizes (px) for a frame: the headline a phone viewer reads at arm's length."""
+
+    headline: float
+    stat: float
+    support: float
+    item: float
+    small: float
+
+    @classmethod
+    def for_frame(cls, width: int, height: int) -> TypeScale:
+        if height > width * 1.25:  # 9:16: headline >= 6 % of the height
+            base = height * 0.072
+        elif width > height * 1.25:  # 16:9: headline 7-10 % of the height
+            base = height * 0.095
+        else:
+            base = height * 0.085
+        return cls(
+            headline=base,
+            stat=base * 2.3,
+            support=base * 0.5,
+            item=base * 0.56,
+            small=base * 0.4,
+        )
+
+    @property
+    def headline_floor(self) -> float:
+        """A headline is never set smaller than this unless it cannot fit otherwise."""
+        return self.headline * 0.88
+
+
+@dataclass(frozen=True)
+class SetText:
+    """Text set in a box: its lines, em size, and the size it takes."""
+
+    lines: tuple[str, ...]
+    em_px: float
+    width: float
+    height: float
+    font: FontMetrics
+
+    @property
+    def ass_size(self) -> float:
+        return self.font.ass_size(self.em_px)
+
+    @property
+    def pitch(self) -> float:
+        """Distance between the tops of two consecutive lines."""
+        return self.font.pitch(self.em_px)
+
+    @property
+    def line_height(self) -> float:
+        return self.font.line_height(self.em_px)
+
+
+def _split_long(word: str, font: FontMetrics, em: float, max_w: float) -> list[str]:
+    """Cut a word into pieces that each fit ``max_w`` (at least one char per piece)."""
+    pieces, current = [], ""
+    for char in word:
+        if current and font.width(current + char, em) > max_w:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def wrap(text: str, font: FontMetrics, em: float, max_w: float, *, cut_words: bool) -> list[str]:
+    """Greedy lines no wider than ``max_w`` (a word wider than that is cut if ``cut_words``,
+    else left whole on its own line)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        if breaks_anywhere(paragraph):
+            tokens = list(paragraph)
+            joiner = ""
+        else:
+            tokens = paragraph.split()
+            joiner = " "
+        current = ""
+        for token in tokens:
+            trial = f"{current}{joiner}{token}" if current else token
+            if font.width(trial.strip(), em) <= max_w:
+                current = trial
+                continue
+            if current.strip():
+                lines.append(current.strip())
+            if cut_words and font.width(token, em) > max_w:
+                *whole, current = _split_long(token, font, em, max_w)
+                lines.extend(whole)
+            else:
+                current = token
+        if current.strip():
+            lines.append(current.strip())
+    return lines
+
+
+def _measure(lines: list[str], font: FontMetrics, em: float) -> tuple[float, float]:
+    width = max((font.width(line, em) for line in lines), default=0.0)
+    return width, font.block_height(len(lines), em)
+
+
+def fit(
+    text: str,
+    max_w: float,
+    max_h: float,
+    *,
+    max_px: float,
+    min_px: float | None = None,
+    max_lines: int = 4,
+    family: str | None = None,
+) -> SetText:
+    """The largest size from ``max_px`` down whose lines fit ``max_w`` x ``max_h``.
+
+    Sizes go down by 6 % steps to ``min_px``, then words may be cut, then the size keeps
+    going down to a hard floor; at the floor, lines past the box are dropped and the last
+    kept line ends in an ellipsis. The result always fits: width <= max_w, height <= max_h.
+    """
+    text = " ".join(text.split()) if not breaks_anywhere(text) else "".join(text.split())
+    font = metrics(text, family)
+    floor = max(HARD_FLOOR_PX, min(min_px or max_px * 0.5, max_px))
+    em = max(max_px, HARD_FLOOR_PX)
+    cut = False
+    while True:
+        lines = wrap(text, font, em, max_w, cut_words=cut)
+        width, height = _measure(lines, font, em)
+        if len(lines) <= max_lines and width <= max_w and height <= max_h:
+            return SetText(tuple(lines), em, width, height, font)
+        if em <= floor and not cut:
+            cut = True
+            continue
+        if em <= HARD_FLOOR_PX:
+            break
+        em = max(HARD_FLOOR_PX, em * 0.94) if em > floor or cut else floor
+    return _truncate(text, font, em, max_w, max_h, max_lines)
+
+
+def _truncate(
+    text: str, font: FontMetrics, em: float, max_w: float, max_h: float, max_lines: int
+) -> SetText:
+    lines = wrap(text, font, em, max_w, cut_words=True)
+    keep = 0
+    while keep < max_lines and font.block_height(keep + 1, em) <= max_h:
+        keep += 1
+    if keep < len(lines):
+        lines = lines[:keep]
+        if lines:
+            last = lines[-1]
+            while last and font.width(last + ELLIPSIS, em) > max_w:
+                last = last[:-1]
+            lines[-1] = last + ELLIPSIS if font.width(last + ELLIPSIS, em) <= max_w else last
+    lines = [line for line in lines if line]
+    width, height = _measure(lines, font, em)
+    return SetText(tuple(lines), em, width, height, font)

@@ -1,0 +1,76 @@
+"""What the design stage hands libass: user text never becomes markup; shapes are drawings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiprod.captions.ass import WORD_JOINER
+from aiprod.design.draw import circle_path, rect_path
+from aiprod.design.engine import SceneTimes, plan_design
+from aiprod.design.motion import count_steps, spring
+from aiprod.spec.model import LAYOUT_KINDS, VideoSpec
+
+EVIL = "Cheap {\\pos(7,7)\\c&H0000FF&}beans\\N now {\\p1}m 0 0 l 9 9{\\p0}\nnext"
+TAG_BLOCK = re.compile(r"(?<!\\)\{([^}]*)\}")
+
+
+def evil_spec() -> VideoSpec:
+    scenes: list[dict[str, Any]] = []
+    for kind in LAYOUT_KINDS:
+        scenes.append(
+            {
+                "title": EVIL,
+                "text": EVIL,
+                "narration": "x",
+                "layout": kind,
+                "items": [EVIL[:80], "b {\\b1}"],
+                "quote": {"text": EVIL, "author": "{\\fscx333}x"},
+                "offer": {"badge": "{\\i1}", "price": "{\\fs9}1", "was": "\\N2", "code": "{A}"},
+                "stat": {"value": 12, "unit": "{\\x}", "prefix": "\\", "label": EVIL[:100]},
+            }
+        )
+    return VideoSpec.model_validate(
+        {
+            "brand": {"name": "{\\frz77}", "tagline": EVIL[:100], "url": "a.b/{\\q}"},
+            "scenes": scenes,
+        }
+    )
+
+
+def test_user_text_never_becomes_an_override_tag() -> None:
+    plan = plan_design(
+        evil_spec(),
+        1080,
+        1920,
+        [SceneTimes(i * 4 + 0.2, i * 4 + 3.8) for i in range(len(LAYOUT_KINDS))],
+        caption_look="social",
+    )
+    assert plan.front
+    for event in (*plan.front, *plan.backdrop):
+        for block in TAG_BLOCK.findall(event.text):
+            # every override block is ours: none holds what the user typed
+            for marker in ("pos(7,7)", "fscx333", "frz77", "\\i1", "0000FF", "\\q" + WORD_JOINER):
+                assert marker not in block, (marker, event.text)
+        assert "\n" not in event.text
+        # user backslashes are broken by a word joiner, braces escaped
+        if "Cheap" in event.text:
+            assert "\\{" in event.text or "beans" not in event.text
+
+
+def test_shapes_are_closed_drawings_in_frame_pixels() -> None:
+    assert rect_path(100, 40) == "m 0 0 l 100 0 100 40 0 40"
+    rounded = rect_path(100, 40, 10)
+    assert rounded.startswith("m 10 0") and rounded.count(" b ") == 4
+    circle = circle_path(50, 50, 50)
+    assert circle.startswith("m 50 0") and circle.endswith("50 0")
+
+
+def test_motion_springs_overshoot_a_little_and_counts_land_on_the_value() -> None:
+    peak = max(spring(i / 100) for i in range(101))
+    assert 1.05 <= peak <= 1.10
+    assert spring(0) == 0 and spring(1) == 1
+    steps = count_steps(80, 0)
+    values = [float(v) for _, v in steps]
+    assert values == sorted(values) and steps[-1][1] == "80" and steps[0][0] == 0
+    assert count_steps(4.5, 1)[-1][1] == "4.5"

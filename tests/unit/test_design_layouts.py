@@ -1,0 +1,182 @@
+"""The layout engine as data: every layout x aspect x short/long/CJK/RTL text stays inside
+the safe zone and its own box, with no unintended overlaps."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+from aiprod.design.boxes import aspect_name, outside_safe_zone, unintended_overlaps
+from aiprod.design.engine import SceneTimes, choose_layouts, plan_design
+from aiprod.design.layouts import TextElement
+from aiprod.spec.model import LAYOUT_KINDS, VideoSpec
+
+SIZES = {
+    "9:16": (1080, 1920, "social"),
+    "1:1": (1080, 1080, "social"),
+    "16:9": (1920, 1080, "clean"),
+}
+TEXTS = {
+    "short": {
+        "title": "Go",
+        "items": ["Fast", "Free"],
+        "quote": "Great.",
+        "label": "km range",
+    },
+    "long": {
+        "title": "Donaudampfschifffahrtsgesellschaftskapitän: the longest headline we "
+        "could think of, with far too many words to fit on three lines at full size",
+        "items": [
+            "Organic beans from small farms roasted every single week in our own roastery",
+            "Free delivery to your door, anywhere in the country, every time you order",
+            "Cancel or pause your subscription whenever you like, no questions asked",
+            "Rechtsschutzversicherungsgesellschaften",
+        ],
+        "quote": "Honestly the best coffee I have had in years, and it arrives before I "
+        "even run out, which never happened with any other service I tried before.",
+        "label": "kilometres on one charge, even in winter, even uphill with a full load",
+    },
+    "cjk": {
+        "title": "每天早上都有新鲜烘焙的有机咖啡豆送到您家门口",
+        "items": ["有机咖啡豆", "免费送货上门服务", "每周新鲜烘焙"],
+        "quote": "这是我多年来喝过的最好的咖啡。",
+        "label": "公里续航",
+    },
+    "rtl": {
+        "title": "قهوة عضوية طازجة تصل إلى بابك كل صباح",
+        "items": ["حبوب عضوية", "توصيل مجاني", "משלוח חינם עד הבית"],
+        "quote": "أفضل قهوة شربتها منذ سنوات.",
+        "label": "كيلومتر بشحنة واحدة",
+    },
+}
+
+
+def scene_for(kind: str, text: dict[str, Any]) -> dict[str, Any]:
+    scene: dict[str, Any] = {
+        "title": text["title"],
+        "narration": "Some narration for this scene.",
+        "layout": kind,
+        "illustration": {"emoji": "☕"},
+        "text": text["label"],
+    }
+    if kind == "stat":
+        scene["stat"] = {"value": 80, "unit": "km", "label": text["label"]}
+    if kind in ("list", "comparison"):
+        scene["items"] = text["items"][: 2 if kind == "comparison" else 4]
+    if kind == "quote":
+        scene["quote"] = {"text": text["quote"], "author": "Ada, customer"}
+    if kind == "offer":
+        scene["offer"] = {"badge": "-20%", "price": "12 €", "was": "15 €", "code": "FIRSTCUP"}
+    return scene
+
+
+def spec_for(scenes: list[dict[str, Any]], logo: bool = False) -> VideoSpec:
+    brand: dict[str, Any] = {
+        "name": "Bean There",
+        "tagline": "Coffee worth the trip",
+        "call_to_action": "Order at beanthere.coffee",
+        "url": "beanthere.coffee",
+    }
+    if logo:
+        brand["logo"] = "logo.png"
+    return VideoSpec.model_validate({"brand": brand, "scenes": scenes})
+
+
+def times(count: int) -> list[SceneTimes]:
+    return [SceneTimes(i * 5.0 + 0.3, i * 5.0 + 4.7) for i in range(count)]
+
+
+@pytest.mark.parametrize("aspect", list(SIZES))
+@pytest.mark.parametrize("variant", list(TEXTS))
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
+def test_every_layout_stays_in_its_zone_and_boxes(kind: str, variant: str, aspect: str) -> None:
+    width, height, look = SIZES[aspect]
+    spec = spec_for([scene_for(kind, TEXTS[variant])])
+    plan = plan_design(spec, width, height, times(1), caption_look=look)
+    assert plan.aspect == aspect == aspect_name(width, height)
+    (scene,) = plan.scenes
+    assert scene.layout == kind
+    boxes = list(scene.boxes)
+    assert [b.id for b in outside_safe_zone(boxes, plan.zone)] == []
+    assert [(a.id, b.id) for a, b in unintended_overlaps(boxes)] == []
+    texts = [e for e in scene.elements if isinstance(e, TextElement)]
+    assert texts, "every layout shows some text"
+    for element in texts:
+        box, typeset = element.box, element.text
+        assert typeset.width <= box.w + 0.5 and typeset.height <= box.h + 0.5, box.id
+        assert box.text_px == round(typeset.em_px)
+        assert plan.grid.band is None or box.bottom <= plan.grid.band.y, "above the captions"
+    ids = [b.id for b in boxes]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("aspect", list(SIZES))
+def test_short_headlines_are_big(aspect: str) -> None:
+    """A headline a phone viewer reads at arm's length: >= 6 % of the height in 9:16,
+    7-10 % in 16:9 (em size)."""
+    width, height, look = SIZES[aspect]
+    spec = spec_for(
+        [scene_for(k, TEXTS["short"] | {"title": "Fresh beans"}) for k in ("hook", "benefit")]
+    )
+    plan = plan_design(spec, width, height, times(2), caption_look=look)
+    for scene in plan.scenes:
+        sizes = [b.text_px or 0 for b in scene.boxes if b.role == "headline"]
+        assert sizes, scene.layout
+        low = 0.06 if aspect == "9:16" else 0.07
+        assert max(sizes) >= low * height
+
+
+def test_a_logo_corner_and_no_captions_are_respected() -> None:
+    spec = spec_for([scene_for(k, TEXTS["long"]) for k in LAYOUT_KINDS], logo=True)
+    plan = plan_design(spec, 1080, 1080, times(len(LAYOUT_KINDS)), caption_look=None)
+    assert plan.grid.band is None
+    for scene in plan.scenes:
+        assert all(b.role != "caption" for b in scene.boxes)
+        assert [b.id for b in outside_safe_zone(list(scene.boxes), plan.zone)] == []
+
+
+def test_default_layouts_open_with_a_hook_close_with_an_end_card_and_vary() -> None:
+    plain = {"title": "A point", "narration": "A point.", "illustration": {"emoji": "☕"}}
+    spec = spec_for([plain] * 6)
+    kinds = choose_layouts(list(spec.scenes))
+    assert kinds[0] == "hook" and kinds[-1] == "end_card"
+    assert all(a != b for a, b in pairwise(kinds))
+    content = [
+        plain,
+        {**plain, "stat": {"value": 48, "unit": "h"}},
+        {**plain, "items": ["a", "b", "c"]},
+        {**plain, "offer": {"price": "12 €"}},
+        plain,
+    ]
+    assert choose_layouts(list(spec_for(content).scenes)) == [
+        "hook",
+        "stat",
+        "list",
+        "offer",
+        "end_card",
+    ]
+
+
+def test_the_manifest_section_has_the_agreed_shape() -> None:
+    spec = spec_for([scene_for(k, TEXTS["short"]) for k in ("hook", "stat", "end_card")])
+    plan = plan_design(spec, 1080, 1920, times(3), caption_look="social")
+    section = plan.section()
+    assert set(section) == {"aspect", "width", "height", "safe_zone", "stage_s", "scenes"}
+    assert section["aspect"] == "9:16" and section["width"] == 1080
+    assert set(section["safe_zone"]) == {"platform", "left", "top", "right", "bottom"}
+    first = section["scenes"][0]
+    assert set(first) == {"index", "layout", "start_s", "end_s", "boxes"}
+    assert {b["role"] for b in first["boxes"]} >= {"headline", "picture", "caption"}
+    assert section["scenes"][1]["layout"] == "stat"
+    assert any(b["role"] == "stat" for b in section["scenes"][1]["boxes"])
+
+
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
+def test_every_9x16_headline_reads_at_arms_length(kind: str) -> None:
+    spec = spec_for([scene_for(kind, TEXTS["short"] | {"title": "Fresh beans weekly"})])
+    plan = plan_design(spec, 1080, 1920, times(1), caption_look="social")
+    sizes = [b.text_px or 0 for b in plan.scenes[0].boxes if b.role in ("headline", "stat")]
+    if kind != "quote":  # a quote scene's largest text is the quote itself
+        assert sizes and max(sizes) >= 0.06 * 1920, (kind, sizes)

@@ -1,0 +1,55 @@
+"""Typesetting never overflows its box, whatever the text and box; fonts measure as libass."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aiprod.design.fonts import breaks_anywhere, is_rtl, metrics, script_of
+from aiprod.design.typeset import TypeScale, fit
+
+WORDS = st.sampled_from(
+    ["coffee", "Donaudampfschifffahrt", "咖啡豆", "قهوة", "שלום", "80 km", "{\\N}", "a", "€12"]
+)
+
+
+@settings(deadline=None)  # fitting a long text into a tiny box walks many sizes
+@given(
+    words=st.lists(st.one_of(WORDS, st.text(min_size=1, max_size=12)), min_size=1, max_size=30),
+    width=st.integers(40, 1800),
+    height=st.integers(20, 1200),
+    size=st.floats(8, 300),
+)
+def test_fit_never_overflows(words: list[str], width: int, height: int, size: float) -> None:
+    text = " ".join(words)
+    result = fit(text, width, height, max_px=size, max_lines=4)
+    assert result.width <= width
+    assert result.height <= height
+    assert len(result.lines) <= 4
+    assert result.em_px <= max(size, 6.0)
+
+
+def test_fit_prefers_the_largest_size_that_fits() -> None:
+    roomy = fit("Fresh beans", 1000, 400, max_px=120)
+    assert roomy.em_px == 120 and roomy.lines == ("Fresh beans",)
+    narrow = fit("Fresh beans", 500, 400, max_px=120)
+    assert narrow.lines == ("Fresh", "beans") and narrow.em_px == 120
+    tight = fit("Fresh beans", 500, 150, max_px=120)
+    assert tight.em_px < 120 and tight.height <= 150
+
+
+def test_scripts_are_measured_with_their_own_fonts() -> None:
+    assert script_of("咖啡很好") == "cjk" and breaks_anywhere("咖啡很好")
+    assert is_rtl("قهوة عضوية") and is_rtl("שלום עולם") and not is_rtl("hello")
+    cjk = fit("每天早上都有新鲜烘焙的有机咖啡豆", 600, 600, max_px=100)
+    assert len(cjk.lines) > 1 and "CJK" in cjk.font.path
+    # libass sizes are line heights: Noto Sans draws an em of 100 px at ASS size ~136
+    latin = metrics("hello")
+    assert 1.3 < latin.line_ratio < 1.45
+    assert latin.width("hello hello", 100) > latin.width("hello", 100) * 2
+
+
+def test_type_scale_per_aspect() -> None:
+    assert TypeScale.for_frame(1080, 1920).headline >= 0.06 * 1920
+    wide = TypeScale.for_frame(1920, 1080).headline
+    assert 0.07 * 1080 <= wide <= 0.10 * 1080

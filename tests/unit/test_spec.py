@@ -128,6 +128,15 @@ def test_custom_presets_load_and_report_every_problem(tmp_path: Path) -> None:
     assert {p.path for p in caught.value.problems} == {"a.width", "a.height"}
 
 
+def test_a_preset_file_of_the_wrong_shape_is_a_clear_error(tmp_path: Path) -> None:
+    wrong = write(tmp_path, "presets:\n  - name: small\n    width: 540\n", "wrong.yaml")
+    with pytest.raises(InvalidSpec) as caught:  # was a TypeError: an internal error
+        load_preset_file(wrong)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("presets", "expected a preset's fields (a mapping)")
+    ]
+
+
 def test_the_demo_spec_is_valid() -> None:
     spec, preset = load_spec(EXAMPLES / "demo.yaml")
     assert len(spec.scenes) == 5 and preset.height > preset.width

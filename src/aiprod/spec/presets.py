@@ -117,6 +117,10 @@ def load_preset_file(path: Path) -> list[Preset]:
     raw = read_document(path)
     items: list[tuple[str, Any]]
     if isinstance(raw, dict):
+        if bad := [str(k) for k, v in raw.items() if v is not None and not isinstance(v, dict)]:
+            raise InvalidSpec(
+                [SpecProblem(k, "expected a preset's fields (a mapping)") for k in bad], str(path)
+            )
         items = [(str(k), {"name": k, **(v or {})}) for k, v in raw.items()]
     elif isinstance(raw, list):
         items = [(str(i), v) for i, v in enumerate(raw)]

@@ -104,9 +104,10 @@ class DesignPlan:
         }
 
 
-# static full-frame decor: drawn once per scene into a still under everything else, since
-# libass blending a frame-sized bitmap on every frame was most of the render's cost
-BAKED = frozenset({"bg_scrim", "bg_halftone"})
+# large decor that needs no per-frame motion: drawn once per scene into a still under
+# everything else, since libass blending frame-sized bitmaps on every frame (and caching a
+# bitmap per sub-pixel position of a drifting one) was most of the render's time and memory
+BAKED = frozenset({"bg_scrim", "bg_halftone", "bg_blob", "bg_stripes"})
 
 
 def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:

@@ -456,8 +456,10 @@ def marquee_event(
     leftward: bool,
     layer: int = 0,
 ) -> AssEvent:
-    """A band of repeated outlined words scrolling slowly across the frame, tilted: the
-    backdrop's moving texture. ``text`` is user text (the brand): escaped here."""
+    """A band of repeated outlined words scrolling slowly across the frame: the backdrop's
+    moving texture. Level, not tilted: libass rasterises a rotated outline again at every
+    new position, which made the band alone cost as much as every other backdrop shape.
+    ``text`` is user text (the brand): escaped here."""
     from aiprod.design.fonts import metrics
 
     unit = f"{text.strip().upper()}  •  "
@@ -477,7 +479,7 @@ def marquee_event(
     dur = max(1, round((end - start) * 1000))
     size = font.ass_size(em_px)
     tags = (
-        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\frz4\fs{size:.1f}"
+        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\fs{size:.1f}"
         rf"{_family_tag(unit)}\1a&HFF&\3c{ass_override_colour(colour)}\3a{_alpha(opacity)}"
         rf"\bord{max(1.0, em_px * 0.025):.1f}\shad0\fad({ENTER_MS},{EXIT_MS})"
     )

@@ -26,6 +26,10 @@ from aiprod.design.motion import (
 )
 
 STYLE = "Design"
+# a spin turns the drawing into place during its entrance only: libass draws a rotated
+# outline anew (and caches it) for every angle, so a whole-scene spin of a large ring cost
+# a rasterisation per frame and hundreds of MB of cache
+SPIN_MS = 900
 KAPPA = 0.5523  # bezier handle for a quarter circle
 _FAMILY_FOR_SCRIPT = {
     "cjk": "Noto Sans CJK SC",
@@ -209,6 +213,21 @@ def shape_path(el: ShapeElement) -> str:
     return quote_mark_path(min(b.w, b.h))
 
 
+def mask_event(el: ShapeElement) -> AssEvent:
+    """A shape's coverage mask, opaque white and motionless: the renderer draws it once,
+    gives it the shape's colour and opacity, and lays the picture over the scene's background
+    instead of libass blending a frame-sized bitmap on every frame."""
+    b = el.box
+    tags = rf"\an7\pos({b.x},{b.y})\bord0\shad0\1c&HFFFFFF&\1a&H00&\p1"
+    return AssEvent(0.0, 1.0, STYLE, rf"{{{tags}}}{shape_path(el)}{{\p0}}", 0)
+
+
+def shape_colour(el: ShapeElement) -> tuple[str, float]:
+    """The shape's fill as (#RRGGBB, opacity), folding a colour's own alpha into the opacity."""
+    extra = int(el.colour[7:9], 16) / 255 if len(el.colour) == 9 else 1.0
+    return el.colour[:7], max(0.0, min(1.0, el.opacity * extra))
+
+
 def shape_event(el: ShapeElement, scene_start: float, scene_end: float, layer: int) -> AssEvent:
     b = el.box
     start = scene_start + el.delay_s
@@ -236,7 +255,7 @@ def shape_event(el: ShapeElement, scene_start: float, scene_end: float, layer: i
         dur = max(1, round((scene_end - start) * 1000))
         pos = (
             rf"\an5\pos({_n(cx)},{_n(cy)})\org({_n(cx)},{_n(cy)})"
-            rf"{spring_tags(ms)}\t({ms},{dur},\frz-40)"
+            rf"\frz40{spring_tags(ms)}\t({ms},{min(dur, SPIN_MS)},{EASE_OUT_ACCEL},\frz0)"
         )
     elif motion == "drift":
         dur = max(1, round((scene_end - start) * 1000))
@@ -437,8 +456,10 @@ def marquee_event(
     leftward: bool,
     layer: int = 0,
 ) -> AssEvent:
-    """A band of repeated outlined words scrolling slowly across the frame, tilted: the
-    backdrop's moving texture. ``text`` is user text (the brand): escaped here."""
+    """A band of repeated outlined words scrolling slowly across the frame: the backdrop's
+    moving texture. Level, not tilted: libass rasterises a rotated outline again at every
+    new position, which made the band alone cost as much as every other backdrop shape.
+    ``text`` is user text (the brand): escaped here."""
     from aiprod.design.fonts import metrics
 
     unit = f"{text.strip().upper()}  •  "
@@ -458,7 +479,7 @@ def marquee_event(
     dur = max(1, round((end - start) * 1000))
     size = font.ass_size(em_px)
     tags = (
-        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\frz4\fs{size:.1f}"
+        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\fs{size:.1f}"
         rf"{_family_tag(unit)}\1a&HFF&\3c{ass_override_colour(colour)}\3a{_alpha(opacity)}"
         rf"\bord{max(1.0, em_px * 0.025):.1f}\shad0\fad({ENTER_MS},{EXIT_MS})"
     )

@@ -14,7 +14,12 @@ from typing import Any
 
 from aiprod.captions.ass import AssEvent, AssStyle
 from aiprod.design.boxes import Box, SafeZone
-from aiprod.design.draw import design_style, marquee_event, shape_event, text_events
+from aiprod.design.draw import (
+    design_style,
+    marquee_event,
+    shape_event,
+    text_events,
+)
 from aiprod.design.grid import Grid, Rect, make_grid
 from aiprod.design.layouts import (
     Builder,
@@ -71,6 +76,8 @@ class DesignPlan:
     backdrop: tuple[AssEvent, ...]
     front: tuple[AssEvent, ...]
     stage_s: float
+    # per scene: the static full-frame shapes (veil, halftone) baked once into a still
+    stills: tuple[tuple[ShapeElement, ...], ...] = ()
 
     @property
     def aspect(self) -> str:
@@ -95,6 +102,12 @@ class DesignPlan:
                 for s in self.scenes
             ],
         }
+
+
+# large decor that needs no per-frame motion: drawn once per scene into a still under
+# everything else, since libass blending frame-sized bitmaps on every frame (and caching a
+# bitmap per sub-pixel position of a drifting one) was most of the render's time and memory
+BAKED = frozenset({"bg_scrim", "bg_halftone", "bg_blob", "bg_stripes"})
 
 
 def _backdrop(ctx: SceneContext, kind: str) -> list[ShapeElement]:
@@ -268,6 +281,7 @@ def plan_design(
     scenes: list[SceneDesign] = []
     backdrop: list[AssEvent] = []
     front: list[AssEvent] = []
+    stills: list[tuple[ShapeElement, ...]] = []
     for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
         ctx = SceneContext(
             index=n,
@@ -295,7 +309,9 @@ def plan_design(
         if band is not None:
             boxes.append(band)
         scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
-        backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor)
+        baked = [d for d in decor if d.box.id.split(".", 1)[1] in BAKED]
+        stills.append(tuple(baked))
+        backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor if d not in baked)
         if marquee_word:
             backdrop.extend(_marquee(ctx, marquee_word))
         for el in elements:
@@ -314,4 +330,5 @@ def plan_design(
         backdrop=tuple(backdrop),
         front=tuple(front),
         stage_s=time.perf_counter() - began,
+        stills=tuple(stills),
     )

@@ -63,6 +63,8 @@ class RenderPlan:
     # the design stage's backdrop (shapes under the pictures) and its placed pictures
     backdrop_ass: Path | None = None
     layers: tuple[PictureLayer, ...] = ()
+    # per scene: pictures of static decor (veil, halftone) laid over its background
+    scene_stills: tuple[tuple[Path, ...], ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -80,6 +82,16 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     elif isinstance(bg, VideoBackground):
         k = inputs.add(bg.path, video_input_args(bg))
         graph.add([f"{k}:v"], video_chain(bg, slot.frames, canvas), [label])
+    stills = plan.scene_stills[slot.index] if slot.index < len(plan.scene_stills) else ()
+    for n, still in enumerate(stills):
+        k = inputs.add(still)
+        out = f"{label}d{n}"
+        graph.add(
+            [label, f"{k}:v"],
+            [f("overlay", x=0, y=0, eof_action="repeat"), f("format", "yuv420p")],
+            [out],
+        )
+        label = out
     return label
 
 

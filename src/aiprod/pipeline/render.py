@@ -26,6 +26,7 @@ from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
+from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.errors import QAFailed
 from aiprod.media.audio import (
@@ -48,6 +49,7 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.stills import Still, build_still_command
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
@@ -393,9 +395,11 @@ class Renderer:
         design = self.design
         front = None
         backdrop = None
+        stills: tuple[tuple[Path, ...], ...] = ()
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
+            stills = self._bake_stills(design, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -417,6 +421,7 @@ class Renderer:
             illustrations=tuple(art),
             backdrop_ass=backdrop,
             layers=tuple(layers),
+            scene_stills=stills,
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -424,6 +429,29 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
         )
         self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[tuple[Path, ...], ...]:
+        """Draw each scene's static decor once (see ``aiprod.media.stills``)."""
+        out: list[tuple[Path, ...]] = []
+        for n, shapes in enumerate(design.stills):
+            paths = []
+            for m, shape in enumerate(shapes):
+                mask = self.work / f"still{n}_{m}.ass"
+                document = AssDocument(
+                    play_res_x=timeline.width,
+                    play_res_y=timeline.height,
+                    styles=[design.style],
+                    events=[mask_event(shape)],
+                    title="AIPROD still",
+                )
+                mask.write_text(document.render(), encoding="utf-8")
+                colour, opacity = shape_colour(shape)
+                png = self.work / f"still{n}_{m}.png"
+                still = Still(mask, colour, opacity)
+                run_ffmpeg(build_still_command(still, timeline.width, timeline.height, png))
+                paths.append(png)
+            out.append(tuple(paths))
+        return tuple(out)
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
         if not design.backdrop:

@@ -1,0 +1,74 @@
+"""Static decor baked into per-scene stills: the design plan hands them over instead of
+per-frame libass events, and the render graph lays each still over its scene."""
+
+from pathlib import Path
+
+from aiprod.design.draw import mask_event, shape_colour
+from aiprod.design.engine import SceneTimes, plan_design
+from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
+from aiprod.media.stills import Still, build_still_command
+from aiprod.media.timeline import build_timeline
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import resolve_preset
+
+
+def spec() -> VideoSpec:
+    return VideoSpec.model_validate(
+        {
+            "preset": "brand_campaign",
+            "brand": {"name": "Northwind"},
+            "scenes": [
+                {"title": "Plan calmly", "narration": "one", "background": {"type": "gradient"}},
+                {"title": "Save time", "narration": "two", "background": {"type": "gradient"}},
+            ],
+        }
+    )
+
+
+def test_halftone_is_baked_not_animated() -> None:
+    times = [SceneTimes(0.3, 4.7), SceneTimes(5.3, 9.7)]
+    plan = plan_design(spec(), 1920, 1080, times, caption_look="clean")
+    assert len(plan.stills) == 2
+    for shapes in plan.stills:
+        assert any(s.shape.startswith("halftone") for s in shapes)
+    # the texture's diamonds are drawn once, so no backdrop event carries that many points
+    assert all(e.text.count(" m ") < 500 for e in plan.backdrop)
+    # nothing in the backdrop spins for the whole scene any more
+    assert all(r"\frz-40" not in e.text for e in plan.backdrop)
+    shape = plan.stills[0][0]
+    event = mask_event(shape)
+    assert r"\1c&HFFFFFF&\1a&H00&" in event.text and r"\fad" not in event.text
+    colour, opacity = shape_colour(shape)
+    assert colour.startswith("#") and len(colour) == 7 and 0 < opacity < 1
+
+
+def test_still_command_colours_the_mask(tmp_path: Path) -> None:
+    args = build_still_command(
+        Still(tmp_path / "m.ass", "#1E3A5F", 0.72), 640, 360, tmp_path / "o.png"
+    )
+    text = " ".join(args)
+    assert "color=c=0x1E3A5F:s=640x360" in text
+    assert "alphamerge,colorchannelmixer=aa=0.72" in text
+    assert args[-1] == str(tmp_path / "o.png")
+
+
+def test_each_scene_still_is_overlaid_on_its_background(tmp_path: Path) -> None:
+    s = spec()
+    preset = resolve_preset(s.preset)
+    timeline = build_timeline(s, preset, [2.0, 2.0])
+    stills = ((tmp_path / "a.png", tmp_path / "b.png"), ())
+    plan = RenderPlan(
+        spec=s,
+        preset=preset,
+        timeline=timeline,
+        audio=tmp_path / "mix.wav",
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        scene_stills=stills,
+    )
+    inputs = InputList()
+    rendered = build_filtergraph(plan, inputs).render()
+    assert str(tmp_path / "a.png") in inputs.args and str(tmp_path / "b.png") in inputs.args
+    assert "[s0][0:v]overlay=x=0:y=0:eof_action=repeat" in rendered
+    assert "[s0d0][1:v]overlay" in rendered
+    assert "[s1][" not in rendered.replace("[s1]split", "")

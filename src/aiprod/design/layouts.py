@@ -1059,16 +1059,43 @@ def layout_end_card(ctx: SceneContext) -> Builder:
         _picture_with_disc(b, pic, delay_s=0.3)
     name_area, head_area, button_area, url_area = body.rows(0.14, 0.42, 0.28, 0.16, gap=gap * 0.5)
     if ctx.brand_name:
+        # on its own plate: a small label must read at 4.5:1 whatever decor lies behind it
+        name = ctx.brand_name.upper()
+        label = fit(
+            name,
+            name_area.w * 0.84,
+            name_area.h * 0.7,
+            max_px=s.support * 1.1,
+            min_px=s.small,
+            max_lines=1,
+            family=ctx.family,
+        )
+        pw = min(name_area.w, label.width + gap * 1.6)
+        ph = min(name_area.h, label.height + gap * 0.6)
+        plate = Rect(name_area.cx - pw / 2, name_area.bottom - ph, pw, ph)
+        b.shape(
+            "brand_plate",
+            "round",
+            plate,
+            colour=ctx.colours.primary,
+            opacity=0.9,
+            motion="pop",
+            radius=ph / 2,
+            layer="front",
+            role="shape",
+            on=("brand",),
+        )
         b.text(
             "brand",
             "support",
-            ctx.brand_name.upper(),
-            name_area,
+            name,
+            plate.inset(gap * 0.6, gap * 0.2),
             size=s.support * 1.1,
-            reveal="wipe",
-            valign="bottom",
+            min_size=s.small,
+            reveal="fade",
             colour=ctx.colours.text,
             max_lines=1,
+            on=("brand_plate",),
         )
     b.text(
         "headline",

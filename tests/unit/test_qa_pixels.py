@@ -176,6 +176,20 @@ def test_text_on_its_panel_is_measured_against_the_panel() -> None:
     assert check.passed and isinstance(check.measured, float) and check.measured > 15
 
 
+def test_neighbouring_elements_are_not_the_background() -> None:
+    """White text on a dark frame with a bright underline just below it, inside the ring:
+    the underline is another element, not what the text is read against."""
+    box = text_box("#FFFFFF")  # x 60-260, y 200-250; its ring reaches y 262
+    frame = with_text((20, 30, 70), (255, 255, 255), box)
+    frame[253:258, 60:200] = (255, 212, 0)  # the accent underline
+    underline = Box("underline", "shape", 60, 253, 140, 5, 0.0, 4.0, colour="#FFD400")
+    assert (text_contrast(frame, box) or 0) < 3  # measured against the underline
+    ratio = text_contrast(frame, box, None, [underline])
+    assert ratio is not None and ratio > 10
+    check = contrast_check(_section([underline, box]), [frame], [1.0])
+    assert check.passed and isinstance(check.measured, float) and check.measured > 10
+
+
 def test_a_button_is_its_own_plate() -> None:
     frame = flat((255, 255, 255))
     button = Box("cta", "button", 60, 300, 200, 60, 0.0, 4.0, text_px=28, colour="#FFFFFF")

@@ -93,10 +93,16 @@ def _clip(frame: Frame, within: Box | None) -> tuple[int, int, int, int]:
 
 
 def ring_luminance(
-    frame: Frame, box: Box, ring_px: int | None = None, within: Box | None = None
+    frame: Frame,
+    box: Box,
+    ring_px: int | None = None,
+    within: Box | None = None,
+    exclude: Sequence[Box] = (),
 ) -> FloatArray:
     """Relative luminance of the pixels in a ring just outside ``box``, clipped to the frame
-    and to ``within`` (the panel the text sits on) when given; empty when nothing is left."""
+    and to ``within`` (the panel the text sits on) when given, leaving out the boxes of
+    ``exclude`` (other elements beside the text — an underline, a picture — are not the
+    background it is read against); empty when nothing is left."""
     left, top, right, bottom = _clip(frame, within)
     ring = ring_px or max(RING_MIN_PX, round(min(box.h, box.text_px or box.h) / 4))
     x0, y0 = max(left, box.x - ring), max(top, box.y - ring)
@@ -108,6 +114,10 @@ def ring_luminance(
     ix0, iy0 = max(0, box.x - x0), max(0, box.y - y0)
     ix1, iy1 = max(0, min(x1, box.right) - x0), max(0, min(y1, box.bottom) - y0)
     keep[iy0:iy1, ix0:ix1] = False
+    for other in exclude:
+        ex0, ey0 = max(0, other.x - x0), max(0, other.y - y0)
+        ex1, ey1 = max(0, min(x1, other.right) - x0), max(0, min(y1, other.bottom) - y0)
+        keep[ey0:ey1, ex0:ex1] = False
     return relative_luminance(outer[keep])
 
 
@@ -127,11 +137,17 @@ def plate_luminance(frame: Frame, box: Box, text_rgb: tuple[int, int, int]) -> f
 
 
 def background_luminance(
-    frame: Frame, box: Box, text_luminance: float, within: Box | None = None
+    frame: Frame,
+    box: Box,
+    text_luminance: float,
+    within: Box | None = None,
+    exclude: Sequence[Box] = (),
 ) -> float | None:
     """The background the text must stand out from: the ring's 90th luminance percentile
     for text lighter than the ring's median, else its 10th. None when there is no ring."""
-    ring = ring_luminance(frame, box, within=within)
+    ring = ring_luminance(frame, box, within=within, exclude=exclude)
+    if ring.size == 0 and exclude:  # neighbours cover the whole ring
+        ring = ring_luminance(frame, box, within=within)
     if ring.size == 0 and within is not None:  # the panel is no larger than the text
         ring = ring_luminance(frame, box)
     if ring.size == 0:
@@ -140,9 +156,12 @@ def background_luminance(
     return float(np.percentile(ring, 90 if lighter else 10))
 
 
-def text_contrast(frame: Frame, box: Box, panel: Box | None = None) -> float | None:
+def text_contrast(
+    frame: Frame, box: Box, panel: Box | None = None, neighbours: Sequence[Box] = ()
+) -> float | None:
     """Contrast of the box's text colour against the background measured around it (on
-    ``panel`` when the text sits on one), or inside it for plates (buttons, badges, chips)."""
+    ``panel`` when the text sits on one, leaving out its ``neighbours``' boxes), or inside
+    it for plates (buttons, badges, chips)."""
     if box.colour is None:
         return None
     rgb = hex_rgb(box.colour)
@@ -150,8 +169,17 @@ def text_contrast(frame: Frame, box: Box, panel: Box | None = None) -> float | N
     if box.role in PLATE_ROLES:
         background = plate_luminance(frame, box, rgb)
     else:
-        background = background_luminance(frame, box, text, within=panel)
+        background = background_luminance(frame, box, text, within=panel, exclude=neighbours)
     return None if background is None else contrast_ratio(text, background)
+
+
+def _contains(outer: Box, inner: Box) -> bool:
+    return (
+        outer.x <= inner.x
+        and outer.y <= inner.y
+        and outer.right >= inner.right
+        and outer.bottom >= inner.bottom
+    )
 
 
 def panel_under(box: Box, boxes: Sequence[Box], at: float) -> Box | None:
@@ -256,7 +284,17 @@ def contrast_findings(
         for original in shown:
             box = scale_box(original, sx, sy)
             panel = panel_under(original, scene.boxes, at)
-            ratio = text_contrast(frame, box, None if panel is None else scale_box(panel, sx, sy))
+            neighbours = [
+                scale_box(b, sx, sy)
+                for b in scene.boxes
+                if b is not original
+                and b is not panel
+                and b.start_s <= at < b.end_s
+                and not _contains(b, original)  # a shape under the text is its background
+            ]
+            ratio = text_contrast(
+                frame, box, None if panel is None else scale_box(panel, sx, sy), neighbours
+            )
             if ratio is None:
                 unmeasured += 1
                 continue

@@ -391,3 +391,23 @@ def test_aspects(text: str, aspect: str | None) -> None:
 )
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("brief", "points"),
+    [
+        (
+            "Ad for Ledgerly, mention 48 h payment time, and 10,000 freelancers use it",
+            ("48 h payment time", "10,000 freelancers use it"),
+        ),
+        (
+            "Pub pour Volt, mentionner 2,5 kg, 3 couleurs et 1,2 km",
+            ("2,5 kg", "3 couleurs", "1,2 km"),
+        ),
+    ],
+)
+def test_a_comma_inside_a_number_does_not_split_a_point(
+    brief: str, points: tuple[str, ...]
+) -> None:
+    # "10,000 freelancers" was read as the points "10" and "000 freelancers": the stat showed 0
+    assert analyse_brief(brief).key_points == points

@@ -28,7 +28,7 @@ _TRIGGER_RE = re.compile(
     re.IGNORECASE,
 )
 _SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\+|&|\band\b|\bet\b|\bas\s+well\s+as\b|\bainsi\s+que\b|\balong\s+with\b|"
+    r"\s*(?:(?<!\d),|,(?!\d)|;|\+|&|\band\b|\bet\b|\bas\s+well\s+as\b|\bainsi\s+que\b|\balong\s+with\b|"
     r"\bsans\s+oublier\b)\s*",
     re.IGNORECASE,
 )

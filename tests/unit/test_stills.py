@@ -6,7 +6,7 @@ from pathlib import Path
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import SceneTimes, plan_design
 from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
-from aiprod.media.stills import Still, build_still_command
+from aiprod.media.stills import SlidingStill, Still, build_still_command
 from aiprod.media.timeline import build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import resolve_preset
@@ -72,3 +72,38 @@ def test_each_scene_still_is_overlaid_on_its_background(tmp_path: Path) -> None:
     assert "[s0][0:v]overlay=x=0:y=0:eof_action=repeat" in rendered
     assert "[s0d0][1:v]overlay" in rendered
     assert "[s1][" not in rendered.replace("[s1]split", "")
+
+
+def test_brand_band_is_a_baked_strip_not_a_moving_event() -> None:
+    times = [SceneTimes(0.3, 4.7), SceneTimes(5.3, 9.7)]
+    plan = plan_design(spec(), 1920, 1080, times, caption_look="clean")
+    assert len(plan.bands) == 2
+    assert all("NORTHWIND" not in e.text for e in plan.backdrop)
+    band = plan.bands[0][0]
+    assert "NORTHWIND" in band.mask.text
+    assert r"\move" not in band.mask.text and r"\3c&HFFFFFF&" in band.mask.text
+    assert band.strip_w > 1920 and 0 < band.strip_h < 1080
+    assert band.x0 != band.x1 and band.start_s == 0.3
+    # the band travels the opposite way in the next scene
+    nxt = plan.bands[1][0]
+    assert (band.x1 - band.x0) * (nxt.x1 - nxt.x0) < 0
+
+
+def test_each_band_slides_over_its_scene(tmp_path: Path) -> None:
+    s = spec()
+    preset = resolve_preset(s.preset)
+    timeline = build_timeline(s, preset, [2.0, 2.0])
+    band = SlidingStill(tmp_path / "band.png", -200, -900, 900, 0.3, 2.1)
+    plan = RenderPlan(
+        spec=s,
+        preset=preset,
+        timeline=timeline,
+        audio=tmp_path / "mix.wav",
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        scene_bands=((), (band,)),
+    )
+    inputs = InputList()
+    rendered = build_filtergraph(plan, inputs).render()
+    assert str(tmp_path / "band.png") in inputs.args
+    assert "[s1][0:v]overlay=x=-200+(-700)*clip((t-0.3000)/1.8000\\,0\\,1):y=900" in rendered

@@ -9,6 +9,7 @@ and accent colours are ours, and libass never re-wraps (``WrapStyle: 2``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 from aiprod.captions.ass import AssEvent, AssStyle, ass_override_colour, escape_ass_text
@@ -443,7 +444,27 @@ def _count_events(
     return events
 
 
-def marquee_event(
+@dataclass(frozen=True)
+class MarqueeBand:
+    """A band of repeated outlined words scrolling slowly across the frame: the backdrop's
+    moving texture. Drawn once by libass into a wide strip (``mask``: white outline at
+    ``\\pos`` inside a ``strip_w`` x ``strip_h`` canvas), then slid by an ``overlay`` x
+    expression: libass re-rasterising a huge outlined text at every new position was a
+    large share of the render's CPU."""
+
+    mask: AssEvent
+    strip_w: int
+    strip_h: int
+    colour: str  # #RRGGBB
+    opacity: float
+    y: int  # the strip's top edge, frame pixels
+    x0: int  # the strip's left edge at start_s and at end_s
+    x1: int
+    start_s: float
+    end_s: float
+
+
+def marquee_band(
     text: str,
     *,
     y: float,
@@ -454,15 +475,12 @@ def marquee_event(
     start: float,
     end: float,
     leftward: bool,
-    layer: int = 0,
-) -> AssEvent:
-    """A band of repeated outlined words scrolling slowly across the frame: the backdrop's
-    moving texture. Level, not tilted: libass rasterises a rotated outline again at every
-    new position, which made the band alone cost as much as every other backdrop shape.
-    ``text`` is user text (the brand): escaped here."""
+) -> MarqueeBand:
+    """The scrolling band of ``text`` (user text, the brand: escaped here), level, centred
+    vertically on ``y``."""
     from aiprod.design.fonts import metrics
 
-    unit = f"{text.strip().upper()}  •  "
+    unit = f"{text.strip().upper()}  \u2022  "
     font = metrics(unit)
     repeat = max(2, int(width * 2.2 / max(1.0, font.width(unit, em_px))) + 1)
     band = unit * repeat
@@ -476,15 +494,27 @@ def marquee_event(
             -width * 0.1,
         )
     )
-    dur = max(1, round((end - start) * 1000))
+    pad = max(8, round(em_px * 0.25))
+    strip_w = int(band_w + 2 * pad) // 2 * 2 + 2
+    strip_h = int(em_px * 1.8) // 2 * 2
     size = font.ass_size(em_px)
     tags = (
-        rf"\q2\an4\move({_n(x0)},{_n(y)},{_n(x1)},{_n(y)},0,{dur})\fs{size:.1f}"
-        rf"{_family_tag(unit)}\1a&HFF&\3c{ass_override_colour(colour)}\3a{_alpha(opacity)}"
-        rf"\bord{max(1.0, em_px * 0.025):.1f}\shad0\fad({ENTER_MS},{EXIT_MS})"
+        rf"\q2\an4\pos({pad},{strip_h // 2})\fs{size:.1f}"
+        rf"{_family_tag(unit)}\1a&HFF&\3c&HFFFFFF&\3a&H00&"
+        rf"\bord{max(1.0, em_px * 0.025):.1f}\shad0"
     )
-    return AssEvent(
-        start, max(start + 0.1, end), STYLE, rf"{{{tags}}}{escape_ass_text(band)}", layer
+    mask = AssEvent(0.0, 1.0, STYLE, rf"{{{tags}}}{escape_ass_text(band)}", 0)
+    return MarqueeBand(
+        mask=mask,
+        strip_w=strip_w,
+        strip_h=strip_h,
+        colour=colour[:7],
+        opacity=max(0.0, min(1.0, opacity)),
+        y=round(y - strip_h / 2),
+        x0=round(x0 - pad),
+        x1=round(x1 - pad),
+        start_s=start,
+        end_s=max(start + 0.1, end),
     )
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from aiprod.captions.ass import AssEvent, AssStyle
 from aiprod.design.boxes import Box, SafeZone
 from aiprod.design.draw import (
+    MarqueeBand,
     design_style,
-    marquee_event,
+    marquee_band,
     shape_event,
     text_events,
 )
@@ -78,6 +79,8 @@ class DesignPlan:
     stage_s: float
     # per scene: the static full-frame shapes (veil, halftone) baked once into a still
     stills: tuple[tuple[ShapeElement, ...], ...] = ()
+    # per scene: the scrolling brand bands, drawn once into strips the render graph slides
+    bands: tuple[tuple[MarqueeBand, ...], ...] = ()
 
     @property
     def aspect(self) -> str:
@@ -212,7 +215,7 @@ def _scrim(ctx: SceneContext) -> ShapeElement:
     )
 
 
-def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
+def _marquee(ctx: SceneContext, word: str) -> list[MarqueeBand]:
     """Two bands of the brand's name scrolling in opposite directions behind everything."""
     w, h = ctx.grid.width, ctx.grid.height
     em = min(w, h) * 0.16
@@ -220,7 +223,7 @@ def _marquee(ctx: SceneContext, word: str) -> list[AssEvent]:
     out = []
     for n, row in enumerate(rows):
         out.append(
-            marquee_event(
+            marquee_band(
                 word,
                 y=h * row,
                 em_px=em,
@@ -282,6 +285,7 @@ def plan_design(
     backdrop: list[AssEvent] = []
     front: list[AssEvent] = []
     stills: list[tuple[ShapeElement, ...]] = []
+    bands: list[tuple[MarqueeBand, ...]] = []
     for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
         ctx = SceneContext(
             index=n,
@@ -312,8 +316,7 @@ def plan_design(
         baked = [d for d in decor if d.box.id.split(".", 1)[1] in BAKED]
         stills.append(tuple(baked))
         backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor if d not in baked)
-        if marquee_word:
-            backdrop.extend(_marquee(ctx, marquee_word))
+        bands.append(tuple(_marquee(ctx, marquee_word)) if marquee_word else ())
         for el in elements:
             if isinstance(el, ShapeElement):
                 target = backdrop if el.layer == "back" else front
@@ -331,4 +334,5 @@ def plan_design(
         front=tuple(front),
         stage_s=time.perf_counter() - began,
         stills=tuple(stills),
+        bands=tuple(bands),
     )

@@ -21,6 +21,7 @@ from aiprod.media.backgrounds import (
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
+from aiprod.media.stills import SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     ColourBackground,
@@ -65,6 +66,8 @@ class RenderPlan:
     layers: tuple[PictureLayer, ...] = ()
     # per scene: pictures of static decor (veil, halftone) laid over its background
     scene_stills: tuple[tuple[Path, ...], ...] = ()
+    # per scene: baked strips slid across it (the brand band), over its stills
+    scene_bands: tuple[tuple[SlidingStill, ...], ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -89,6 +92,19 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
         graph.add(
             [label, f"{k}:v"],
             [f("overlay", x=0, y=0, eof_action="repeat"), f("format", "yuv420p")],
+            [out],
+        )
+        label = out
+    bands = plan.scene_bands[slot.index] if slot.index < len(plan.scene_bands) else ()
+    for n, band in enumerate(bands):
+        k = inputs.add(band.png)
+        out = f"{label}m{n}"
+        graph.add(
+            [label, f"{k}:v"],
+            [
+                f("overlay", x=band.x_expr(), y=band.y, eof_action="repeat"),
+                f("format", "yuv420p"),
+            ],
             [out],
         )
         label = out

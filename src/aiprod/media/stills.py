@@ -23,6 +23,24 @@ class Still:
     opacity: float
 
 
+@dataclass(frozen=True)
+class SlidingStill:
+    """A baked strip (the brand band) slid across its scene by an ``overlay`` x expression:
+    its left edge goes from ``x0`` to ``x1`` between ``t0`` and ``t1`` (seconds of the
+    scene's own clock), then holds."""
+
+    png: Path
+    x0: int
+    x1: int
+    y: int
+    t0: float
+    t1: float
+
+    def x_expr(self) -> str:
+        span = max(0.001, self.t1 - self.t0)
+        return f"{self.x0}+({self.x1 - self.x0})*clip((t-{self.t0:.4f})/{span:.4f},0,1)"
+
+
 def build_still_command(still: Still, width: int, height: int, out: Path) -> list[str]:
     """ffmpeg arguments drawing ``still`` into an RGBA PNG of the frame's size."""
     hexcolour = "0x" + still.colour.lstrip("#")[:6]
@@ -58,4 +76,4 @@ def build_still_command(still: Still, width: int, height: int, out: Path) -> lis
     ]
 
 
-__all__ = ["Still", "build_still_command"]
+__all__ = ["SlidingStill", "Still", "build_still_command"]

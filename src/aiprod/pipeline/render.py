@@ -49,7 +49,7 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
-from aiprod.media.stills import Still, build_still_command
+from aiprod.media.stills import SlidingStill, Still, build_still_command
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
@@ -396,10 +396,12 @@ class Renderer:
         front = None
         backdrop = None
         stills: tuple[tuple[Path, ...], ...] = ()
+        bands: tuple[tuple[SlidingStill, ...], ...] = ()
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
             stills = self._bake_stills(design, timeline)
+            bands = self._bake_bands(design, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -422,6 +424,7 @@ class Renderer:
             backdrop_ass=backdrop,
             layers=tuple(layers),
             scene_stills=stills,
+            scene_bands=bands,
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -451,6 +454,41 @@ class Renderer:
                 run_ffmpeg(build_still_command(still, timeline.width, timeline.height, png))
                 paths.append(png)
             out.append(tuple(paths))
+        return tuple(out)
+
+    def _bake_bands(
+        self, design: DesignPlan, timeline: Timeline
+    ) -> tuple[tuple[SlidingStill, ...], ...]:
+        """Draw each scene's brand band once into a strip the graph slides (see
+        ``aiprod.design.draw.MarqueeBand``)."""
+        out: list[tuple[SlidingStill, ...]] = []
+        for n, (bands, slot) in enumerate(zip(design.bands, timeline.scenes, strict=True)):
+            offset = float(seconds_at(slot.start, timeline.fps))
+            slid = []
+            for m, band in enumerate(bands):
+                mask = self.work / f"band{n}_{m}.ass"
+                document = AssDocument(
+                    play_res_x=band.strip_w,
+                    play_res_y=band.strip_h,
+                    styles=[design.style],
+                    events=[band.mask],
+                    title="AIPROD band",
+                )
+                mask.write_text(document.render(), encoding="utf-8")
+                png = self.work / f"band{n}_{m}.png"
+                still = Still(mask, band.colour, band.opacity)
+                run_ffmpeg(build_still_command(still, band.strip_w, band.strip_h, png))
+                slid.append(
+                    SlidingStill(
+                        png,
+                        band.x0,
+                        band.x1,
+                        band.y,
+                        band.start_s - offset,
+                        band.end_s - offset,
+                    )
+                )
+            out.append(tuple(slid))
         return tuple(out)
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:

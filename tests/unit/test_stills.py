@@ -101,7 +101,7 @@ def test_each_band_slides_over_its_scene(tmp_path: Path) -> None:
         audio=tmp_path / "mix.wav",
         overlay_ass=None,
         output=tmp_path / "video.mp4",
-        scene_bands=((), (band,)),
+        scene_overlays=((), (band,)),
     )
     inputs = InputList()
     rendered = build_filtergraph(plan, inputs).render()

@@ -31,6 +31,8 @@ STYLE = "Design"
 # outline anew (and caches it) for every angle, so a whole-scene spin of a large ring cost
 # a rasterisation per frame and hundreds of MB of cache
 SPIN_MS = 900
+# every shape entrance (spring 460 ms, spin 900 ms, slide or grow 420 ms) is over by then
+REST_AFTER_MS = 1000
 KAPPA = 0.5523  # bezier handle for a quarter circle
 _FAMILY_FOR_SCRIPT = {
     "cjk": "Noto Sans CJK SC",
@@ -229,14 +231,24 @@ def shape_colour(el: ShapeElement) -> tuple[str, float]:
     return el.colour[:7], max(0.0, min(1.0, el.opacity * extra))
 
 
-def shape_event(el: ShapeElement, scene_start: float, scene_end: float, layer: int) -> AssEvent:
+def shape_event(
+    el: ShapeElement,
+    scene_start: float,
+    scene_end: float,
+    layer: int,
+    *,
+    entrance_only: bool = False,
+) -> AssEvent:
+    """The shape's libass event; ``entrance_only``: just its entrance (``REST_AFTER_MS``, no
+    exit fade), the still from ``rest_shape`` showing it at rest afterwards."""
     b = el.box
     start = scene_start + el.delay_s
     ms = 0
     cx, cy = b.x + b.w / 2, b.y + b.h / 2
     motion = el.motion
     colour = _colour_tags(el.colour, el.opacity)
-    exit_tag = rf"\fad(0,{EXIT_MS})"
+    exit_ms = 0 if entrance_only else EXIT_MS
+    exit_tag = rf"\fad(0,{exit_ms})"
     if motion == "grow_x":
         pos = rf"\an7\pos({b.x},{b.y})\fscx0\t({ms},{ms + ENTER_MS},{EASE_OUT_ACCEL},\fscx100)"
     elif motion == "grow_y":
@@ -264,12 +276,66 @@ def shape_event(el: ShapeElement, scene_start: float, scene_end: float, layer: i
         pos = rf"\an7\move({b.x},{b.y},{b.x - drift},{b.y - drift},0,{dur})"
     else:
         pos = rf"\an7\pos({b.x},{b.y})"
-    entrance = rf"\fad({ENTER_MS // 2},{EXIT_MS})" if motion in ("fade", "drift") else exit_tag
+    entrance = rf"\fad({ENTER_MS // 2},{exit_ms})" if motion in ("fade", "drift") else exit_tag
     if motion in ("slide_left", "slide_right"):
         # the slide animates \alpha; fold the shape's own opacity into \1a on top of it
         entrance = exit_tag
     text = rf"{{{pos}\bord0\shad0{colour}{entrance}\p1}}{shape_path(el)}{{\p0}}"
-    return AssEvent(start, max(start + 0.05, scene_end), STYLE, text, layer)
+    end = max(start + 0.05, scene_end)
+    if entrance_only:
+        end = min(end, start + REST_AFTER_MS / 1000)
+    return AssEvent(start, end, STYLE, text, layer)
+
+
+def settles(el: ShapeElement) -> bool:
+    """Whether the shape stands still after its entrance (a drift moves all scene long)."""
+    return el.motion != "drift"
+
+
+@dataclass(frozen=True)
+class RestShape:
+    """A shape at rest after its entrance, drawn once into a picture of its own box:
+    ``mask`` (white, opaque) on a ``canvas_w`` x ``canvas_h`` canvas whose top-left sits at
+    (x, y) in the frame, shown from ``from_s`` in the shape's colour and opacity. libass
+    blending large panels, discs and rings on every frame was most of the backdrop's cost;
+    ``overlay`` of a still is a fraction of it."""
+
+    mask: AssEvent
+    canvas_w: int
+    canvas_h: int
+    colour: str
+    opacity: float
+    x: int
+    y: int
+    from_s: float
+    layer: int
+
+
+def rest_shape(el: ShapeElement, scene_start: float, layer: int) -> RestShape:
+    b = el.box
+    pad = 4
+    cw = math.ceil(b.w) // 2 * 2 + 2 * pad + 2
+    ch = math.ceil(b.h) // 2 * 2 + 2 * pad + 2
+    if el.motion in ("pop", "spin"):  # placed by their centre, like their event
+        pos = rf"\an5\pos({cw // 2},{ch // 2})"
+        x, y = round(b.x + b.w / 2) - cw // 2, round(b.y + b.h / 2) - ch // 2
+    else:
+        pos = rf"\an7\pos({pad},{pad})"
+        x, y = round(b.x) - pad, round(b.y) - pad
+    tags = rf"{pos}\bord0\shad0\1c&HFFFFFF&\1a&H00&\p1"
+    mask = AssEvent(0.0, 1.0, STYLE, rf"{{{tags}}}{shape_path(el)}{{\p0}}", 0)
+    colour, opacity = shape_colour(el)
+    return RestShape(
+        mask=mask,
+        canvas_w=cw,
+        canvas_h=ch,
+        colour=colour,
+        opacity=opacity,
+        x=x,
+        y=y,
+        from_s=scene_start + el.delay_s + REST_AFTER_MS / 1000,
+        layer=layer,
+    )
 
 
 # ------------------------------------------------------------------ text

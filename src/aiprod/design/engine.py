@@ -16,8 +16,11 @@ from aiprod.captions.ass import AssEvent, AssStyle
 from aiprod.design.boxes import Box, SafeZone
 from aiprod.design.draw import (
     MarqueeBand,
+    RestShape,
     design_style,
     marquee_band,
+    rest_shape,
+    settles,
     shape_event,
     text_events,
 )
@@ -81,6 +84,8 @@ class DesignPlan:
     stills: tuple[tuple[ShapeElement, ...], ...] = ()
     # per scene: the scrolling brand bands, drawn once into strips the render graph slides
     bands: tuple[tuple[MarqueeBand, ...], ...] = ()
+    # per scene: backdrop shapes at rest after their entrance (libass draws only the entrance)
+    rests: tuple[tuple[RestShape, ...], ...] = ()
 
     @property
     def aspect(self) -> str:
@@ -286,6 +291,7 @@ def plan_design(
     front: list[AssEvent] = []
     stills: list[tuple[ShapeElement, ...]] = []
     bands: list[tuple[MarqueeBand, ...]] = []
+    rests: list[tuple[RestShape, ...]] = []
     for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
         ctx = SceneContext(
             index=n,
@@ -315,12 +321,19 @@ def plan_design(
         scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
         baked = [d for d in decor if d.box.id.split(".", 1)[1] in BAKED]
         stills.append(tuple(baked))
-        backdrop.extend(shape_event(d, at.start_s, at.end_s, 0) for d in decor if d not in baked)
         bands.append(tuple(_marquee(ctx, marquee_word)) if marquee_word else ())
+        resting: list[RestShape] = []
+        back = [(d, 0) for d in decor if d not in baked]
+        back += [(e, 1) for e in elements if isinstance(e, ShapeElement) and e.layer == "back"]
+        for shape, layer in back:
+            still = settles(shape)
+            backdrop.append(shape_event(shape, at.start_s, at.end_s, layer, entrance_only=still))
+            if still:
+                resting.append(rest_shape(shape, at.start_s, layer))
+        rests.append(tuple(resting))
         for el in elements:
-            if isinstance(el, ShapeElement):
-                target = backdrop if el.layer == "back" else front
-                target.append(shape_event(el, at.start_s, at.end_s, 1 if el.layer == "back" else 2))
+            if isinstance(el, ShapeElement) and el.layer != "back":
+                front.append(shape_event(el, at.start_s, at.end_s, 2))
             elif isinstance(el, TextElement):
                 front.extend(text_events(el, at.start_s, at.end_s, 3))
     return DesignPlan(
@@ -335,4 +348,5 @@ def plan_design(
         stage_s=time.perf_counter() - began,
         stills=tuple(stills),
         bands=tuple(bands),
+        rests=tuple(rests),
     )

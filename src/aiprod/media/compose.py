@@ -66,8 +66,9 @@ class RenderPlan:
     layers: tuple[PictureLayer, ...] = ()
     # per scene: pictures of static decor (veil, halftone) laid over its background
     scene_stills: tuple[tuple[Path, ...], ...] = ()
-    # per scene: baked strips slid across it (the brand band), over its stills
-    scene_bands: tuple[tuple[SlidingStill, ...], ...] = ()
+    # per scene, in order over its stills: baked strips slid across it (the brand band) and
+    # shapes at rest after their entrance
+    scene_overlays: tuple[tuple[SlidingStill, ...], ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -95,14 +96,15 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
             [out],
         )
         label = out
-    bands = plan.scene_bands[slot.index] if slot.index < len(plan.scene_bands) else ()
-    for n, band in enumerate(bands):
-        k = inputs.add(band.png)
+    overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()
+    for n, item in enumerate(overlays):
+        k = inputs.add(item.png)
         out = f"{label}m{n}"
+        enable = f"gte(t,{item.shown_from:.4f})" if item.shown_from > 0 else None
         graph.add(
             [label, f"{k}:v"],
             [
-                f("overlay", x=band.x_expr(), y=band.y, eof_action="repeat"),
+                f("overlay", x=item.x_expr(), y=item.y, eof_action="repeat", enable=enable),
                 f("format", "yuv420p"),
             ],
             [out],

@@ -25,18 +25,22 @@ class Still:
 
 @dataclass(frozen=True)
 class SlidingStill:
-    """A baked strip (the brand band) slid across its scene by an ``overlay`` x expression:
-    its left edge goes from ``x0`` to ``x1`` between ``t0`` and ``t1`` (seconds of the
-    scene's own clock), then holds."""
+    """A baked picture laid over part of its scene: a strip (the brand band) slid by an
+    ``overlay`` x expression, its left edge going from ``x0`` to ``x1`` between ``t0`` and
+    ``t1`` (seconds of the scene's own clock); or a shape at rest (``x0 == x1``) shown from
+    ``shown_from`` on, once libass has drawn its entrance."""
 
     png: Path
     x0: int
     x1: int
     y: int
-    t0: float
-    t1: float
+    t0: float = 0.0
+    t1: float = 0.0
+    shown_from: float = 0.0
 
-    def x_expr(self) -> str:
+    def x_expr(self) -> str | int:
+        if self.x0 == self.x1:
+            return self.x0
         span = max(0.001, self.t1 - self.t0)
         return f"{self.x0}+({self.x1 - self.x0})*clip((t-{self.t0:.4f})/{span:.4f},0,1)"
 

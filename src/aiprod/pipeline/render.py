@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from aiprod.captions.ass import AssDocument
+from aiprod.captions.ass import AssDocument, AssEvent
 from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
@@ -401,7 +401,7 @@ class Renderer:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
             stills = self._bake_stills(design, timeline)
-            bands = self._bake_bands(design, timeline)
+            bands = self._bake_overlays(design, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -424,7 +424,7 @@ class Renderer:
             backdrop_ass=backdrop,
             layers=tuple(layers),
             scene_stills=stills,
-            scene_bands=bands,
+            scene_overlays=bands,
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -456,40 +456,68 @@ class Renderer:
             out.append(tuple(paths))
         return tuple(out)
 
-    def _bake_bands(
+    def _bake_overlays(
         self, design: DesignPlan, timeline: Timeline
     ) -> tuple[tuple[SlidingStill, ...], ...]:
-        """Draw each scene's brand band once into a strip the graph slides (see
-        ``aiprod.design.draw.MarqueeBand``)."""
+        """Draw each scene's brand band and its shapes at rest once, as pictures the graph
+        lays over the scene (see ``aiprod.design.draw.MarqueeBand`` and ``RestShape``), in
+        the backdrop's order: decor shapes, the band, then the shapes behind the text."""
         out: list[tuple[SlidingStill, ...]] = []
-        for n, (bands, slot) in enumerate(zip(design.bands, timeline.scenes, strict=True)):
+        scenes = zip(design.bands, design.rests, timeline.scenes, strict=True)
+        for n, (bands, rests, slot) in enumerate(scenes):
             offset = float(seconds_at(slot.start, timeline.fps))
-            slid = []
+            items: list[tuple[int, SlidingStill]] = []
             for m, band in enumerate(bands):
-                mask = self.work / f"band{n}_{m}.ass"
-                document = AssDocument(
-                    play_res_x=band.strip_w,
-                    play_res_y=band.strip_h,
-                    styles=[design.style],
-                    events=[band.mask],
-                    title="AIPROD band",
+                png = self._bake(
+                    f"band{n}_{m}",
+                    design,
+                    band.mask,
+                    band.strip_w,
+                    band.strip_h,
+                    band.colour,
+                    band.opacity,
                 )
-                mask.write_text(document.render(), encoding="utf-8")
-                png = self.work / f"band{n}_{m}.png"
-                still = Still(mask, band.colour, band.opacity)
-                run_ffmpeg(build_still_command(still, band.strip_w, band.strip_h, png))
-                slid.append(
-                    SlidingStill(
-                        png,
-                        band.x0,
-                        band.x1,
-                        band.y,
-                        band.start_s - offset,
-                        band.end_s - offset,
-                    )
+                start, end = band.start_s - offset, band.end_s - offset
+                items.append((1, SlidingStill(png, band.x0, band.x1, band.y, start, end)))
+            for m, rest in enumerate(rests):
+                png = self._bake(
+                    f"rest{n}_{m}",
+                    design,
+                    rest.mask,
+                    rest.canvas_w,
+                    rest.canvas_h,
+                    rest.colour,
+                    rest.opacity,
                 )
-            out.append(tuple(slid))
+                shown = max(0.0, rest.from_s - offset)
+                items.append(
+                    (2 * rest.layer, SlidingStill(png, rest.x, rest.x, rest.y, shown_from=shown))
+                )
+            out.append(tuple(item for _, item in sorted(items, key=lambda pair: pair[0])))
         return tuple(out)
+
+    def _bake(
+        self,
+        name: str,
+        design: DesignPlan,
+        event: AssEvent,
+        width: int,
+        height: int,
+        colour: str,
+        opacity: float,
+    ) -> Path:
+        mask = self.work / f"{name}.ass"
+        document = AssDocument(
+            play_res_x=width,
+            play_res_y=height,
+            styles=[design.style],
+            events=[event],
+            title="AIPROD still",
+        )
+        mask.write_text(document.render(), encoding="utf-8")
+        png = self.work / f"{name}.png"
+        run_ffmpeg(build_still_command(Still(mask, colour, opacity), width, height, png))
+        return png
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
         if not design.backdrop:

@@ -107,3 +107,35 @@ def test_each_band_slides_over_its_scene(tmp_path: Path) -> None:
     rendered = build_filtergraph(plan, inputs).render()
     assert str(tmp_path / "band.png") in inputs.args
     assert "[s1][0:v]overlay=x=-200+(-700)*clip((t-0.3000)/1.8000\\,0\\,1):y=900" in rendered
+
+
+def test_shapes_at_rest_are_pictures_after_their_entrance() -> None:
+    times = [SceneTimes(0.3, 4.7), SceneTimes(5.3, 9.7)]
+    plan = plan_design(spec(), 1920, 1080, times, caption_look="clean")
+    rests = [r for scene in plan.rests for r in scene]
+    assert rests, "some backdrop shape settles after its entrance"
+    # libass draws the backdrop only during entrances: no event outlives its first second
+    assert all(e.end - e.start <= 1.0 + 1e-6 for e in plan.backdrop if "drift" not in e.text)
+    assert all(r"\fad(0,0)" in e.text or r"\fad(210,0)" in e.text for e in plan.backdrop)
+    for rest in rests:
+        assert r"\1c&HFFFFFF&\1a&H00&" in rest.mask.text and r"\t(" not in rest.mask.text
+        assert rest.canvas_w > 8 and rest.canvas_h > 8 and 0 < rest.opacity <= 1
+        assert rest.from_s >= 1.3 and rest.layer in (0, 1)
+
+
+def test_a_shape_at_rest_shows_once_its_entrance_is_over(tmp_path: Path) -> None:
+    s = spec()
+    preset = resolve_preset(s.preset)
+    timeline = build_timeline(s, preset, [2.0, 2.0])
+    rest = SlidingStill(tmp_path / "disc.png", 400, 400, 120, shown_from=1.25)
+    plan = RenderPlan(
+        spec=s,
+        preset=preset,
+        timeline=timeline,
+        audio=tmp_path / "mix.wav",
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        scene_overlays=((rest,), ()),
+    )
+    rendered = build_filtergraph(plan, InputList()).render()
+    assert "[s0][0:v]overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,1.2500)" in rendered

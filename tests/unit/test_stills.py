@@ -1,12 +1,14 @@
 """Static decor baked into per-scene stills: the design plan hands them over instead of
-per-frame libass events, and the render graph lays each still over its scene."""
+per-frame libass events, and the render graph lays each still over its scene; backdrop
+shapes are pictures too, brought in by an entrance the graph plays on them."""
 
+from fractions import Fraction
 from pathlib import Path
 
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import SceneTimes, plan_design
 from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
-from aiprod.media.stills import SlidingStill, Still, build_still_command
+from aiprod.media.stills import ShapeStill, SlidingStill, Still, build_still_command
 from aiprod.media.timeline import build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import resolve_preset
@@ -31,10 +33,8 @@ def test_halftone_is_baked_not_animated() -> None:
     assert len(plan.stills) == 2
     for shapes in plan.stills:
         assert any(s.shape.startswith("halftone") for s in shapes)
-    # the texture's diamonds are drawn once, so no backdrop event carries that many points
-    assert all(e.text.count(" m ") < 500 for e in plan.backdrop)
-    # nothing in the backdrop spins for the whole scene any more
-    assert all(r"\frz-40" not in e.text for e in plan.backdrop)
+    # every backdrop shape settles, so libass draws none of them
+    assert plan.backdrop == ()
     shape = plan.stills[0][0]
     event = mask_event(shape)
     assert r"\1c&HFFFFFF&\1a&H00&" in event.text and r"\fad" not in event.text
@@ -69,9 +69,12 @@ def test_each_scene_still_is_overlaid_on_its_background(tmp_path: Path) -> None:
     inputs = InputList()
     rendered = build_filtergraph(plan, inputs).render()
     assert str(tmp_path / "a.png") in inputs.args and str(tmp_path / "b.png") in inputs.args
-    assert "[s0][0:v]overlay=x=0:y=0:eof_action=repeat" in rendered
-    assert "[s0d0][1:v]overlay" in rendered
-    assert "[s1][" not in rendered.replace("[s1]split", "")
+    assert "[s0lo][0:v]overlay=x=0:y=0:eof_action=repeat" in rendered
+    assert "[s0lod0][1:v]overlay" in rendered
+    # laid on the slow gradient (10 fps), before its frames are repeated up to 30 fps
+    assert "gradients=s=480x270:r=10:" in rendered
+    assert rendered.index("[s0lod0][1:v]overlay") < rendered.index("[s0lod0d1]fps=30")
+    assert "[s1lo][" not in rendered and "[s1][" not in rendered
 
 
 def test_brand_band_is_a_baked_strip_not_a_moving_event() -> None:
@@ -109,25 +112,25 @@ def test_each_band_slides_over_its_scene(tmp_path: Path) -> None:
     assert "[s1][0:v]overlay=x=-200+(-700)*clip((t-0.3000)/1.8000\\,0\\,1):y=900" in rendered
 
 
-def test_shapes_at_rest_are_pictures_after_their_entrance() -> None:
+def test_backdrop_shapes_are_pictures_with_their_entrance() -> None:
     times = [SceneTimes(0.3, 4.7), SceneTimes(5.3, 9.7)]
     plan = plan_design(spec(), 1920, 1080, times, caption_look="clean")
     rests = [r for scene in plan.rests for r in scene]
-    assert rests, "some backdrop shape settles after its entrance"
-    # libass draws the backdrop only during entrances: no event outlives its first second
-    assert all(e.end - e.start <= 1.0 + 1e-6 for e in plan.backdrop if "drift" not in e.text)
-    assert all(r"\fad(0,0)" in e.text or r"\fad(210,0)" in e.text for e in plan.backdrop)
+    assert rests, "every scene has backdrop shapes"
     for rest in rests:
         assert r"\1c&HFFFFFF&\1a&H00&" in rest.mask.text and r"\t(" not in rest.mask.text
         assert rest.canvas_w > 8 and rest.canvas_h > 8 and 0 < rest.opacity <= 1
-        assert rest.from_s >= 1.3 and rest.layer in (0, 1)
+        assert rest.layer in (0, 1) and rest.start_s >= 0.3
+        assert rest.entrance in ("grow_x", "grow_y", "pop", "slide", "fade", "none")
+        assert (rest.entrance == "none") == (rest.enter_s == 0)
+    assert {r.entrance for r in rests} >= {"pop", "slide"}
 
 
-def test_a_shape_at_rest_shows_once_its_entrance_is_over(tmp_path: Path) -> None:
+def test_a_popping_shape_enters_then_rests_as_its_own_picture(tmp_path: Path) -> None:
     s = spec()
     preset = resolve_preset(s.preset)
     timeline = build_timeline(s, preset, [2.0, 2.0])
-    rest = SlidingStill(tmp_path / "disc.png", 400, 400, 120, shown_from=1.25)
+    disc = ShapeStill(tmp_path / "disc.png", 400, 120, 200, 200, 0.5, "pop", 0.46)
     plan = RenderPlan(
         spec=s,
         preset=preset,
@@ -135,7 +138,24 @@ def test_a_shape_at_rest_shows_once_its_entrance_is_over(tmp_path: Path) -> None
         audio=tmp_path / "mix.wav",
         overlay_ass=None,
         output=tmp_path / "video.mp4",
-        scene_overlays=((rest,), ()),
+        scene_overlays=((disc,), ()),
     )
     rendered = build_filtergraph(plan, InputList()).render()
-    assert "[s0][0:v]overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,1.2500)" in rendered
+    # 15 frames from frame 15 (the last one at rest), scaled on a canvas with room for the
+    # overshoot, placed by its centre
+    assert "loop=loop=14:size=1:start=0,settb=expr=1/30,setpts=N+15,scale=" in rendered
+    assert "pad=w=218:h=218:x=(ow-iw)/2:y=(oh-ih)/2:color=black@0:eval=frame" in rendered
+    assert "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=pass" in rendered
+    # then the tight picture, held, from the frame after the entrance's last
+    assert "overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,1.0000)" in rendered
+    assert disc.rest_from(timeline.fps) == 1.0
+
+
+def test_a_slide_moves_and_fades_in_and_a_still_shape_just_appears(tmp_path: Path) -> None:
+    slide = ShapeStill(tmp_path / "p.png", 300, 0, 400, 1080, 0.2, "slide", 0.42, slide_dx=-100)
+    chain = ",".join(flt.render() for flt in slide.entrance_chain(Fraction(30)))
+    assert "fade=t=in:st=0.2000:d=0.42:alpha=1" in chain and "scale" not in chain
+    x, y = slide.position()
+    assert x == "300+(-100)*(1-pow(clip((t-0.2000)/0.4200,0,1),0.45))" and y == 0
+    still = ShapeStill(tmp_path / "p.png", 300, 0, 400, 1080, 0.2)
+    assert not still.animated and still.frames(Fraction(30)) == 0

@@ -20,19 +20,19 @@ from aiprod.design.motion import (
     EASE_OUT_ACCEL,
     ENTER_MS,
     EXIT_MS,
+    SPRING_MS,
     WORD_STAGGER_S,
     count_steps,
     format_number,
     spring_tags,
 )
+from aiprod.media.stills import Entrance
 
 STYLE = "Design"
 # a spin turns the drawing into place during its entrance only: libass draws a rotated
 # outline anew (and caches it) for every angle, so a whole-scene spin of a large ring cost
 # a rasterisation per frame and hundreds of MB of cache
 SPIN_MS = 900
-# every shape entrance (spring 460 ms, spin 900 ms, slide or grow 420 ms) is over by then
-REST_AFTER_MS = 1000
 KAPPA = 0.5523  # bezier handle for a quarter circle
 _FAMILY_FOR_SCRIPT = {
     "cjk": "Noto Sans CJK SC",
@@ -101,14 +101,11 @@ def circle_path(cx: float, cy: float, r: float, *, reverse: bool = False) -> str
     )
 
 
-def ring_path(side: float, line: float, gap_arcs: bool = True) -> str:
-    """A ring (outer circle minus inner, drawn in opposite directions: libass fills
-    non-zero), with short breaks so its spin is visible."""
+def ring_path(side: float, line: float) -> str:
+    """A ring: outer circle minus inner, drawn in opposite directions (libass fills
+    non-zero)."""
     r = side / 2
-    path = f"{circle_path(r, r, r)} {circle_path(r, r, max(1.0, r - line), reverse=True)}"
-    if not gap_arcs:
-        return path
-    return path
+    return f"{circle_path(r, r, r)} {circle_path(r, r, max(1.0, r - line), reverse=True)}"
 
 
 def check_path(w: float, h: float, line: float) -> str:
@@ -236,18 +233,15 @@ def shape_event(
     scene_start: float,
     scene_end: float,
     layer: int,
-    *,
-    entrance_only: bool = False,
 ) -> AssEvent:
-    """The shape's libass event; ``entrance_only``: just its entrance (``REST_AFTER_MS``, no
-    exit fade), the still from ``rest_shape`` showing it at rest afterwards."""
+    """The shape's libass event: its entrance, its motion and its exit fade."""
     b = el.box
     start = scene_start + el.delay_s
     ms = 0
     cx, cy = b.x + b.w / 2, b.y + b.h / 2
     motion = el.motion
     colour = _colour_tags(el.colour, el.opacity)
-    exit_ms = 0 if entrance_only else EXIT_MS
+    exit_ms = EXIT_MS
     exit_tag = rf"\fad(0,{exit_ms})"
     if motion == "grow_x":
         pos = rf"\an7\pos({b.x},{b.y})\fscx0\t({ms},{ms + ENTER_MS},{EASE_OUT_ACCEL},\fscx100)"
@@ -282,8 +276,6 @@ def shape_event(
         entrance = exit_tag
     text = rf"{{{pos}\bord0\shad0{colour}{entrance}\p1}}{shape_path(el)}{{\p0}}"
     end = max(start + 0.05, scene_end)
-    if entrance_only:
-        end = min(end, start + REST_AFTER_MS / 1000)
     return AssEvent(start, end, STYLE, text, layer)
 
 
@@ -294,11 +286,12 @@ def settles(el: ShapeElement) -> bool:
 
 @dataclass(frozen=True)
 class RestShape:
-    """A shape at rest after its entrance, drawn once into a picture of its own box:
-    ``mask`` (white, opaque) on a ``canvas_w`` x ``canvas_h`` canvas whose top-left sits at
-    (x, y) in the frame, shown from ``from_s`` in the shape's colour and opacity. libass
-    blending large panels, discs and rings on every frame was most of the backdrop's cost;
-    ``overlay`` of a still is a fraction of it."""
+    """A backdrop shape drawn once into a picture of its own box: ``mask`` (white, opaque)
+    on a ``canvas_w`` x ``canvas_h`` canvas whose top-left sits at (x, y) in the frame, in
+    the shape's colour and opacity. Its entrance (``entrance`` from ``start_s`` for
+    ``enter_s``) is played by the render graph on that picture (scale, slide, fade),
+    which then holds it at rest: libass drawing large panels, discs and rings on every frame
+    of their entrance, and caching a bitmap for each, was most of the backdrop's cost."""
 
     mask: AssEvent
     canvas_w: int
@@ -307,8 +300,26 @@ class RestShape:
     opacity: float
     x: int
     y: int
-    from_s: float
+    start_s: float
     layer: int
+    entrance: Entrance = "none"
+    enter_s: float = 0.0
+    slide_dx: int = 0  # where a slide starts, relative to its place at rest
+
+
+def _entrance(el: ShapeElement) -> tuple[Entrance, float, int]:
+    """(entrance, seconds, slide offset) playing ``shape_event``'s motion."""
+    motion = el.motion
+    if motion in ("grow_x", "grow_y"):
+        return motion, ENTER_MS / 1000, 0
+    if motion in ("pop", "spin"):  # a spin's ring is round: its turn would show nothing
+        return "pop", SPRING_MS / 1000, 0
+    if motion in ("slide_left", "slide_right"):
+        dx = round(el.box.w * 0.25) * (1 if motion == "slide_left" else -1)
+        return "slide", ENTER_MS / 1000, dx
+    if motion == "fade":
+        return "fade", ENTER_MS / 2000, 0
+    return "none", 0.0, 0
 
 
 def rest_shape(el: ShapeElement, scene_start: float, layer: int) -> RestShape:
@@ -325,6 +336,7 @@ def rest_shape(el: ShapeElement, scene_start: float, layer: int) -> RestShape:
     tags = rf"{pos}\bord0\shad0\1c&HFFFFFF&\1a&H00&\p1"
     mask = AssEvent(0.0, 1.0, STYLE, rf"{{{tags}}}{shape_path(el)}{{\p0}}", 0)
     colour, opacity = shape_colour(el)
+    entrance, enter_s, dx = _entrance(el)
     return RestShape(
         mask=mask,
         canvas_w=cw,
@@ -333,8 +345,11 @@ def rest_shape(el: ShapeElement, scene_start: float, layer: int) -> RestShape:
         opacity=opacity,
         x=x,
         y=y,
-        from_s=scene_start + el.delay_s + REST_AFTER_MS / 1000,
+        start_s=scene_start + el.delay_s,
         layer=layer,
+        entrance=entrance,
+        enter_s=enter_s,
+        slide_dx=dx,
     )
 
 

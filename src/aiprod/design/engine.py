@@ -1,9 +1,10 @@
 """The design stage: one plan for the whole video, from the spec and its timeline.
 
 For every scene: its layout (the spec's, or chosen from its content and neighbours), the
-placed elements, and their boxes. Drawn as two ASS documents for libass: a *backdrop* pass
-(background shapes, under the pictures) and a *front* pass (text, marks, buttons, over the
-pictures, with the burned-in captions). Pictures are raster layers the render graph moves.
+placed elements, and their boxes. Background shapes are drawn once into pictures that the
+render graph brings in and holds (a *backdrop* ASS pass remains only for shapes that move
+all scene long); the *front* pass (text, marks, buttons, over the pictures, with the
+burned-in captions) is libass's. Pictures are raster layers the render graph moves.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class DesignPlan:
     stills: tuple[tuple[ShapeElement, ...], ...] = ()
     # per scene: the scrolling brand bands, drawn once into strips the render graph slides
     bands: tuple[tuple[MarqueeBand, ...], ...] = ()
-    # per scene: backdrop shapes at rest after their entrance (libass draws only the entrance)
+    # per scene: backdrop shapes as pictures, with the entrance the render graph plays
     rests: tuple[tuple[RestShape, ...], ...] = ()
 
     @property
@@ -325,11 +326,11 @@ def plan_design(
         resting: list[RestShape] = []
         back = [(d, 0) for d in decor if d not in baked]
         back += [(e, 1) for e in elements if isinstance(e, ShapeElement) and e.layer == "back"]
-        for shape, layer in back:
-            still = settles(shape)
-            backdrop.append(shape_event(shape, at.start_s, at.end_s, layer, entrance_only=still))
-            if still:
+        for shape, layer in back:  # pictures the graph brings in; libass only for drifts
+            if settles(shape):
                 resting.append(rest_shape(shape, at.start_s, layer))
+            else:
+                backdrop.append(shape_event(shape, at.start_s, at.end_s, layer))
         rests.append(tuple(resting))
         for el in elements:
             if isinstance(el, ShapeElement) and el.layer != "back":

@@ -23,6 +23,10 @@ from aiprod.spec.model import (
 KEN_BURNS_ZOOM = 0.12  # 12 % over the scene: visible, never dizzy
 GRADIENT_DOWNSCALE = 4  # generate gradients at 1/4 size and scale up: same look, much cheaper
 GRADIENT_SEED = 7  # gradients' start angle; fixed so renders are deterministic
+# a drifting gradient and a plain colour change little from one frame to the next: drawn
+# (with the scene's static decor laid over them) at about 10 frames a second, each frame
+# then shown ``slow_factor`` times, which costs a third of drawing every frame at 30 fps
+SLOW_RATE = 10
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,30 @@ def normalise(frames: int, canvas: Canvas) -> list[Filter]:
     ]
 
 
+def slow_factor(fps: Fraction) -> int:
+    """How many output frames each frame of a slow background is shown for (a whole
+    number, so the drift stays even)."""
+    return max(1, round(fps / SLOW_RATE))
+
+
+def speed_up(frames: int, canvas: Canvas) -> list[Filter]:
+    """A slow background's tail: each frame repeated up to the canvas's rate, then the
+    common tail (``normalise``)."""
+    return [f("fps", canvas.fps), *normalise(frames, canvas)]
+
+
 def colour_chain(
     bg: ColourBackground, brand: BrandKit, frames: int, canvas: Canvas
 ) -> list[Filter]:
+    """At the slow rate: finish with ``speed_up``."""
     colour = bg.color or brand.colors.primary
     size = f"{canvas.width}x{canvas.height}"
-    return [f("color", c=_hex(colour), s=size, r=canvas.fps), *normalise(frames, canvas)]
+    k = slow_factor(canvas.fps)
+    return [
+        f("color", c=_hex(colour), s=size, r=canvas.fps / k),
+        f("trim", end_frame=-(-frames // k) + 1),
+        f("format", "yuv420p"),
+    ]
 
 
 def gradient_colours(bg: GradientBackground, brand: BrandKit) -> list[str]:
@@ -68,7 +90,10 @@ def gradient_colours(bg: GradientBackground, brand: BrandKit) -> list[str]:
 def gradient_chain(
     bg: GradientBackground, brand: BrandKit, frames: int, canvas: Canvas
 ) -> list[Filter]:
+    """At the slow rate, turning as fast as ``bg.speed`` per output frame: finish with
+    ``speed_up``."""
     colours = gradient_colours(bg, brand)
+    k = slow_factor(canvas.fps)
     small_w = max(16, canvas.width // GRADIENT_DOWNSCALE // 2 * 2)
     small_h = max(16, canvas.height // GRADIENT_DOWNSCALE // 2 * 2)
     options = {f"c{i}": _hex(c) for i, c in enumerate(colours)}
@@ -76,15 +101,15 @@ def gradient_chain(
         f(
             "gradients",
             s=f"{small_w}x{small_h}",
-            r=canvas.fps,
+            r=canvas.fps / k,
             n=len(colours),
-            speed=bg.speed,
+            speed=round(bg.speed * k, 6),
             seed=GRADIENT_SEED,
             **options,
         ),
-        f("trim", end_frame=frames),
+        f("trim", end_frame=-(-frames // k) + 1),
         f("scale", w=canvas.width, h=canvas.height, flags="bicubic"),
-        *normalise(frames, canvas),
+        f("format", "yuv420p"),
     ]
 
 

@@ -15,13 +15,14 @@ from aiprod.media.backgrounds import (
     colour_chain,
     gradient_chain,
     image_chain,
+    speed_up,
     video_chain,
     video_input_args,
 )
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
-from aiprod.media.stills import SlidingStill
+from aiprod.media.stills import ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     ColourBackground,
@@ -67,15 +68,17 @@ class RenderPlan:
     # per scene: pictures of static decor (veil, halftone) laid over its background
     scene_stills: tuple[tuple[Path, ...], ...] = ()
     # per scene, in order over its stills: baked strips slid across it (the brand band) and
-    # shapes at rest after their entrance
-    scene_overlays: tuple[tuple[SlidingStill, ...], ...] = ()
+    # baked shapes brought in by their entrance
+    scene_overlays: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
     """Add the background chain of one scene; return its output label."""
     bg = plan.spec.scenes[slot.index].background
     canvas = Canvas(plan.timeline.width, plan.timeline.height, plan.timeline.fps)
-    label = f"s{slot.index}"
+    scene = f"s{slot.index}"
+    slow = isinstance(bg, ColourBackground | GradientBackground)
+    label = f"{scene}lo" if slow else scene
     if isinstance(bg, ColourBackground):
         graph.add([], colour_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
     elif isinstance(bg, GradientBackground):
@@ -86,6 +89,7 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     elif isinstance(bg, VideoBackground):
         k = inputs.add(bg.path, video_input_args(bg))
         graph.add([f"{k}:v"], video_chain(bg, slot.frames, canvas), [label])
+    # static decor goes on a slow background before its frames are repeated
     stills = plan.scene_stills[slot.index] if slot.index < len(plan.scene_stills) else ()
     for n, still in enumerate(stills):
         k = inputs.add(still)
@@ -96,9 +100,15 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
             [out],
         )
         label = out
+    if slow:
+        graph.add([label], speed_up(slot.frames, canvas), [scene])
+        label = scene
     overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()
     for n, item in enumerate(overlays):
         k = inputs.add(item.png)
+        if isinstance(item, ShapeStill):
+            label = _shape_overlays(plan, item, k, label, f"{label}m{n}", graph)
+            continue
         out = f"{label}m{n}"
         enable = f"gte(t,{item.shown_from:.4f})" if item.shown_from > 0 else None
         graph.add(
@@ -111,6 +121,35 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
         )
         label = out
     return label
+
+
+def _shape_overlays(
+    plan: RenderPlan, item: ShapeStill, k: int, video: str, out: str, graph: Graph
+) -> str:
+    """A baked shape's entrance (its own short stream), then the shape at rest."""
+    fps = plan.timeline.fps
+    rest = f"{k}:v"
+    if item.animated:
+        graph.add([rest], [f("split", 2)], [f"{out}e_", f"{out}r"])
+        graph.add([f"{out}e_"], item.entrance_chain(fps), [f"{out}e"])
+        x, y = item.position()
+        graph.add(
+            [video, f"{out}e"],
+            [f("overlay", x=x, y=y, eof_action="pass"), f("format", "yuv420p")],
+            [f"{out}a"],
+        )
+        video, rest = f"{out}a", f"{out}r"
+    shown = item.rest_from(fps) if item.animated else item.start
+    enable = f"gte(t,{shown:.4f})" if shown > 0 else None
+    graph.add(
+        [video, rest],
+        [
+            f("overlay", x=item.x, y=item.y, eof_action="repeat", enable=enable),
+            f("format", "yuv420p"),
+        ],
+        [out],
+    )
+    return out
 
 
 def _piece(label: str, first: int, end: int) -> list[Filter]:

@@ -8,10 +8,13 @@ the render's cost; ``overlay`` of a still costs a fraction of that and looks the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
-from aiprod.media.ffmpeg.graph import Graph, f
+from aiprod.media.ffmpeg.graph import Filter, Graph, f
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,8 @@ class Still:
 class SlidingStill:
     """A baked picture laid over part of its scene: a strip (the brand band) slid by an
     ``overlay`` x expression, its left edge going from ``x0`` to ``x1`` between ``t0`` and
-    ``t1`` (seconds of the scene's own clock); or a shape at rest (``x0 == x1``) shown from
-    ``shown_from`` on, once libass has drawn its entrance."""
+    ``t1`` (seconds of the scene's own clock); or a picture at rest (``x0 == x1``) shown
+    from ``shown_from`` on."""
 
     png: Path
     x0: int
@@ -43,6 +46,104 @@ class SlidingStill:
             return self.x0
         span = max(0.001, self.t1 - self.t0)
         return f"{self.x0}+({self.x1 - self.x0})*clip((t-{self.t0:.4f})/{span:.4f},0,1)"
+
+
+Entrance = Literal["none", "grow_x", "grow_y", "pop", "slide", "fade"]
+EASE_OUT = 0.45  # the power of the ease-out (libass \\t accel), as the text's own entrances
+OVERSHOOT = 0.08  # a pop passes 108 % at 60 % of its entrance, then settles
+PEAK_AT = 0.6
+
+
+@dataclass(frozen=True)
+class ShapeStill:
+    """A baked shape (a picture of its own box, top-left at ``x, y``, ``w x h``) brought in
+    by an entrance played on the picture from ``start`` (seconds of the scene's clock) for
+    ``seconds``, then shown at rest. Two overlays: the entrance's few frames, scaled, turned
+    or faded on a canvas with room for the motion (``eof_action=pass`` once they are over),
+    then the picture itself from the next frame on, held by ``eof_action=repeat``: overlay
+    blends every pixel of its picture on every frame, transparent or not, so the picture at
+    rest must be the tight one. ``slide_dx``: where a slide starts, relative to ``x``."""
+
+    png: Path
+    x: int
+    y: int
+    w: int
+    h: int
+    start: float
+    entrance: Entrance = "none"
+    seconds: float = 0.0
+    slide_dx: int = 0
+
+    def _progress(self) -> str:
+        return f"clip((t-{self.start:.4f})/{max(0.001, self.seconds):.4f},0,1)"
+
+    def _eased(self) -> str:
+        return f"pow({self._progress()},{EASE_OUT})"
+
+    def _spring(self) -> str:
+        """0 -> 1.08 (eased out) in the first 60 %, then back to 1: libass's spring tags."""
+        rise, settle = self.seconds * PEAK_AT, self.seconds * (1 - PEAK_AT)
+        up = f"pow(clip((t-{self.start:.4f})/{rise:.4f},0,1),{EASE_OUT})"
+        down = f"clip((t-{self.start + rise:.4f})/{max(0.001, settle):.4f},0,1)"
+        return f"({1 + OVERSHOOT}*{up}-{OVERSHOOT}*{down})"
+
+    @property
+    def animated(self) -> bool:
+        return self.entrance != "none" and self.seconds > 0
+
+    def _first_frame(self, fps: Fraction) -> int:
+        return max(0, round(self.start * fps))
+
+    def frames(self, fps: Fraction) -> int:
+        """The entrance's own frames (none for a picture that simply appears)."""
+        return max(2, math.ceil(self.seconds * fps) + 1) if self.animated else 0
+
+    def rest_from(self, fps: Fraction) -> float:
+        """When the picture at rest takes over: the frame after the entrance's last."""
+        return float((self._first_frame(fps) + self.frames(fps)) / fps)
+
+    def entrance_chain(self, fps: Fraction) -> list[Filter]:
+        """The entrance's frames, from its start, on their own canvas (see ``position``)."""
+        chain = [
+            f("format", "rgba"),
+            f("loop", loop=self.frames(fps) - 1, size=1, start=0),
+            f("settb", expr=f"{fps.denominator}/{fps.numerator}"),
+            f("setpts", f"N+{self._first_frame(fps)}"),
+        ]
+        if self.entrance in ("grow_x", "grow_y", "pop"):
+            scale = self._spring() if self.entrance == "pop" else self._eased()
+            wide = f"max(2,trunc(iw*{scale}/2)*2)"
+            size: dict[str, str | int]
+            at: dict[str, str | int]
+            canvas = (self.w, self.h)
+            if self.entrance == "grow_x":
+                size, at = {"w": wide, "h": "ih"}, {"x": 0, "y": 0}
+            elif self.entrance == "grow_y":
+                size = {"w": "iw", "h": f"max(2,trunc(ih*{scale}/2)*2)"}
+                at = {"x": 0, "y": "oh-ih"}
+            else:  # room for the overshoot, centred
+                size, at = {"w": wide, "h": -2}, {"x": "(ow-iw)/2", "y": "(oh-ih)/2"}
+                canvas = self._grown(self.w), self._grown(self.h)
+            chain += [
+                f("scale", **size, eval="frame", flags="bilinear"),
+                f("pad", w=canvas[0], h=canvas[1], **at, color="black@0", eval="frame"),
+            ]
+        if self.entrance in ("slide", "fade"):
+            chain.append(f("fade", t="in", st=f"{self.start:.4f}", d=self.seconds, alpha=1))
+        return chain
+
+    @staticmethod
+    def _grown(side: int) -> int:
+        return math.ceil(side * (1 + OVERSHOOT)) // 2 * 2 + 2
+
+    def position(self) -> tuple[str | int, str | int]:
+        """The entrance's ``overlay`` x and y: pops are placed by their centre (their
+        canvas has room for the overshoot)."""
+        if self.entrance == "pop":
+            return f"{self.x + self.w / 2:.1f}-w/2", f"{self.y + self.h / 2:.1f}-h/2"
+        if self.entrance == "slide" and self.slide_dx:
+            return f"{self.x}+({self.slide_dx})*(1-{self._eased()})", self.y
+        return self.x, self.y
 
 
 def build_still_command(still: Still, width: int, height: int, out: Path) -> list[str]:
@@ -80,4 +181,4 @@ def build_still_command(still: Still, width: int, height: int, out: Path) -> lis
     ]
 
 
-__all__ = ["SlidingStill", "Still", "build_still_command"]
+__all__ = ["ShapeStill", "SlidingStill", "Still", "build_still_command"]

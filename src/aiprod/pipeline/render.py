@@ -49,7 +49,7 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
-from aiprod.media.stills import SlidingStill, Still, build_still_command
+from aiprod.media.stills import ShapeStill, SlidingStill, Still, build_still_command
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
@@ -396,7 +396,7 @@ class Renderer:
         front = None
         backdrop = None
         stills: tuple[tuple[Path, ...], ...] = ()
-        bands: tuple[tuple[SlidingStill, ...], ...] = ()
+        bands: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
@@ -458,15 +458,15 @@ class Renderer:
 
     def _bake_overlays(
         self, design: DesignPlan, timeline: Timeline
-    ) -> tuple[tuple[SlidingStill, ...], ...]:
-        """Draw each scene's brand band and its shapes at rest once, as pictures the graph
+    ) -> tuple[tuple[SlidingStill | ShapeStill, ...], ...]:
+        """Draw each scene's brand band and its backdrop shapes once, as pictures the graph
         lays over the scene (see ``aiprod.design.draw.MarqueeBand`` and ``RestShape``), in
         the backdrop's order: decor shapes, the band, then the shapes behind the text."""
-        out: list[tuple[SlidingStill, ...]] = []
+        out: list[tuple[SlidingStill | ShapeStill, ...]] = []
         scenes = zip(design.bands, design.rests, timeline.scenes, strict=True)
         for n, (bands, rests, slot) in enumerate(scenes):
             offset = float(seconds_at(slot.start, timeline.fps))
-            items: list[tuple[int, SlidingStill]] = []
+            items: list[tuple[int, SlidingStill | ShapeStill]] = []
             for m, band in enumerate(bands):
                 png = self._bake(
                     f"band{n}_{m}",
@@ -489,10 +489,18 @@ class Renderer:
                     rest.colour,
                     rest.opacity,
                 )
-                shown = max(0.0, rest.from_s - offset)
-                items.append(
-                    (2 * rest.layer, SlidingStill(png, rest.x, rest.x, rest.y, shown_from=shown))
+                shape = ShapeStill(
+                    png,
+                    rest.x,
+                    rest.y,
+                    rest.canvas_w,
+                    rest.canvas_h,
+                    start=max(0.0, rest.start_s - offset),
+                    entrance=rest.entrance,
+                    seconds=rest.enter_s,
+                    slide_dx=rest.slide_dx,
                 )
+                items.append((2 * rest.layer, shape))
             out.append(tuple(item for _, item in sorted(items, key=lambda pair: pair[0])))
         return tuple(out)
 

@@ -74,3 +74,40 @@ def test_motion_springs_overshoot_a_little_and_counts_land_on_the_value() -> Non
     values = [float(v) for _, v in steps]
     assert values == sorted(values) and steps[-1][1] == "80" and steps[0][0] == 0
     assert count_steps(4.5, 1)[-1][1] == "4.5"
+
+
+NNBSP = "\u202f"
+
+
+def test_count_up_values_are_written_like_the_final_value() -> None:
+    english = [shown for _, shown in count_steps(10_000, 0)]
+    assert english[-1] == "10,000"
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", v) for v in english), english
+    assert any("," in v for v in english[1:-1]), english  # '2,500', '7,431' on the way
+    french = [shown for _, shown in count_steps(10_000, 0, "fr")]
+    assert french[-1] == f"10{NNBSP}000"
+    assert all(re.fullmatch(rf"\d{{1,3}}({NNBSP}\d{{3}})*", v) for v in french), french
+    decimals = [shown for _, shown in count_steps(2.5, 1, "fr")]
+    assert decimals[-1] == "2,5" and all(re.fullmatch(r"\d,\d", v) for v in decimals)
+    assert count_steps(2.5, 1)[-1][1] == "2.5"
+    small = [shown for _, shown in count_steps(1_250, 0)]
+    assert small[-1] == "1250" and all(v.isdigit() for v in small)  # small numbers ungrouped
+
+
+def test_a_french_stat_counts_up_in_french() -> None:
+    spec = VideoSpec.model_validate(
+        {
+            "language": "fr",
+            "scenes": [
+                {"narration": "Bonjour."},
+                {"narration": "x", "layout": "stat", "stat": {"value": 10000, "label": "clients"}},
+                {"narration": "À bientôt."},
+            ],
+        }
+    )
+    plan = plan_design(
+        spec, 1080, 1920, [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)], caption_look=None
+    )
+    texts = " ".join(event.text for event in plan.front)
+    assert f"10{NNBSP}000" in texts and "10,000" not in texts
+    assert re.search(rf"}}\d{{1,3}}{NNBSP}\d{{3}}", texts)  # intermediate values grouped too

@@ -4,6 +4,7 @@ choices kept; consecutive scenes varied; the spec round-trips through YAML and J
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -327,3 +328,65 @@ def test_any_text_gives_a_valid_spec(text: str) -> None:
     spec = assign_layouts(spec_of(*scenes))
     assert layout_problems(spec) == []
     assert all(scene.layout is not None for scene in spec.scenes)
+
+
+VOLT_FR = (
+    "Publicité verticale de 30 secondes pour Volt, le vélo électrique urbain. Ton dynamique. "
+    "Autonomie de 80 km, recharge en 3 heures, premier entretien offert. Code promo VOLT20 : "
+    "20 % de réduction jusqu'à dimanche. Réservez un essai sur volt-velo.fr."
+)
+BLOOM = (
+    "20-second ad for Bloom, the plant delivery service. Fresh plants delivered weekly. "
+    "Use code SPRING15 for 15% off your first order. Order at bloom.shop"
+)
+BEAN_THERE = Path(__file__).parents[2].joinpath("examples", "brief.txt").read_text("utf-8")
+LEDGERLY = (
+    "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident tone. "
+    "10,000 freelancers already use it, it saves 5 hours a month, and plans start at 12 € a "
+    "month. Try it free at ledgerly.app."
+)
+
+
+def folded_words(text: str | None) -> set[str]:
+    return {w for w in re.findall(r"\w+", (text or "").casefold())}
+
+
+@pytest.mark.parametrize(
+    ("brief", "code", "badge"),
+    [(VOLT_FR, "VOLT20", "-20%"), (BLOOM, "SPRING15", "-15%"), (VOLT, "VOLT20", "-20%")],
+)
+def test_a_promo_code_said_with_its_discount_is_the_offer_chip(
+    brief: str, code: str, badge: str, plan_settings: Settings
+) -> None:
+    offer = the(planned(brief, plan_settings), "offer").offer
+    assert offer is not None
+    assert (offer.code, offer.badge) == (code, badge)
+
+
+def test_french_durations_are_stats_with_a_short_unit(plan_settings: Settings) -> None:
+    spec = planned(VOLT_FR, plan_settings)
+    stats = [(s.stat.value, s.stat.unit, s.stat.label) for s in spec.scenes if s.stat]
+    assert stats == [(80, "km", "Autonomie"), (3, "h", "Recharge")]
+    assert repeated_pairs(spec) * 3 <= len(spec.scenes) - 1
+
+
+@pytest.mark.parametrize("brief", [VOLT_FR, BLOOM, VOLT, BEAN_THERE, NUAGE, WECOOK])
+def test_an_offer_badge_and_chip_add_to_the_headline(brief: str, plan_settings: Settings) -> None:
+    scene = the(planned(brief, plan_settings), "offer")
+    assert scene.offer is not None and scene.title
+    title = folded_words(scene.title)
+    assert scene.offer.badge or scene.offer.code or scene.offer.price
+    assert not folded_words(scene.offer.badge) & title, (scene.offer.badge, scene.title)
+    assert not folded_words(scene.offer.code) & title, (scene.offer.code, scene.title)
+    assert len(title) >= 1 and not title <= {"de", "for", "the", "a", "your", "votre"}
+
+
+def test_the_demo_offer_badge_says_free_and_the_headline_what_is_free(
+    plan_settings: Settings,
+) -> None:
+    scene = the(planned(BEAN_THERE, plan_settings), "offer")
+    assert scene.offer is not None
+    assert (scene.offer.badge, scene.title) == ("Free", "Delivery")
+    french = the(planned("Publicité pour Café Lune : livraison offerte.", plan_settings), "offer")
+    assert french.offer is not None
+    assert (french.offer.badge, french.title) == ("Offerte", "Livraison")

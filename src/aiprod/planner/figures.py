@@ -250,6 +250,26 @@ def find_figure(text: str, language: str = "en") -> Figure | None:
     return ranked[0] if ranked else None
 
 
+SHORT_UNITS = {
+    "fr": {
+        "heure": "h",
+        "heures": "h",
+        "minute": "min",
+        "minutes": "min",
+        "seconde": "s",
+        "secondes": "s",
+        "kilomètre": "km",
+        "kilomètres": "km",
+    },
+}
+"""Units a stat card shows in their short form: '3 h' for 'recharge en 3 heures'."""
+
+
+def short_unit(unit: str, language: str = "en") -> str:
+    """The unit as a stat card shows it: 'heures' -> 'h' in French; others unchanged."""
+    return SHORT_UNITS.get(language[:2], {}).get(unit.lower(), unit)
+
+
 def shown(figure: Figure) -> str:
     """The figure as it would be displayed: '$19.99', '80 km', '10 %' (French), '2x'."""
     number = f"{figure.value:.{figure.decimals}f}"

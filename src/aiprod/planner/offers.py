@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from aiprod.planner.figures import Figure, find_figures
-from aiprod.planner.textutil import fold, word_set
+from aiprod.planner.textutil import fit_headline, fold, title_case, upper_first, word_set
+from aiprod.planner.tokens import is_content
 
 CODE_RE = re.compile(
     r"(?:\bpromo[ -]?code|\bcode[ -]promo|\bdiscount code|\bcoupon(?: code)?|\bcode)"
@@ -46,6 +47,20 @@ PRICE_CUES = frozenset(
         "seulement maintenant partir pour for per par month mois year an meal repas"
     )
 )
+FREE_WORD_RE = re.compile(r"\b(?:free|gratuite?s?|offerte?s?)\b", re.IGNORECASE)
+CODE_PHRASE_RE = re.compile(
+    r"(?:\b(?:use|using|enter|with|avec|utilisez|saisissez|entrez)\s+(?:the\s+|le\s+)?)?"
+    + CODE_RE.pattern,
+    re.IGNORECASE,
+)
+OFFER_EDGE_WORDS = word_set(
+    "use using enter with for and or on at to of the a an de d' du des avec le la les et ou "
+    "pour sur en utilisez profitez get"
+)
+OFFER_FALLBACK = {
+    "en": ("Your promo code", "Special offer"),
+    "fr": ("Votre code promo", "Offre spéciale"),
+}
 MAX_CODE = 32
 CUE_WINDOW = 24
 
@@ -129,3 +144,51 @@ def find_offer(text: str, language: str = "en") -> OfferFound | None:
     if not (code or badge or price):
         return None
     return OfferFound(badge=badge, price=price, was=was, code=code)
+
+
+def _shown_words(text: str | None) -> set[str]:
+    return {fold(w) for w in re.findall(r"\w+", text or "")}
+
+
+def _offer_rest(text: str) -> str:
+    """What a line says besides its code, discount and 'free': 'Use code X for 15% off your
+    first order' -> 'your first order'."""
+    for pattern in (CODE_PHRASE_RE, DISCOUNT_RE, FREE_WORD_RE):
+        text = pattern.sub(" ", text)
+    words = [w.strip(" .,;:!?\"'“”«»()") for w in text.split()]
+    words = [w for w in words if w]
+    while words and fold(words[0]) in OFFER_EDGE_WORDS:
+        words.pop(0)
+    while words and fold(words[-1]) in OFFER_EDGE_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def offer_headline(
+    title: str, source: str, offer: dict[str, str | None], language: str = "en"
+) -> tuple[str, str | None]:
+    """(headline, badge) for an offer scene, neither repeating the other nor the code chip:
+    a free-offer badge is the word 'Free' / 'Offert(e)' and the headline says what is free;
+    a headline that says the discount or the code is rewritten from ``source`` (the line the
+    offer was read from) without them.
+
+    >>> offer_headline("Free Delivery", "free delivery", {"badge": "Free delivery"})
+    ('Delivery', 'Free')
+    >>> offer_headline("Use Code SPRING15", "Use code SPRING15 for 15% off your first order",
+    ...                {"badge": "-15%", "code": "SPRING15"})
+    ('Your First Order', '-15%')
+    """
+    badge = offer.get("badge")
+    free = FREE_WORD_RE.search(badge or "")
+    if badge and free and not badge.startswith("-"):
+        badge = upper_first(free.group(0).lower())
+    shown = _shown_words(badge) | _shown_words(offer.get("code"))
+    if not _shown_words(title) & shown:
+        return title, badge
+    rest = _offer_rest(source) or _offer_rest(title)
+    folded = [fold(w) for w in rest.split()]
+    if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
+        cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
+        return fit_headline(cased), badge
+    with_code, plain = OFFER_FALLBACK.get(language[:2], OFFER_FALLBACK["en"])
+    return (with_code if offer.get("code") else plain), badge

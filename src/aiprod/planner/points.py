@@ -39,7 +39,7 @@ _FRAMING_LABEL_RE = re.compile(
     r"title|titre|product|produit|client|deadline|budget|language|langue)\s*[:=]",
     re.IGNORECASE,
 )
-_CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n,()]|\.(?:\s|$)|\s[-–—]\s")
+_CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n()]|(?<!\d),|,(?!\d)|\.(?:\s|$)|\s[-–—]\s")
 _FRAMING_WORDS = folded_set(
     """
     ad ads advert advertisement video spot commercial promo clip reel teaser vidéo pub
@@ -49,6 +49,7 @@ _FRAMING_WORDS = folded_set(
 _LEADING = folded_set(
     """
     the a an our its their your my that how we it also both all about some any very really of
+    and but then et mais puis
     le la les un une des du de d' notre nos son sa ses leur leurs que qu' aussi également
     votre vos mon ma mes très vraiment
     """
@@ -67,7 +68,10 @@ _CUT_BEFORE = folded_set(
     """
 )
 # Handles, hashtags, escape sequences and runs of symbols are not part of a point.
-_NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|[$€£]+(?!\d)|[{}<>|]")
+_NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|(?<!\d)(?<!\d\s)[$€£]+(?!\s?\d)|[{}<>|]")
+_SYMBOL = re.compile(r"^[$€£%]+$")
+# A short clause naming the tone of the video ('Confident tone', 'Ton dynamique') is no point.
+_TONE_WORDS = folded_set("tone tones mood vibe vibes feel ton ambiance atmosphère")
 _SINGLE_ADJECTIVES = EN_ADJ_OPENERS | FR_ADJ_OPENERS | frozenset({"organic", "bio", "local"})
 
 
@@ -101,9 +105,11 @@ def clean_point(text: str) -> str | None:
     if URL_RE.search(text):
         return None
     text = _NOISE_RE.sub(" ", text.replace("!", " ").replace("?", " "))
-    parts = _shorten(_strip_edges(tidy_phrase(text).split()))
+    parts = _shorten(_strip_edges(_with_symbols(tidy_phrase(text).split())))
     folded = [fold(word.strip(".,")) for word in parts]
     if not parts or not any(is_content(w) for w in folded):
+        return None
+    if len(folded) <= 3 and _TONE_WORDS & set(folded):
         return None
     if any(w in DIRECTION_WORDS for w in folded) or all(w in FORMAT_WORDS for w in folded):
         return None
@@ -113,6 +119,17 @@ def clean_point(text: str) -> str | None:
     elif _sentence_case(parts, folded):
         point = lower_first(point)
     return point or None
+
+
+def _with_symbols(parts: list[str]) -> list[str]:
+    """'12', '€' -> '12 €': a currency or percent sign is part of its number, not a word."""
+    merged: list[str] = []
+    for part in parts:
+        if merged and _SYMBOL.match(part) and merged[-1][-1:].isdigit():
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _sentence_case(parts: list[str], folded: list[str]) -> bool:

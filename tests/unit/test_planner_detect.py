@@ -212,3 +212,11 @@ def test_comparison(line: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("line", ["Try Bean There today.", "Here's what sets Volt apart: 80 km."])
 def test_no_comparison(line: str) -> None:
     assert find_comparison(line) is None
+
+
+def test_a_cue_table_is_one_case_insensitive_pattern_between_its_edges() -> None:
+    from aiprod.planner.textutil import any_of
+
+    cues = any_of(["instead of", "au lieu de"], after=r"\s*:?\s*$")
+    assert cues.search("Only $29 instead of:") and cues.search("29 € AU LIEU DE")
+    assert not cues.search("instead of it") and not any_of(["free"]).search("freedom")

@@ -14,7 +14,14 @@ import re
 from dataclasses import dataclass
 
 from aiprod.planner.figures import Figure, find_figures
-from aiprod.planner.textutil import fit_headline, fold, title_case, upper_first, word_set
+from aiprod.planner.textutil import (
+    any_of,
+    fit_headline,
+    fold,
+    title_case,
+    upper_first,
+    word_set,
+)
 from aiprod.planner.tokens import is_content
 
 CODE_RE = re.compile(
@@ -27,18 +34,37 @@ DISCOUNT_RE = re.compile(
     r"(?P<after>\s+(?:off|discount|de réduction|de remise|de rabais|offerts?)\b)?",
     re.IGNORECASE,
 )
-SAVE_RE = re.compile(r"\b(?:save|économisez|jusqu'à|up to)\s*$", re.IGNORECASE)
-FREE_RE = re.compile(
-    r"\b(?:free (?:delivery|shipping|returns|trial|first \w+)|first (?:month|week) free"
-    r"|livraison (?:gratuite|offerte)|retours? (?:gratuits?|offerts?)|essai gratuit"
-    r"|(?:premier|1er) mois (?:offert|gratuit)|2 for 1|two for one|buy one,? get one free"
-    r"|half price|moitié prix|deux pour (?:le prix d')?un)\b",
-    re.IGNORECASE,
+SAVE_RE = any_of(["save", "économisez", "jusqu'à", "up to"], after=r"\s*$")
+FREE_RE = any_of(
+    [
+        r"free (?:delivery|shipping|returns|trial|first \w+)",
+        r"first (?:month|week) free",
+        r"livraison (?:gratuite|offerte)",
+        r"retours? (?:gratuits?|offerts?)",
+        r"essai gratuit",
+        r"(?:premier|1er) mois (?:offert|gratuit)",
+        r"2 for 1",
+        r"two for one",
+        r"buy one,? get one free",
+        r"half price",
+        r"moitié prix",
+        r"deux pour (?:le prix d')?un",
+    ]
 )
-WAS_CUES = re.compile(
-    r"\b(?:was|instead of|au lieu de|before|avant|regularly|normally|usually|rrp|prix barré)"
-    r"\s*:?\s*$",
-    re.IGNORECASE,
+WAS_CUES = any_of(
+    [
+        "was",
+        "instead of",
+        "au lieu de",
+        "before",
+        "avant",
+        "regularly",
+        "normally",
+        "usually",
+        "rrp",
+        "prix barré",
+    ],
+    after=r"\s*:?\s*$",
 )
 PRICE_CUES = frozenset(
     fold(w)
@@ -47,7 +73,7 @@ PRICE_CUES = frozenset(
         "seulement maintenant partir pour for per par month mois year an meal repas"
     )
 )
-FREE_WORD_RE = re.compile(r"\b(?:free|gratuite?s?|offerte?s?)\b", re.IGNORECASE)
+FREE_WORD_RE = any_of(["free", "gratuite?s?", "offerte?s?"])
 CODE_PHRASE_RE = re.compile(
     r"(?:\b(?:use|using|enter|with|avec|utilisez|saisissez|entrez)\s+(?:the\s+|le\s+)?)?"
     + CODE_RE.pattern,

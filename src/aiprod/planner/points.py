@@ -10,34 +10,101 @@ from collections.abc import Iterable
 from aiprod.planner.lexicon import EN_ADJ_OPENERS, FR_ADJ_OPENERS
 from aiprod.planner.speech import URL_RE
 from aiprod.planner.stopwords import DIRECTION_WORDS, FORMAT_WORDS, STOP_WORDS
-from aiprod.planner.textutil import fold, folded_set, lower_first, tidy_phrase, words
+from aiprod.planner.textutil import any_of, fold, folded_set, lower_first, tidy_phrase, words
 from aiprod.planner.tokens import is_content
 
 MAX_POINTS = 6
 _MAX_POINT_WORDS = 6
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)|$")
-_TRIGGER_RE = re.compile(
-    r"\b(?:(?:make\s+sure\s+to\s+)?mention(?:s|ing)?|highlight(?:s|ing)?|emphasi[sz](?:e|ing)|"
-    r"stress(?:ing)?|showcas(?:e|ing)|featur(?:e|es|ing)|includ(?:e|ing)|cover|talk\s+about|"
-    r"focus\s+on|point\s+out|call\s+out|don't\s+forget|key\s+(?:points?|messages?|benefits?|"
-    r"features?)|selling\s+points?|usps?|benefits|mentionn(?:er|ez|e|ant)|"
-    r"(?:mettre|mettez|mets|met|mise)\s+en\s+avant(?:\s+(?:de|des|du))?|soulign(?:er|ez|e|ant)|"
-    r"insist(?:er|ez|e)\s+sur|évoqu(?:er|ez|e)|parl(?:er|ez)\s+de|n'oubliez\s+pas|"
-    r"points?\s+clés?|messages?\s+clés?|atouts?|avantages?|arguments?)\b\s*(?:[:\-–]\s*)?"
-    r"(?:that\s+|how\s+|the\s+fact\s+that\s+|que\s+|qu')?",
-    re.IGNORECASE,
+_TRIGGER_RE = any_of(
+    [
+        r"(?:make\s+sure\s+to\s+)?mention(?:s|ing)?",
+        r"highlight(?:s|ing)?",
+        r"emphasi[sz](?:e|ing)",
+        r"stress(?:ing)?",
+        r"showcas(?:e|ing)",
+        r"featur(?:e|es|ing)",
+        r"includ(?:e|ing)",
+        r"cover",
+        r"talk\s+about",
+        r"focus\s+on",
+        r"point\s+out",
+        r"call\s+out",
+        r"don't\s+forget",
+        r"key\s+(?:points?|messages?|benefits?|features?)",
+        r"selling\s+points?",
+        r"usps?",
+        r"benefits",
+        r"mentionn(?:er|ez|e|ant)",
+        r"(?:mettre|mettez|mets|met|mise)\s+en\s+avant(?:\s+(?:de|des|du))?",
+        r"soulign(?:er|ez|e|ant)",
+        r"insist(?:er|ez|e)\s+sur",
+        r"évoqu(?:er|ez|e)",
+        r"parl(?:er|ez)\s+de",
+        r"n'oubliez\s+pas",
+        r"points?\s+clés?",
+        r"messages?\s+clés?",
+        r"atouts?",
+        r"avantages?",
+        r"arguments?",
+    ],
+    after=r"\b\s*(?:[:\-–]\s*)?(?:that\s+|how\s+|the\s+fact\s+that\s+|que\s+|qu')?",
 )
-_SPLIT_RE = re.compile(
-    r"\s*(?:(?<!\d),|,(?!\d)|;|\+|&|\band\b|\bet\b|\bas\s+well\s+as\b|\bainsi\s+que\b|\balong\s+with\b|"
-    r"\bsans\s+oublier\b)\s*",
-    re.IGNORECASE,
+_SPLIT_RE = any_of(
+    [
+        r"(?<!\d),",
+        r",(?!\d)",
+        ";",
+        r"\+",
+        "&",
+        r"\band\b",
+        r"\bet\b",
+        r"\bas\s+well\s+as\b",
+        r"\bainsi\s+que\b",
+        r"\balong\s+with\b",
+        r"\bsans\s+oublier\b",
+    ],
+    before=r"\s*",
+    after=r"\s*",
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–—+>]|\d{1,2}[.)])\s+(.+)$", re.MULTILINE)
-_FRAMING_LABEL_RE = re.compile(
-    r"^\s*(?:duration|durée|length|format|aspect|tone|ton|mood|ambiance|audience|cible|target|"
-    r"brand|marque|cta|call to action|platform|plateforme|music|musique|voice|voix|style|"
-    r"title|titre|product|produit|client|deadline|budget|language|langue)\s*[:=]",
-    re.IGNORECASE,
+_FRAMING_LABEL_RE = any_of(
+    [
+        "duration",
+        "durée",
+        "length",
+        "format",
+        "aspect",
+        "tone",
+        "ton",
+        "mood",
+        "ambiance",
+        "audience",
+        "cible",
+        "target",
+        "brand",
+        "marque",
+        "cta",
+        "call to action",
+        "platform",
+        "plateforme",
+        "music",
+        "musique",
+        "voice",
+        "voix",
+        "style",
+        "title",
+        "titre",
+        "product",
+        "produit",
+        "client",
+        "deadline",
+        "budget",
+        "language",
+        "langue",
+    ],
+    before=r"^\s*",
+    after=r"\s*[:=]",
 )
 _CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n()]|(?<!\d),|,(?!\d)|\.(?:\s|$)|\s[-–—]\s")
 _FRAMING_WORDS = folded_set(

@@ -165,3 +165,16 @@ def folded_set(text: str) -> frozenset[str]:
 def word_set(text: str) -> frozenset[str]:
     """The space-separated words of a literal, as a set (for word lists kept readable)."""
     return frozenset(text.split())
+
+
+def any_of(
+    alternatives: Iterable[str], *, before: str = r"\b", after: str = r"\b"
+) -> re.Pattern[str]:
+    """One case-insensitive pattern for a table of phrases (each a regular expression) between
+    ``before`` and ``after``: the planner's cue tables are all of this shape.
+
+    >>> free = any_of(["free delivery", "livraison (?:gratuite|offerte)"])
+    >>> bool(free.search("LIVRAISON OFFERTE"))
+    True
+    """
+    return re.compile(f"{before}(?:{'|'.join(alternatives)}){after}", re.IGNORECASE)

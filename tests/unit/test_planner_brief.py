@@ -424,7 +424,7 @@ def test_points_from_plain_clauses_keep_numbers_and_prices_and_skip_the_tone() -
     assert analyse_brief(brief).key_points == (
         "bookkeeping app for freelancers",
         "10,000 freelancers already use it",
-        "saves 5 hours a month",
+        "it saves 5 hours a month",
         "plans start at 12 € a month",
     )
     french = "Publicité pour Volt. Ambiance dynamique. Ton énergique. Autonomie de 80 km."

@@ -181,3 +181,41 @@ def test_words_for_duration(seconds: float, rate: float, words: int) -> None:
 def test_duration_drives_target_words() -> None:
     analysis = analyse_brief(BEAN_THERE)
     assert words_for_duration(analysis.duration_s) == 75
+
+
+def test_points_that_are_sentences_are_said_as_sentences() -> None:
+    # "Think 10,000 freelancers already use it." and "Think saves 5 hours a month." were said
+    brief = (
+        "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
+        "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
+        "12 € a month. Try it free at ledgerly.app."
+    )
+    plan = _plan(brief, 75)
+    said = {s.headline: s.narration for s in plan.scenes}
+    sentences = [
+        sentence
+        for narration in said.values()
+        for sentence in re.split(r"(?<=[.!?])\s+", narration)
+        if "freelancers already" in sentence or "hours a month" in sentence or "plans" in sentence
+    ]
+    assert sentences
+    for sentence in sentences:
+        opening = sentence.split(":")[-1].strip()
+        assert not re.match(r"(?i)(think|enjoy|we're talking|next up) ", opening), sentence
+        assert re.match(r"(?i)(10,000|ten thousand|it saves|plans start)", opening), sentence
+
+
+def test_a_noun_phrase_is_bare_by_its_head_noun() -> None:
+    from aiprod.planner.grammar import bare_noun
+
+    # "Enjoy bookkeeping app for freelancers." was said: 'freelancers' is not the head
+    assert not bare_noun("bookkeeping app for freelancers")
+    assert bare_noun("organic beans") and bare_noun("free delivery")
+    assert bare_noun("40 hours of story") and not bare_noun("a cup of beans")
+
+
+def test_a_headline_keeps_its_closing_pronoun() -> None:
+    from aiprod.planner.textutil import fit_headline
+
+    assert fit_headline("10,000 Freelancers Already Use It") == "10,000 Freelancers Already Use It"
+    assert fit_headline("20 % de réduction jusqu'à dimanche") == "20 % de réduction"

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from aiprod.planner.lexicon import EN_ADJ_OPENERS, FR_ADJ_OPENERS
+from aiprod.planner.lexicon import EN_ADJ_OPENERS, EN_FINITE, FR_ADJ_OPENERS
 from aiprod.planner.speech import URL_RE
 from aiprod.planner.stopwords import DIRECTION_WORDS, FORMAT_WORDS, STOP_WORDS
 from aiprod.planner.textutil import any_of, fold, folded_set, lower_first, tidy_phrase, words
@@ -151,8 +151,9 @@ def _strip_edges(parts: list[str]) -> list[str]:
         if head[:3] == "qu'" and len(parts[0]) > 3:
             parts[0] = parts[0][3:]
             continue
-        if head not in _LEADING:
-            break
+        subject = head == "it" and len(parts) > 1 and fold(parts[1]) in EN_FINITE
+        if head not in _LEADING or subject:
+            break  # 'it saves 5 hours' keeps its subject: 'saves 5 hours' is no sentence
         parts.pop(0)
     while parts and fold(parts[-1]) in _TRAILING:
         parts.pop()

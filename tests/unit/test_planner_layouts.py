@@ -394,11 +394,3 @@ def test_the_demo_offer_badge_says_free_and_the_headline_what_is_free(
     french = the(planned("Publicité pour Café Lune : livraison offerte.", plan_settings), "offer")
     assert french.offer is not None
     assert (french.offer.badge, french.title) == ("Offerte", "Livraison")
-
-
-def test_the_offer_scene_says_its_code(plan_settings: Settings) -> None:
-    scene = the(planned(VOLT_FR, plan_settings), "offer")
-    assert "VOLT20" in scene.narration and "20 pour cent" in scene.narration
-    assert scene.narration.count("VOLT20") == 1
-    again = assign_layouts(planned(VOLT_FR, plan_settings))
-    assert the(again, "offer").narration == scene.narration

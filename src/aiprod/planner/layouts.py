@@ -58,8 +58,6 @@ MAX_LINE_CHARS = 800
 _SPACES = re.compile(r"[^\S\n]+")
 _CLAUSE_EDGE = re.compile(r"[;:!?\n]|[.,](?=\s|$)")
 _SENTENCE_EDGE = re.compile(r"[!?\n]|\.(?=\s|$)")
-CODE_SAID = {"en": "Use code {code}.", "fr": "Avec le code {code}."}
-"""Said after an offer's first sentence when its narration does not say its promo code."""
 REPEATABLE = SCORES["stat"]
 """A scene whose content scores this much may repeat the previous scene's layout (two stats
 in a row) rather than fall back to a plain card, within the variety bound."""
@@ -311,11 +309,6 @@ def _offer_copy(scene: dict[str, Any], source: str, language: str) -> None:
     scene["title"] = headline
     if badge:
         offer["badge"] = badge
-    code = offer.get("code")
-    if code and fold(code) not in fold(scene["narration"]):
-        said = CODE_SAID.get(language, CODE_SAID["en"]).format(code=code)
-        first, *rest = re.split(r"(?<=[.!?])\s+", scene["narration"].strip(), maxsplit=1)
-        scene["narration"] = " ".join([first, said, *rest]).strip()
 
 
 def _brief_code(data: dict[str, Any], brief_text: str) -> None:

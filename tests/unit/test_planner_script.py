@@ -219,3 +219,20 @@ def test_a_headline_keeps_its_closing_pronoun() -> None:
 
     assert fit_headline("10,000 Freelancers Already Use It") == "10,000 Freelancers Already Use It"
     assert fit_headline("20 % de réduction jusqu'à dimanche") == "20 % de réduction"
+
+
+@pytest.mark.parametrize("target", [40, 60, 75, 90])
+def test_a_lead_in_is_never_said_twice(target: int) -> None:
+    # "Au programme : ..." opened three scenes in a row once its pool of three was used up
+    brief = (
+        "Publicité verticale de 30 secondes pour Volt, le vélo électrique urbain. Ton "
+        "dynamique. Autonomie de 80 km, recharge en 3 heures, premier entretien offert. Code "
+        "promo VOLT20 : 20 % de réduction jusqu'à dimanche. Réservez un essai sur volt-velo.fr."
+    )
+    leads = [
+        sentence.split(" : ")[0]
+        for scene in _plan(brief, target).scenes
+        for sentence in re.split(r"(?<=[.!?])\s+", scene.narration)
+        if " : " in sentence
+    ]
+    assert len(leads) == len(set(leads)), leads

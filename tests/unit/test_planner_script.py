@@ -236,3 +236,14 @@ def test_a_lead_in_is_never_said_twice(target: int) -> None:
         if " : " in sentence
     ]
     assert len(leads) == len(set(leads)), leads
+
+
+@pytest.mark.parametrize("target", [40, 60, 75, 90])
+def test_a_singular_noun_point_is_not_said_without_its_article(target: int) -> None:
+    brief = (
+        "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
+        "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
+        "12 € a month. Try it free at ledgerly.app."
+    )
+    narration = " ".join(scene.narration for scene in _plan(brief, target).scenes)
+    assert "Think bookkeeping" not in narration and "Enjoy bookkeeping" not in narration

@@ -111,3 +111,33 @@ def test_a_french_stat_counts_up_in_french() -> None:
     texts = " ".join(event.text for event in plan.front)
     assert f"10{NNBSP}000" in texts and "10,000" not in texts
     assert re.search(rf"}}\d{{1,3}}{NNBSP}\d{{3}}", texts)  # intermediate values grouped too
+
+
+def test_a_short_stat_number_stays_inside_its_disc() -> None:
+    # '3 h' filled its disc's square edge to edge: the box's corners (and the ring QA reads
+    # the background in) reached past the circle onto the accent ring, failing contrast
+    spec = VideoSpec.model_validate(
+        {
+            "language": "fr",
+            "scenes": [
+                {"narration": "Bonjour."},
+                {"narration": "x", "layout": "stat", "stat": {"value": 3, "unit": "h"}},
+                {"narration": "À bientôt."},
+            ],
+        }
+    )
+    for width, height in ((1080, 1920), (1920, 1080), (1080, 1080)):
+        plan = plan_design(
+            spec,
+            width,
+            height,
+            [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)],
+            caption_look=None,
+        )
+        boxes = {b.id: b for b in plan.scenes[1].boxes}
+        disc, stat = boxes["s1.disc"], boxes["s1.stat"]
+        cx, cy, radius = disc.x + disc.w / 2, disc.y + disc.h / 2, disc.w / 2
+        ring = max(4, round(min(stat.h, stat.text_px or stat.h) / 4))
+        dx = max(abs(stat.x - ring - cx), abs(stat.x + stat.w + ring - cx))
+        dy = max(abs(stat.y - ring - cy), abs(stat.y + stat.h + ring - cy))
+        assert (dx**2 + dy**2) ** 0.5 <= radius, (width, height, stat, disc)

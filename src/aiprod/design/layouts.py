@@ -500,6 +500,12 @@ def _support_from_narration(scene: Scene, head: str) -> str:
     return first
 
 
+STAT_EM_OF_DISC = 0.3
+"""A short number ('3 h') is set no larger than this share of its disc: at the type scale's
+full size its box, and the ring around it QA reads its background in, reached past the circle
+onto the accent ring."""
+
+
 def _stat_text(stat: Stat, language: str) -> str:
     from aiprod.design.motion import format_number
 
@@ -546,7 +552,7 @@ def layout_stat(ctx: SceneContext) -> Builder:
         "stat",
         _stat_text(stat, ctx.language),
         disc.inset(disc.w * 0.14),
-        size=s.stat,
+        size=max(s.headline, min(s.stat, disc.w * STAT_EM_OF_DISC)),
         min_size=s.headline,
         reveal="count",
         delay_s=0.15,

@@ -18,6 +18,7 @@ from aiprod.planner.textutil import (
     any_of,
     fit_headline,
     fold,
+    folded_set,
     title_case,
     upper_first,
     word_set,
@@ -51,21 +52,19 @@ FREE_RE = any_of(
         r"deux pour (?:le prix d')?un",
     ]
 )
-WAS_CUES = any_of(
-    [
-        "was",
-        "instead of",
-        "au lieu de",
-        "before",
-        "avant",
-        "regularly",
-        "normally",
-        "usually",
-        "rrp",
-        "prix barré",
-    ],
-    after=r"\s*:?\s*$",
-)
+WAS_PHRASES = [
+    "was",
+    "instead of",
+    "au lieu de",
+    "before",
+    "avant",
+    "regularly",
+    "normally",
+    "usually",
+    "rrp",
+    "prix barré",
+]
+WAS_CUES = any_of(WAS_PHRASES, after=r"\s*:?\s*$")
 PRICE_CUES = frozenset(
     fold(w)
     for w in word_set(
@@ -79,14 +78,25 @@ CODE_PHRASE_RE = re.compile(
     + CODE_RE.pattern,
     re.IGNORECASE,
 )
-OFFER_EDGE_WORDS = word_set(
+OFFER_EDGE_WORDS = folded_set(
     "use using enter with for and or on at to of the a an de d' du des avec le la les et ou "
-    "pour sur en utilisez profitez get"
+    "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
 )
+PRICE_LEADS = folded_set("at from dès à starting partir")
+"""Kept at a headline's end when the price shown below completes it ('Plans start at')."""
 OFFER_FALLBACK = {
     "en": ("Your promo code", "Special offer"),
     "fr": ("Votre code promo", "Offre spéciale"),
 }
+RATE_NOUNS = word_set(
+    "day week month year night jour semaine mois an année meal repas person personne user "
+    "utilisateur seat"
+)
+_RATE_AFTER = re.compile(
+    rf"\s*(?:a|an|per|every|each|par|chaque|/)\s*(?P<noun>{'|'.join(sorted(RATE_NOUNS))})\b",
+    re.IGNORECASE,
+)
+_WAS_BEFORE = any_of(WAS_PHRASES, after=r"\s*:?\s*")
 MAX_CODE = 32
 CUE_WINDOW = 24
 
@@ -176,16 +186,54 @@ def _shown_words(text: str | None) -> set[str]:
     return {fold(w) for w in re.findall(r"\w+", text or "")}
 
 
-def _offer_rest(text: str) -> str:
-    """What a line says besides its code, discount and 'free': 'Use code X for 15% off your
-    first order' -> 'your first order'."""
+def _without_amounts(text: str, language: str) -> str:
+    """The line without its prices: each amount, with the 'instead of' before a replaced one
+    and the rate after it ('12 € a month' -> '')."""
+    for figure in sorted(find_figures(text, language), key=lambda f: -len(f.text)):
+        if figure.currency:
+            was = rf"(?:{_WAS_BEFORE.pattern})?"
+            amount = rf"{was}{re.escape(figure.text)}(?:{_RATE_AFTER.pattern})?"
+            text = re.sub(amount, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _rate_badge(source: str, price: str, language: str) -> str | None:
+    """'Per month' for '12 € a month', 'Par repas' for '9,99 € par repas'."""
+    for figure in find_figures(source, language):
+        if not figure.currency:
+            continue
+        at = source.find(figure.text)
+        rate = _RATE_AFTER.match(source, at + len(figure.text)) if at >= 0 else None
+        if rate is not None:
+            per = "Par" if language[:2] == "fr" else "Per"
+            return f"{per} {rate['noun'].lower()}"
+    return None
+
+
+def _saving_badge(price: str | None, was: str | None, language: str) -> str | None:
+    """'-41%' for '$29' instead of '$49'."""
+    now = find_figures(price or "", language)
+    before = find_figures(was or "", language)
+    if not now or not before or before[0].value <= 0:
+        return None
+    saving = round((before[0].value - now[0].value) / before[0].value * 100)
+    return f"-{saving}%" if 0 < saving < 100 else None
+
+
+def _offer_rest(text: str, language: str = "en") -> str:
+    """What a line says besides its code, discount, 'free' and prices: 'Use code X for 15%
+    off your first order' -> 'your first order'."""
+    priced = _without_amounts(text, language)
+    lead = priced.rstrip().split(" ")[-1:] if priced.strip() != text.strip() else []
     for pattern in (CODE_PHRASE_RE, DISCOUNT_RE, FREE_WORD_RE):
-        text = pattern.sub(" ", text)
-    words = [w.strip(" .,;:!?\"'“”«»()") for w in text.split()]
+        priced = pattern.sub(" ", priced)
+    words = [w.strip(" .,;:!?\"'“”«»()") for w in priced.split()]
     words = [w for w in words if w]
     while words and fold(words[0]) in OFFER_EDGE_WORDS:
         words.pop(0)
     while words and fold(words[-1]) in OFFER_EDGE_WORDS:
+        if words[-1:] == lead and fold(words[-1]) in PRICE_LEADS and len(words) > 1:
+            break  # 'Plans start at' leads to the price shown below it
         words.pop()
     return " ".join(words)
 
@@ -208,10 +256,14 @@ def offer_headline(
     free = FREE_WORD_RE.search(badge or "")
     if badge and free and not badge.startswith("-"):
         badge = upper_first(free.group(0).lower())
-    shown = _shown_words(badge) | _shown_words(offer.get("code"))
+    price = offer.get("price")
+    if not badge and price:
+        was = offer.get("was")
+        badge = _saving_badge(price, was, language) or _rate_badge(source, price, language)
+    shown = _shown_words(badge) | _shown_words(offer.get("code")) | _shown_words(price)
     if not _shown_words(title) & shown:
         return title, badge
-    rest = _offer_rest(source) or _offer_rest(title)
+    rest = _offer_rest(source, language) or _offer_rest(title, language)
     folded = [fold(w) for w in rest.split()]
     if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
         cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiprod.captions.ass import WORD_JOINER
 from aiprod.design.draw import circle_path, rect_path
-from aiprod.design.engine import SceneTimes, plan_design
+from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.design.motion import count_steps, spring
 from aiprod.spec.model import LAYOUT_KINDS, VideoSpec
 
@@ -94,20 +94,24 @@ def test_count_up_values_are_written_like_the_final_value() -> None:
     assert small[-1] == "1250" and all(v.isdigit() for v in small)  # small numbers ungrouped
 
 
-def test_a_french_stat_counts_up_in_french() -> None:
+def french_stat_design(stat: dict[str, Any], width: int = 1080, height: int = 1920) -> DesignPlan:
+    """The design of a French spec whose middle scene is ``stat``."""
     spec = VideoSpec.model_validate(
         {
             "language": "fr",
             "scenes": [
                 {"narration": "Bonjour."},
-                {"narration": "x", "layout": "stat", "stat": {"value": 10000, "label": "clients"}},
+                {"narration": "x", "layout": "stat", "stat": stat},
                 {"narration": "À bientôt."},
             ],
         }
     )
-    plan = plan_design(
-        spec, 1080, 1920, [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)], caption_look=None
-    )
+    times = [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)]
+    return plan_design(spec, width, height, times, caption_look=None)
+
+
+def test_a_french_stat_counts_up_in_french() -> None:
+    plan = french_stat_design({"value": 10000, "label": "clients"})
     texts = " ".join(event.text for event in plan.front)
     assert f"10{NNBSP}000" in texts and "10,000" not in texts
     assert re.search(rf"}}\d{{1,3}}{NNBSP}\d{{3}}", texts)  # intermediate values grouped too
@@ -116,24 +120,8 @@ def test_a_french_stat_counts_up_in_french() -> None:
 def test_a_short_stat_number_stays_inside_its_disc() -> None:
     # '3 h' filled its disc's square edge to edge: the box's corners (and the ring QA reads
     # the background in) reached past the circle onto the accent ring, failing contrast
-    spec = VideoSpec.model_validate(
-        {
-            "language": "fr",
-            "scenes": [
-                {"narration": "Bonjour."},
-                {"narration": "x", "layout": "stat", "stat": {"value": 3, "unit": "h"}},
-                {"narration": "À bientôt."},
-            ],
-        }
-    )
     for width, height in ((1080, 1920), (1920, 1080), (1080, 1080)):
-        plan = plan_design(
-            spec,
-            width,
-            height,
-            [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)],
-            caption_look=None,
-        )
+        plan = french_stat_design({"value": 3, "unit": "h"}, width, height)
         boxes = {b.id: b for b in plan.scenes[1].boxes}
         disc, stat = boxes["s1.disc"], boxes["s1.stat"]
         cx, cy, radius = disc.x + disc.w / 2, disc.y + disc.h / 2, disc.w / 2

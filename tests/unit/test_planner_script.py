@@ -183,14 +183,16 @@ def test_duration_drives_target_words() -> None:
     assert words_for_duration(analysis.duration_s) == 75
 
 
+LEDGERLY = (
+    "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
+    "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
+    "12 € a month. Try it free at ledgerly.app."
+)
+
+
 def test_points_that_are_sentences_are_said_as_sentences() -> None:
     # "Think 10,000 freelancers already use it." and "Think saves 5 hours a month." were said
-    brief = (
-        "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
-        "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
-        "12 € a month. Try it free at ledgerly.app."
-    )
-    plan = _plan(brief, 75)
+    plan = _plan(LEDGERLY, 75)
     said = {s.headline: s.narration for s in plan.scenes}
     sentences = [
         sentence
@@ -240,10 +242,5 @@ def test_a_lead_in_is_never_said_twice(target: int) -> None:
 
 @pytest.mark.parametrize("target", [40, 60, 75, 90])
 def test_a_singular_noun_point_is_not_said_without_its_article(target: int) -> None:
-    brief = (
-        "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
-        "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
-        "12 € a month. Try it free at ledgerly.app."
-    )
-    narration = " ".join(scene.narration for scene in _plan(brief, target).scenes)
+    narration = " ".join(scene.narration for scene in _plan(LEDGERLY, target).scenes)
     assert "Think bookkeeping" not in narration and "Enjoy bookkeeping" not in narration

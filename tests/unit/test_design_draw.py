@@ -7,7 +7,7 @@ from typing import Any
 
 from aiprod.captions.ass import WORD_JOINER
 from aiprod.design.draw import circle_path, rect_path
-from aiprod.design.engine import SceneTimes, plan_design
+from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.design.motion import count_steps, spring
 from aiprod.spec.model import LAYOUT_KINDS, VideoSpec
 
@@ -74,3 +74,58 @@ def test_motion_springs_overshoot_a_little_and_counts_land_on_the_value() -> Non
     values = [float(v) for _, v in steps]
     assert values == sorted(values) and steps[-1][1] == "80" and steps[0][0] == 0
     assert count_steps(4.5, 1)[-1][1] == "4.5"
+
+
+NNBSP = "\u202f"
+
+
+def test_count_up_values_are_written_like_the_final_value() -> None:
+    english = [shown for _, shown in count_steps(10_000, 0)]
+    assert english[-1] == "10,000"
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", v) for v in english), english
+    assert any("," in v for v in english[1:-1]), english  # '2,500', '7,431' on the way
+    french = [shown for _, shown in count_steps(10_000, 0, "fr")]
+    assert french[-1] == f"10{NNBSP}000"
+    assert all(re.fullmatch(rf"\d{{1,3}}({NNBSP}\d{{3}})*", v) for v in french), french
+    decimals = [shown for _, shown in count_steps(2.5, 1, "fr")]
+    assert decimals[-1] == "2,5" and all(re.fullmatch(r"\d,\d", v) for v in decimals)
+    assert count_steps(2.5, 1)[-1][1] == "2.5"
+    small = [shown for _, shown in count_steps(1_250, 0)]
+    assert small[-1] == "1250" and all(v.isdigit() for v in small)  # small numbers ungrouped
+
+
+def french_stat_design(stat: dict[str, Any], width: int = 1080, height: int = 1920) -> DesignPlan:
+    """The design of a French spec whose middle scene is ``stat``."""
+    spec = VideoSpec.model_validate(
+        {
+            "language": "fr",
+            "scenes": [
+                {"narration": "Bonjour."},
+                {"narration": "x", "layout": "stat", "stat": stat},
+                {"narration": "À bientôt."},
+            ],
+        }
+    )
+    times = [SceneTimes(i * 4, i * 4 + 3.8) for i in range(3)]
+    return plan_design(spec, width, height, times, caption_look=None)
+
+
+def test_a_french_stat_counts_up_in_french() -> None:
+    plan = french_stat_design({"value": 10000, "label": "clients"})
+    texts = " ".join(event.text for event in plan.front)
+    assert f"10{NNBSP}000" in texts and "10,000" not in texts
+    assert re.search(rf"}}\d{{1,3}}{NNBSP}\d{{3}}", texts)  # intermediate values grouped too
+
+
+def test_a_short_stat_number_stays_inside_its_disc() -> None:
+    # '3 h' filled its disc's square edge to edge: the box's corners (and the ring QA reads
+    # the background in) reached past the circle onto the accent ring, failing contrast
+    for width, height in ((1080, 1920), (1920, 1080), (1080, 1080)):
+        plan = french_stat_design({"value": 3, "unit": "h"}, width, height)
+        boxes = {b.id: b for b in plan.scenes[1].boxes}
+        disc, stat = boxes["s1.disc"], boxes["s1.stat"]
+        cx, cy, radius = disc.x + disc.w / 2, disc.y + disc.h / 2, disc.w / 2
+        ring = max(4, round(min(stat.h, stat.text_px or stat.h) / 4))
+        dx = max(abs(stat.x - ring - cx), abs(stat.x + stat.w + ring - cx))
+        dy = max(abs(stat.y - ring - cy), abs(stat.y + stat.h + ring - cy))
+        assert (dx**2 + dy**2) ** 0.5 <= radius, (width, height, stat, disc)

@@ -411,3 +411,21 @@ def test_a_comma_inside_a_number_does_not_split_a_point(
 ) -> None:
     # "10,000 freelancers" was read as the points "10" and "000 freelancers": the stat showed 0
     assert analyse_brief(brief).key_points == points
+
+
+def test_points_from_plain_clauses_keep_numbers_and_prices_and_skip_the_tone() -> None:
+    # without a 'mention', points come from the clauses: '10,000' was cut at its comma, the
+    # tone became a point, and '12 €' lost its euro sign and kept a leading 'and'
+    brief = (
+        "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
+        "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
+        "12 € a month. Try it free at ledgerly.app."
+    )
+    assert analyse_brief(brief).key_points == (
+        "bookkeeping app for freelancers",
+        "10,000 freelancers already use it",
+        "it saves 5 hours a month",
+        "plans start at 12 € a month",
+    )
+    french = "Publicité pour Volt. Ambiance dynamique. Ton énergique. Autonomie de 80 km."
+    assert analyse_brief(french).key_points == ("autonomie de 80 km",)

@@ -16,7 +16,10 @@ FIGURES = [
     ("We ship within 48 hours", "en", (48, 0, "", "hours", "We ship within")),
     ("10 % de réduction", "fr", (10, 0, "", "%", "réduction")),
     ("12 €", "fr", (12, 0, "", "€", "")),
-    ("$19.99 a month", "en", (19.99, 2, "$", "", "month")),
+    ("$19.99 a month", "en", (19.99, 2, "$", "", "a month")),
+    ("it saves 5 hours a month", "en", (5, 0, "", "hours", "a month")),
+    ("économisez 2 heures par jour", "fr", (2, 0, "", "heures", "par jour")),
+    ("48 h d'autonomie", "fr", (48, 0, "", "h", "autonomie")),
     ("2x faster checkout", "en", (2, 0, "", "x", "faster checkout")),
     ("x2 speed", "en", (2, 0, "", "x", "speed")),
     ("Livraison en 48 heures", "fr", (48, 0, "", "heures", "Livraison")),
@@ -29,7 +32,7 @@ FIGURES = [
     ("Over 10,000 happy customers", "en", (10000, 0, "", "", "happy customers")),
     ("Plus de 10 000 clients satisfaits", "fr", (10000, 0, "", "", "clients satisfaits")),
     ("20 percent more energy", "en", (20, 0, "", "%", "energy")),
-    ("10 pour cent d'économies", "fr", (10, 0, "", "%", "d'économies")),
+    ("10 pour cent d'économies", "fr", (10, 0, "", "%", "économies")),
     ("prices from 9.99 dollars", "en", (9.99, 2, "$", "", "prices")),
     ("Charge in 4h", "en", (4, 0, "", "h", "Charge")),
     ("up to 1.5 kg lighter", "en", (1.5, 1, "", "kg", "lighter")),
@@ -212,3 +215,11 @@ def test_comparison(line: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("line", ["Try Bean There today.", "Here's what sets Volt apart: 80 km."])
 def test_no_comparison(line: str) -> None:
     assert find_comparison(line) is None
+
+
+def test_a_cue_table_is_one_case_insensitive_pattern_between_its_edges() -> None:
+    from aiprod.planner.textutil import any_of
+
+    cues = any_of(["instead of", "au lieu de"], after=r"\s*:?\s*$")
+    assert cues.search("Only $29 instead of:") and cues.search("29 € AU LIEU DE")
+    assert not cues.search("instead of it") and not any_of(["free"]).search("freedom")

@@ -4,6 +4,7 @@ choices kept; consecutive scenes varied; the spec round-trips through YAML and J
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -323,7 +324,98 @@ def test_a_spec_file_gets_layouts_and_its_override_is_filled(tmp_path: Path) -> 
 @hypothesis_settings(max_examples=40, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list("ab 12,.:;'\"«»“”-/%€$\nxX")), max_size=3000))
 def test_any_text_gives_a_valid_spec(text: str) -> None:
-    scenes = ({"narration": "Hi."}, {"narration": text or "x"}, {"narration": "Bye."})
+    scenes = (
+        {"narration": "Hi."},
+        {"narration": text if text.strip() else "x"},
+        {"narration": "Bye."},
+    )
     spec = assign_layouts(spec_of(*scenes))
     assert layout_problems(spec) == []
     assert all(scene.layout is not None for scene in spec.scenes)
+
+
+VOLT_FR = (
+    "Publicité verticale de 30 secondes pour Volt, le vélo électrique urbain. Ton dynamique. "
+    "Autonomie de 80 km, recharge en 3 heures, premier entretien offert. Code promo VOLT20 : "
+    "20 % de réduction jusqu'à dimanche. Réservez un essai sur volt-velo.fr."
+)
+BLOOM = (
+    "20-second ad for Bloom, the plant delivery service. Fresh plants delivered weekly. "
+    "Use code SPRING15 for 15% off your first order. Order at bloom.shop"
+)
+BEAN_THERE = Path(__file__).parents[2].joinpath("examples", "brief.txt").read_text("utf-8")
+LEDGERLY = (
+    "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident tone. "
+    "10,000 freelancers already use it, it saves 5 hours a month, and plans start at 12 € a "
+    "month. Try it free at ledgerly.app."
+)
+
+
+def folded_words(text: str | None) -> set[str]:
+    return {w for w in re.findall(r"\w+", (text or "").casefold())}
+
+
+@pytest.mark.parametrize(
+    ("brief", "code", "badge"),
+    [(VOLT_FR, "VOLT20", "-20%"), (BLOOM, "SPRING15", "-15%"), (VOLT, "VOLT20", "-20%")],
+)
+def test_a_promo_code_said_with_its_discount_is_the_offer_chip(
+    brief: str, code: str, badge: str, plan_settings: Settings
+) -> None:
+    offer = the(planned(brief, plan_settings), "offer").offer
+    assert offer is not None
+    assert (offer.code, offer.badge) == (code, badge)
+
+
+def test_french_durations_are_stats_with_a_short_unit(plan_settings: Settings) -> None:
+    spec = planned(VOLT_FR, plan_settings)
+    stats = [(s.stat.value, s.stat.unit, s.stat.label) for s in spec.scenes if s.stat]
+    assert (3, "h", "Recharge") in stats
+    lines = ["Bonjour.", "Autonomie de 80 km.", "Recharge en 3 heures.", "Au revoir."]
+    spec = spec_of(*({"narration": line} for line in lines), language="fr")
+    assert layouts(spec) == ["hook", "stat", "stat", "end_card"]
+    stats = [(s.stat.value, s.stat.unit, s.stat.label) for s in spec.scenes if s.stat]
+    assert stats == [(80, "km", "Autonomie"), (3, "h", "Recharge")]
+
+
+@pytest.mark.parametrize("brief", [VOLT_FR, BLOOM, VOLT, BEAN_THERE, NUAGE, WECOOK])
+def test_an_offer_badge_and_chip_add_to_the_headline(brief: str, plan_settings: Settings) -> None:
+    scene = the(planned(brief, plan_settings), "offer")
+    assert scene.offer is not None and scene.title
+    title = folded_words(scene.title)
+    assert scene.offer.badge or scene.offer.code or scene.offer.price
+    assert not folded_words(scene.offer.badge) & title, (scene.offer.badge, scene.title)
+    assert not folded_words(scene.offer.code) & title, (scene.offer.code, scene.title)
+    assert len(title) >= 1 and not title <= {"de", "for", "the", "a", "your", "votre"}
+
+
+def test_the_demo_offer_badge_says_free_and_the_headline_what_is_free(
+    plan_settings: Settings,
+) -> None:
+    scene = the(planned(BEAN_THERE, plan_settings), "offer")
+    assert scene.offer is not None
+    assert (scene.offer.badge, scene.title) == ("Free", "Delivery")
+    french = the(planned("Publicité pour Café Lune : livraison offerte.", plan_settings), "offer")
+    assert french.offer is not None
+    assert (french.offer.badge, french.title) == ("Offerte", "Livraison")
+
+
+@pytest.mark.parametrize(
+    ("brief", "shown"),
+    [
+        (LEDGERLY, ("Plans Start at", "12 €", None, "Per month")),
+        (WECOOK, ("Prices from", "$9.99", None, "Per meal")),
+        (
+            "Ad for Lumo lamps: the desk lamp now $29 instead of $49. Shop at lumo.com",
+            ("Desk Lamp", "$29", "$49", "-41%"),
+        ),
+    ],
+)
+def test_a_price_offer_badge_says_the_rate_or_the_saving(
+    brief: str, shown: tuple[str, str, str | None, str], plan_settings: Settings
+) -> None:
+    # a price with no discount left its badge disc empty, and the headline said the price
+    scene = the(planned(brief, plan_settings), "offer")
+    assert scene.offer is not None
+    offer = scene.offer
+    assert (scene.title, offer.price, offer.was, offer.badge) == shown

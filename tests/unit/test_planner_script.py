@@ -181,3 +181,66 @@ def test_words_for_duration(seconds: float, rate: float, words: int) -> None:
 def test_duration_drives_target_words() -> None:
     analysis = analyse_brief(BEAN_THERE)
     assert words_for_duration(analysis.duration_s) == 75
+
+
+LEDGERLY = (
+    "30-second vertical ad for Ledgerly, the bookkeeping app for freelancers. Confident "
+    "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
+    "12 € a month. Try it free at ledgerly.app."
+)
+
+
+def test_points_that_are_sentences_are_said_as_sentences() -> None:
+    # "Think 10,000 freelancers already use it." and "Think saves 5 hours a month." were said
+    plan = _plan(LEDGERLY, 75)
+    said = {s.headline: s.narration for s in plan.scenes}
+    sentences = [
+        sentence
+        for narration in said.values()
+        for sentence in re.split(r"(?<=[.!?])\s+", narration)
+        if "freelancers already" in sentence or "hours a month" in sentence or "plans" in sentence
+    ]
+    assert sentences
+    for sentence in sentences:
+        opening = sentence.split(":")[-1].strip()
+        assert not re.match(r"(?i)(think|enjoy|we're talking|next up) ", opening), sentence
+        assert re.match(r"(?i)(10,000|ten thousand|it saves|plans start)", opening), sentence
+
+
+def test_a_noun_phrase_is_bare_by_its_head_noun() -> None:
+    from aiprod.planner.grammar import bare_noun
+
+    # "Enjoy bookkeeping app for freelancers." was said: 'freelancers' is not the head
+    assert not bare_noun("bookkeeping app for freelancers")
+    assert bare_noun("organic beans") and bare_noun("free delivery")
+    assert bare_noun("40 hours of story") and not bare_noun("a cup of beans")
+
+
+def test_a_headline_keeps_its_closing_pronoun() -> None:
+    from aiprod.planner.textutil import fit_headline
+
+    assert fit_headline("10,000 Freelancers Already Use It") == "10,000 Freelancers Already Use It"
+    assert fit_headline("20 % de réduction jusqu'à dimanche") == "20 % de réduction"
+
+
+@pytest.mark.parametrize("target", [40, 60, 75, 90])
+def test_a_lead_in_is_never_said_twice(target: int) -> None:
+    # "Au programme : ..." opened three scenes in a row once its pool of three was used up
+    brief = (
+        "Publicité verticale de 30 secondes pour Volt, le vélo électrique urbain. Ton "
+        "dynamique. Autonomie de 80 km, recharge en 3 heures, premier entretien offert. Code "
+        "promo VOLT20 : 20 % de réduction jusqu'à dimanche. Réservez un essai sur volt-velo.fr."
+    )
+    leads = [
+        sentence.split(" : ")[0]
+        for scene in _plan(brief, target).scenes
+        for sentence in re.split(r"(?<=[.!?])\s+", scene.narration)
+        if " : " in sentence
+    ]
+    assert len(leads) == len(set(leads)), leads
+
+
+@pytest.mark.parametrize("target", [40, 60, 75, 90])
+def test_a_singular_noun_point_is_not_said_without_its_article(target: int) -> None:
+    narration = " ".join(scene.narration for scene in _plan(LEDGERLY, target).scenes)
+    assert "Think bookkeeping" not in narration and "Enjoy bookkeeping" not in narration

@@ -496,7 +496,7 @@ def _count_events(
     size = rf"\fs{t.ass_size:.1f}"
     colour = _colour_tags(el.colour)
     start = scene_start + el.delay_s
-    steps = count_steps(stat.value, stat.decimals)
+    steps = count_steps(stat.value, stat.decimals, el.language)
     events = []
     for n, (offset, shown) in enumerate(steps):
         begin = start + offset
@@ -512,7 +512,7 @@ def _count_events(
         value = escape_ass_text(shown)
         events.append(AssEvent(begin, end, STYLE, rf"{{{tags}}}{prefix}{value}{unit}", layer))
     if not events:
-        final = format_number(stat.value, stat.decimals)
+        final = format_number(stat.value, stat.decimals, el.language)
         events.append(
             AssEvent(
                 start,

@@ -310,6 +310,7 @@ def plan_design(
             or (spec.brief.call_to_action if spec.brief else None),
             tagline=brand.tagline,
             brand_name=brand.name,
+            language=spec.language,
         )
         decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
         if needs_scrim(scene, spec):

@@ -53,6 +53,7 @@ class TextElement:
     accent_words: frozenset[str] = frozenset()
     strike: bool = False
     stat: Stat | None = None  # counts up when set
+    language: str = "en"  # how its numbers are written
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class SceneContext:
     call_to_action: str | None = None
     tagline: str | None = None
     brand_name: str | None = None
+    language: str = "en"
 
     @property
     def landscape(self) -> bool:
@@ -198,6 +200,7 @@ class Builder:
             accent_words=accent_words,
             strike=strike,
             stat=stat,
+            language=self.ctx.language,
         )
         self.elements.append(element)
         return element
@@ -497,10 +500,17 @@ def _support_from_narration(scene: Scene, head: str) -> str:
     return first
 
 
-def _stat_text(stat: Stat) -> str:
+STAT_EM_OF_DISC = 0.3
+"""A short number ('3 h') is set no larger than this share of its disc: at the type scale's
+full size its box, and the ring around it QA reads its background in, reached past the circle
+onto the accent ring."""
+
+
+def _stat_text(stat: Stat, language: str) -> str:
     from aiprod.design.motion import format_number
 
-    return f"{stat.prefix}{format_number(stat.value, stat.decimals)}{stat.unit and ' ' + stat.unit}"
+    number = format_number(stat.value, stat.decimals, language)
+    return f"{stat.prefix}{number}{stat.unit and ' ' + stat.unit}"
 
 
 def layout_stat(ctx: SceneContext) -> Builder:
@@ -540,9 +550,9 @@ def layout_stat(ctx: SceneContext) -> Builder:
     b.text(
         "stat",
         "stat",
-        _stat_text(stat),
+        _stat_text(stat, ctx.language),
         disc.inset(disc.w * 0.14),
-        size=s.stat,
+        size=max(s.headline, min(s.stat, disc.w * STAT_EM_OF_DISC)),
         min_size=s.headline,
         reveal="count",
         delay_s=0.15,

@@ -59,25 +59,43 @@ def spring_tags(start_ms: int, scale_from: int = 0, duration_ms: int = SPRING_MS
 
 
 def count_steps(
-    value: float, decimals: int, seconds: float = COUNT_UP_S
+    value: float, decimals: int, language: str = "en", seconds: float = COUNT_UP_S
 ) -> list[tuple[float, str]]:
-    """(offset seconds, shown value) for a number counting up (ease-out) to ``value``."""
+    """(offset seconds, shown value) for a number counting up (ease-out) to ``value``; every
+    value is written like the final one (its thousands grouping and decimal separator)."""
     steps = max(2, round(seconds / COUNT_STEP_S))
+    grouped = _grouped(value)
     out: list[tuple[float, str]] = []
     last = None
     for i in range(steps + 1):
         shown = value * ease_out_cubic(i / steps)
-        text = format_number(shown, decimals)
+        text = format_number(shown, decimals, language, grouped=grouped)
         if text != last:
             out.append((i * seconds / steps, text))
             last = text
-    final = format_number(value, decimals)
+    final = format_number(value, decimals, language)
     if out[-1][1] != final:
         out.append((seconds, final))
     return out
 
 
-def format_number(value: float, decimals: int) -> str:
-    """'1,250' / '4.5': thousands grouped with a thin space-free comma for big integers."""
-    text = f"{value:,.{decimals}f}" if abs(value) >= 10_000 else f"{value:.{decimals}f}"
-    return "0" if text in ("-0", "-0.0") else text
+NUMBER_SEPARATORS = {"en": (",", "."), "fr": ("\u202f", ",")}
+"""(thousands, decimal) separators per language: French groups with a narrow no-break space."""
+
+
+def _grouped(value: float) -> bool:
+    """Big numbers have their thousands grouped: '10,000' (but '1250')."""
+    return abs(value) >= 10_000
+
+
+def format_number(
+    value: float, decimals: int, language: str = "en", *, grouped: bool | None = None
+) -> str:
+    """'12,500' / '4.5' in English, '12\u202f500' / '4,5' in French; thousands grouped for
+    numbers of 10,000 and more (``grouped`` decides instead, for a count-up's steps)."""
+    thousands, point = NUMBER_SEPARATORS.get(language[:2].lower(), NUMBER_SEPARATORS["en"])
+    group = _grouped(value) if grouped is None else grouped
+    text = f"{value:,.{decimals}f}" if group else f"{value:.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # no '-0'
+    return text.translate({ord(","): thousands, ord("."): point})

@@ -45,6 +45,11 @@ LABEL_EDGE_WORDS = word_set(
     "par et ou le la les l' un une sur dans up over than more less plus moins about environ "
     "under just only seulement jusqu'à"
 )
+RATE_WORDS = word_set("a an per every each par chaque")
+PERIOD_WORDS = word_set(
+    "day week month year hour night jour semaine mois an année heure nuit trimestre quarter"
+)
+ELIDED_RE = re.compile(r"^(?:d|l|qu)['’]", re.IGNORECASE)
 MAX_LABEL_WORDS = 6
 CLAUSE_WINDOW = 160
 
@@ -169,15 +174,24 @@ def _trimmed(words: list[str]) -> list[str]:
         words.pop(0)
     while words and fold(words[-1]) in LABEL_EDGE_WORDS:
         words.pop()
+    if words and ELIDED_RE.match(words[0]) and len(words[0]) > 2:
+        words[0] = ELIDED_RE.sub("", words[0])  # "d'autonomie" -> "autonomie"
     return words
+
+
+def _rate(words: list[str]) -> list[str] | None:
+    """'a month', 'per day', 'par mois': a figure's rate, kept whole as its label."""
+    if len(words) == 2 and fold(words[0]) in RATE_WORDS and fold(words[1]) in PERIOD_WORDS:
+        return words
+    return None
 
 
 def figure_label(text: str, start: int, end: int) -> str:
     """A short label from the words around a figure, in its clause: the words after it when
-    there are any ('80 km battery range' -> 'battery range'), else those before it
-    ('autonomie de 80 km' -> 'autonomie')."""
+    there are any ('80 km battery range' -> 'battery range', '5 hours a month' -> 'a month'),
+    else those before it ('autonomie de 80 km' -> 'autonomie')."""
     left, right = _clause(text, start, end)
-    words = _trimmed(right.split()) or _trimmed(left.split())
+    words = _rate(right.split()) or _trimmed(right.split()) or _trimmed(left.split())
     return " ".join(words[:MAX_LABEL_WORDS])[:80]
 
 
@@ -248,6 +262,26 @@ def find_figure(text: str, language: str = "en") -> Figure | None:
     known = [f for f in figures if _known(f)]
     ranked = known or figures
     return ranked[0] if ranked else None
+
+
+SHORT_UNITS = {
+    "fr": {
+        "heure": "h",
+        "heures": "h",
+        "minute": "min",
+        "minutes": "min",
+        "seconde": "s",
+        "secondes": "s",
+        "kilomètre": "km",
+        "kilomètres": "km",
+    },
+}
+"""Units a stat card shows in their short form: '3 h' for 'recharge en 3 heures'."""
+
+
+def short_unit(unit: str, language: str = "en") -> str:
+    """The unit as a stat card shows it: 'heures' -> 'h' in French; others unchanged."""
+    return SHORT_UNITS.get(language[:2], {}).get(unit.lower(), unit)
 
 
 def shown(figure: Figure) -> str:

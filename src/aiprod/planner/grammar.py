@@ -27,6 +27,7 @@ _EN_LINKS = folded_set(
 )
 _FR_LINKS = folded_set("en à au aux dans pour chez par sans avec sur sous dès chaque")
 _FR_INVARIABLE = folded_set("jus prix bus cours repas matelas bras mois fois temps tapis")
+_HEAD_ENDS = folded_set("for with of in on at to by from without per that which who")
 _VOWELS = "aeiouyhâàäéèêëîïôöûùüœ"
 
 
@@ -68,6 +69,8 @@ def point_kind(point: str, language: str) -> PointKind:
 def bare_noun(phrase: str) -> bool:
     """True for plural or uncountable English phrases, which read well without an article."""
     parts = words(phrase)
+    links = [i for i, word in enumerate(parts) if i and fold(word) in _HEAD_ENDS]
+    parts = parts[: links[0]] if links else parts  # 'app for freelancers': the app
     if not parts:
         return False
     last = fold(parts[-1])

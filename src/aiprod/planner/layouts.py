@@ -16,14 +16,15 @@ decide the layout of a scene that has none.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from aiprod.planner.figures import Figure, find_figure
-from aiprod.planner.offers import find_offer
+from aiprod.planner.figures import Figure, find_figure, short_unit
+from aiprod.planner.offers import find_code, find_offer, offer_headline
+from aiprod.planner.speech import speakable
 from aiprod.planner.structure import find_comparison, find_list, find_quote
 from aiprod.planner.textutil import fold, upper_first
 from aiprod.spec.model import (
@@ -56,6 +57,10 @@ MAX_LINE_CHARS = 800
 """Lines are read up to here: what a scene shows is said early, and a long one stays cheap."""
 _SPACES = re.compile(r"[^\S\n]+")
 _CLAUSE_EDGE = re.compile(r"[;:!?\n]|[.,](?=\s|$)")
+_SENTENCE_EDGE = re.compile(r"[!?\n]|\.(?=\s|$)")
+REPEATABLE = SCORES["stat"]
+"""A scene whose content scores this much may repeat the previous scene's layout (two stats
+in a row) rather than fall back to a plain card, within the variety bound."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,25 @@ def clause_around(text: str, start: int, end: int) -> str:
     return text[cuts[-1] if cuts else 0 : stop.start() if stop else len(text)].strip()
 
 
-def points_in(scene: Scene, points: list[str]) -> list[str]:
-    """The brief's key points a scene says (in its title or narration), in brief order."""
+def points_in(scene: Scene, points: list[str], language: str = "en") -> list[str]:
+    """The brief's key points a scene says (in its title or narration, where '20 %' is
+    spoken '20 pour cent'), in brief order."""
     said = fold(f"{scene.title or ''} {scene.narration}")
-    return [p for p in points if fold(p) in said]
+    return [p for p in points if fold(p) in said or fold(speakable(p, language)) in said]
+
+
+def brief_sentences(brief_text: str, points: list[str]) -> list[str]:
+    """The brief's whole sentences that hold a key point: where a promo code said before its
+    discount ('Code promo VOLT20 : 20 % de réduction') is found."""
+    found = []
+    for point in points:
+        at = brief_text.casefold().find(point.casefold())
+        if at < 0:
+            continue
+        cuts = [m.end() for m in _SENTENCE_EDGE.finditer(brief_text, 0, at)]
+        stop = _SENTENCE_EDGE.search(brief_text, at + len(point))
+        found.append(brief_text[cuts[-1] if cuts else 0 : stop.start() if stop else None].strip())
+    return found
 
 
 def brief_clauses(
@@ -123,14 +143,14 @@ def scene_lines(scene: Scene, clauses: list[str]) -> list[str]:
     return [_SPACES.sub(" ", line[:MAX_LINE_CHARS]) for line in lines if line.strip()]
 
 
-def _stat(figure: Figure) -> dict[str, Any] | None:
+def _stat(figure: Figure, language: str) -> dict[str, Any] | None:
     if abs(figure.value) > MAX_STAT:
         return None
     return {
         "value": figure.value,
         "decimals": figure.decimals,
         "prefix": figure.prefix[:8],
-        "unit": figure.unit[:16],
+        "unit": short_unit(figure.unit, language)[:16],
         "label": upper_first(figure.label)[:120],
     }
 
@@ -147,10 +167,15 @@ def has_user_picture(scene: Scene) -> bool:
 
 
 def found_content(
-    lines: list[str], language: str, points: list[str], quoted: list[str]
+    lines: list[str],
+    language: str,
+    points: list[str],
+    quoted: list[str],
+    sentences: list[str] | None = None,
 ) -> list[Choice]:
     """Every content layout the lines support, with the fields each would show; quotes are
-    looked for in ``quoted`` first (whole clauses, where the author may be a key point)."""
+    looked for in ``quoted`` first (whole clauses, where the author may be a key point), an
+    offer's promo code in the whole ``sentences`` too."""
     found: list[Choice] = []
     quote = next((q for line in [*quoted, *lines] if (q := find_quote(line))), None)
     if quote:
@@ -158,6 +183,9 @@ def found_content(
             Choice("quote", SCORES["quote"], {"quote": {"text": quote[0], "author": quote[1]}})
         )
     offer = next((o for line in lines if (o := find_offer(line, language))), None)
+    if offer and offer.code is None:
+        code = next((k for line in sentences or [] if (k := find_code(line))), None)
+        offer = replace(offer, code=code)
     if offer:
         content = {k: v for k, v in vars(offer).items() if v is not None}
         found.append(Choice("offer", SCORES["offer"], {"offer": content}))
@@ -168,7 +196,7 @@ def found_content(
     if items:
         found.append(Choice("list", SCORES["list"], {"items": _items(items)}))
     figure = next((f for line in lines if (f := find_figure(line, language))), None)
-    stat = _stat(figure) if figure and not (figure.currency and offer) else None
+    stat = _stat(figure, language) if figure and not (figure.currency and offer) else None
     if stat:
         found.append(Choice("stat", SCORES["stat"], {"stat": stat}))
     return [choice for choice in found if _valid(choice)]
@@ -238,8 +266,13 @@ def with_recap(options: list[SceneOptions], covered: list[list[str]], points: li
 
 def vary(options: list[SceneOptions]) -> list[Choice]:
     """One choice per scene: the best that differs from the previous scene's layout (and from
-    the next scene's when the user fixed that one); the user's choices stand."""
+    the next scene's when the user fixed that one); the user's choices stand. A scene with
+    strong content (a second number in a row) keeps its layout rather than become a plain
+    card, while at most a third of consecutive pairs are alike and never three in a row."""
     picks: list[Choice] = []
+    locked = [o.choices[0].layout if o.locked else None for o in options]
+    locked_repeats = sum(1 for a, b in pairwise(locked) if a is not None and a == b)
+    spare = (len(options) - 1) // 3 - locked_repeats
     for i, option in enumerate(options):
         if option.locked:
             picks.append(option.choices[0])
@@ -249,7 +282,13 @@ def vary(options: list[SceneOptions]) -> list[Choice]:
         after = after if i + 1 < len(options) and options[i + 1].locked else None
         apart = [c for c in option.choices if c.layout not in (before, after)]
         differs = [c for c in option.choices if c.layout != before]
-        picks.append((apart or differs or list(option.choices))[0])
+        pick = (apart or differs or list(option.choices))[0]
+        best = option.choices[0]
+        twice = len(picks) >= 2 and picks[-2].layout == before
+        strong = best.score >= REPEATABLE and pick.score <= SCORES["benefit"]
+        if strong and best.layout == before != after and spare > 0 and not twice:
+            pick, spare = best, spare - 1
+        picks.append(pick)
     return picks
 
 
@@ -260,24 +299,50 @@ def _apply(scene: dict[str, Any], choice: Choice) -> None:
             scene[name] = value
 
 
+def _offer_copy(scene: dict[str, Any], source: str, language: str) -> None:
+    """A planned offer scene's headline says what its badge and code chip do not: 'Free
+    delivery' becomes the badge 'Free' over the headline 'Delivery'."""
+    offer = scene.get("offer") or {}
+    if scene.get("role") is None or not scene.get("title"):
+        return  # the user's own words stay
+    headline, badge = offer_headline(scene["title"], source, offer, language)
+    scene["title"] = headline
+    if badge:
+        offer["badge"] = badge
+
+
+def _brief_code(data: dict[str, Any], brief_text: str) -> None:
+    """The brief's promo code goes on an offer scene's chip when no offer scene shows it."""
+    offers = [s["offer"] for s in data["scenes"] if s.get("layout") == "offer" and s.get("offer")]
+    code = find_code(brief_text)
+    if code and offers and not any(o.get("code") for o in offers):
+        offers[0]["code"] = code
+
+
 def assign_layouts(spec: VideoSpec) -> VideoSpec:
     """The spec with a layout on every scene, and the chosen layouts' content filled in."""
     language = spec.language[:2].lower()
     points = list(spec.brief.key_points) if spec.brief else []
     brief_text = spec.brief.text if spec.brief else ""
     count = len(spec.scenes)
-    options, covered = [], []
+    options, covered, sources = [], [], []
     for i, scene in enumerate(spec.scenes):
-        said = points_in(scene, points)
+        said = points_in(scene, points, language)
         lines = scene_lines(scene, brief_clauses(brief_text, said, points))
         covered.append(said)
         quoted = brief_clauses(brief_text, said, points, whole=True)
-        found = found_content(lines, language, said, quoted)
+        sentences = brief_sentences(brief_text, said)
+        found = found_content(lines, language, said, quoted, sentences)
         options.append(scene_options(scene, i, count, found))
+        sources.append(next((line for line in lines if find_offer(line, language)), ""))
     with_recap(options, covered, points)
     data = spec.model_dump(mode="json")
     for scene, choice in zip(data["scenes"], vary(options), strict=True):
         _apply(scene, choice)
+    _brief_code(data, brief_text)
+    for scene, source in zip(data["scenes"], sources, strict=True):
+        if scene["layout"] == "offer":
+            _offer_copy(scene, source, language)
     return VideoSpec.model_validate(data)
 
 

@@ -119,6 +119,7 @@ EN_FINITE = _set(
     """
     is are was were has have had can will 's 're does do gets makes helps lets keeps
     comes goes works takes gives brings means saves stays runs feels looks tastes
+    use uses start starts cost costs love loves trust trusts
     """
 )
 FR_VERBS = _set(

@@ -14,7 +14,16 @@ import re
 from dataclasses import dataclass
 
 from aiprod.planner.figures import Figure, find_figures
-from aiprod.planner.textutil import fold, word_set
+from aiprod.planner.textutil import (
+    any_of,
+    fit_headline,
+    fold,
+    folded_set,
+    title_case,
+    upper_first,
+    word_set,
+)
+from aiprod.planner.tokens import is_content
 
 CODE_RE = re.compile(
     r"(?:\bpromo[ -]?code|\bcode[ -]promo|\bdiscount code|\bcoupon(?: code)?|\bcode)"
@@ -26,19 +35,36 @@ DISCOUNT_RE = re.compile(
     r"(?P<after>\s+(?:off|discount|de réduction|de remise|de rabais|offerts?)\b)?",
     re.IGNORECASE,
 )
-SAVE_RE = re.compile(r"\b(?:save|économisez|jusqu'à|up to)\s*$", re.IGNORECASE)
-FREE_RE = re.compile(
-    r"\b(?:free (?:delivery|shipping|returns|trial|first \w+)|first (?:month|week) free"
-    r"|livraison (?:gratuite|offerte)|retours? (?:gratuits?|offerts?)|essai gratuit"
-    r"|(?:premier|1er) mois (?:offert|gratuit)|2 for 1|two for one|buy one,? get one free"
-    r"|half price|moitié prix|deux pour (?:le prix d')?un)\b",
-    re.IGNORECASE,
+SAVE_RE = any_of(["save", "économisez", "jusqu'à", "up to"], after=r"\s*$")
+FREE_RE = any_of(
+    [
+        r"free (?:delivery|shipping|returns|trial|first \w+)",
+        r"first (?:month|week) free",
+        r"livraison (?:gratuite|offerte)",
+        r"retours? (?:gratuits?|offerts?)",
+        r"essai gratuit",
+        r"(?:premier|1er) mois (?:offert|gratuit)",
+        r"2 for 1",
+        r"two for one",
+        r"buy one,? get one free",
+        r"half price",
+        r"moitié prix",
+        r"deux pour (?:le prix d')?un",
+    ]
 )
-WAS_CUES = re.compile(
-    r"\b(?:was|instead of|au lieu de|before|avant|regularly|normally|usually|rrp|prix barré)"
-    r"\s*:?\s*$",
-    re.IGNORECASE,
-)
+WAS_PHRASES = [
+    "was",
+    "instead of",
+    "au lieu de",
+    "before",
+    "avant",
+    "regularly",
+    "normally",
+    "usually",
+    "rrp",
+    "prix barré",
+]
+WAS_CUES = any_of(WAS_PHRASES, after=r"\s*:?\s*$")
 PRICE_CUES = frozenset(
     fold(w)
     for w in word_set(
@@ -46,6 +72,31 @@ PRICE_CUES = frozenset(
         "seulement maintenant partir pour for per par month mois year an meal repas"
     )
 )
+FREE_WORD_RE = any_of(["free", "gratuite?s?", "offerte?s?"])
+CODE_PHRASE_RE = re.compile(
+    r"(?:\b(?:use|using|enter|with|avec|utilisez|saisissez|entrez)\s+(?:the\s+|le\s+)?)?"
+    + CODE_RE.pattern,
+    re.IGNORECASE,
+)
+OFFER_EDGE_WORDS = folded_set(
+    "use using enter with for and or on at to of the a an de d' du des avec le la les et ou "
+    "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
+)
+PRICE_LEADS = folded_set("at from dès à starting partir")
+"""Kept at a headline's end when the price shown below completes it ('Plans start at')."""
+OFFER_FALLBACK = {
+    "en": ("Your promo code", "Special offer"),
+    "fr": ("Votre code promo", "Offre spéciale"),
+}
+RATE_NOUNS = word_set(
+    "day week month year night jour semaine mois an année meal repas person personne user "
+    "utilisateur seat"
+)
+_RATE_AFTER = re.compile(
+    rf"\s*(?:a|an|per|every|each|par|chaque|/)\s*(?P<noun>{'|'.join(sorted(RATE_NOUNS))})\b",
+    re.IGNORECASE,
+)
+_WAS_BEFORE = any_of(WAS_PHRASES, after=r"\s*:?\s*")
 MAX_CODE = 32
 CUE_WINDOW = 24
 
@@ -129,3 +180,93 @@ def find_offer(text: str, language: str = "en") -> OfferFound | None:
     if not (code or badge or price):
         return None
     return OfferFound(badge=badge, price=price, was=was, code=code)
+
+
+def _shown_words(text: str | None) -> set[str]:
+    return {fold(w) for w in re.findall(r"\w+", text or "")}
+
+
+def _without_amounts(text: str, language: str) -> str:
+    """The line without its prices: each amount, with the 'instead of' before a replaced one
+    and the rate after it ('12 € a month' -> '')."""
+    for figure in sorted(find_figures(text, language), key=lambda f: -len(f.text)):
+        if figure.currency:
+            was = rf"(?:{_WAS_BEFORE.pattern})?"
+            amount = rf"{was}{re.escape(figure.text)}(?:{_RATE_AFTER.pattern})?"
+            text = re.sub(amount, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _rate_badge(source: str, price: str, language: str) -> str | None:
+    """'Per month' for '12 € a month', 'Par repas' for '9,99 € par repas'."""
+    for figure in find_figures(source, language):
+        if not figure.currency:
+            continue
+        at = source.find(figure.text)
+        rate = _RATE_AFTER.match(source, at + len(figure.text)) if at >= 0 else None
+        if rate is not None:
+            per = "Par" if language[:2] == "fr" else "Per"
+            return f"{per} {rate['noun'].lower()}"
+    return None
+
+
+def _saving_badge(price: str | None, was: str | None, language: str) -> str | None:
+    """'-41%' for '$29' instead of '$49'."""
+    now = find_figures(price or "", language)
+    before = find_figures(was or "", language)
+    if not now or not before or before[0].value <= 0:
+        return None
+    saving = round((before[0].value - now[0].value) / before[0].value * 100)
+    return f"-{saving}%" if 0 < saving < 100 else None
+
+
+def _offer_rest(text: str, language: str = "en") -> str:
+    """What a line says besides its code, discount, 'free' and prices: 'Use code X for 15%
+    off your first order' -> 'your first order'."""
+    priced = _without_amounts(text, language)
+    lead = priced.rstrip().split(" ")[-1:] if priced.strip() != text.strip() else []
+    for pattern in (CODE_PHRASE_RE, DISCOUNT_RE, FREE_WORD_RE):
+        priced = pattern.sub(" ", priced)
+    words = [w.strip(" .,;:!?\"'“”«»()") for w in priced.split()]
+    words = [w for w in words if w]
+    while words and fold(words[0]) in OFFER_EDGE_WORDS:
+        words.pop(0)
+    while words and fold(words[-1]) in OFFER_EDGE_WORDS:
+        if words[-1:] == lead and fold(words[-1]) in PRICE_LEADS and len(words) > 1:
+            break  # 'Plans start at' leads to the price shown below it
+        words.pop()
+    return " ".join(words)
+
+
+def offer_headline(
+    title: str, source: str, offer: dict[str, str | None], language: str = "en"
+) -> tuple[str, str | None]:
+    """(headline, badge) for an offer scene, neither repeating the other nor the code chip:
+    a free-offer badge is the word 'Free' / 'Offert(e)' and the headline says what is free;
+    a headline that says the discount or the code is rewritten from ``source`` (the line the
+    offer was read from) without them.
+
+    >>> offer_headline("Free Delivery", "free delivery", {"badge": "Free delivery"})
+    ('Delivery', 'Free')
+    >>> offer_headline("Use Code SPRING15", "Use code SPRING15 for 15% off your first order",
+    ...                {"badge": "-15%", "code": "SPRING15"})
+    ('Your First Order', '-15%')
+    """
+    badge = offer.get("badge")
+    free = FREE_WORD_RE.search(badge or "")
+    if badge and free and not badge.startswith("-"):
+        badge = upper_first(free.group(0).lower())
+    price = offer.get("price")
+    if not badge and price:
+        was = offer.get("was")
+        badge = _saving_badge(price, was, language) or _rate_badge(source, price, language)
+    shown = _shown_words(badge) | _shown_words(offer.get("code")) | _shown_words(price)
+    if not _shown_words(title) & shown:
+        return title, badge
+    rest = _offer_rest(source, language) or _offer_rest(title, language)
+    folded = [fold(w) for w in rest.split()]
+    if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
+        cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
+        return fit_headline(cased), badge
+    with_code, plain = OFFER_FALLBACK.get(language[:2], OFFER_FALLBACK["en"])
+    return (with_code if offer.get("code") else plain), badge

@@ -7,39 +7,106 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from aiprod.planner.lexicon import EN_ADJ_OPENERS, FR_ADJ_OPENERS
+from aiprod.planner.lexicon import EN_ADJ_OPENERS, EN_FINITE, FR_ADJ_OPENERS
 from aiprod.planner.speech import URL_RE
 from aiprod.planner.stopwords import DIRECTION_WORDS, FORMAT_WORDS, STOP_WORDS
-from aiprod.planner.textutil import fold, folded_set, lower_first, tidy_phrase, words
+from aiprod.planner.textutil import any_of, fold, folded_set, lower_first, tidy_phrase, words
 from aiprod.planner.tokens import is_content
 
 MAX_POINTS = 6
 _MAX_POINT_WORDS = 6
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)|$")
-_TRIGGER_RE = re.compile(
-    r"\b(?:(?:make\s+sure\s+to\s+)?mention(?:s|ing)?|highlight(?:s|ing)?|emphasi[sz](?:e|ing)|"
-    r"stress(?:ing)?|showcas(?:e|ing)|featur(?:e|es|ing)|includ(?:e|ing)|cover|talk\s+about|"
-    r"focus\s+on|point\s+out|call\s+out|don't\s+forget|key\s+(?:points?|messages?|benefits?|"
-    r"features?)|selling\s+points?|usps?|benefits|mentionn(?:er|ez|e|ant)|"
-    r"(?:mettre|mettez|mets|met|mise)\s+en\s+avant(?:\s+(?:de|des|du))?|soulign(?:er|ez|e|ant)|"
-    r"insist(?:er|ez|e)\s+sur|évoqu(?:er|ez|e)|parl(?:er|ez)\s+de|n'oubliez\s+pas|"
-    r"points?\s+clés?|messages?\s+clés?|atouts?|avantages?|arguments?)\b\s*(?:[:\-–]\s*)?"
-    r"(?:that\s+|how\s+|the\s+fact\s+that\s+|que\s+|qu')?",
-    re.IGNORECASE,
+_TRIGGER_RE = any_of(
+    [
+        r"(?:make\s+sure\s+to\s+)?mention(?:s|ing)?",
+        r"highlight(?:s|ing)?",
+        r"emphasi[sz](?:e|ing)",
+        r"stress(?:ing)?",
+        r"showcas(?:e|ing)",
+        r"featur(?:e|es|ing)",
+        r"includ(?:e|ing)",
+        r"cover",
+        r"talk\s+about",
+        r"focus\s+on",
+        r"point\s+out",
+        r"call\s+out",
+        r"don't\s+forget",
+        r"key\s+(?:points?|messages?|benefits?|features?)",
+        r"selling\s+points?",
+        r"usps?",
+        r"benefits",
+        r"mentionn(?:er|ez|e|ant)",
+        r"(?:mettre|mettez|mets|met|mise)\s+en\s+avant(?:\s+(?:de|des|du))?",
+        r"soulign(?:er|ez|e|ant)",
+        r"insist(?:er|ez|e)\s+sur",
+        r"évoqu(?:er|ez|e)",
+        r"parl(?:er|ez)\s+de",
+        r"n'oubliez\s+pas",
+        r"points?\s+clés?",
+        r"messages?\s+clés?",
+        r"atouts?",
+        r"avantages?",
+        r"arguments?",
+    ],
+    after=r"\b\s*(?:[:\-–]\s*)?(?:that\s+|how\s+|the\s+fact\s+that\s+|que\s+|qu')?",
 )
-_SPLIT_RE = re.compile(
-    r"\s*(?:(?<!\d),|,(?!\d)|;|\+|&|\band\b|\bet\b|\bas\s+well\s+as\b|\bainsi\s+que\b|\balong\s+with\b|"
-    r"\bsans\s+oublier\b)\s*",
-    re.IGNORECASE,
+_SPLIT_RE = any_of(
+    [
+        r"(?<!\d),",
+        r",(?!\d)",
+        ";",
+        r"\+",
+        "&",
+        r"\band\b",
+        r"\bet\b",
+        r"\bas\s+well\s+as\b",
+        r"\bainsi\s+que\b",
+        r"\balong\s+with\b",
+        r"\bsans\s+oublier\b",
+    ],
+    before=r"\s*",
+    after=r"\s*",
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–—+>]|\d{1,2}[.)])\s+(.+)$", re.MULTILINE)
-_FRAMING_LABEL_RE = re.compile(
-    r"^\s*(?:duration|durée|length|format|aspect|tone|ton|mood|ambiance|audience|cible|target|"
-    r"brand|marque|cta|call to action|platform|plateforme|music|musique|voice|voix|style|"
-    r"title|titre|product|produit|client|deadline|budget|language|langue)\s*[:=]",
-    re.IGNORECASE,
+_FRAMING_LABEL_RE = any_of(
+    [
+        "duration",
+        "durée",
+        "length",
+        "format",
+        "aspect",
+        "tone",
+        "ton",
+        "mood",
+        "ambiance",
+        "audience",
+        "cible",
+        "target",
+        "brand",
+        "marque",
+        "cta",
+        "call to action",
+        "platform",
+        "plateforme",
+        "music",
+        "musique",
+        "voice",
+        "voix",
+        "style",
+        "title",
+        "titre",
+        "product",
+        "produit",
+        "client",
+        "deadline",
+        "budget",
+        "language",
+        "langue",
+    ],
+    before=r"^\s*",
+    after=r"\s*[:=]",
 )
-_CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n,()]|\.(?:\s|$)|\s[-–—]\s")
+_CLAUSE_SPLIT_RE = re.compile(r"[!?;:\n()]|(?<!\d),|,(?!\d)|\.(?:\s|$)|\s[-–—]\s")
 _FRAMING_WORDS = folded_set(
     """
     ad ads advert advertisement video spot commercial promo clip reel teaser vidéo pub
@@ -49,6 +116,7 @@ _FRAMING_WORDS = folded_set(
 _LEADING = folded_set(
     """
     the a an our its their your my that how we it also both all about some any very really of
+    and but then et mais puis
     le la les un une des du de d' notre nos son sa ses leur leurs que qu' aussi également
     votre vos mon ma mes très vraiment
     """
@@ -67,7 +135,10 @@ _CUT_BEFORE = folded_set(
     """
 )
 # Handles, hashtags, escape sequences and runs of symbols are not part of a point.
-_NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|[$€£]+(?!\d)|[{}<>|]")
+_NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|(?<!\d)(?<!\d\s)[$€£]+(?!\s?\d)|[{}<>|]")
+_SYMBOL = re.compile(r"^[$€£%]+$")
+# A short clause naming the tone of the video ('Confident tone', 'Ton dynamique') is no point.
+_TONE_WORDS = folded_set("tone tones mood vibe vibes feel ton ambiance atmosphère")
 _SINGLE_ADJECTIVES = EN_ADJ_OPENERS | FR_ADJ_OPENERS | frozenset({"organic", "bio", "local"})
 
 
@@ -80,8 +151,9 @@ def _strip_edges(parts: list[str]) -> list[str]:
         if head[:3] == "qu'" and len(parts[0]) > 3:
             parts[0] = parts[0][3:]
             continue
-        if head not in _LEADING:
-            break
+        subject = head == "it" and len(parts) > 1 and fold(parts[1]) in EN_FINITE
+        if head not in _LEADING or subject:
+            break  # 'it saves 5 hours' keeps its subject: 'saves 5 hours' is no sentence
         parts.pop(0)
     while parts and fold(parts[-1]) in _TRAILING:
         parts.pop()
@@ -101,9 +173,11 @@ def clean_point(text: str) -> str | None:
     if URL_RE.search(text):
         return None
     text = _NOISE_RE.sub(" ", text.replace("!", " ").replace("?", " "))
-    parts = _shorten(_strip_edges(tidy_phrase(text).split()))
+    parts = _shorten(_strip_edges(_with_symbols(tidy_phrase(text).split())))
     folded = [fold(word.strip(".,")) for word in parts]
     if not parts or not any(is_content(w) for w in folded):
+        return None
+    if len(folded) <= 3 and _TONE_WORDS & set(folded):
         return None
     if any(w in DIRECTION_WORDS for w in folded) or all(w in FORMAT_WORDS for w in folded):
         return None
@@ -113,6 +187,17 @@ def clean_point(text: str) -> str | None:
     elif _sentence_case(parts, folded):
         point = lower_first(point)
     return point or None
+
+
+def _with_symbols(parts: list[str]) -> list[str]:
+    """'12', '€' -> '12 €': a currency or percent sign is part of its number, not a word."""
+    merged: list[str] = []
+    for part in parts:
+        if merged and _SYMBOL.match(part) and merged[-1][-1:].isdigit():
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def _sentence_case(parts: list[str], folded: list[str]) -> bool:

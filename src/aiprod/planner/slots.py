@@ -88,14 +88,16 @@ def render(template: str, slots: Slots) -> str | None:
 def pick(templates: Sequence[str], slots: Slots, key: str, used: set[str]) -> str | None:
     """A usable template chosen by a stable hash of ``key``, avoiding ``used`` ones if possible.
 
-    The chosen template is added to ``used`` so later scenes vary their wording.
+    The chosen template is added to ``used`` so later scenes vary their wording; once every
+    one is used, the pool's first (its plainest, '{P}.') is said again rather than a lead-in
+    such as 'Au programme :' a second time.
     """
     usable = [t for t in templates if fields(t) <= slots.keys()]
     if not usable:
         return None
     start = stable_hash(key) % len(usable)
     rotated = usable[start:] + usable[:start]
-    chosen = next((t for t in rotated if t not in used), rotated[0])
+    chosen = next((t for t in rotated if t not in used), usable[0])
     used.add(chosen)
     return chosen.format_map(slots)
 

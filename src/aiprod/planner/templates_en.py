@@ -59,7 +59,7 @@ HOOK_MOOD: dict[Mood, tuple[str, ...]] = {
 
 POINTS: dict[str, Classes] = {
     "noun": (
-        ("{P}.", "Think {p}."),
+        ("{P}.", "{P}, right here."),
         (
             "We're talking {p}.",
             "Good news: {p}.",

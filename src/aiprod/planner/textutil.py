@@ -42,6 +42,36 @@ _SMALL_WORDS = frozenset(
     {"a", "an", "the", "and", "or", "but", "nor", "for", "of", "in", "on", "at", "to", "by"}
     | {"with", "from", "as", "vs", "via", "per", "into"}
 )
+_DANGLING = _SMALL_WORDS | frozenset(
+    [
+        "&",
+        "et",
+        "de",
+        "la",
+        "le",
+        "les",
+        "du",
+        "des",
+        "au",
+        "aux",
+        "à",
+        "pour",
+        "par",
+        "sur",
+        "avec",
+        "sans",
+        "dans",
+        "en",
+        "jusqu'à",
+        "jusqu'au",
+        "until",
+        "till",
+        "your",
+        "our",
+    ]
+)
+"""Words a cut headline does not end on."""
+_CLOSING_PRONOUNS = frozenset({"it", "them", "us", "you", "me", "him", "her"})
 _TRIM_CHARS = " \n\t-–—,;:.…\"'()[]{}*_#>|~/\\"
 
 
@@ -136,11 +166,14 @@ def title_case(text: str) -> str:
 def fit_headline(text: str, limit: int = 32) -> str:
     """Cut at a word boundary so the headline fits ``limit`` characters; no trailing period."""
     text = " ".join(strip_symbols(text).split())
+    head, _, last = text.rpartition(" ")
+    if len(head) <= limit and fold(last) in _CLOSING_PRONOUNS:
+        return text.rstrip(" .")  # 'Already Use It' keeps its 'It'
     if len(text) > limit:
         cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
         text = cut if cut else text[:limit]
         tail = text.rsplit(" ", 1)
-        if len(tail) == 2 and tail[1].lower() in _SMALL_WORDS | {"&", "et", "de", "la", "le"}:
+        if len(tail) == 2 and tail[1].lower().replace("’", "'") in _DANGLING:
             text = tail[0]
     return text.rstrip(" .,;:…-–—&").strip()
 
@@ -165,3 +198,16 @@ def folded_set(text: str) -> frozenset[str]:
 def word_set(text: str) -> frozenset[str]:
     """The space-separated words of a literal, as a set (for word lists kept readable)."""
     return frozenset(text.split())
+
+
+def any_of(
+    alternatives: Iterable[str], *, before: str = r"\b", after: str = r"\b"
+) -> re.Pattern[str]:
+    """One case-insensitive pattern for a table of phrases (each a regular expression) between
+    ``before`` and ``after``: the planner's cue tables are all of this shape.
+
+    >>> free = any_of(["free delivery", "livraison (?:gratuite|offerte)"])
+    >>> bool(free.search("LIVRAISON OFFERTE"))
+    True
+    """
+    return re.compile(f"{before}(?:{'|'.join(alternatives)}){after}", re.IGNORECASE)

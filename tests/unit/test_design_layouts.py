@@ -167,7 +167,9 @@ def test_the_manifest_section_has_the_agreed_shape() -> None:
     assert section["aspect"] == "9:16" and section["width"] == 1080
     assert set(section["safe_zone"]) == {"platform", "left", "top", "right", "bottom"}
     first = section["scenes"][0]
-    assert set(first) == {"index", "layout", "start_s", "end_s", "boxes"}
+    assert set(first) == {"index", "layout", "background", "start_s", "end_s", "boxes"}
+    assert first["background"] == "gradient"
+    assert section["scenes"][1]["background"] == "split"  # a stat is framed by two colours
     assert {b["role"] for b in first["boxes"]} >= {"headline", "picture", "caption"}
     assert section["scenes"][1]["layout"] == "stat"
     assert any(b["role"] == "stat" for b in section["scenes"][1]["boxes"])

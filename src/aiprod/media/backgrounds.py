@@ -144,3 +144,14 @@ def video_input_args(bg: VideoBackground) -> list[str]:
     if bg.start:
         args += ["-ss", f"{bg.start:.3f}"]
     return args
+
+
+def still_chain(frames: int, canvas: Canvas) -> list[Filter]:
+    """A picture already made at the frame's size (a split colour, a blurred asset): decoded
+    once and looped, no per-frame scaling."""
+    return [
+        f("loop", loop=frames - 1, size=1, start=0),
+        f("settb", expr=f"{canvas.fps.denominator}/{canvas.fps.numerator}"),
+        f("setpts", "N"),
+        *normalise(frames, canvas),
+    ]

@@ -15,6 +15,7 @@ from aiprod.media.backgrounds import (
     colour_chain,
     gradient_chain,
     image_chain,
+    still_chain,
     video_chain,
     video_input_args,
 )
@@ -69,6 +70,11 @@ class RenderPlan:
     # per scene, in order over its stills: baked strips slid across it (the brand band) and
     # shapes at rest after their entrance
     scene_overlays: tuple[tuple[SlidingStill, ...], ...] = ()
+    # per scene: a background picture made before the render (split colour, blurred asset)
+    # that replaces the spec's background; None keeps it
+    background_stills: tuple[Path | None, ...] = ()
+    # the corner logo leaves when the end card reveals the logo itself (seconds)
+    corner_logo_until: float | None = None
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -76,7 +82,11 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     bg = plan.spec.scenes[slot.index].background
     canvas = Canvas(plan.timeline.width, plan.timeline.height, plan.timeline.fps)
     label = f"s{slot.index}"
-    if isinstance(bg, ColourBackground):
+    made = plan.background_stills[slot.index] if slot.index < len(plan.background_stills) else None
+    if made is not None:
+        k = inputs.add(made)
+        graph.add([f"{k}:v"], still_chain(slot.frames, canvas), [label])
+    elif isinstance(bg, ColourBackground):
         graph.add([], colour_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
     elif isinstance(bg, GradientBackground):
         graph.add([], gradient_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
@@ -194,7 +204,11 @@ def add_logo(plan: RenderPlan, video: str, inputs: InputList, graph: Graph) -> s
         ["logo"],
     )
     x, y = logo_position(plan.spec.brand.logo_position, int(short * LOGO_MARGIN))
-    graph.add([video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat")], ["logoed"])
+    until = plan.corner_logo_until
+    enable = f"lt(t,{until:.4f})" if until is not None else None
+    graph.add(
+        [video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat", enable=enable)], ["logoed"]
+    )
     return "logoed"
 
 

@@ -26,6 +26,7 @@ from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
+from aiprod.design.backgrounds import asset_path
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.errors import QAFailed
@@ -49,9 +50,10 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.scene_backgrounds import blurred_png, split_png
 from aiprod.media.stills import SlidingStill, Still, build_still_command
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
-from aiprod.media.timeline import Timeline, build_timeline, seconds_at
+from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
@@ -411,6 +413,7 @@ class Renderer:
             front,
         )
         layers, art = self._layers(art, timeline)
+        layers += self._logo_layers(timeline)
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -425,6 +428,8 @@ class Renderer:
             layers=tuple(layers),
             scene_stills=stills,
             scene_overlays=bands,
+            background_stills=self._background_stills(timeline),
+            corner_logo_until=self._logo_reveal_at(timeline),
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -432,6 +437,61 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
         )
         self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
+        """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a
+        spring and a fade (see ``aiprod.media.layers``)."""
+        logo = self.spec.brand.logo
+        if self.design is None or logo is None:
+            return []
+        out = []
+        for laid, slot in zip(self.design.scenes, timeline.scenes, strict=True):
+            element = laid.logo
+            if element is None:
+                continue
+            box = element.box
+            side = max(box.w, box.h)  # the layer fits the logo in a square, keeping its shape
+            start = slot.clear_start + frames_for(element.delay_s, timeline.fps)
+            out.append(
+                PictureLayer(
+                    scene=laid.index,
+                    png=Path(logo),
+                    x=round(box.x + box.w / 2 - side / 2),
+                    y=round(box.y + box.h / 2 - side / 2),
+                    size=side,
+                    start=start,
+                    frames=max(1, slot.clear_end - start),
+                    motion="float",
+                )
+            )
+        return out
+
+    def _logo_reveal_at(self, timeline: Timeline) -> float | None:
+        """When the first end card with the logo starts: the corner logo leaves then."""
+        if self.design is None:
+            return None
+        for laid, slot in zip(self.design.scenes, timeline.scenes, strict=True):
+            if laid.logo is not None:
+                return float(seconds_at(slot.start, timeline.fps))
+        return None
+
+    def _background_stills(self, timeline: Timeline) -> tuple[Path | None, ...]:
+        """The design's split-colour and blurred-asset backgrounds, made once as pictures
+        (see ``aiprod.media.scene_backgrounds``); None where the spec's background stays."""
+        if self.design is None:
+            return ()
+        out: list[Path | None] = []
+        w, h = timeline.width, timeline.height
+        for laid, scene in zip(self.design.scenes, self.spec.scenes, strict=True):
+            path = asset_path(scene) if laid.background == "asset_blur" else None
+            if laid.split is not None:
+                out.append(split_png(laid.split, w, h, self.work / f"split{laid.index}.png"))
+            elif path is not None:
+                tint = self.spec.brand.colors.primary[:7]
+                out.append(blurred_png(Path(path), w, h, tint, self.settings.cache_dir))
+            else:
+                out.append(None)
+        return tuple(out)
 
     def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[tuple[Path, ...], ...]:
         """Draw each scene's static decor once (see ``aiprod.media.stills``)."""

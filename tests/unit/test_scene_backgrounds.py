@@ -197,3 +197,65 @@ def test_a_made_background_is_a_looped_still_in_the_graph(tmp_path: Path) -> Non
     assert second.startswith(f"[{index}:v]loop=")
     assert "gradients" not in second and "blur" not in second and "scale" not in second
     assert re.search(rf"trim=end_frame={timeline.scenes[1].frames}\b", second)
+
+
+def test_a_clip_scene_is_an_asset_hero_over_its_own_first_frame_blurred(tmp_path: Path) -> None:
+    clip = str(tmp_path / "ride.mp4")
+    video = spec(
+        [
+            {"title": "Meet Volt", "narration": "Meet Volt."},
+            {
+                "title": "See it ride",
+                "narration": "x",
+                "background": {"type": "video", "path": clip},
+            },
+            {"title": "Ride", "narration": "Ride."},
+        ]
+    )
+    plan = plan_design(video, 1080, 1920, times(3), caption_look="social")
+    hero = plan.scenes[1]
+    assert (hero.layout, hero.background) == ("product", "asset_blur")
+    assert len(hero.pictures) == 1  # the clip's box
+    assert not any(b.id.endswith("bg_scrim") for b in hero.boxes)  # the still is darkened
+
+
+def test_a_hero_clip_plays_in_its_box_without_a_full_frame_decode(tmp_path: Path) -> None:
+    from aiprod.media.clip_layers import ClipLayer
+
+    video = spec(
+        [
+            {"title": "a", "narration": "x", "duration": 2},
+            {
+                "title": "b",
+                "narration": "x",
+                "duration": 2,
+                "background": {"type": "video", "path": str(tmp_path / "c.mp4")},
+            },
+        ]
+    )
+    preset = resolve_preset(video.preset)
+    timeline = build_timeline(video, preset, [None, None])
+    slot = timeline.scenes[1]
+    clip = ClipLayer(1, tmp_path / "c.mp4", 300, 500, 480, 480, slot.clear_start, 40, offset_s=1.5)
+    plan = RenderPlan(
+        spec=video,
+        preset=preset,
+        timeline=timeline,
+        audio=tmp_path / "mix.wav",
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        background_stills=(None, tmp_path / "blurred.png"),
+        clip_layers=(clip,),
+    )
+    inputs = InputList()
+    rendered = build_filtergraph(plan, inputs).render()
+    # the scene's background is the still; the clip is read once, for its box
+    assert inputs.args.count(str(tmp_path / "c.mp4")) == 1
+    at = inputs.args.index(str(tmp_path / "c.mp4"))
+    assert inputs.args[at - 5 : at] == ["-stream_loop", "-1", "-ss", "1.500", "-i"]
+    chain = next(c for c in rendered.split(";") if c.endswith("[clip1]"))
+    assert "scale=w=480:h=480:force_original_aspect_ratio=decrease" in chain
+    assert "trim=end_frame=40" in chain and f"setpts=N+{slot.clear_start}" in chain
+    assert "blur" not in rendered
+    overlay = next(c for c in rendered.split(";") if c.endswith("[clipped1]"))
+    assert "overlay=x=540.0-w/2:y=740.0-h/2" in overlay

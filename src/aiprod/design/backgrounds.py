@@ -3,8 +3,9 @@
 A background the user set (image, clip, flat colour) is kept. A gradient (the default, and
 what the planner gives every scene) may be replaced:
 
-- ``asset_blur``: a product/asset hero scene with the user's image: the background is that
-  image blurred and darkened (cover-fitted), the sharp image in its hero box;
+- ``asset_blur``: a product/asset hero scene with the user's image or clip: the background
+  is that image (or the clip's first frame) blurred and darkened, cover-fitted, the sharp
+  image (or the playing clip) in its hero box;
 - ``split``: two brand colours divided by a straight or diagonal edge, for layouts whose
   two halves or single number it frames (comparison, stat);
 - ``gradient``: the animated brand gradient (with the design's pattern decor over it).
@@ -71,6 +72,14 @@ def asset_path(scene: Scene) -> str | None:
     return art.path if suffix in IMAGE_SUFFIXES else None
 
 
+def hero_clip(scene: Scene, layout: str) -> str | None:
+    """The user's clip, when an asset hero layout shows it in its box (not full frame)."""
+    bg = scene.background
+    if layout in ASSET_LAYOUTS and isinstance(bg, VideoBackground):
+        return bg.path
+    return None
+
+
 def spec_kind(scene: Scene) -> BackgroundKind:
     bg = scene.background
     if isinstance(bg, ImageBackground):
@@ -87,7 +96,9 @@ def choose_backgrounds(scenes: list[Scene], layouts: list[str]) -> list[Backgrou
     kinds: list[BackgroundKind] = []
     for scene, layout in zip(scenes, layouts, strict=True):
         kind = spec_kind(scene)
-        if designable(scene):
+        if hero_clip(scene, layout) is not None:
+            kind = "asset_blur"
+        elif designable(scene):
             previous = kinds[-1] if kinds else None
             if layout in ASSET_LAYOUTS and asset_path(scene) is not None:
                 kind = "asset_blur"

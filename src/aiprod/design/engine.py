@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiprod.captions.ass import AssEvent, AssStyle
-from aiprod.design.backgrounds import SplitLook, choose_backgrounds, decor_kind, split_look
+from aiprod.design.backgrounds import (
+    SplitLook,
+    choose_backgrounds,
+    decor_kind,
+    hero_clip,
+    split_look,
+)
 from aiprod.design.boxes import Box, SafeZone
 from aiprod.design.draw import (
     MarqueeBand,
@@ -316,7 +322,7 @@ def plan_design(
             colours=brand.colors,
             start_s=at.start_s,
             end_s=at.end_s,
-            has_picture=scene.illustration is not None,
+            has_picture=scene.illustration is not None or hero_clip(scene, kind) is not None,
             family=brand.font,
             url=brand.url,
             call_to_action=brand.call_to_action
@@ -327,7 +333,7 @@ def plan_design(
             logo_light=logo_is_light(brand.logo),
         )
         decor = _backdrop(ctx, decor_kind(BACKDROPS, n, grounds[n]))
-        if needs_scrim(scene, spec):
+        if needs_scrim(scene, spec) and grounds[n] != "asset_blur":  # already darkened
             decor.insert(0, _scrim(ctx))
         elements = lay_out(ctx, kind)
         boxes = [e.box for e in elements]

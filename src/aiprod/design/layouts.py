@@ -18,7 +18,7 @@ from aiprod.design.grid import Grid, Rect
 from aiprod.design.logo import fit_logo
 from aiprod.design.motion import ELEMENT_STAGGER_S, ITEM_STAGGER_S
 from aiprod.design.typeset import SetText, TypeScale, fit
-from aiprod.spec.model import BrandColours, Scene, Stat
+from aiprod.spec.model import BrandColours, Scene, Stat, VideoBackground
 
 Align = Literal["left", "center", "right"]
 Reveal = Literal["words", "rise", "wipe", "pop", "count", "fade"]
@@ -1238,8 +1238,10 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
             share, 0.7 * 0.44, 0.7 * 0.34, 0.7 * 0.22, gap=gap * 0.6
         )
     _brand_reveal(b, mark_area)
-    said = f"{cta} {url or ''}".lower()
-    if head.lower() not in said:  # a line the button or the URL already says is left out
+    said = f"{cta} {url or ''}"
+    repeated = re.search(rf"(?<![\w.]){re.escape(head)}(?![\w.])", said, re.IGNORECASE)
+    # beside a wordmark (the scene's biggest text), a line the button or URL says is left out
+    if ctx.logo_aspect is not None or not repeated:
         b.text(
             "headline",
             "headline",
@@ -1338,7 +1340,9 @@ def default_layout(scene: Scene, index: int, count: int, previous: str | None) -
         return "list" if len(scene.items) > 2 or previous == "comparison" else "comparison"
     if scene.stat is not None and previous != "stat":
         return "stat"
-    if scene.illustration is not None and scene.illustration.path and previous != "product":
+    clip = isinstance(scene.background, VideoBackground)
+    asset = scene.illustration is not None and scene.illustration.path
+    if (asset or clip) and previous != "product":  # the user's picture or clip as the hero
         return "product"
     if previous == "benefit":  # the same content, a different look: consecutive scenes vary
         return "product" if scene.illustration is not None else "hook"

@@ -19,6 +19,7 @@ from aiprod.media.backgrounds import (
     video_chain,
     video_input_args,
 )
+from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
@@ -75,6 +76,8 @@ class RenderPlan:
     background_stills: tuple[Path | None, ...] = ()
     # the corner logo leaves when the end card reveals the logo itself (seconds)
     corner_logo_until: float | None = None
+    # the user's clips played in their hero boxes (product/asset scenes)
+    clip_layers: tuple[ClipLayer, ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -236,6 +239,7 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
         graph.add([video], [f("ass", filename=str(plan.backdrop_ass))], ["backdrop"])
         video = "backdrop"
     video = add_layers(plan.layers, video, plan.timeline, graph, inputs.add)
+    video = add_clip_layers(plan.clip_layers, video, plan.timeline, graph, inputs.add)
     video = add_illustrations(plan.illustrations, video, plan.timeline, graph, inputs.add)
     video = add_logo(plan, video, inputs, graph)
     graph.add([video], finishing(plan), ["vout"])

@@ -22,10 +22,10 @@ from aiprod.design.backgrounds import SplitLook
 
 BLUR_DOWNSCALE = 8  # blur a 1/8-size copy: the same look as a full-size blur, ~60x cheaper
 BLUR_RADIUS = 0.035  # of the small copy's shorter side
-DARKEN = 0.62  # share of the brand's primary mixed over the blurred image
-DESATURATE = 0.55  # colour kept: a muted backdrop, so the sharp picture stands out
+DARKEN = 0.7  # share of the brand's primary mixed over the blurred image
+DESATURATE = 0.5  # colour kept: a muted backdrop, so the sharp picture stands out
 SUPERSAMPLE = 2  # draw the split edge at 2x and shrink: a clean diagonal
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -84,4 +84,13 @@ def blurred_png(source: Path, width: int, height: int, tint: str, cache_dir: Pat
     partial = out.with_name(f"{out.stem}.{os.getpid()}.part.png")
     big.save(partial, compress_level=1)
     partial.replace(out)  # atomic: a concurrent render never reads half a file
+    return out
+
+
+def clip_frame(clip: Path, offset_s: float, out: Path) -> Path:
+    """The clip's frame at ``offset_s`` as a PNG (the first one it shows): one decode."""
+    from aiprod.media.ffmpeg.run import run_ffmpeg
+
+    seek = ["-ss", f"{offset_s:.3f}"] if offset_s else []
+    run_ffmpeg(["-y", *seek, "-i", str(clip), "-frames:v", "1", "-update", "1", str(out)])
     return out

@@ -1233,9 +1233,11 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
         mark_area = mark_area.inset(0, mark_area.h * 0.12)
         head_area, button_area, url_area = body.rows(0.46, 0.32, 0.22, gap=gap * 0.5)
     else:
+        # the brand block sits a little low, centred on the frame's optical centre, so the
+        # card reads apart from the top-down stacks of the scenes before it
         share = 0.3 if ctx.logo_aspect is not None else 0.22
-        mark_area, head_area, button_area, url_area = c.rows(
-            share, 0.7 * 0.44, 0.7 * 0.34, 0.7 * 0.22, gap=gap * 0.6
+        _, mark_area, head_area, button_area, url_area = c.rows(
+            0.12, share, 0.7 * 0.44, 0.7 * 0.34, 0.7 * 0.22, gap=gap * 0.6
         )
     _brand_reveal(b, mark_area)
     said = f"{cta} {url or ''}"

@@ -1237,7 +1237,7 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
         # card reads apart from the top-down stacks of the scenes before it
         share = 0.3 if ctx.logo_aspect is not None else 0.22
         _, mark_area, head_area, button_area, url_area = c.rows(
-            0.12, share, 0.7 * 0.44, 0.7 * 0.34, 0.7 * 0.22, gap=gap * 0.6
+            0.16, share, 0.7 * 0.5, 0.7 * 0.32, 0.7 * 0.14, gap=gap * 0.6
         )
     _brand_reveal(b, mark_area)
     said = f"{cta} {url or ''}"

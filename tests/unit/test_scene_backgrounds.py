@@ -194,7 +194,8 @@ def test_a_made_background_is_a_looped_still_in_the_graph(tmp_path: Path) -> Non
     assert "gradients=" in first
     k = inputs.args.index(str(still))
     index = inputs.args[:k].count("-i") - 1  # the "-i" just before the path is its own
-    assert second.startswith(f"[{index}:v]loop=")
+    # converted once, before the loop: never a per-frame RGB -> YUV conversion
+    assert second.startswith(f"[{index}:v]format=yuv420p,loop=")
     assert "gradients" not in second and "blur" not in second and "scale" not in second
     assert re.search(rf"trim=end_frame={timeline.scenes[1].frames}\b", second)
 

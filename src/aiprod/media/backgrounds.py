@@ -148,8 +148,11 @@ def video_input_args(bg: VideoBackground) -> list[str]:
 
 def still_chain(frames: int, canvas: Canvas) -> list[Filter]:
     """A picture already made at the frame's size (a split colour, a blurred asset): decoded
-    once and looped, no per-frame scaling."""
+    and converted to yuv420p once, then looped: no per-frame scaling or conversion (an RGB
+    picture looped, then converted, cost 4.0 s of CPU per 900 frames at 1080x1920; converted
+    first, 0.1 s; an animated gradient costs 1.9 s)."""
     return [
+        f("format", "yuv420p"),
         f("loop", loop=frames - 1, size=1, start=0),
         f("settb", expr=f"{canvas.fps.denominator}/{canvas.fps.numerator}"),
         f("setpts", "N"),

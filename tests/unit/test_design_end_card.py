@@ -128,3 +128,16 @@ def test_the_corner_logo_leaves_when_the_end_card_reveals_it(tmp_path: Path) -> 
     rendered = build_filtergraph(plan, InputList()).render()
     chain = next(c for c in rendered.split(";") if c.endswith("[logoed]"))
     assert "enable=lt(t\\,3.5000)" in chain or "enable='lt(t,3.5000)'" in chain, chain
+
+
+def test_the_logo_grows_into_its_box_rather_than_bobbing_out_of_its_plate(tmp_path: Path) -> None:
+    logo = logo_file(tmp_path / "logo.png", (900, 300), (20, 33, 61, 255))
+    plan = plan_design(
+        end_card_spec(BRAND | {"logo": str(logo)}), 1080, 1920, TIMES, caption_look="social"
+    )
+    end = plan.scenes[1]
+    assert end.logo is not None and end.logo.motion == "push"
+    plate = next(b for b in end.boxes if b.id.endswith("logo_plate"))
+    box = end.logo.box
+    assert plate.x < box.x and plate.y < box.y
+    assert box.x + box.w < plate.x + plate.w and box.y + box.h < plate.y + plate.h

@@ -1066,7 +1066,8 @@ def _brand_reveal(b: Builder, area: Rect) -> None:
             on=("logo",),
         )
         box = b._box("logo", "logo", logo, on=("logo_plate",))
-        b.elements.append(PictureElement(box, "float", 0.12))
+        # a slow push that ends at its box: the logo never bobs out of its plate
+        b.elements.append(PictureElement(box, "push", 0.12))
         return
     if ctx.brand_name:
         b.text(

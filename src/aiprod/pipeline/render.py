@@ -469,7 +469,7 @@ class Renderer:
                     size=side,
                     start=start,
                     frames=max(1, slot.clear_end - start),
-                    motion="float",
+                    motion=element.motion,
                 )
             )
         return out

@@ -120,7 +120,17 @@ def test_the_split_edge_runs_between_the_comparison_cards() -> None:
 def test_split_colours_keep_the_text_legible() -> None:
     pale = BrandColours(primary="#F4F4F4", secondary="#FFE8A0", accent="#FF5500", text="#FFFFFF")
     look = split_look(pale, 0, "stat", [], 1080, 1920)
-    assert contrast("#FFFFFF", look.first) >= 4.5 and contrast("#FFFFFF", look.second) >= 4.5
+    assert contrast("#FFFFFF", look.first) >= 7 and contrast("#FFFFFF", look.second) >= 7
+    brown = split_look(
+        BrandColours(primary="#2B1B17", secondary="#8C5A3C", accent="#FFC857", text="#FFFFFF"),
+        0,
+        "stat",
+        [],
+        1080,
+        1920,
+    )
+    assert contrast("#FFFFFF", brown.second) >= 7 and brown.second != "#8C5A3C"  # darkened
+    assert contrast(brown.first, brown.second) >= 1.3  # the edge still shows
     assert legible("#101010", pale, "#000000") == "#101010"
 
 

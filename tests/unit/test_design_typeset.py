@@ -53,3 +53,26 @@ def test_type_scale_per_aspect() -> None:
     assert TypeScale.for_frame(1080, 1920).headline >= 0.06 * 1920
     wide = TypeScale.for_frame(1920, 1080).headline
     assert 0.07 * 1080 <= wide <= 0.10 * 1080
+
+
+def test_tall_line_scripts_get_boxes_that_hold_their_glyphs() -> None:
+    """CJK and Arabic boxes are the glyphs' real extent (not the face's 1.45 / 2.11 em
+    line): every line's inked pixels, drawn where libass puts them, fall inside its box."""
+    from PIL import ImageFont
+
+    for text in ("每天早上都有新鲜烘焙的咖啡豆", "قهوة عضوية طازجة تصل إلى بابك كل صباح"):
+        set_text = fit(text, 500, 600, max_px=100, max_lines=4)
+        font = set_text.font
+        assert font.line_height(100) < font.ass_line_height(100) * 0.75
+        assert set_text.pitch >= font.line_height(set_text.em_px) * 0.9
+        face = ImageFont.truetype(font.path, round(set_text.em_px))
+        rtl = "rtl" if is_rtl(text) else None
+        for n, line in enumerate(set_text.lines):
+            box_top = n * set_text.pitch
+            libass_top = box_top - font.draw_offset(set_text.em_px)
+            _, top, _, bottom = face.getbbox(line, anchor="la", direction=rtl)
+            assert libass_top + top >= box_top - 1, line
+            assert libass_top + bottom <= box_top + set_text.line_height + 1, line
+    latin = metrics("Fresh beans")
+    assert latin.line_height(100) == latin.ass_line_height(100)
+    assert latin.draw_offset(100) == 0

@@ -107,15 +107,15 @@ def test_choices_file_format() -> None:
 
 
 class CountingEmbedder(Embedder):
-    """The real model, counting the passages it embeds."""
+    """The real model, counting the batches of description phrases it embeds."""
 
     def __init__(self) -> None:
         super().__init__(threads=1)
         self.passage_calls = 0
 
-    def passages(self, texts: Sequence[str]) -> Vectors:
+    def phrases(self, texts: Sequence[str]) -> Vectors:
         self.passage_calls += 1
-        return super().passages(texts)
+        return super().phrases(texts)
 
 
 def test_index_is_built_once_then_read_from_its_file(tmp_path: Path) -> None:

@@ -402,7 +402,8 @@ def text_events(
     rtl = any(is_rtl(line) for line in t.lines)
     top = el.box.y
     for n, line in enumerate(t.lines):
-        y = top + n * t.pitch
+        # libass places its (taller) line; the box holds the glyphs (see FontMetrics)
+        y = top + n * t.pitch - font.draw_offset(t.em_px)
         line_w = font.width(line, t.em_px)
         x = _line_x(el, line_w)
         fam = _family_tag(line)
@@ -412,7 +413,7 @@ def text_events(
             events += _word_events(el, line, x, y, start, end, layer, base + size + fam)
             continue
         body = _accented(line, el.accent_words, el.accent, el.colour[:7])
-        lh = t.line_height
+        lh = font.ass_line_height(t.em_px)
         if el.reveal in ("rise", "words"):
             rise = round(lh * 0.6)
             clip = (
@@ -469,7 +470,7 @@ def _word_events(
         bare = word.strip(".,!?:;\"'()“”«»")
         fill = el.accent if (el.accent and bare in el.accent_words) else el.colour
         cx = x + cursor + w / 2
-        bottom = y + t.line_height
+        bottom = y + font.ass_line_height(em)
         begin = start + n * WORD_STAGGER_S
         tags = (
             rf"\an2\pos({_n(cx)},{_n(bottom)}){spring_tags(0, 30)}"

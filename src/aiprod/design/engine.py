@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiprod.captions.ass import AssEvent, AssStyle
+from aiprod.design.backgrounds import (
+    choose_backgrounds,
+    decor_kind,
+    hero_clip,
+    split_look,
+)
 from aiprod.design.boxes import Box, SafeZone
 from aiprod.design.draw import (
     MarqueeBand,
@@ -37,8 +43,10 @@ from aiprod.design.layouts import (
     default_layout,
     lay_out,
 )
+from aiprod.design.logo import logo_aspect, logo_is_light
 from aiprod.design.typeset import TypeScale
 from aiprod.media.backgrounds import gradient_colours
+from aiprod.media.scene_backgrounds import SplitLook
 from aiprod.spec.model import (
     GradientBackground,
     ImageBackground,
@@ -64,10 +72,20 @@ class SceneDesign:
     end_s: float
     elements: tuple[Element, ...]
     boxes: tuple[Box, ...]
+    background: str = "gradient"  # see aiprod.design.backgrounds
+    split: SplitLook | None = None
 
     @property
     def pictures(self) -> list[PictureElement]:
-        return [e for e in self.elements if isinstance(e, PictureElement)]
+        """The scene's illustration (the brand logo of an end card is ``logo``)."""
+        return [e for e in self.elements if isinstance(e, PictureElement) and e.box.role != "logo"]
+
+    @property
+    def logo(self) -> PictureElement | None:
+        return next(
+            (e for e in self.elements if isinstance(e, PictureElement) and e.box.role == "logo"),
+            None,
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +122,7 @@ class DesignPlan:
                 {
                     "index": s.index,
                     "layout": s.layout,
+                    "background": s.background,
                     "start_s": round(s.start_s, 3),
                     "end_s": round(s.end_s, 3),
                     "boxes": [b.to_dict() for b in s.boxes],
@@ -286,6 +305,7 @@ def plan_design(
     )
     scale = TypeScale.for_frame(width, height)
     kinds = choose_layouts(list(spec.scenes))
+    grounds = choose_backgrounds(list(spec.scenes), kinds)
     marquee_word = (brand.name or spec.title or "").strip()[:40]
     scenes: list[SceneDesign] = []
     backdrop: list[AssEvent] = []
@@ -303,7 +323,7 @@ def plan_design(
             colours=brand.colors,
             start_s=at.start_s,
             end_s=at.end_s,
-            has_picture=scene.illustration is not None,
+            has_picture=scene.illustration is not None or hero_clip(scene, kind) is not None,
             family=brand.font,
             url=brand.url,
             call_to_action=brand.call_to_action
@@ -311,16 +331,27 @@ def plan_design(
             tagline=brand.tagline,
             brand_name=brand.name,
             language=spec.language,
+            logo_aspect=logo_aspect(brand.logo),
+            logo_light=logo_is_light(brand.logo),
         )
-        decor = _backdrop(ctx, BACKDROPS[n % len(BACKDROPS)])
-        if needs_scrim(scene, spec):
+        decor = _backdrop(ctx, decor_kind(BACKDROPS, n, grounds[n]))
+        if needs_scrim(scene, spec) and grounds[n] != "asset_blur":  # already darkened
             decor.insert(0, _scrim(ctx))
         elements = lay_out(ctx, kind)
         boxes = [e.box for e in elements]
         band = caption_box(grid, n, at)
         if band is not None:
             boxes.append(band)
-        scenes.append(SceneDesign(n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes)))
+        split = (
+            split_look(brand.colors, n, kind, boxes, width, height)
+            if grounds[n] == "split"
+            else None
+        )
+        scenes.append(
+            SceneDesign(
+                n, kind, at.start_s, at.end_s, tuple(elements), tuple(boxes), grounds[n], split
+            )
+        )
         baked = [d for d in decor if d.box.id.split(".", 1)[1] in BAKED]
         stills.append(tuple(baked))
         bands.append(tuple(_marquee(ctx, marquee_word)) if marquee_word else ())

@@ -15,9 +15,10 @@ from typing import Literal
 from aiprod.design.boxes import Box, Role
 from aiprod.design.fonts import is_rtl
 from aiprod.design.grid import Grid, Rect
+from aiprod.design.logo import fit_logo
 from aiprod.design.motion import ELEMENT_STAGGER_S, ITEM_STAGGER_S
 from aiprod.design.typeset import SetText, TypeScale, fit
-from aiprod.spec.model import BrandColours, Scene, Stat
+from aiprod.spec.model import BrandColours, Scene, Stat, VideoBackground
 
 Align = Literal["left", "center", "right"]
 Reveal = Literal["words", "rise", "wipe", "pop", "count", "fade"]
@@ -96,6 +97,8 @@ class SceneContext:
     tagline: str | None = None
     brand_name: str | None = None
     language: str = "en"
+    logo_aspect: float | None = None  # the brand logo's width / height, when it has one
+    logo_light: bool = False  # a light logo sits on a dark plate, a dark one on white
 
     @property
     def landscape(self) -> bool:
@@ -551,7 +554,7 @@ def layout_stat(ctx: SceneContext) -> Builder:
         "stat",
         "stat",
         _stat_text(stat, ctx.language),
-        disc.inset(disc.w * 0.14),
+        disc.inset(disc.w * 0.16),  # clear of the accent ring (QA reads the ring around it)
         size=max(s.headline, min(s.stat, disc.w * STAT_EM_OF_DISC)),
         min_size=s.headline,
         reveal="count",
@@ -1053,12 +1056,60 @@ def _badge_from(scene: Scene) -> str:
     return ""
 
 
+def _brand_reveal(b: Builder, area: Rect) -> None:
+    """The end card's brand mark: the logo (fitted, keeping its aspect, on a plate) popping
+    up with a spring and a fade; without a logo, the brand's name set big as a wordmark."""
+    ctx, gap = b.ctx, b.ctx.grid.gap
+    if ctx.logo_aspect is not None:
+        plate_area = area.inset(area.w * 0.04, area.h * 0.04)
+        pad = min(plate_area.w, plate_area.h) * 0.12
+        logo = fit_logo(plate_area.inset(pad, pad), ctx.logo_aspect)
+        plate = logo.inset(-pad * 0.8, -pad * 0.8)
+        b.shape(
+            "logo_plate",
+            "round",
+            plate,
+            colour=ctx.colours.primary if ctx.logo_light else "#FFFFFF",
+            opacity=0.94,
+            motion="pop",
+            radius=min(plate.h / 2, gap),
+            on=("logo",),
+        )
+        box = b._box("logo", "logo", logo, on=("logo_plate",))
+        # a slow push that ends at its box: the logo never bobs out of its plate
+        b.elements.append(PictureElement(box, "push", 0.12))
+        return
+    if ctx.brand_name:
+        b.text(
+            "wordmark",
+            "headline",
+            ctx.brand_name,
+            area,
+            size=ctx.scale.headline * 1.3,
+            min_size=ctx.scale.headline_floor,
+            reveal="pop",
+            max_lines=2,
+            colour=ctx.colours.text,
+        )
+        b.shape(
+            "wordmark_bar",
+            "rect",
+            Rect(area.cx - area.w * 0.15, area.bottom - gap * 0.2, area.w * 0.3, gap * 0.2),
+            colour=ctx.colours.accent,
+            motion="grow_x",
+            delay_s=0.35,
+            layer="front",
+        )
+
+
 def layout_end_card(ctx: SceneContext) -> Builder:
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = ctx.tagline or ctx.brand_name or headline_of(ctx.scene)
     cta = ctx.call_to_action or headline_of(ctx.scene)
     url = ctx.url
     body = c.inset(c.w * 0.12, 0) if ctx.landscape else c
+    if ctx.logo_aspect is not None or ctx.brand_name:
+        return _end_card_with_brand(b, head, cta, url)
     if ctx.has_picture:
         if ctx.landscape or ctx.square:
             pic, body = c.cols(0.32, 0.68, gap=gap * 1.5)
@@ -1180,6 +1231,99 @@ def layout_end_card(ctx: SceneContext) -> Builder:
     return b
 
 
+def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Builder:
+    """Brand mark (logo or wordmark) first, then the tagline, the button and the URL."""
+    ctx = b.ctx
+    c, s, gap = ctx.grid.content, ctx.scale, ctx.grid.gap
+    if ctx.logo_aspect is None and ctx.brand_name and head == ctx.brand_name:
+        head = headline_of(ctx.scene)  # the wordmark says the name: no second one
+    if ctx.landscape:
+        mark_area, body = c.cols(0.4, 0.6, gap=gap * 2)
+        if ctx.mirrored:
+            body, mark_area = c.cols(0.6, 0.4, gap=gap * 2)
+        mark_area = mark_area.inset(0, mark_area.h * 0.12)
+        head_area, button_area, url_area = body.rows(0.46, 0.32, 0.22, gap=gap * 0.5)
+    else:
+        # the brand block sits a little low, centred on the frame's optical centre, so the
+        # card reads apart from the top-down stacks of the scenes before it
+        share = 0.3 if ctx.logo_aspect is not None else 0.22
+        _, mark_area, head_area, button_area, url_area = c.rows(
+            0.16, share, 0.7 * 0.5, 0.7 * 0.32, 0.7 * 0.14, gap=gap * 0.6
+        )
+    _brand_reveal(b, mark_area)
+    said = f"{cta} {url or ''}"
+    repeated = re.search(rf"(?<![\w.]){re.escape(head)}(?![\w.])", said, re.IGNORECASE)
+    # beside a wordmark (the scene's biggest text), a line the button or URL says is left out
+    if ctx.logo_aspect is not None or not repeated:
+        b.text(
+            "headline",
+            "headline",
+            head,
+            head_area,
+            size=s.headline,
+            min_size=s.headline_floor,
+            reveal="words",
+            delay_s=0.35,
+            accent_words=accent_words_of(ctx.scene, head),
+            max_lines=3,
+        )
+    _cta_button(b, cta, button_area, delay_s=0.6)
+    if url and url.lower() not in cta.lower():
+        b.text(
+            "url",
+            "url",
+            url,
+            url_area,
+            size=s.support,
+            reveal="rise",
+            delay_s=0.95,
+            valign="top",
+            max_lines=1,
+        )
+    return b
+
+
+def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:
+    ctx, s, gap = b.ctx, b.ctx.scale, b.ctx.grid.gap
+    label = fit(
+        cta,
+        area.w * 0.86,
+        area.h * 0.62,
+        max_px=s.item * 1.05,
+        min_px=s.small,
+        max_lines=2,
+        family=ctx.family,
+    )
+    bw = min(area.w, label.width + gap * 2.4)
+    bh = min(area.h, label.height + gap * 1.4)
+    button = Rect(area.cx - bw / 2, area.cy - bh / 2, bw, bh)
+    b.shape(
+        "button",
+        "round",
+        button,
+        colour=ctx.colours.accent,
+        motion="pop",
+        delay_s=delay_s,
+        radius=min(bh / 2, gap * 1.2),
+        layer="front",
+        role="shape",
+        on=("cta",),
+    )
+    b.text(
+        "cta",
+        "button",
+        cta,
+        button.inset(gap * 0.5, gap * 0.3),
+        size=s.item * 1.05,
+        min_size=s.small,
+        colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=delay_s + 0.15,
+        max_lines=2,
+        on=("button",),
+    )
+
+
 LAYOUTS = {
     "hook": layout_hook,
     "benefit": layout_benefit,
@@ -1209,7 +1353,9 @@ def default_layout(scene: Scene, index: int, count: int, previous: str | None) -
         return "list" if len(scene.items) > 2 or previous == "comparison" else "comparison"
     if scene.stat is not None and previous != "stat":
         return "stat"
-    if scene.illustration is not None and scene.illustration.path and previous != "product":
+    clip = isinstance(scene.background, VideoBackground)
+    asset = scene.illustration is not None and scene.illustration.path
+    if (asset or clip) and previous != "product":  # the user's picture or clip as the hero
         return "product"
     if previous == "benefit":  # the same content, a different look: consecutive scenes vary
         return "product" if scene.illustration is not None else "hook"

@@ -141,18 +141,53 @@ def fit(
     floor = max(HARD_FLOOR_PX, min(min_px or max_px * 0.5, max_px))
     em = max(max_px, HARD_FLOOR_PX)
     cut = False
+    failed: float | None = None  # the last size that did not fit, with the same ``cut``
     while True:
-        lines = wrap(text, font, em, max_w, cut_words=cut)
-        width, height = _measure(lines, font, em)
-        if len(lines) <= max_lines and width <= max_w and height <= max_h:
-            return SetText(tuple(lines), em, width, height, font)
+        found = _set_if_fits(text, font, em, max_w, max_h, max_lines, cut)
+        if found is not None:
+            return _largest_between(found, failed, text, max_w, max_h, max_lines, cut)
         if em <= floor and not cut:
-            cut = True
+            cut, failed = True, None
             continue
         if em <= HARD_FLOOR_PX:
             break
+        failed = em
         em = max(HARD_FLOOR_PX, em * 0.94) if em > floor or cut else floor
     return _truncate(text, font, em, max_w, max_h, max_lines)
+
+
+def _set_if_fits(
+    text: str, font: FontMetrics, em: float, max_w: float, max_h: float, lines_max: int, cut: bool
+) -> SetText | None:
+    lines = wrap(text, font, em, max_w, cut_words=cut)
+    width, height = _measure(lines, font, em)
+    if len(lines) <= lines_max and width <= max_w and height <= max_h:
+        return SetText(tuple(lines), em, width, height, font)
+    return None
+
+
+def _largest_between(
+    found: SetText,
+    failed: float | None,
+    text: str,
+    max_w: float,
+    max_h: float,
+    lines_max: int,
+    cut: bool,
+) -> SetText:
+    """Refine a step down (6 %, or to the floor) by bisection: the largest size that fits,
+    to within 0.4 % (a step could otherwise land 6 % under a box's real capacity)."""
+    if failed is None:
+        return found
+    low, high = found.em_px, failed
+    while high - low > low * 0.004:
+        mid = (low + high) / 2
+        trial = _set_if_fits(text, found.font, mid, max_w, max_h, lines_max, cut)
+        if trial is None:
+            high = mid
+        else:
+            found, low = trial, mid
+    return found
 
 
 def _truncate(

@@ -16,9 +16,11 @@ from aiprod.media.backgrounds import (
     gradient_chain,
     image_chain,
     speed_up,
+    still_chain,
     video_chain,
     video_input_args,
 )
+from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
@@ -70,6 +72,13 @@ class RenderPlan:
     # per scene, in order over its stills: baked strips slid across it (the brand band) and
     # baked shapes brought in by their entrance
     scene_overlays: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
+    # per scene: a background picture made before the render (split colour, blurred asset)
+    # that replaces the spec's background; None keeps it
+    background_stills: tuple[Path | None, ...] = ()
+    # the corner logo leaves when the end card reveals the logo itself (seconds)
+    corner_logo_until: float | None = None
+    # the user's clips played in their hero boxes (product/asset scenes)
+    clip_layers: tuple[ClipLayer, ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -77,9 +86,13 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     bg = plan.spec.scenes[slot.index].background
     canvas = Canvas(plan.timeline.width, plan.timeline.height, plan.timeline.fps)
     scene = f"s{slot.index}"
-    slow = isinstance(bg, ColourBackground | GradientBackground)
+    made = plan.background_stills[slot.index] if slot.index < len(plan.background_stills) else None
+    slow = made is not None or isinstance(bg, ColourBackground | GradientBackground)
     label = f"{scene}lo" if slow else scene
-    if isinstance(bg, ColourBackground):
+    if made is not None:
+        k = inputs.add(made)
+        graph.add([f"{k}:v"], still_chain(slot.frames, canvas), [label])
+    elif isinstance(bg, ColourBackground):
         graph.add([], colour_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
     elif isinstance(bg, GradientBackground):
         graph.add([], gradient_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
@@ -233,7 +246,11 @@ def add_logo(plan: RenderPlan, video: str, inputs: InputList, graph: Graph) -> s
         ["logo"],
     )
     x, y = logo_position(plan.spec.brand.logo_position, int(short * LOGO_MARGIN))
-    graph.add([video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat")], ["logoed"])
+    until = plan.corner_logo_until
+    enable = f"lt(t,{until:.4f})" if until is not None else None
+    graph.add(
+        [video, "logo"], [f("overlay", x=x, y=y, eof_action="repeat", enable=enable)], ["logoed"]
+    )
     return "logoed"
 
 
@@ -261,6 +278,7 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
         graph.add([video], [f("ass", filename=str(plan.backdrop_ass))], ["backdrop"])
         video = "backdrop"
     video = add_layers(plan.layers, video, plan.timeline, graph, inputs.add)
+    video = add_clip_layers(plan.clip_layers, video, plan.timeline, graph, inputs.add)
     video = add_illustrations(plan.illustrations, video, plan.timeline, graph, inputs.add)
     video = add_logo(plan, video, inputs, graph)
     graph.add([video], finishing(plan), ["vout"])

@@ -26,6 +26,7 @@ from aiprod.captions.cues import CaptionWord, Cue, build_cues
 from aiprod.captions.sidecar import to_srt, to_webvtt
 from aiprod.captions.styles import recommended_line_chars
 from aiprod.config import Settings
+from aiprod.design.backgrounds import asset_path, hero_clip
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import DesignPlan, SceneTimes, plan_design
 from aiprod.errors import QAFailed
@@ -37,6 +38,7 @@ from aiprod.media.audio import (
     assemble_narration,
     mix_programme_audio,
 )
+from aiprod.media.clip_layers import ClipLayer
 from aiprod.media.compose import (
     RenderPlan,
     build_audio_reencode_command,
@@ -49,9 +51,10 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
 from aiprod.media.stills import ShapeStill, SlidingStill, Still, build_still_command
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
-from aiprod.media.timeline import Timeline, build_timeline, seconds_at
+from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
@@ -64,7 +67,13 @@ from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.report import QAReport
 from aiprod.qa.semantic import key_points_check
-from aiprod.spec.model import ColourBackground, ImageBackground, Scene, VideoSpec
+from aiprod.spec.model import (
+    ColourBackground,
+    ImageBackground,
+    Scene,
+    VideoBackground,
+    VideoSpec,
+)
 from aiprod.spec.presets import Preset
 
 PEAK_GUARD_DB = 0.2  # how far under the preset's true-peak limit the encoded file must stay
@@ -411,6 +420,7 @@ class Renderer:
             front,
         )
         layers, art = self._layers(art, timeline)
+        layers += self._logo_layers(timeline)
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -425,6 +435,9 @@ class Renderer:
             layers=tuple(layers),
             scene_stills=stills,
             scene_overlays=bands,
+            background_stills=self._background_stills(timeline),
+            corner_logo_until=self._logo_reveal_at(timeline),
+            clip_layers=tuple(self._clip_layers(timeline)),
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),
@@ -432,6 +445,96 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
         )
         self.peak_correction_db = self._guard_true_peak(video, audio)
+
+    def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
+        """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a
+        spring and a fade (see ``aiprod.media.layers``)."""
+        logo = self.spec.brand.logo
+        if self.design is None or logo is None:
+            return []
+        out = []
+        for laid, slot in zip(self.design.scenes, timeline.scenes, strict=True):
+            element = laid.logo
+            if element is None:
+                continue
+            box = element.box
+            side = max(box.w, box.h)  # the layer fits the logo in a square, keeping its shape
+            start = slot.clear_start + frames_for(element.delay_s, timeline.fps)
+            out.append(
+                PictureLayer(
+                    scene=laid.index,
+                    png=Path(logo),
+                    x=round(box.x + box.w / 2 - side / 2),
+                    y=round(box.y + box.h / 2 - side / 2),
+                    size=side,
+                    start=start,
+                    frames=max(1, slot.clear_end - start),
+                    motion=element.motion,
+                )
+            )
+        return out
+
+    def _logo_reveal_at(self, timeline: Timeline) -> float | None:
+        """When the first end card with the logo starts: the corner logo leaves then."""
+        if self.design is None:
+            return None
+        for laid, slot in zip(self.design.scenes, timeline.scenes, strict=True):
+            if laid.logo is not None:
+                return float(seconds_at(slot.start, timeline.fps))
+        return None
+
+    def _background_stills(self, timeline: Timeline) -> tuple[Path | None, ...]:
+        """The design's split-colour and blurred-asset backgrounds, made once as pictures
+        (see ``aiprod.media.scene_backgrounds``); None where the spec's background stays."""
+        if self.design is None:
+            return ()
+        out: list[Path | None] = []
+        w, h = timeline.width, timeline.height
+        tint = self.spec.brand.colors.primary[:7]
+        for laid, scene in zip(self.design.scenes, self.spec.scenes, strict=True):
+            path = asset_path(scene) if laid.background == "asset_blur" else None
+            clip = hero_clip(scene, laid.layout) if laid.background == "asset_blur" else None
+            if laid.split is not None:
+                out.append(split_png(laid.split, w, h, self.work / f"split{laid.index}.png"))
+            elif clip is not None:  # its first frame, blurred once: see media/clip_layers.py
+                bg = scene.background
+                start = bg.start if isinstance(bg, VideoBackground) else 0.0
+                frame = clip_frame(Path(clip), start, self.work / f"clipframe{laid.index}.png")
+                out.append(blurred_png(frame, w, h, tint, self.settings.cache_dir))
+            elif path is not None:
+                out.append(blurred_png(Path(path), w, h, tint, self.settings.cache_dir))
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def _clip_layers(self, timeline: Timeline) -> list[ClipLayer]:
+        """The user's clips shown sharp in their product scenes' hero boxes."""
+        if self.design is None:
+            return []
+        out = []
+        for laid, scene, slot in zip(
+            self.design.scenes, self.spec.scenes, timeline.scenes, strict=True
+        ):
+            clip = hero_clip(scene, laid.layout)
+            bg = scene.background
+            if clip is None or not laid.pictures or not isinstance(bg, VideoBackground):
+                continue
+            box = laid.pictures[0].box
+            out.append(
+                ClipLayer(
+                    scene=laid.index,
+                    path=Path(clip),
+                    x=box.x,
+                    y=box.y,
+                    w=box.w,
+                    h=box.h,
+                    start=slot.clear_start,
+                    frames=max(1, slot.clear_end - slot.clear_start),
+                    loop=bg.loop,
+                    offset_s=bg.start,
+                )
+            )
+        return out
 
     def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[tuple[Path, ...], ...]:
         """Draw each scene's static decor once (see ``aiprod.media.stills``)."""

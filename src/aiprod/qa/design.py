@@ -3,7 +3,8 @@
 The section (written by the layout engine, read here as plain data) is::
 
     {"aspect", "width", "height", "safe_zone": SafeZone.to_dict(), "stage_s",
-     "scenes": [{"index", "layout", "start_s", "end_s", "boxes": [Box.to_dict(), ...]}]}
+     "scenes": [{"index", "layout", "background", "start_s", "end_s",
+                 "boxes": [Box.to_dict(), ...]}]}
 
 Checks, each a ``QACheck`` like the gate's others:
 

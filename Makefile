@@ -11,10 +11,18 @@ PY := $(VENV)/bin/python
 AIPROD := $(VENV)/bin/aiprod
 DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
 	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont \
-	wrk
+	wrk chromium npm
 STAMP := $(VENV)/.installed
+# The web studio's front-end library, from its npm package (checked against the registry's
+# integrity hash), copied into the package's static folder: gitignored, shipped in the wheel,
+# never fetched by a browser from the internet. The browser tests never download a browser:
+# they drive Debian's chromium.
+HTMX_VERSION := 2.0.11
+HTMX_INTEGRITY := sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==
+HTMX := src/aiprod/studio/static/vendor/htmx.min.js
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help setup system-deps venv services demo test test-fast chaos lint fmt typecheck bench schema clean
+.PHONY: help setup system-deps venv studio-assets services demo test test-fast chaos lint fmt typecheck bench schema clean
 
 # The jobs tests use a real PostgreSQL on loopback; a password makes TCP login work on a
 # stock Debian install too (where this machine's trust auth simply ignores it).
@@ -79,7 +87,18 @@ services:
 	fi
 	@(echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "RabbitMQ is not reachable on 127.0.0.1:5672"; exit 1; }
 
-venv: $(STAMP)
+venv: $(STAMP) $(HTMX)
+
+studio-assets: $(HTMX)
+
+$(HTMX):
+	@command -v npm >/dev/null || { echo "npm is required to vendor htmx (make system-deps)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null) && \
+	got="sha512-$$(openssl dgst -sha512 -binary "$$tmp/htmx.org-$(HTMX_VERSION).tgz" | base64 -w0)" && \
+	if [ "$$got" != "$(HTMX_INTEGRITY)" ]; then echo "htmx.org $(HTMX_VERSION): integrity mismatch"; exit 1; fi && \
+	tar xzf "$$tmp/htmx.org-$(HTMX_VERSION).tgz" -C "$$tmp" package/dist/htmx.min.js && \
+	install -D -m 644 "$$tmp/package/dist/htmx.min.js" $@ && echo "vendored htmx.org $(HTMX_VERSION) into $@"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

@@ -1,0 +1,72 @@
+"""Rendering studio pages: one Jinja environment (autoescape on for every template) and the
+headers every studio page carries (its own strict Content-Security-Policy)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from jinja2 import Environment, FileSystemLoader
+from starlette.responses import HTMLResponse
+
+HERE: Final = Path(__file__).parent
+STATIC_DIR: Final = HERE / "static"
+# External scripts and styles of this origin only: no inline script, style or handler.
+# Videos and pictures come from this origin's signed file links.
+POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'; manifest-src 'self'"
+)
+PAGE_HEADERS: Final = {
+    "Content-Security-Policy": POLICY,
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+environment = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=True,  # every template, whatever its name: user text is text
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _duration(seconds: float | None) -> str:
+    """``75.4`` -> ``1 min 15 s``; None -> an em dash."""
+    if seconds is None:
+        return "—"
+    whole = max(0, round(seconds))
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def _when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB"):
+        if value < 1024:
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+environment.filters["duration"] = _duration
+environment.filters["when"] = _when
+environment.filters["size"] = _size
+
+
+def render(
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """An HTML page (or fragment) from ``template`` with the studio's headers."""
+    html = environment.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})

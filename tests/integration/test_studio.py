@@ -174,6 +174,10 @@ def test_forms_without_the_csrf_token_are_refused(client: ApiClient, make_key: K
         "/studio/jobs", data={**data, "csrf": csrf}, headers={"Origin": "https://evil.example"}
     )
     assert cross_site.status_code == 403
+    fetched = client.post(
+        "/studio/jobs", data={**data, "csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert fetched.status_code == 403
     assert jobs_of(client, key) == []  # nothing was created
     assert client.post("/studio/sign-out", data={"csrf": "nope"}).status_code == 403
     assert client.get("/studio").status_code == 200  # still signed in

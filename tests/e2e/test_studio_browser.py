@@ -1,0 +1,277 @@
+"""The web studio end to end in a real browser: Playwright (PyPI) driving Debian's chromium
+(/usr/bin/chromium; Playwright never downloads a browser here) against a real ``aiprod
+serve`` on SQLite. Sign in (a bad key first), write a hostile brief, see the estimate,
+submit, follow the live progress (and a reload that resumes after the last event), play the
+video with its captions, download the ZIP, find the job in the history. Every request the
+browser makes is recorded: none may leave 127.0.0.1.
+
+``AIPROD_STUDIO_SCREENSHOTS=<dir>`` keeps a screenshot of each page there (docs/studio/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from test_serve import SMALL, free_port, wait_until_up
+
+CHROMIUM = Path("/usr/bin/chromium")
+HOSTILE = "A 10-second ad for Bean There coffee <img src=x onerror=alert(1)> delivered weekly"
+FIRST_LOAD_LIMIT = 300 * 1024
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@dataclass
+class Server:
+    base: str
+    key: str
+    data_dir: Path
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """``aiprod serve`` on SQLite, a free loopback port, one worker, tiny fast renders."""
+    presets = tmp_path / "presets.yaml"
+    presets.write_text(SMALL, encoding="utf-8")
+    env = {
+        "AIPROD_DATA_DIR": str(tmp_path / "data"),
+        "AIPROD_PRESETS_FILE": str(presets),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    }
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "aiprod", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    cli("db", "upgrade")
+    key = cli("keys", "create", "--name", "studio-e2e", "--owner", "studio-user")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    command = [sys.executable, "-m", "aiprod", "serve", "--host", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
+        yield Server(base, key, tmp_path / "data")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=90)
+        log.close()
+
+
+@dataclass
+class Traffic:
+    """Every URL the browser asked for, and the bytes of each finished response."""
+
+    urls: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def foreign(self) -> list[str]:
+        return [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme not in ("data", "blob", "about")
+            and urlsplit(url).hostname != "127.0.0.1"
+        ]
+
+
+def _record(context: Any, traffic: Traffic) -> None:
+    def route(route: Any) -> None:
+        url = route.request.url
+        traffic.urls.append(url)
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()  # never let it out, and fail the test below
+
+    context.route("**/*", route)
+    context.on("request", lambda request: traffic.urls.append(request.url))
+
+
+def _first_load(browser: Any, url: str, cookies: list[Any]) -> tuple[int, list[str]]:
+    """Bytes transferred (headers + bodies, as sent) to show ``url`` in a fresh browser
+    context (empty cache), holding ``cookies``."""
+    context = browser.new_context()
+    context.add_cookies(cookies)
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+
+    def finished(request: Any) -> None:
+        measured = request.sizes()
+        sizes[request.url] = measured["responseBodySize"] + measured["responseHeadersSize"]
+
+    page.on("requestfinished", finished)
+    page.goto(url, wait_until="networkidle")
+    assert urlsplit(page.url).path == urlsplit(url).path
+    context.close()
+    return sum(sizes.values()), sorted(sizes)
+
+
+def _wait_for_metadata(page: Any) -> None:
+    """Until the player knows the video's duration (HAVE_METADATA)."""
+    for _ in range(150):
+        if page.locator("video").evaluate("v => v.readyState") >= 1:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the player never loaded the video's metadata")
+
+
+def _shoot(page: Any, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("AIPROD_STUDIO_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def _sign_in(page: Any, server: Server, tmp_path: Path) -> None:
+    """A stranger lands on the sign-in page; a bad key is explained; the real one works."""
+    page.goto(server.base + "/")
+    assert urlsplit(page.url).path == "/studio/sign-in"
+    page.fill("#key", "aip_wrong_0000000000000000")
+    page.click("button[type=submit]")
+    assert "not accepted" in page.locator(".alert").inner_text()
+    _shoot(page, "sign-in", tmp_path)
+    page.fill("#key", server.key)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/studio")
+
+
+def _submit(page: Any, tmp_path: Path) -> str:
+    """A hostile brief on the small preset, its live estimate, then submitted."""
+    page.fill("#brief", HOSTILE)
+    page.select_option("#preset", "small")
+    page.wait_for_selector("#estimate dl.facts", timeout=30_000)
+    estimate = page.locator("#estimate").inner_text()
+    assert "Estimated cost" in estimate and "English" in estimate
+    _shoot(page, "new-video", tmp_path)
+    page.click("button.primary")
+    page.wait_for_url("**/studio/jobs/*")
+    return str(page.url)
+
+
+def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
+    """Live progress over SSE until the result shows; a reload mid-run resumes after the
+    last event seen (``?after=``)."""
+    job_url = page.url
+    expect = playwright_api.expect  # waits without eval (the page's CSP forbids it)
+    expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
+    expect(page.locator("#status")).not_to_have_text("queued", timeout=60_000)
+    _shoot(page, "job-progress", tmp_path)
+    if page.locator("video").count() == 0:  # still running: reload mid-run
+        page.reload()
+    page.wait_for_selector("video", timeout=240_000)
+    assert page.url == job_url
+    events = [url for url in traffic.urls if "/events" in url]
+    assert any("?after=" in url for url in events), events
+
+
+PLAY = """async (v) => {
+    v.muted = true;
+    await v.play();
+    await new Promise(r => setTimeout(r, 1200));
+    v.pause();
+    const track = v.textTracks[0];
+    const initial = track.mode;
+    track.mode = 'showing';
+    await new Promise(r => setTimeout(r, 300));
+    return {readyState: v.readyState, duration: v.duration, currentTime: v.currentTime,
+            error: v.error && v.error.code, tracks: v.textTracks.length, kind: track.kind,
+            initial, cues: track.cues ? track.cues.length : 0};
+}"""
+
+
+def _check_result(page: Any, tmp_path: Path) -> None:
+    """The brief is text; the video plays; its captions track toggles on; QA is a table."""
+    assert "<img src=x onerror=alert(1)>" in page.locator("p.brief").inner_text()
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("#status").text_content() == "succeeded"
+    _wait_for_metadata(page)
+    video = page.locator("video").evaluate(PLAY)
+    assert video["error"] is None, video
+    assert video["readyState"] >= 2 and 8 < video["duration"] < 14, video
+    assert video["currentTime"] > 0.3, video
+    assert video["tracks"] == 1 and video["kind"] == "captions", video
+    assert video["initial"] == "disabled" and video["cues"] > 0, video  # off until asked
+    assert page.locator("table.qa tbody tr").count() >= 5
+    _shoot(page, "job-result", tmp_path)
+
+
+def _download_zip(page: Any, tmp_path: Path) -> None:
+    with page.expect_download() as pending:
+        page.click("text=Everything (ZIP)")
+    saved = tmp_path / "job.zip"
+    pending.value.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert {"job.json", "video.mp4", "captions.vtt", "qa.json"} <= set(archive.namelist())
+        assert json.loads(archive.read("job.json"))["job"]["status"] == "succeeded"
+
+
+def _check_history(page: Any, server: Server, tmp_path: Path) -> None:
+    page.goto(server.base + "/studio/history")
+    assert page.locator("li.job").count() == 1
+    assert page.locator("li.job img.thumb").evaluate("img => img.naturalWidth") > 0
+    assert "<img src=x" in page.locator("li.job a.title").inner_text()
+    _shoot(page, "history", tmp_path)
+
+
+def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
+    traffic = Traffic()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            context = browser.new_context(
+                accept_downloads=True, viewport={"width": 1200, "height": 900}
+            )
+            _record(context, traffic)
+            page = context.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            _sign_in(page, server, tmp_path)
+            _submit(page, tmp_path)
+            _follow(page, traffic, tmp_path)
+            _check_result(page, tmp_path)
+            _download_zip(page, tmp_path)
+            _check_history(page, server, tmp_path)
+            cookies = context.cookies()
+            context.close()
+
+            # first load of the studio's pages, cache empty
+            sign_in_bytes, _ = _first_load(browser, server.base + "/studio/sign-in", [])
+            new_bytes, new_urls = _first_load(browser, server.base + "/studio", cookies)
+            print(f"first load: sign-in {sign_in_bytes} B, new video {new_bytes} B: {new_urls}")
+            assert sign_in_bytes < FIRST_LOAD_LIMIT and new_bytes < FIRST_LOAD_LIMIT
+        finally:
+            browser.close()
+    assert errors == [], errors
+    assert dialogs == [], "a script ran from user text"
+    assert traffic.urls and traffic.foreign() == [], traffic.foreign()

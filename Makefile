@@ -21,6 +21,11 @@ HTMX_VERSION := 2.0.11
 HTMX_INTEGRITY := sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==
 HTMX := src/aiprod/studio/static/vendor/htmx.min.js
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# axe-core (accessibility rules) for the studio's browser test, injected by Playwright;
+# test-only, so it stays out of the package
+AXE_VERSION := 4.11.4
+AXE_INTEGRITY := sha512-KunSNx+TVpkAw/6ULfhnx+HWRecjqZGTOyquAoWHYLRSdK1tB5Ihce1ZW+UY3fj33bYAFWPu7W/GRSmmrCGuxA==
+AXE := tests/e2e/vendor/axe.min.js
 
 .PHONY: help setup system-deps venv studio-assets services demo test test-fast chaos lint fmt typecheck bench schema clean
 
@@ -87,18 +92,27 @@ services:
 	fi
 	@(echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "RabbitMQ is not reachable on 127.0.0.1:5672"; exit 1; }
 
-venv: $(STAMP) $(HTMX)
+venv: $(STAMP) $(HTMX) $(AXE)
 
-studio-assets: $(HTMX)
+studio-assets: $(HTMX) $(AXE)
+
+# $(call npm-file,package,version,integrity,file in the package,target): `npm pack`, check
+# the tarball's SHA-512 against the pinned integrity, copy one file out
+define npm-file
+	@command -v npm >/dev/null || { echo "npm is required to vendor $(1) (make system-deps)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent $(1)@$(2) >/dev/null) && \
+	got="sha512-$$(openssl dgst -sha512 -binary "$$tmp/$(1)-$(2).tgz" | base64 -w0)" && \
+	if [ "$$got" != "$(3)" ]; then echo "$(1) $(2): integrity mismatch"; exit 1; fi && \
+	tar xzf "$$tmp/$(1)-$(2).tgz" -C "$$tmp" package/$(4) && \
+	install -D -m 644 "$$tmp/package/$(4)" $(5) && echo "vendored $(1) $(2) into $(5)"
+endef
 
 $(HTMX):
-	@command -v npm >/dev/null || { echo "npm is required to vendor htmx (make system-deps)"; exit 1; }
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	(cd "$$tmp" && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null) && \
-	got="sha512-$$(openssl dgst -sha512 -binary "$$tmp/htmx.org-$(HTMX_VERSION).tgz" | base64 -w0)" && \
-	if [ "$$got" != "$(HTMX_INTEGRITY)" ]; then echo "htmx.org $(HTMX_VERSION): integrity mismatch"; exit 1; fi && \
-	tar xzf "$$tmp/htmx.org-$(HTMX_VERSION).tgz" -C "$$tmp" package/dist/htmx.min.js && \
-	install -D -m 644 "$$tmp/package/dist/htmx.min.js" $@ && echo "vendored htmx.org $(HTMX_VERSION) into $@"
+	$(call npm-file,htmx.org,$(HTMX_VERSION),$(HTMX_INTEGRITY),dist/htmx.min.js,$@)
+
+$(AXE):
+	$(call npm-file,axe-core,$(AXE_VERSION),$(AXE_INTEGRITY),axe.min.js,$@)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

@@ -28,6 +28,12 @@ from test_serve import SMALL, free_port, wait_until_up
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "A 10-second ad for Bean There coffee <img src=x onerror=alert(1)> delivered weekly"
 FIRST_LOAD_LIMIT = 300 * 1024
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # `make studio-assets`, from npm
+AXE_RUN = """async () => {
+    const found = await axe.run(document, {resultTypes: ['violations']});
+    return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -144,9 +150,19 @@ def _wait_for_metadata(page: Any) -> None:
 
 
 def _shoot(page: Any, name: str, tmp_path: Path) -> None:
+    """Keep a screenshot of the page, and hold it to axe-core's rules: no serious or
+    critical accessibility violation (axe is evaluated through the DevTools protocol, which
+    the page's CSP does not govern; the page itself never loads it)."""
     folder = Path(os.environ.get("AIPROD_STUDIO_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    assert AXE.exists(), f"{AXE} is missing: run `make studio-assets`"
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(AXE_RUN)
+    print(f"axe {name}: {[(v['id'], v['impact']) for v in violations]}")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], (name, serious)
 
 
 def _sign_in(page: Any, server: Server, tmp_path: Path) -> None:

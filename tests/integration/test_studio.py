@@ -119,6 +119,15 @@ def test_root_and_pages_send_a_stranger_to_sign_in(client: ApiClient) -> None:
     page = client.get("/studio/sign-in")
     assert page.status_code == 200
     assert_safe_page(page)
+    missing = client.get("/studio/no/such/<page>")
+    assert missing.status_code == 404 and "&lt;page&gt;" in missing.text
+    assert_safe_page(missing)
+    assert client.get("/studio/").headers["location"] == "/studio"
+    style = client.get("/studio/static/studio.css")
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+    script = client.get("/studio/static/vendor/htmx.min.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert client.get("/v1/jobs").status_code == 401  # the API is still the API
 
 
 def test_sign_in_exchanges_the_key_for_an_http_only_session_cookie(

@@ -8,15 +8,21 @@ loads anything from another origin (see docs/studio.md).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from starlette.staticfiles import StaticFiles
+from typing import TYPE_CHECKING
 
-from aiprod.studio.pages import STATIC_DIR
-from aiprod.studio.routes import root_router, router
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def install_studio(app: FastAPI) -> None:
     """Serve the studio at ``/studio`` (and redirect ``/`` there)."""
+    # imported here: the studio's routes use aiprod.api, whose app factory calls this
+    from starlette.staticfiles import StaticFiles
+
+    from aiprod.studio.pages import STATIC_DIR
+    from aiprod.studio.routes import fallback_router, root_router, router
+
     app.include_router(root_router)
     app.include_router(router)
     app.mount("/studio/static", StaticFiles(directory=STATIC_DIR), name="studio-static")
+    app.include_router(fallback_router)  # last: any other /studio path is a 404 page

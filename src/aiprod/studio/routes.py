@@ -115,6 +115,7 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
 
 router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
 root_router = APIRouter(route_class=StudioRoute, include_in_schema=False)
+fallback_router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
 
 
 # dependencies --------------------------------------------------------------------------
@@ -631,3 +632,11 @@ async def history(
         "first_page": cursor is None,
     }
     return render("history.html", context)
+
+
+@fallback_router.get("/{rest:path}")
+async def not_found(request: Request, rest: str) -> Response:
+    """Any other studio address: an explained 404 page (``/studio/``: the studio)."""
+    if not rest:
+        return RedirectResponse("/studio", status_code=308)
+    return error_page(request, 404, "Not found", f"there is no studio page /studio/{rest}")

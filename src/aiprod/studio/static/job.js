@@ -54,7 +54,11 @@
 
   source.addEventListener("open", function () { live.textContent = "Live updates on."; });
   source.addEventListener("error", function () {
-    live.textContent = "Live updates interrupted; reconnecting\u2026";
+    if (source.readyState === EventSource.CLOSED) {  // refused (signed out): no retry
+      live.textContent = "Live updates stopped; reload the page.";
+    } else {
+      live.textContent = "Live updates interrupted; reconnecting\u2026";
+    }
   });
   source.addEventListener("status", function (event) {
     remember(event);

@@ -11,11 +11,14 @@ PY := $(VENV)/bin/python
 AIPROD := $(VENV)/bin/aiprod
 DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
 	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont \
-	wrk chromium npm
+	wrk
+# Build and test only, not in the image: npm vendors the studio's front-end files, chromium
+# runs the studio's browser test
+DEV_DEB_PACKAGES := npm chromium
 STAMP := $(VENV)/.installed
 # The web studio's front-end library, from its npm package (checked against the registry's
 # integrity hash), copied into the package's static folder: gitignored, shipped in the wheel,
-# never fetched by a browser from the internet. The browser tests never download a browser:
+# never fetched by a browser from the internet. deploy/Dockerfile pins the same version. The browser tests never download a browser:
 # they drive Debian's chromium.
 HTMX_VERSION := 2.0.11
 HTMX_INTEGRITY := sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==
@@ -41,7 +44,7 @@ help:
 setup: system-deps venv
 
 system-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES) $(DEV_DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from api_client import ApiClient, KeyMaker, auth
 from sqlalchemy import select, update
+from test_api_review import pool, status_of, wait_for
 
 from aiprod.auth import ApiKey, revoke_key
 from aiprod.config import Settings
@@ -415,3 +416,30 @@ def test_history_filters_searches_and_pages(client: ApiClient, make_key: KeyMake
     )
     bad = client.get("/studio/history", params={"status": "bogus"})
     assert bad.status_code == 422 and "bogus" in bad.text
+
+
+def test_review_shows_the_plan_as_text_and_approve_renders(
+    client: ApiClient, make_key: KeyMaker, settings: Settings, jobs_db_url: str
+) -> None:
+    """With review on, the job stops after planning (the fast fake work of the review
+    tests plans one scene narrating the brief); the page shows the plan, and its approve
+    button queues it for rendering."""
+    key = make_key("alice")
+    sign_in(client, key)
+    created = submit(client, preset="quick_social", review="on")
+    assert created.status_code == 303, created.text
+    job_url = created.headers["location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    with pool(jobs_db_url, settings):
+        wait_for(lambda: status_of(client, key, job_id) == "awaiting_review", 30, "the plan")
+        page = client.get(job_url)
+        assert page.status_code == 200
+        assert_safe_page(page)
+        assert 'id="plan-title"' in page.text and "approve it to render" in page.text
+        plan = page.text[page.text.index('id="plan-title"') :]
+        assert ESCAPED in plan and RAW not in plan  # the narration is text too
+        approve = client.post(f"{job_url}/approve", data={"csrf": csrf_of(page)})
+        assert approve.status_code == 303 and approve.headers["location"] == job_url
+        wait_for(lambda: status_of(client, key, job_id) == "succeeded", 30, "the render")
+    again = client.post(f"{job_url}/approve", data={"csrf": csrf_of(page)})
+    assert again.status_code == 409 and "Traceback" not in again.text  # explained

@@ -423,6 +423,25 @@ def _brief_of(job: Job) -> str:
     return brief if isinstance(brief, str) else (job.search_text or "")
 
 
+def _scenes_of(plan: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The planned scenes as text (title or role, layout, narration), for reading."""
+    scenes = (plan or {}).get("scenes")
+    if not isinstance(scenes, list):
+        return []
+    shown = []
+    for scene in scenes:
+        if isinstance(scene, dict):
+            title = scene.get("title") or scene.get("role") or ""
+            shown.append(
+                {
+                    "title": str(title),
+                    "layout": str(scene.get("layout") or ""),
+                    "narration": str(scene.get("narration") or ""),
+                }
+            )
+    return shown
+
+
 def _deliverables(store: ArtifactStore, job_id: str, ttl_s: int) -> list[Deliverable]:
     expires = int(time.time()) + ttl_s
     groups: dict[str, dict[str, str]] = {}
@@ -455,10 +474,11 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
     """A job: live progress while it runs, the result when it is done; 404 for others'."""
     principal = studio.principal
 
-    def load(session: Session) -> str:
-        return _brief_of(services.get_job(session, principal=principal, job_id=job_id))
+    def load(session: Session) -> tuple[str, list[dict[str, str]]]:
+        job = services.get_job(session, principal=principal, job_id=job_id)
+        return _brief_of(job), _scenes_of(job.plan)
 
-    brief = await run_in_session(request, load, read_only=True)
+    brief, scenes = await run_in_session(request, load, read_only=True)
     record, place = await job_reads.job_with_queue_place(
         request, principal=principal, job_id=job_id
     )
@@ -475,6 +495,7 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "status_label": STATUS_LABELS.get(public.status, public.status),
         "terminal": public.status in TERMINAL,
         "deliverables": deliverables,
+        "scenes": scenes,
         "language": detect_language(brief) if brief else "en",
         "can_write": principal.has(JOBS_WRITE),
     }

@@ -1,8 +1,9 @@
 """The web studio end to end in a real browser: Playwright (PyPI) driving Debian's chromium
 (/usr/bin/chromium; Playwright never downloads a browser here) against a real ``aiprod
 serve`` on SQLite. Sign in (a bad key first), write a hostile brief, see the estimate,
-submit, follow the live progress (and a reload that resumes after the last event), play the
-video with its captions, download the ZIP, find the job in the history. Every request the
+submit with review on, read the plan and approve it, follow the live progress (resuming after
+the last event seen), play the video with its captions, download the ZIP, find the job in the
+history; axe-core checks every page. Every request the
 browser makes is recorded: none may leave 127.0.0.1.
 
 ``AIPROD_STUDIO_SCREENSHOTS=<dir>`` keeps a screenshot of each page there (docs/studio/).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -182,6 +184,7 @@ def _submit(page: Any, tmp_path: Path) -> str:
     """A hostile brief on the small preset, its live estimate, then submitted."""
     page.fill("#brief", HOSTILE)
     page.select_option("#preset", "small")
+    page.check("#review")
     page.wait_for_selector("#estimate dl.facts", timeout=30_000)
     estimate = page.locator("#estimate").inner_text()
     assert "Estimated cost" in estimate and "English" in estimate
@@ -191,13 +194,30 @@ def _submit(page: Any, tmp_path: Path) -> str:
     return str(page.url)
 
 
-def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
-    """Live progress over SSE until the result shows; a reload mid-run resumes after the
-    last event seen (``?after=``)."""
+def _review(page: Any, tmp_path: Path) -> None:
+    """The page follows planning live and reloads itself when the plan awaits review; it
+    shows the planned scenes; approving them starts the render."""
     job_url = page.url
     expect = playwright_api.expect  # waits without eval (the page's CSP forbids it)
     expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
-    expect(page.locator("#status")).not_to_have_text("queued", timeout=60_000)
+    approve = page.locator("text=Approve the plan and render")
+    approve.wait_for(timeout=90_000)
+    assert page.locator("#status").text_content() == "awaiting review"
+    assert page.locator("ol.scenes li").count() >= 2
+    assert page.locator("img[src='x']").count() == 0
+    _shoot(page, "job-review", tmp_path)
+    approve.click()
+    page.wait_for_url(job_url)
+
+
+def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
+    """Live progress over SSE until the result shows; a page loaded mid-run (after the
+    approval, or a reload) resumes after the last event seen (``?after=``)."""
+    job_url = page.url
+    expect = playwright_api.expect
+    expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
+    waiting = re.compile("^(awaiting review|queued)$")
+    expect(page.locator("#status")).not_to_have_text(waiting, timeout=60_000)
     _shoot(page, "job-progress", tmp_path)
     if page.locator("video").count() == 0:  # still running: reload mid-run
         page.reload()
@@ -274,6 +294,7 @@ def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
             page.on("pageerror", lambda error: errors.append(str(error)))
             _sign_in(page, server, tmp_path)
             _submit(page, tmp_path)
+            _review(page, tmp_path)
             _follow(page, traffic, tmp_path)
             _check_result(page, tmp_path)
             _download_zip(page, tmp_path)

@@ -142,6 +142,18 @@ def _first_load(browser: Any, url: str, cookies: list[Any]) -> tuple[int, list[s
     return sum(sizes.values()), sorted(sizes)
 
 
+def _fits_a_phone(browser: Any, urls: list[str], cookies: list[Any]) -> None:
+    """Each page, 390 px wide, never scrolls sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_cookies(cookies)
+    page = context.new_page()
+    for url in urls:
+        page.goto(url)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+    context.close()
+
+
 def _wait_for_metadata(page: Any) -> None:
     """Until the player knows the video's duration (HAVE_METADATA)."""
     for _ in range(150):
@@ -300,7 +312,10 @@ def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
             _download_zip(page, tmp_path)
             _check_history(page, server, tmp_path)
             cookies = context.cookies()
+            job_url = next(url for url in traffic.urls if "/studio/jobs/" in url)
             context.close()
+            pages = ["/studio/sign-in", "/studio", "/studio/history"]
+            _fits_a_phone(browser, [server.base + path for path in pages] + [job_url], cookies)
 
             # first load of the studio's pages, cache empty
             sign_in_bytes, _ = _first_load(browser, server.base + "/studio/sign-in", [])

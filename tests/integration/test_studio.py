@@ -15,10 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from anyio.from_thread import start_blocking_portal
 from api_client import ApiClient, KeyMaker, auth
 from sqlalchemy import select, update
 from test_api_review import pool, status_of, wait_for
 
+from aiprod.api import create_app
 from aiprod.auth import ApiKey, revoke_key
 from aiprod.config import Settings
 from aiprod.db.engine import make_engine, make_session_factory
@@ -443,3 +445,25 @@ def test_review_shows_the_plan_as_text_and_approve_renders(
         wait_for(lambda: status_of(client, key, job_id) == "succeeded", 30, "the render")
     again = client.post(f"{job_url}/approve", data={"csrf": csrf_of(page)})
     assert again.status_code == 409 and "Traceback" not in again.text  # explained
+
+
+def test_the_studio_counts_against_the_keys_rate_limits(
+    settings: Settings, jobs_db_url: str, make_key: KeyMaker
+) -> None:
+    limited = settings.model_copy(update={"rate_limit_write": "3/minute"})
+    app = create_app(limited, database_url=jobs_db_url)
+    with start_blocking_portal() as portal:
+        client = ApiClient(app, portal)
+        try:
+            key = make_key("alice")
+            assert sign_in(client, key).status_code == 303  # one write
+            assert submit(client, brief="A coffee ad one").status_code == 303
+            assert submit(client, brief="A coffee ad two").status_code == 303
+            refused = submit(client, brief="A coffee ad three")
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["retry-after"]) > 0
+            assert "too many write requests" in refused.text
+            assert len(jobs_of(client, key)) == 2
+        finally:
+            client.close()
+    app.state.engine.dispose()

@@ -37,7 +37,7 @@ from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
 from aiprod.config import Settings
-from aiprod.errors import AuthenticationRequired, InvalidSpec, SpecProblem
+from aiprod.errors import AuthenticationRequired, InvalidSpec, RateLimited, SpecProblem
 from aiprod.jobs import live, review, services
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job
@@ -96,7 +96,10 @@ class StudioRoute(APIRoute):
                     detail = f"Something went wrong on our side (request {request_id})."
                 else:
                     detail = str(error)
-                return error_page(request, kind.status, kind.title, detail)
+                page = error_page(request, kind.status, kind.title, detail)
+                if isinstance(error, RateLimited):
+                    page.headers["Retry-After"] = str(error.retry_after_s)
+                return page
 
         return explained
 

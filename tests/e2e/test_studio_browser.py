@@ -90,8 +90,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield Server(base, key, tmp_path / "data")
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=90)
+        code = process.wait(timeout=90)
         log.close()
+    assert code == 0, (tmp_path / "serve.log").read_text()  # drained, open streams closed
 
 
 @dataclass

@@ -467,3 +467,27 @@ def test_the_studio_counts_against_the_keys_rate_limits(
         finally:
             client.close()
     app.state.engine.dispose()
+
+
+def test_a_job_in_several_formats_shows_one_player_per_format(
+    client: ApiClient, make_key: KeyMaker, settings: Settings, jobs_db_url: str, media: Path
+) -> None:
+    key = make_key("alice")
+    created = client.post(
+        "/v1/jobs", json={"brief": "A coffee ad", "formats": ["9:16", "1:1"]}, headers=auth(key)
+    )
+    job_id = created.json()["id"]
+    _finish(jobs_db_url, job_id)
+    for folder in ("9x16", "1x1"):
+        shutil.copytree(media, settings.data_dir / "jobs" / job_id / folder)
+    sign_in(client, key)
+    page = client.get(f"/studio/jobs/{job_id}")
+    assert page.status_code == 200
+    assert page.text.count("<video") == 2
+    assert "Result · 9:16" in page.text and "Result · 1:1" in page.text
+    for folder in ("9x16", "1x1"):
+        assert f"/v1/files/{job_id}/{folder}/video.mp4?" in page.text
+        assert f"/v1/files/{job_id}/{folder}/captions.vtt?" in page.text
+    assert page.text.count("Everything (ZIP)") == 1
+    history = client.get("/studio/history")
+    assert f"/v1/files/{job_id}/9x16/thumbnail.jpg?" in history.text

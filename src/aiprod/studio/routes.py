@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -348,7 +349,8 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
     if not form.brief.strip():
         return render("fragments/estimate.html", {"estimate": None, "problems": []})
     settings = settings_of(request)
-    try:
+
+    def price() -> dict[str, Any]:  # drafts the script: off the event loop
         body = form.body()
         submission = services.validate_submission(
             brief=body.brief,
@@ -359,7 +361,10 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
             presets_file=settings.presets_file,
             formats=body.formats,
         )
-        found = services.estimate_submission(submission, settings, quick=False)
+        return services.estimate_submission(submission, settings, quick=False)
+
+    try:
+        found = await anyio.to_thread.run_sync(price)
     except InvalidSpec as invalid:
         problems = [(FIELD_LABELS.get(p.path, p.path), p.message) for p in invalid.problems]
         return render("fragments/estimate.html", {"estimate": None, "problems": problems})
@@ -490,7 +495,9 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
     deliverables: list[Deliverable] = []
     if public.status == JobStatus.SUCCEEDED:
         store = artifact_store(request)
-        deliverables = _deliverables(store, job_id, settings.signed_url_ttl_s)
+        deliverables = await anyio.to_thread.run_sync(
+            _deliverables, store, job_id, settings.signed_url_ttl_s
+        )
     context = {
         "studio": studio,
         "job": public,
@@ -600,6 +607,18 @@ async def export_zip(request: Request, job_id: str, studio: SessionDep) -> Respo
 # history -------------------------------------------------------------------------------
 
 
+def _add_thumbnails(store: ArtifactStore, rows: list[dict[str, Any]], ttl_s: int) -> None:
+    """A signed link to each finished job's (first) thumbnail, when it has one."""
+    expires = int(time.time()) + ttl_s
+    for row in rows:
+        row["thumbnail"] = None
+        if row["status"] == JobStatus.SUCCEEDED:
+            names = [a.name for a in store.list_artifacts(row["id"])]
+            thumbs = [name for name in names if name.endswith("thumbnail.jpg")]
+            if thumbs:
+                row["thumbnail"] = store.signed_url(row["id"], thumbs[0], expires=expires)
+
+
 @router.get("/history")
 async def history(
     request: Request,
@@ -633,15 +652,8 @@ async def history(
 
     rows, next_cursor = await run_in_session(request, page, read_only=True)
     store = artifact_store(request)
-    expires = int(time.time()) + settings_of(request).signed_url_ttl_s
-    for row in rows:
-        row["thumbnail"] = None
-        if row["status"] == JobStatus.SUCCEEDED:
-            thumbs = [
-                a.name for a in store.list_artifacts(row["id"]) if a.name.endswith("thumbnail.jpg")
-            ]
-            if thumbs:
-                row["thumbnail"] = store.signed_url(row["id"], thumbs[0], expires=expires)
+    ttl_s = settings_of(request).signed_url_ttl_s
+    await anyio.to_thread.run_sync(_add_thumbnails, store, rows, ttl_s)
     next_link = None
     if next_cursor is not None:
         query = {"status": status, "q": q, "cursor": next_cursor}

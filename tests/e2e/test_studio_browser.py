@@ -231,6 +231,7 @@ def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
     expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
     waiting = re.compile("^(awaiting review|queued)$")
     expect(page.locator("#status")).not_to_have_text(waiting, timeout=60_000)
+    expect(page.locator("#percent")).not_to_have_text("0 %", timeout=60_000)
     _shoot(page, "job-progress", tmp_path)
     if page.locator("video").count() == 0:  # still running: reload mid-run
         page.reload()

@@ -491,3 +491,19 @@ def test_a_job_in_several_formats_shows_one_player_per_format(
     assert page.text.count("Everything (ZIP)") == 1
     history = client.get("/studio/history")
     assert f"/v1/files/{job_id}/9x16/thumbnail.jpg?" in history.text
+
+
+def test_the_stepper_marks_stages_done_current_and_to_do(
+    client: ApiClient, make_key: KeyMaker, finished_job: Callable[[str], str]
+) -> None:
+    key = make_key("alice")
+    sign_in(client, key)
+    queued = submit(client, brief="A coffee ad")
+    page = client.get(queued.headers["location"])
+    states = re.findall(r'<li data-stage="(\w+)" class="(\w+)"', page.text)
+    assert states[0] == ("plan", "todo") and {state for _, state in states} == {"todo"}
+    assert "job.js" in page.text
+    done = client.get(f"/studio/jobs/{finished_job(key)}")
+    states = re.findall(r'<li data-stage="(\w+)" class="(\w+)"', done.text)
+    assert len(states) >= 8 and {state for _, state in states} == {"done"}
+    assert states[-1] == ("deliver", "done")

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aiprod.config import Settings
-from aiprod.studio.routes import _safe_next
+from aiprod.studio.routes import _safe_next, _stage_states
 from aiprod.studio.sessions import (
     PRE_SESSION_COOKIE,
     SESSION_COOKIE,
@@ -153,3 +153,19 @@ def test_the_secret_is_generated_once_in_the_data_dir(tmp_path: object) -> None:
         Settings(data_dir=tmp_path, studio_session_key="k" * 32)  # type: ignore[arg-type]
     )
     assert configured.token("session", "x") != first.token("session", "x")
+
+
+def test_the_stage_stepper() -> None:
+    states = dict(_stage_states("rendering", "compose", planned=True))
+    assert states["plan"] == states["visuals"] == "done"
+    assert states["compose"] == "current"
+    assert states["qa"] == states["deliver"] == "todo"
+    assert set(dict(_stage_states("queued", None, planned=False)).values()) == {"todo"}
+    assert set(dict(_stage_states("succeeded", "compose", planned=True)).values()) == {"done"}
+    planning = dict(_stage_states("planning", "plan", planned=False))
+    assert planning["plan"] == "current" and planning["probe"] == "todo"
+    review = dict(_stage_states("awaiting_review", "plan", planned=True))
+    assert review["plan"] == "current"
+    for status, stage in (("queued", "plan"), ("rendering", None), ("queued", None)):
+        approved = dict(_stage_states(status, stage, planned=True))
+        assert approved["plan"] == "done" and approved["probe"] == "todo", (status, stage)

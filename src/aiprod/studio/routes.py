@@ -43,6 +43,7 @@ from aiprod.jobs import live, review, services
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import JobStatus
+from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.keywords import detect_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
@@ -62,6 +63,7 @@ PAGE_SIZE: Final = 12
 TERMINAL: Final = frozenset({"succeeded", "failed", "dead", "canceled"})
 LANGUAGES: Final = {"en": "English", "fr": "French"}
 FIELD_LABELS: Final = {"brief": "Brief", "preset": "Preset", "formats": "Formats"}
+ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
 STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
 
 
@@ -431,6 +433,22 @@ def _brief_of(job: Job) -> str:
     return brief if isinstance(brief, str) else (job.search_text or "")
 
 
+def _stage_states(status: str, stage: str | None, *, planned: bool) -> list[tuple[str, str]]:
+    """Each stage with ``done``, ``current`` or ``todo``, for the stepper on the job page.
+    A planned job waiting for its render has its plan stage done."""
+    if status == JobStatus.SUCCEEDED:
+        return [(name, "done") for name in ALL_STAGES]
+    waiting = stage == PLAN_STAGE and status != JobStatus.PLANNING and planned
+    if stage not in ALL_STAGES or (waiting and status != JobStatus.AWAITING_REVIEW):
+        first = "done" if planned else "todo"
+        return [(name, first if name == PLAN_STAGE else "todo") for name in ALL_STAGES]
+    at = ALL_STAGES.index(stage)
+    return [
+        (name, "done" if i < at else "current" if i == at else "todo")
+        for i, name in enumerate(ALL_STAGES)
+    ]
+
+
 def _scenes_of(plan: dict[str, Any] | None) -> list[dict[str, str]]:
     """The planned scenes as text (title or role, layout, narration), for reading."""
     scenes = (plan or {}).get("scenes")
@@ -506,6 +524,7 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "terminal": public.status in TERMINAL,
         "deliverables": deliverables,
         "scenes": scenes,
+        "stages": _stage_states(public.status, public.stage, planned=public.plan_version > 0),
         "language": detect_language(brief) if brief else "en",
         "can_write": principal.has(JOBS_WRITE),
     }

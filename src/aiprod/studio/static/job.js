@@ -66,9 +66,21 @@
     status(data.to);
     if (reloadOn[data.to] && data.to !== shown) { reloadSoon(); }
   });
+  function stage(name) {
+    var items = document.querySelectorAll("#stages li");
+    var at = -1;
+    for (var i = 0; i < items.length; i += 1) {
+      if (items[i].dataset.stage === name) { at = i; }
+    }
+    if (at < 0) { return; }  // a stage this page does not list
+    for (var k = 0; k < items.length; k += 1) {
+      items[k].className = k < at ? "done" : (k === at ? "current" : "todo");
+      if (k === at) { items[k].setAttribute("aria-current", "step"); } else { items[k].removeAttribute("aria-current"); }
+    }
+  }
   source.addEventListener("progress", function (event) {
     var data = JSON.parse(event.data);
-    if (data.stage) { text("stage", data.stage); }
+    if (data.stage) { text("stage", data.stage); stage(data.stage); }
     if (typeof data.progress === "number") { progress(data.progress); }
     if ("eta_seconds" in data) { text("eta", duration(data.eta_seconds)); }
   });

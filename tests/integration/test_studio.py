@@ -507,3 +507,27 @@ def test_the_stepper_marks_stages_done_current_and_to_do(
     states = re.findall(r'<li data-stage="(\w+)" class="(\w+)"', done.text)
     assert len(states) >= 8 and {state for _, state in states} == {"done"}
     assert states[-1] == ("deliver", "done")
+
+
+def test_a_failed_job_explains_its_error_as_text_and_offers_a_retry(
+    client: ApiClient, make_key: KeyMaker, jobs_db_url: str
+) -> None:
+    key = make_key("alice")
+    sign_in(client, key)
+    job_url = submit(client, brief="A coffee ad").headers["location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    engine = make_engine(jobs_db_url)
+    with make_session_factory(engine)() as session:
+        error = {"stage": "compose", "code": "ffmpeg_failed", "message": f"boom {RAW}>"}
+        values = {"status": "failed", "stage": "compose", "error": error}
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
+        session.commit()
+    engine.dispose()
+    page = client.get(job_url)
+    assert page.status_code == 200
+    assert_safe_page(page)
+    assert "compose: boom &lt;img src=x&gt;" in page.text
+    assert f'action="{job_url}/retry"' in page.text and "job.js" not in page.text
+    retried = client.post(f"{job_url}/retry", data={"csrf": csrf_of(page)})
+    assert retried.status_code == 303
+    assert client.get(f"/v1/jobs/{job_id}", headers=auth(key)).json()["status"] == "queued"

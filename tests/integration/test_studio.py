@@ -370,6 +370,8 @@ def test_live_events_resume_after_the_last_id(
     assert stream.headers["content-type"].startswith("text/event-stream")
     ids = re.findall(r"^id: (\d+)$", stream.text, re.MULTILINE)
     assert len(ids) == 3 and "event: end" in stream.text  # created, rendering, succeeded
+    page = client.get(f"/studio/jobs/{job_id}")
+    assert f'data-after="{ids[-1]}"' in page.text  # the page starts its stream after it
     resumed = client.get(f"/studio/jobs/{job_id}/events", params={"after": ids[-1]})
     assert "event: status" not in resumed.text and "event: end" in resumed.text
     header = client.get(f"/studio/jobs/{job_id}/events", headers={"Last-Event-ID": ids[0]})

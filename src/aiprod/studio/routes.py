@@ -25,6 +25,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
@@ -41,7 +42,7 @@ from aiprod.config import Settings
 from aiprod.errors import AuthenticationRequired, InvalidSpec, RateLimited, SpecProblem
 from aiprod.jobs import live, review, services
 from aiprod.jobs.filters import JobFilter
-from aiprod.jobs.models import Job
+from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import JobStatus
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.keywords import detect_language
@@ -500,11 +501,14 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
     """A job: live progress while it runs, the result when it is done; 404 for others'."""
     principal = studio.principal
 
-    def load(session: Session) -> tuple[str, list[dict[str, str]]]:
+    def load(session: Session) -> tuple[str, list[dict[str, str]], int]:
+        # the last event first: the page shows at least the state it led to, so the live
+        # stream starts after it with nothing missed and nothing replayed
+        last_event = session.scalar(select(func.max(JobEvent.id)).where(JobEvent.job_id == job_id))
         job = services.get_job(session, principal=principal, job_id=job_id)
-        return _brief_of(job), _scenes_of(job.plan)
+        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0)
 
-    brief, scenes = await run_in_session(request, load, read_only=True)
+    brief, scenes, last_event = await run_in_session(request, load, read_only=True)
     record, place = await job_reads.job_with_queue_place(
         request, principal=principal, job_id=job_id
     )
@@ -524,6 +528,7 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "terminal": public.status in TERMINAL,
         "deliverables": deliverables,
         "scenes": scenes,
+        "last_event": last_event,
         "stages": _stage_states(public.status, public.stage, planned=public.plan_version > 0),
         "language": detect_language(brief) if brief else "en",
         "can_write": principal.has(JOBS_WRITE),

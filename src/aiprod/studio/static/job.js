@@ -1,7 +1,8 @@
 // Live progress of one job over Server-Sent Events (the studio's cookie-authenticated
 // copy of GET /v1/jobs/{id}/events). The page is complete without this script; it only
-// keeps the numbers current. The last event id is kept per job in sessionStorage, so a
-// reload resumes where the page left off; EventSource itself sends Last-Event-ID when it
+// keeps the numbers current. The stream starts after the last event the page already shows
+// (data-after, and the last id this tab saw, kept per job in sessionStorage), so a reload
+// resumes where the page left off; EventSource itself sends Last-Event-ID when it
 // reconnects after a dropped connection or a server restart.
 (function () {
   "use strict";
@@ -47,9 +48,14 @@
     window.setTimeout(function () { window.location.reload(); }, 300);
   }
 
-  var after = null;
-  try { after = sessionStorage.getItem(storeKey); } catch (ignored) { after = null; }
-  var url = section.dataset.events + (after && /^\d+$/.test(after) ? "?after=" + after : "");
+  // Start after the last event the server had when it drew this page (or a later one this
+  // tab already saw): nothing missed, nothing replayed.
+  var after = /^\d+$/.test(section.dataset.after || "") ? Number(section.dataset.after) : 0;
+  try {
+    var stored = sessionStorage.getItem(storeKey);
+    if (stored && /^\d+$/.test(stored)) { after = Math.max(after, Number(stored)); }
+  } catch (ignored) { /* storage refused: the server's id is enough */ }
+  var url = section.dataset.events + (after > 0 ? "?after=" + after : "");
   var source = new EventSource(url);
 
   source.addEventListener("open", function () { live.textContent = "Live updates on."; });

@@ -533,3 +533,26 @@ def test_a_failed_job_explains_its_error_as_text_and_offers_a_retry(
     retried = client.post(f"{job_url}/retry", data={"csrf": csrf_of(page)})
     assert retried.status_code == 303
     assert client.get(f"/v1/jobs/{job_id}", headers=auth(key)).json()["status"] == "queued"
+
+
+def test_duplicate_fills_the_form_with_the_jobs_choices(
+    client: ApiClient, make_key: KeyMaker
+) -> None:
+    key = make_key("alice")
+    sign_in(client, key)
+    job_url = submit(client, preset="quick_social", formats="1:1", review="on").headers["location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    assert f'href="/studio?from={job_id}"' in client.get(job_url).text
+    form = client.get("/studio", params={"from": job_id})
+    assert form.status_code == 200
+    assert_safe_page(form)
+    assert f"{ESCAPED} coffee</textarea>" in form.text and RAW not in form.text
+    assert '<option value="quick_social" selected>' in form.text
+    assert 'value="1:1" checked' in form.text and 'value="9:16" checked' not in form.text
+    assert 'id="review" checked' in form.text
+    other = ApiClient(client.app, client.portal)
+    try:
+        sign_in(other, make_key("bob"))
+        assert other.get("/studio", params={"from": job_id}).status_code == 404
+    finally:
+        other.close()

@@ -339,9 +339,29 @@ def _new_page(
 
 
 @router.get("")
-async def new_video(request: Request, studio: SessionDep) -> Response:
-    """The new-video form."""
-    return _new_page(request, studio, VideoForm())
+async def new_video(
+    request: Request,
+    studio: SessionDep,
+    duplicate: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+) -> Response:
+    """The new-video form; ``?from=<job id>`` fills it with that job's brief and choices
+    (a job the user may see: another's is a 404)."""
+    if duplicate is None:
+        return _new_page(request, studio, VideoForm())
+    principal = studio.principal
+
+    def copy(session: Session) -> VideoForm:
+        job = services.get_job(session, principal=principal, job_id=duplicate)
+        asked = job.request or {}
+        formats = asked.get("formats")
+        return VideoForm(
+            brief=_brief_of(job),
+            preset=str(asked.get("preset") or job.preset or ""),
+            formats=[str(f) for f in formats] if isinstance(formats, list) else [],
+            review=bool(job.review),
+        )
+
+    return _new_page(request, studio, await run_in_session(request, copy, read_only=True))
 
 
 @router.post("/estimate")

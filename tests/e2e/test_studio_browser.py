@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from test_serve import SMALL, free_port, wait_until_up
@@ -46,9 +46,25 @@ pytestmark = [
 
 @dataclass
 class Server:
+    """``aiprod serve`` on SQLite, a loopback port, one worker; restartable on that port."""
+
     base: str
     key: str
-    data_dir: Path
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=log)
+        wait_until_up(self.base)
+
+    def stop(self) -> int:
+        """SIGTERM: drain, close the open event streams, exit; the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=90)
 
 
 @pytest.fixture
@@ -76,31 +92,25 @@ def server(tmp_path: Path) -> Iterator[Server]:
     cli("db", "upgrade")
     key = cli("keys", "create", "--name", "studio-e2e", "--owner", "studio-user")
     port = free_port()
-    log = (tmp_path / "serve.log").open("w")
     command = [sys.executable, "-m", "aiprod", "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    command += ["--port", str(port), "--workers", "1"]
+    log = tmp_path / "serve.log"
+    served = Server(f"http://127.0.0.1:{port}", key, command, env, log)
+    served.start()
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(base)
-        yield Server(base, key, tmp_path / "data")
+        yield served
     finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=90)
-        log.close()
-    assert code == 0, (tmp_path / "serve.log").read_text()  # drained, open streams closed
+        code = served.stop()
+    assert code == 0, log.read_text()  # drained, open streams closed
 
 
 @dataclass
 class Traffic:
-    """Every URL the browser asked for, and the bytes of each finished response."""
+    """Every URL the browser asked for; the event id each event stream started after
+    (its ``Last-Event-ID`` header, else its ``?after=``)."""
 
     urls: list[str] = field(default_factory=list)
-    sizes: dict[str, int] = field(default_factory=dict)
+    streams: list[str] = field(default_factory=list)  # each event stream: resumed after
 
     def foreign(self) -> list[str]:
         return [
@@ -120,8 +130,17 @@ def _record(context: Any, traffic: Traffic) -> None:
         else:
             route.abort()  # never let it out, and fail the test below
 
+    def sent(request: Any) -> None:
+        traffic.urls.append(request.url)
+        if "/events" in request.url:
+            resumed_after = (
+                request.headers.get("last-event-id")
+                or parse_qs(urlsplit(request.url).query).get("after", [""])[0]
+            )
+            traffic.streams.append(resumed_after)
+
     context.route("**/*", route)
-    context.on("request", lambda request: traffic.urls.append(request.url))
+    context.on("request", sent)
 
 
 def _first_load(browser: Any, url: str, cookies: list[Any]) -> tuple[int, list[str]]:
@@ -223,9 +242,10 @@ def _review(page: Any, tmp_path: Path) -> None:
     page.wait_for_url(job_url)
 
 
-def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
-    """Live progress over SSE until the result shows; a page loaded mid-run (after the
-    approval, or a reload) resumes after the last event seen (``?after=``)."""
+def _follow(page: Any, traffic: Traffic, server: Server, tmp_path: Path) -> None:
+    """Live progress over SSE until the result shows: a page loaded mid-run (after the
+    approval) starts after the last event it shows (``?after=``); a server restart mid-run
+    is survived (EventSource reconnects with ``Last-Event-ID``)."""
     job_url = page.url
     expect = playwright_api.expect
     expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
@@ -233,8 +253,14 @@ def _follow(page: Any, traffic: Traffic, tmp_path: Path) -> None:
     expect(page.locator("#status")).not_to_have_text(waiting, timeout=60_000)
     expect(page.locator("#percent")).not_to_have_text("0 %", timeout=60_000)
     _shoot(page, "job-progress", tmp_path)
-    if page.locator("video").count() == 0:  # still running: reload mid-run
-        page.reload()
+    if page.locator("video").count() == 0:  # still running: restart the server under it
+        streams = len(traffic.streams)
+        assert server.stop() == 0
+        expect(page.locator("#live")).to_contain_text("reconnecting", timeout=30_000)
+        server.start()  # EventSource comes back by itself
+        page.wait_for_selector("video", timeout=240_000)
+        after_restart = traffic.streams[streams:]
+        assert after_restart and all(int(after) > 0 for after in after_restart), after_restart
     page.wait_for_selector("video", timeout=240_000)
     assert page.url == job_url
     events = [url for url in traffic.urls if "/events" in url]
@@ -309,7 +335,7 @@ def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
             _sign_in(page, server, tmp_path)
             _submit(page, tmp_path)
             _review(page, tmp_path)
-            _follow(page, traffic, tmp_path)
+            _follow(page, traffic, server, tmp_path)
             _check_result(page, tmp_path)
             _download_zip(page, tmp_path)
             _check_history(page, server, tmp_path)

@@ -249,18 +249,19 @@ def _follow(page: Any, traffic: Traffic, server: Server, tmp_path: Path) -> None
     job_url = page.url
     expect = playwright_api.expect
     expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
+    # restart the server under the page: EventSource comes back by itself, after the last
+    # event it had (Last-Event-ID, or the page's ?after=)
+    streams = len(traffic.streams)
+    assert server.stop() == 0
+    expect(page.locator("#live")).to_contain_text("reconnecting", timeout=30_000)
+    server.start()
+    expect(page.locator("#live")).not_to_contain_text("reconnecting", timeout=30_000)
+    after_restart = traffic.streams[streams:]
+    assert after_restart and all(int(after) > 0 for after in after_restart), after_restart
     waiting = re.compile("^(awaiting review|queued)$")
     expect(page.locator("#status")).not_to_have_text(waiting, timeout=60_000)
     expect(page.locator("#percent")).not_to_have_text("0 %", timeout=60_000)
     _shoot(page, "job-progress", tmp_path)
-    if page.locator("video").count() == 0:  # still running: restart the server under it
-        streams = len(traffic.streams)
-        assert server.stop() == 0
-        expect(page.locator("#live")).to_contain_text("reconnecting", timeout=30_000)
-        server.start()  # EventSource comes back by itself
-        page.wait_for_selector("video", timeout=240_000)
-        after_restart = traffic.streams[streams:]
-        assert after_restart and all(int(after) > 0 for after in after_restart), after_restart
     page.wait_for_selector("video", timeout=240_000)
     assert page.url == job_url
     events = [url for url in traffic.urls if "/events" in url]

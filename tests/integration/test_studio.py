@@ -351,6 +351,10 @@ def test_a_finished_job_shows_its_result(
     assert part.status_code == 206 and len(part.content) == 100
     for name in ("captions.srt", "captions.vtt", "thumbnail.jpg", "contact_sheet.jpg"):
         assert f"/v1/files/{job_id}/{name}?" in page.text
+    srt = re.search(r'href="(/v1/files/[^"]+/captions\.srt\?[^"]+)" download>', page.text)
+    assert srt is not None and srt.group(1).endswith("&amp;download=1")
+    saved = client.get(srt.group(1).replace("&amp;", "&"))
+    assert saved.status_code == 200 and "attachment" in saved.headers["content-disposition"]
     exported = client.get(f"/studio/jobs/{job_id}/export.zip")
     assert exported.status_code == 200
     names = zipfile.ZipFile(BytesIO(exported.content)).namelist()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aiprod.config import Settings
+from aiprod.studio.pages import environment
 from aiprod.studio.routes import _safe_next, _stage_states
 from aiprod.studio.sessions import (
     PRE_SESSION_COOKIE,
@@ -169,3 +170,10 @@ def test_the_stage_stepper() -> None:
     for status, stage in (("queued", "plan"), ("rendering", None), ("queued", None)):
         approved = dict(_stage_states(status, stage, planned=True))
         assert approved["plan"] == "done" and approved["probe"] == "todo", (status, stage)
+
+
+def test_download_links_ask_for_an_attachment_only_from_our_own_files() -> None:
+    download = environment.filters["download"]
+    assert download("/v1/files/j/video.mp4?expires=1&signature=s").endswith("&download=1")
+    presigned = "https://bucket.example/j/video.mp4?X-Amz-Signature=abc"
+    assert download(presigned) == presigned  # extra parameters would break its signature

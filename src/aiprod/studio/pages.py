@@ -55,6 +55,13 @@ def _size(size: int) -> str:
     return f"{value:.1f} GB"
 
 
+def _download(url: str) -> str:
+    """A signed link that asks for an attachment: our own ``/v1/files`` links take
+    ``download=1`` (not signed); another store's presigned URL is left as it is."""
+    return f"{url}&download=1" if url.startswith("/v1/files/") else url
+
+
+environment.filters["download"] = _download
 environment.filters["duration"] = _duration
 environment.filters["when"] = _when
 environment.filters["size"] = _size

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aiprod.config import Settings
-from aiprod.studio.pages import environment
+from aiprod.studio.pages import environment, policy
 from aiprod.studio.routes import _safe_next, _stage_states
 from aiprod.studio.sessions import (
     PRE_SESSION_COOKIE,
@@ -177,3 +177,20 @@ def test_download_links_ask_for_an_attachment_only_from_our_own_files() -> None:
     assert download("/v1/files/j/video.mp4?expires=1&signature=s").endswith("&download=1")
     presigned = "https://bucket.example/j/video.mp4?X-Amz-Signature=abc"
     assert download(presigned) == presigned  # extra parameters would break its signature
+
+
+def test_the_policy_lets_pictures_and_videos_come_from_the_stores_origin_only() -> None:
+    own = policy(["/v1/files/j/video.mp4?expires=1&signature=s"])
+    assert "media-src 'self';" in own and "img-src 'self' data:;" in own
+    s3 = policy(
+        [
+            "https://bucket.s3.eu-west-1.amazonaws.com/j/video.mp4?X-Amz-Signature=a",
+            "https://bucket.s3.eu-west-1.amazonaws.com/j/thumbnail.jpg?X-Amz-Signature=b",
+            "http://127.0.0.1:9000/bucket/j/video.mp4?sig=c",
+        ]
+    )
+    origins = "http://127.0.0.1:9000 https://bucket.s3.eu-west-1.amazonaws.com"
+    assert f"media-src 'self' {origins};" in s3 and f"img-src 'self' data: {origins};" in s3
+    assert "script-src 'self';" in s3  # scripts never
+    hostile = policy(["https://evil.example;script-src *", "javascript:alert(1)"])
+    assert hostile == policy()

@@ -3,9 +3,12 @@ headers every studio page carries (its own strict Content-Security-Policy)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader
 from starlette.responses import HTMLResponse
@@ -15,12 +18,27 @@ STATIC_DIR: Final = HERE / "static"
 # External scripts and styles of this origin only: no inline script, style or handler.
 # Videos and pictures come from this origin's signed file links.
 POLICY: Final = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{files}; "
+    "media-src 'self'{files}; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; manifest-src 'self'"
 )
+_ORIGIN: Final = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
+
+
+def policy(links: Iterable[str] = ()) -> str:
+    """The studio's Content-Security-Policy; pictures and videos may also come from the
+    origins of ``links`` (an object store's presigned URLs), and from nowhere else."""
+    origins = set()
+    for link in links:
+        parts = urlsplit(link)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.netloc and _ORIGIN.fullmatch(origin):
+            origins.add(origin)
+    return POLICY.format(files="".join(f" {origin}" for origin in sorted(origins)))
+
+
 PAGE_HEADERS: Final = {
-    "Content-Security-Policy": POLICY,
+    "Content-Security-Policy": policy(),
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }

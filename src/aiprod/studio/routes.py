@@ -49,7 +49,7 @@ from aiprod.planner.keywords import detect_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
-from aiprod.studio.pages import render
+from aiprod.studio.pages import policy, render
 from aiprod.studio.sessions import (
     CsrfRefused,
     SessionKeeper,
@@ -553,7 +553,8 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "language": detect_language(brief) if brief else "en",
         "can_write": principal.has(JOBS_WRITE),
     }
-    return render("job.html", context)
+    links = [link for item in deliverables for link in item.links.values()]
+    return render("job.html", context, headers={"Content-Security-Policy": policy(links)})
 
 
 async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:
@@ -711,7 +712,9 @@ async def history(
         "next_link": next_link,
         "first_page": cursor is None,
     }
-    return render("history.html", context)
+    thumbnails = [str(row["thumbnail"]) for row in rows if row["thumbnail"]]
+    csp = {"Content-Security-Policy": policy(thumbnails)}
+    return render("history.html", context, headers=csp)
 
 
 @fallback_router.get("/{rest:path}")

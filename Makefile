@@ -12,9 +12,25 @@ AIPROD := $(VENV)/bin/aiprod
 DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
 	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont \
 	wrk
+# Build and test only, not in the image: npm vendors the studio's front-end files, chromium
+# runs the studio's browser test
+DEV_DEB_PACKAGES := npm chromium
 STAMP := $(VENV)/.installed
+# The web studio's front-end library, from its npm package (checked against the registry's
+# integrity hash), copied into the package's static folder: gitignored, shipped in the wheel,
+# never fetched by a browser from the internet. deploy/Dockerfile pins the same version. The browser tests never download a browser:
+# they drive Debian's chromium.
+HTMX_VERSION := 2.0.11
+HTMX_INTEGRITY := sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==
+HTMX := src/aiprod/studio/static/vendor/htmx.min.js
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# axe-core (accessibility rules) for the studio's browser test, injected by Playwright;
+# test-only, so it stays out of the package
+AXE_VERSION := 4.11.4
+AXE_INTEGRITY := sha512-KunSNx+TVpkAw/6ULfhnx+HWRecjqZGTOyquAoWHYLRSdK1tB5Ihce1ZW+UY3fj33bYAFWPu7W/GRSmmrCGuxA==
+AXE := tests/e2e/vendor/axe.min.js
 
-.PHONY: help setup system-deps venv services demo test test-fast chaos lint fmt typecheck bench schema clean
+.PHONY: help setup system-deps venv studio-assets services demo test test-fast chaos lint fmt typecheck bench schema clean
 
 # The jobs tests use a real PostgreSQL on loopback; a password makes TCP login work on a
 # stock Debian install too (where this machine's trust auth simply ignores it).
@@ -28,7 +44,7 @@ help:
 setup: system-deps venv
 
 system-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES) $(DEV_DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -79,7 +95,27 @@ services:
 	fi
 	@(echo > /dev/tcp/127.0.0.1/5672) 2>/dev/null || { echo "RabbitMQ is not reachable on 127.0.0.1:5672"; exit 1; }
 
-venv: $(STAMP)
+venv: $(STAMP) $(HTMX) $(AXE)
+
+studio-assets: $(HTMX) $(AXE)
+
+# $(call npm-file,package,version,integrity,file in the package,target): `npm pack`, check
+# the tarball's SHA-512 against the pinned integrity, copy one file out
+define npm-file
+	@command -v npm >/dev/null || { echo "npm is required to vendor $(1) (make system-deps)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent $(1)@$(2) >/dev/null) && \
+	got="sha512-$$(openssl dgst -sha512 -binary "$$tmp/$(1)-$(2).tgz" | base64 -w0)" && \
+	if [ "$$got" != "$(3)" ]; then echo "$(1) $(2): integrity mismatch"; exit 1; fi && \
+	tar xzf "$$tmp/$(1)-$(2).tgz" -C "$$tmp" package/$(4) && \
+	install -D -m 644 "$$tmp/package/$(4)" $(5) && echo "vendored $(1) $(2) into $(5)"
+endef
+
+$(HTMX):
+	$(call npm-file,htmx.org,$(HTMX_VERSION),$(HTMX_INTEGRITY),dist/htmx.min.js,$@)
+
+$(AXE):
+	$(call npm-file,axe-core,$(AXE_VERSION),$(AXE_INTEGRITY),axe.min.js,$@)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

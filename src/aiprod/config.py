@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     signed_url_ttl_s: int = Field(
         default=3600, ge=1, le=7 * 24 * 3600, description="lifetime of artifact download URLs"
     )
+    studio_session_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="HMAC key of web studio session cookies; unset: generated in data_dir/secrets",
+    )
+    studio_session_ttl_s: int = Field(
+        default=8 * 3600, ge=60, le=30 * 24 * 3600, description="web studio sign-in lifetime"
+    )
     # Artifact storage: the local disk by default, or an S3-compatible bucket; see docs/storage.md
     storage_url: str | None = Field(
         default=None,

@@ -10,7 +10,8 @@
 2. :class:`SecurityHeaders`: ``nosniff``, ``X-Frame-Options: DENY``, ``no-referrer`` on every
    response; ``Strict-Transport-Security`` only over TLS (the scheme is ``https`` directly or
    via a trusted proxy); on HTML pages a Content-Security-Policy that allows the page's own
-   inline scripts by their SHA-256 hashes and nothing else inline.
+   inline scripts by their SHA-256 hashes and nothing else inline (unless the page set its
+   own policy, as the studio's do).
 3. :class:`CorsAllowList` (Starlette's ``CORSMiddleware``) when ``cors_origins`` is set; a
    refused preflight is a 403 problem, like every other error.
 """
@@ -128,7 +129,7 @@ class SecurityHeaders:
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = _with_headers(message, extra)
-                if not _is_html(message):
+                if not _is_html(message) or _has_policy(message):
                     await send(message)
                     return
             elif not held:
@@ -146,6 +147,11 @@ def _with_headers(message: Message, extra: list[tuple[bytes, bytes]]) -> Message
     present = {name.lower() for name, _ in headers}
     headers += [(name, value) for name, value in extra if name not in present]
     return {**message, "headers": headers}
+
+
+def _has_policy(start: Message) -> bool:
+    """True when the page set its own Content-Security-Policy (the studio's pages)."""
+    return any(name.lower() == b"content-security-policy" for name, _ in start["headers"])
 
 
 def _is_html(start: Message) -> bool:

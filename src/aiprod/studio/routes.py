@@ -1,0 +1,725 @@
+"""The studio's pages. Thin, like the API's routers: read the form, call the same services
+the API calls (same ownership, scopes, limits and validation), render a page.
+
+Errors are pages too: :class:`StudioRoute` turns the error tree into an explained HTML
+answer with the API's status codes (another owner's job: 404), and a missing or expired
+sign-in into a redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterable, Callable, Coroutine
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Final
+from urllib.parse import quote, urlencode
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from aiprod.api import artifact_service, job_reads
+from aiprod.api.deps import authenticate, check_scope
+from aiprod.api.errors import problem_kind
+from aiprod.api.ratelimit import limit_principal
+from aiprod.api.request_session import run_in_session
+from aiprod.api.routes.artifacts import artifact_store
+from aiprod.api.routes.live import public_view
+from aiprod.api.schemas import JobCreate, JobPublic
+from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
+from aiprod.config import Settings
+from aiprod.errors import AuthenticationRequired, InvalidSpec, RateLimited, SpecProblem
+from aiprod.jobs import live, review, services
+from aiprod.jobs.filters import JobFilter
+from aiprod.jobs.models import Job, JobEvent
+from aiprod.jobs.policy import JobStatus
+from aiprod.pipeline.progress import PLAN_STAGE, STAGES
+from aiprod.planner.keywords import detect_language
+from aiprod.spec.formats import FORMATS
+from aiprod.spec.presets import available_presets
+from aiprod.storage import ArtifactStore, UnknownArtifact
+from aiprod.studio.pages import policy, render
+from aiprod.studio.sessions import (
+    CsrfRefused,
+    SessionKeeper,
+    StudioSession,
+    check_origin,
+    principal_of,
+)
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE: Final = 12
+TERMINAL: Final = frozenset({"succeeded", "failed", "dead", "canceled"})
+LANGUAGES: Final = {"en": "English", "fr": "French"}
+FIELD_LABELS: Final = {"brief": "Brief", "preset": "Preset", "formats": "Formats"}
+ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
+STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
+
+
+class SignInRequired(Exception):
+    """No session cookie, an expired one, or one whose key was revoked."""
+
+
+class StudioRoute(APIRoute):
+    """A route whose errors are explained HTML pages instead of problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler: sign-in redirects and error pages."""
+        handler = super().get_route_handler()
+
+        async def explained(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                if request.method == "GET" and "hx-request" not in request.headers:
+                    target = "/studio/sign-in?" + urlencode({"next": request.url.path})
+                    return RedirectResponse(target, status_code=303)
+                return error_page(request, 401, "Signed out", "Your session ended: sign in again.")
+            except CsrfRefused as refused:
+                return error_page(request, 403, "Form refused", str(refused))
+            except RequestValidationError as invalid:
+                lines = "; ".join(_problem_line(e) for e in invalid.errors())
+                return error_page(request, 422, "Invalid request", lines)
+            except Exception as error:
+                kind = problem_kind(error)
+                if kind.status >= 500:
+                    logger.error("studio %s failed", request.url.path, exc_info=error)
+                    request_id = getattr(request.state, "request_id", "")
+                    detail = f"Something went wrong on our side (request {request_id})."
+                else:
+                    detail = str(error)
+                page = error_page(request, kind.status, kind.title, detail)
+                if isinstance(error, RateLimited):
+                    page.headers["Retry-After"] = str(error.retry_after_s)
+                return page
+
+        return explained
+
+
+def _problem_line(error: Any) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query"))
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg"))
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """An explained error page (a fragment for htmx requests)."""
+    template = "fragments/error.html" if "hx-request" in request.headers else "error.html"
+    context = {"title": title, "detail": detail, "status": status, "studio": None}
+    return render(template, context, status_code=status)
+
+
+router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
+root_router = APIRouter(route_class=StudioRoute, include_in_schema=False)
+fallback_router = APIRouter(prefix="/studio", route_class=StudioRoute, include_in_schema=False)
+
+
+# dependencies --------------------------------------------------------------------------
+
+
+def keeper_of(request: Request) -> SessionKeeper:
+    """The app's session keeper, made on first use (it may create its key file)."""
+    keeper: SessionKeeper | None = getattr(request.app.state, "studio_sessions", None)
+    if keeper is None:
+        keeper = SessionKeeper.from_settings(request.app.state.settings)
+        request.app.state.studio_sessions = keeper
+    return keeper
+
+
+async def current_session(request: Request) -> StudioSession:
+    """The signed-in principal (its key still active, ``jobs:read``, within its rate
+    limits); SignInRequired otherwise."""
+    keeper = keeper_of(request)
+    found = keeper.read(request)
+    if found is None:
+        raise SignInRequired()
+    key_id, sid = found
+    principal = await run_in_session(
+        request, lambda session: principal_of(session, key_id), read_only=True
+    )
+    if principal is None:
+        raise SignInRequired()
+    check_scope(principal, JOBS_READ)
+    await limit_principal(request, principal)
+    return StudioSession(principal=principal, csrf=keeper.token("session", sid))
+
+
+SessionDep = Annotated[StudioSession, Depends(current_session)]
+CsrfField = Annotated[str, Form(max_length=200)]
+
+
+def check_csrf(request: Request, studio: StudioSession, presented: str) -> None:
+    """CsrfRefused unless the form's token is this session's (and the origin is ours)."""
+    check_origin(request)
+    if not secrets.compare_digest(studio.csrf, presented):
+        raise CsrfRefused("this form has expired or did not come from the studio; reload the page")
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+# sign in and out -----------------------------------------------------------------------
+
+
+@root_router.get("/")
+async def root(request: Request) -> Response:
+    """Signed in: the studio; otherwise its sign-in page."""
+    signed_in = keeper_of(request).read(request) is not None
+    return RedirectResponse("/studio" if signed_in else "/studio/sign-in", status_code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    """A local studio path to go to after signing in; anything else goes home."""
+    if target and target.startswith("/studio") and "//" not in target and "\\" not in target:
+        return target
+    return "/studio"
+
+
+@router.get("/sign-in")
+async def sign_in_page(
+    request: Request, next_path: Annotated[str, Query(alias="next", max_length=300)] = "/studio"
+) -> Response:
+    """The sign-in form."""
+    return _sign_in_form(request, next_path=_safe_next(next_path))
+
+
+def _sign_in_form(
+    request: Request, *, next_path: str, message: str | None = None, status_code: int = 200
+) -> Response:
+    placeholder = Response()
+    token = keeper_of(request).signin_token(request, placeholder)
+    context = {"csrf": token, "next": next_path, "message": message, "studio": None}
+    response = render("sign_in.html", context, status_code=status_code)
+    for header, value in placeholder.raw_headers:
+        if header == b"set-cookie":
+            response.raw_headers.append((header, value))
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    csrf: CsrfField = "",
+    key: Annotated[str, Form(max_length=500)] = "",
+    next_path: Annotated[str, Form(alias="next", max_length=300)] = "/studio",
+) -> Response:
+    """Exchange an API key for a session cookie; an explained message when it is refused."""
+    keeper = keeper_of(request)
+    keeper.check_signin_token(request, csrf)
+    presented = key.strip()
+    if not presented:
+        return _sign_in_form(
+            request, next_path=_safe_next(next_path), message="Paste your API key.", status_code=422
+        )
+    request_id = getattr(request.state, "request_id", "")
+
+    def verify(session: Session) -> Principal:
+        return authenticate(
+            session, presented, request_id=request_id, key_cache=request.app.state.key_cache
+        )
+
+    try:
+        principal = await run_in_session(request, verify)
+    except AuthenticationRequired:
+        message = (
+            "That API key was not accepted: it may be mistyped, revoked or expired. "
+            "Keys look like aip_… and are created with 'aiprod keys create'."
+        )
+        return _sign_in_form(
+            request, next_path=_safe_next(next_path), message=message, status_code=401
+        )
+    await limit_principal(request, principal)
+    if not principal.has(JOBS_READ) or principal.key_id.startswith("jwt:"):
+        message = "This key cannot read jobs (it lacks the 'jobs:read' scope)."
+        return _sign_in_form(
+            request, next_path=_safe_next(next_path), message=message, status_code=403
+        )
+    response = RedirectResponse(_safe_next(next_path), status_code=303)
+    keeper.issue(response, request, principal.key_id)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, studio: SessionDep, csrf: CsrfField = "") -> Response:
+    """Forget the session cookie."""
+    check_csrf(request, studio, csrf)
+    response = RedirectResponse("/studio/sign-in", status_code=303)
+    SessionKeeper.clear(response)
+    return response
+
+
+# new video -----------------------------------------------------------------------------
+
+
+@dataclass
+class VideoForm:
+    """What the new-video form holds, as typed."""
+
+    brief: str = ""
+    preset: str = ""
+    formats: list[str] = field(default_factory=list)
+    review: bool = False
+    submission: str = ""
+
+    @classmethod
+    async def read(cls, request: Request) -> VideoForm:
+        form = await request.form()
+        formats = [str(v) for v in form.getlist("formats")][:10]
+        return cls(
+            brief=str(form.get("brief") or "")[:20_000],
+            preset=str(form.get("preset") or "")[:100],
+            formats=formats,
+            review=form.get("review") == "on",
+            submission=str(form.get("submission") or "")[:100],
+        )
+
+    def body(self) -> JobCreate:
+        """The API's own request model: the same checks as ``POST /v1/jobs``."""
+        try:
+            return JobCreate.model_validate(
+                {
+                    "brief": self.brief if self.brief.strip() else None,
+                    "preset": self.preset or None,
+                    "review": self.review,
+                    "formats": self.formats or None,
+                }
+            )
+        except ValidationError as invalid:
+            problems = [
+                SpecProblem(".".join(str(p) for p in e["loc"]), _plain(e["msg"]))
+                for e in invalid.errors()
+            ]
+            if not self.brief.strip():
+                problems = [SpecProblem("brief", "write a brief: what the video is about")]
+            raise InvalidSpec(problems, source="request") from None
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def _presets(settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {"name": p.name, "description": p.description, "size": f"{p.width}x{p.height}"}
+        for p in available_presets(settings.presets_file).values()
+    ]
+
+
+def _new_page(
+    request: Request,
+    studio: StudioSession,
+    form: VideoForm,
+    problems: list[SpecProblem] | None = None,
+    status_code: int = 200,
+) -> Response:
+    settings = settings_of(request)
+    context = {
+        "studio": studio,
+        "form": form,
+        "presets": _presets(settings),
+        "formats": [f.name for f in FORMATS],
+        "problems": [(FIELD_LABELS.get(p.path, p.path), p.message) for p in problems or []],
+        "submission": form.submission or f"studio-{secrets.token_urlsafe(16)}",
+        "can_write": studio.principal.has(JOBS_WRITE),
+    }
+    return render("new.html", context, status_code=status_code)
+
+
+@router.get("")
+async def new_video(
+    request: Request,
+    studio: SessionDep,
+    duplicate: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+) -> Response:
+    """The new-video form; ``?from=<job id>`` fills it with that job's brief and choices
+    (a job the user may see: another's is a 404)."""
+    if duplicate is None:
+        return _new_page(request, studio, VideoForm())
+    principal = studio.principal
+
+    def copy(session: Session) -> VideoForm:
+        job = services.get_job(session, principal=principal, job_id=duplicate)
+        asked = job.request or {}
+        formats = asked.get("formats")
+        return VideoForm(
+            brief=_brief_of(job),
+            preset=str(asked.get("preset") or job.preset or ""),
+            formats=[str(f) for f in formats] if isinstance(formats, list) else [],
+            review=bool(job.review),
+        )
+
+    return _new_page(request, studio, await run_in_session(request, copy, read_only=True))
+
+
+@router.post("/estimate")
+async def estimate(request: Request, studio: SessionDep) -> Response:
+    """The live estimate of the form as typed (an htmx fragment): cost, ETA, language."""
+    form = await VideoForm.read(request)
+    check_csrf(request, studio, str((await request.form()).get("csrf") or ""))
+    if not form.brief.strip():
+        return render("fragments/estimate.html", {"estimate": None, "problems": []})
+    settings = settings_of(request)
+
+    def price() -> dict[str, Any]:  # drafts the script: off the event loop
+        body = form.body()
+        submission = services.validate_submission(
+            brief=body.brief,
+            spec=None,
+            preset=body.preset,
+            review=body.review,
+            duration_s=None,
+            presets_file=settings.presets_file,
+            formats=body.formats,
+        )
+        return services.estimate_submission(submission, settings, quick=False)
+
+    try:
+        found = await anyio.to_thread.run_sync(price)
+    except InvalidSpec as invalid:
+        problems = [(FIELD_LABELS.get(p.path, p.path), p.message) for p in invalid.problems]
+        return render("fragments/estimate.html", {"estimate": None, "problems": problems})
+    language = LANGUAGES.get(detect_language(form.brief), "English")
+    context = {"estimate": found, "problems": [], "language": language}
+    return render("fragments/estimate.html", context)
+
+
+@router.post("/jobs")
+async def create_job(request: Request, studio: SessionDep) -> Response:
+    """Submit the form as a job (idempotent per rendered form), then show the job."""
+    form = await VideoForm.read(request)
+    check_csrf(request, studio, str((await request.form()).get("csrf") or ""))
+    check_scope(studio.principal, JOBS_WRITE)
+    settings = settings_of(request)
+    request_id = getattr(request.state, "request_id", "")
+    try:
+        body = form.body()
+    except InvalidSpec as invalid:
+        return _new_page(request, studio, form, invalid.problems, status_code=422)
+
+    def submit(session: Session) -> str:
+        submission = services.validate_submission(
+            brief=body.brief,
+            spec=None,
+            preset=body.preset,
+            review=body.review,
+            duration_s=None,
+            presets_file=settings.presets_file,
+            formats=body.formats,
+        )
+        job, _ = services.submit_job(
+            session,
+            principal=studio.principal,
+            submission=submission,
+            idempotency_key=form.submission or None,
+            request_id=request_id,
+            settings=settings,
+        )
+        return job.id
+
+    try:
+        job_id = await run_in_session(request, submit)
+    except InvalidSpec as invalid:
+        return _new_page(request, studio, form, invalid.problems, status_code=422)
+    return RedirectResponse(f"/studio/jobs/{quote(job_id)}", status_code=303)
+
+
+# one job -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """One format's files: signed links (and the QA report, read)."""
+
+    label: str
+    links: dict[str, str]
+    qa: dict[str, Any] | None
+
+
+def _brief_of(job: Job) -> str:
+    request = job.request or {}
+    brief = request.get("brief")
+    return brief if isinstance(brief, str) else (job.search_text or "")
+
+
+def _stage_states(status: str, stage: str | None, *, planned: bool) -> list[tuple[str, str]]:
+    """Each stage with ``done``, ``current`` or ``todo``, for the stepper on the job page.
+    A planned job waiting for its render has its plan stage done."""
+    if status == JobStatus.SUCCEEDED:
+        return [(name, "done") for name in ALL_STAGES]
+    waiting = stage == PLAN_STAGE and status != JobStatus.PLANNING and planned
+    if stage not in ALL_STAGES or (waiting and status != JobStatus.AWAITING_REVIEW):
+        first = "done" if planned else "todo"
+        return [(name, first if name == PLAN_STAGE else "todo") for name in ALL_STAGES]
+    at = ALL_STAGES.index(stage)
+    return [
+        (name, "done" if i < at else "current" if i == at else "todo")
+        for i, name in enumerate(ALL_STAGES)
+    ]
+
+
+def _scenes_of(plan: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The planned scenes as text (title or role, layout, narration), for reading."""
+    scenes = (plan or {}).get("scenes")
+    if not isinstance(scenes, list):
+        return []
+    shown = []
+    for scene in scenes:
+        if isinstance(scene, dict):
+            title = scene.get("title") or scene.get("role") or ""
+            shown.append(
+                {
+                    "title": str(title),
+                    "layout": str(scene.get("layout") or ""),
+                    "narration": str(scene.get("narration") or ""),
+                }
+            )
+    return shown
+
+
+def _deliverables(store: ArtifactStore, job_id: str, ttl_s: int) -> list[Deliverable]:
+    expires = int(time.time()) + ttl_s
+    groups: dict[str, dict[str, str]] = {}
+    for artifact in store.list_artifacts(job_id):
+        folder, _, name = artifact.name.rpartition("/")
+        groups.setdefault(folder, {})[name] = store.signed_url(
+            job_id, artifact.name, expires=expires
+        )
+    found = []
+    for folder, links in groups.items():
+        if "video.mp4" not in links:
+            continue
+        label = folder.replace("x", ":") if folder else "video"
+        qa_name = f"{folder}/qa.json" if folder else "qa.json"
+        found.append(Deliverable(label, links, _read_json(store, job_id, qa_name)))
+    return found
+
+
+def _read_json(store: ArtifactStore, job_id: str, name: str) -> dict[str, Any] | None:
+    try:
+        with store.open_artifact(job_id, name) as handle:
+            document = json.load(handle)
+    except (UnknownArtifact, ValueError, UnicodeDecodeError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+@router.get("/jobs/{job_id}")
+async def job_page(request: Request, job_id: str, studio: SessionDep) -> Response:
+    """A job: live progress while it runs, the result when it is done; 404 for others'."""
+    principal = studio.principal
+
+    def load(session: Session) -> tuple[str, list[dict[str, str]], int]:
+        # the last event first: the page shows at least the state it led to, so the live
+        # stream starts after it with nothing missed and nothing replayed
+        last_event = session.scalar(select(func.max(JobEvent.id)).where(JobEvent.job_id == job_id))
+        job = services.get_job(session, principal=principal, job_id=job_id)
+        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0)
+
+    brief, scenes, last_event = await run_in_session(request, load, read_only=True)
+    record, place = await job_reads.job_with_queue_place(
+        request, principal=principal, job_id=job_id
+    )
+    public = JobPublic.of(record, queue=place)
+    settings = settings_of(request)
+    deliverables: list[Deliverable] = []
+    if public.status == JobStatus.SUCCEEDED:
+        store = artifact_store(request)
+        deliverables = await anyio.to_thread.run_sync(
+            _deliverables, store, job_id, settings.signed_url_ttl_s
+        )
+    context = {
+        "studio": studio,
+        "job": public,
+        "brief": brief,
+        "status_label": STATUS_LABELS.get(public.status, public.status),
+        "terminal": public.status in TERMINAL,
+        "deliverables": deliverables,
+        "scenes": scenes,
+        "last_event": last_event,
+        "stages": _stage_states(public.status, public.stage, planned=public.plan_version > 0),
+        "language": detect_language(brief) if brief else "en",
+        "can_write": principal.has(JOBS_WRITE),
+    }
+    links = [link for item in deliverables for link in item.links.values()]
+    return render("job.html", context, headers={"Content-Security-Policy": policy(links)})
+
+
+async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:
+    """The id of a job the signed-in user may see; NotFound (404) before a stream starts."""
+    principal = studio.principal
+    return await run_in_session(
+        request,
+        lambda session: services.get_job(session, principal=principal, job_id=job_id).id,
+        read_only=True,
+    )
+
+
+@router.get("/jobs/{job_id}/events", response_class=EventSourceResponse)
+async def job_events(
+    request: Request,
+    job_id: Annotated[str, Depends(_visible_job)],
+    last_event_id: Annotated[int | None, Header(ge=0, le=live.MAX_EVENT_ID)] = None,
+    after: Annotated[int | None, Query(ge=0, le=live.MAX_EVENT_ID)] = None,
+) -> AsyncIterable[ServerSentEvent]:
+    """The job's live events, as ``GET /v1/jobs/{id}/events`` sends them, for the signed-in
+    browser. EventSource sends ``Last-Event-ID`` when it reconnects; after a page reload the
+    page passes the last id it saw as ``?after=``."""
+    state = request.app.state
+    settings: Settings = state.settings
+    start = last_event_id if last_event_id is not None else (after or 0)
+    feed = live.JobFeed(state.session_factory, job_id, public_view, after_id=start)
+    follow = live.follow(
+        feed,
+        poll_s=settings.events_poll_s,
+        keepalive_s=settings.events_keepalive_s,
+        feeds=state.live_feeds,
+    )
+    async with aclosing(follow) as events:
+        async for event in events:
+            if event is None:
+                yield ServerSentEvent(comment="keep-alive")
+            else:
+                event_id = None if event.id is None else str(event.id)
+                yield ServerSentEvent(event=event.event, data=event.data, id=event_id)
+
+
+@router.post("/jobs/{job_id}/{action}")
+async def job_action(
+    request: Request, job_id: str, action: str, studio: SessionDep, csrf: CsrfField = ""
+) -> Response:
+    """Approve (awaiting review), cancel or retry a job: the API's own services."""
+    check_csrf(request, studio, csrf)
+    principal = check_scope(studio.principal, JOBS_WRITE)
+    request_id = getattr(request.state, "request_id", "")
+    actions: dict[str, Callable[[Session], object]] = {
+        "approve": lambda s: review.approve_job(
+            s, principal=principal, job_id=job_id, if_match=None, request_id=request_id
+        ),
+        "cancel": lambda s: services.cancel_job(
+            s, principal=principal, job_id=job_id, request_id=request_id
+        ),
+        "retry": lambda s: review.retry_job(
+            s, principal=principal, job_id=job_id, request_id=request_id
+        ),
+    }
+    if action not in actions:
+        return error_page(request, 404, "Not found", f"no action {action}")
+    await run_in_session(request, actions[action])
+    return RedirectResponse(f"/studio/jobs/{quote(job_id)}", status_code=303)
+
+
+@router.get("/jobs/{job_id}/export.zip")
+async def export_zip(request: Request, job_id: str, studio: SessionDep) -> Response:
+    """The job's ZIP (``job.json`` and every file), as ``GET /v1/jobs/{id}/export?format=zip``."""
+    settings = settings_of(request)
+    store = artifact_store(request)
+    principal = studio.principal
+
+    def build(session: Session) -> Any:
+        document = artifact_service.export_job(
+            session,
+            principal=principal,
+            store=store,
+            job_id=job_id,
+            ttl_s=settings.signed_url_ttl_s,
+        )
+        return artifact_service.write_export_zip(
+            document, store=store, job_id=job_id, work_dir=settings.work_root / "exports"
+        )
+
+    path = await run_in_session(request, build, read_only=True)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"aiprod-{job_id}.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+# history -------------------------------------------------------------------------------
+
+
+def _add_thumbnails(store: ArtifactStore, rows: list[dict[str, Any]], ttl_s: int) -> None:
+    """A signed link to each finished job's (first) thumbnail, when it has one."""
+    expires = int(time.time()) + ttl_s
+    for row in rows:
+        row["thumbnail"] = None
+        if row["status"] == JobStatus.SUCCEEDED:
+            names = [a.name for a in store.list_artifacts(row["id"])]
+            thumbs = [name for name in names if name.endswith("thumbnail.jpg")]
+            if thumbs:
+                row["thumbnail"] = store.signed_url(row["id"], thumbs[0], expires=expires)
+
+
+@router.get("/history")
+async def history(
+    request: Request,
+    studio: SessionDep,
+    status: Annotated[str, Query(max_length=40)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """The user's jobs, newest first, filtered by status and text, a page at a time."""
+    if status and status not in STATUS_LABELS:
+        return error_page(request, 422, "Invalid filter", f"unknown status {status!r}")
+    job_filter = JobFilter(statuses=(status,) if status else (), text=q.strip() or None)
+    principal = studio.principal
+
+    def page(session: Session) -> tuple[list[dict[str, Any]], str | None]:
+        jobs, next_cursor = services.list_jobs(
+            session, principal=principal, job_filter=job_filter, limit=PAGE_SIZE, cursor=cursor
+        )
+        rows = [
+            {
+                "id": job.id,
+                "status": job.status,
+                "status_label": STATUS_LABELS.get(job.status, job.status),
+                "brief": _brief_of(job),
+                "created_at": job.created_at,
+                "preset": job.preset,
+            }
+            for job in jobs
+        ]
+        return rows, next_cursor
+
+    rows, next_cursor = await run_in_session(request, page, read_only=True)
+    store = artifact_store(request)
+    ttl_s = settings_of(request).signed_url_ttl_s
+    await anyio.to_thread.run_sync(_add_thumbnails, store, rows, ttl_s)
+    next_link = None
+    if next_cursor is not None:
+        query = {"status": status, "q": q, "cursor": next_cursor}
+        next_link = "/studio/history?" + urlencode({k: v for k, v in query.items() if v})
+    context = {
+        "studio": studio,
+        "rows": rows,
+        "status": status,
+        "q": q,
+        "statuses": STATUS_LABELS,
+        "next_link": next_link,
+        "first_page": cursor is None,
+    }
+    thumbnails = [str(row["thumbnail"]) for row in rows if row["thumbnail"]]
+    csp = {"Content-Security-Policy": policy(thumbnails)}
+    return render("history.html", context, headers=csp)
+
+
+@fallback_router.get("/{rest:path}")
+async def not_found(request: Request, rest: str) -> Response:
+    """Any other studio address: an explained 404 page (``/studio/``: the studio)."""
+    if not rest:
+        return RedirectResponse("/studio", status_code=308)
+    return error_page(request, 404, "Not found", f"there is no studio page /studio/{rest}")

@@ -47,8 +47,8 @@ def place(
         png=png,
         size=illustration_size(illustration, timeline),
         centre_y=centre,
-        start=slot.clear_start,
-        frames=max(1, slot.clear_end - slot.clear_start),
+        start=slot.design_start,
+        frames=max(1, slot.design_end - slot.design_start),
     )
 
 

@@ -61,6 +61,19 @@ class SceneSlot:
         """Frame after the last one shown without the next scene mixed in."""
         return self.end - self.transition_out
 
+    @property
+    def design_start(self) -> int:
+        """First frame of the scene's designed elements (text, pictures): halfway through
+        its transition in, when the previous scene's have just left. Waiting for the
+        transition's end left about a second at every cut with no words on screen."""
+        return self.start + self.transition_in // 2
+
+    @property
+    def design_end(self) -> int:
+        """Frame after the scene's designed elements leave: halfway through its
+        transition out."""
+        return self.end - self.transition_out // 2
+
 
 @dataclass(frozen=True)
 class SfxPlacement:

@@ -312,8 +312,8 @@ class Renderer:
         look = (opts.style or self.preset.caption_style) if burned else None
         times = [
             SceneTimes(
-                float(seconds_at(slot.clear_start, timeline.fps)),
-                float(seconds_at(slot.clear_end, timeline.fps)),
+                float(seconds_at(slot.design_start, timeline.fps)),
+                float(seconds_at(slot.design_end, timeline.fps)),
             )
             for slot in timeline.scenes
         ]
@@ -459,7 +459,7 @@ class Renderer:
                 continue
             box = element.box
             side = max(box.w, box.h)  # the layer fits the logo in a square, keeping its shape
-            start = slot.clear_start + frames_for(element.delay_s, timeline.fps)
+            start = slot.design_start + frames_for(element.delay_s, timeline.fps)
             out.append(
                 PictureLayer(
                     scene=laid.index,
@@ -468,7 +468,7 @@ class Renderer:
                     y=round(box.y + box.h / 2 - side / 2),
                     size=side,
                     start=start,
-                    frames=max(1, slot.clear_end - start),
+                    frames=max(1, slot.design_end - start),
                     motion=element.motion,
                 )
             )
@@ -528,8 +528,8 @@ class Renderer:
                     y=box.y,
                     w=box.w,
                     h=box.h,
-                    start=slot.clear_start,
-                    frames=max(1, slot.clear_end - slot.clear_start),
+                    start=slot.design_start,
+                    frames=max(1, slot.design_end - slot.design_start),
                     loop=bg.loop,
                     offset_s=bg.start,
                 )

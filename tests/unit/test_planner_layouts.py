@@ -154,7 +154,9 @@ def test_user_layout_gets_its_content_filled() -> None:
         {"narration": "Cloud vs on-premise", "layout": "comparison"},
     )
     done = assign_layouts(spec)
-    assert done.scenes[0].stat is not None and done.scenes[0].stat.unit == "hours"
+    assert (
+        done.scenes[0].stat is not None and done.scenes[0].stat.unit == "h"
+    )  # shown short on the card
     assert done.scenes[1].items == ["Cloud", "On-premise"]
 
 

@@ -616,8 +616,20 @@ def layout_list(ctx: SceneContext) -> Builder:
         head_area, list_area = c.cols(0.42, 0.58, gap=gap * 2)
         if ctx.mirrored:
             list_area, head_area = c.cols(0.58, 0.42, gap=gap * 2)
-    else:
-        head_area, list_area = c.rows(0.3, 0.7, gap=gap)
+    else:  # the headline's rows grow until it fits at its floor (at most 42 %)
+        for share in (0.3, 0.36, 0.42):
+            head_area, list_area = c.rows(share, 1 - share, gap=gap)
+            fitted = fit(
+                head,
+                head_area.w,
+                head_area.h,
+                max_px=s.headline * 0.95,
+                min_px=s.headline_floor,
+                max_lines=3,
+                family=ctx.family,
+            )
+            if fitted.em_px >= s.headline_floor:
+                break
     b.text(
         "headline",
         "headline",
@@ -1169,43 +1181,7 @@ def layout_end_card(ctx: SceneContext) -> Builder:
         delay_s=0.15,
         accent_words=accent_words_of(ctx.scene, head),
     )
-    label = fit(
-        cta,
-        button_area.w * 0.86,
-        button_area.h * 0.62,
-        max_px=s.item * 1.05,
-        min_px=s.small,
-        max_lines=2,
-        family=ctx.family,
-    )
-    bw = min(button_area.w, label.width + gap * 2.4)
-    bh = min(button_area.h, label.height + gap * 1.4)
-    button = Rect(button_area.cx - bw / 2, button_area.cy - bh / 2, bw, bh)
-    b.shape(
-        "button",
-        "round",
-        button,
-        colour=ctx.colours.accent,
-        motion="pop",
-        delay_s=0.5,
-        radius=min(bh / 2, gap * 1.2),
-        layer="front",
-        role="shape",
-        on=("cta",),
-    )
-    b.text(
-        "cta",
-        "button",
-        cta,
-        button.inset(gap * 0.5, gap * 0.3),
-        size=s.item * 1.05,
-        min_size=s.small,
-        colour=on_colour(ctx.colours.accent, ctx.colours),
-        reveal="pop",
-        delay_s=0.65,
-        max_lines=2,
-        on=("button",),
-    )
+    _cta_button(b, cta, button_area, delay_s=0.5)
     if url and url.lower() not in cta.lower():
         b.text(
             "url",
@@ -1296,6 +1272,7 @@ def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:
     )
     bw = min(area.w, label.width + gap * 2.4)
     bh = min(area.h, label.height + gap * 1.4)
+    pad_x, pad_y = min(gap * 1.2, (bw - label.width) / 2), min(gap * 0.7, (bh - label.height) / 2)
     button = Rect(area.cx - bw / 2, area.cy - bh / 2, bw, bh)
     b.shape(
         "button",
@@ -1313,9 +1290,11 @@ def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:
         "cta",
         "button",
         cta,
-        button.inset(gap * 0.5, gap * 0.3),
-        size=s.item * 1.05,
-        min_size=s.small,
+        # the padding the button was sized with, at the size the label was fitted at: a
+        # looser box let the label grow until it touched the button's ends
+        button.inset(pad_x, pad_y),
+        size=label.em_px,
+        min_size=min(s.small, label.em_px),
         colour=on_colour(ctx.colours.accent, ctx.colours),
         reveal="pop",
         delay_s=delay_s + 0.15,

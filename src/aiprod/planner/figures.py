@@ -265,6 +265,21 @@ def find_figure(text: str, language: str = "en") -> Figure | None:
 
 
 SHORT_UNITS = {
+    "en": {
+        "hr": "h",
+        "hrs": "h",
+        "hour": "h",
+        "hours": "h",
+        "minute": "min",
+        "minutes": "min",
+        "mins": "min",
+        "second": "s",
+        "seconds": "s",
+        "kilometre": "km",
+        "kilometres": "km",
+        "kilometer": "km",
+        "kilometers": "km",
+    },
     "fr": {
         "heure": "h",
         "heures": "h",
@@ -276,11 +291,12 @@ SHORT_UNITS = {
         "kilomètres": "km",
     },
 }
-"""Units a stat card shows in their short form: '3 h' for 'recharge en 3 heures'."""
+"""Units a stat card shows in their short form: '3 h' for 'recharge en 3 heures', '5 h' for
+'5 hours' (a long unit made the number small, and counting up showed '1 hours')."""
 
 
 def short_unit(unit: str, language: str = "en") -> str:
-    """The unit as a stat card shows it: 'heures' -> 'h' in French; others unchanged."""
+    """The unit as a stat card shows it: 'heures' -> 'h', 'hours' -> 'h'; others unchanged."""
     return SHORT_UNITS.get(language[:2], {}).get(unit.lower(), unit)
 
 

@@ -184,6 +184,19 @@ def test_every_9x16_headline_reads_at_arms_length(kind: str) -> None:
         assert sizes and max(sizes) >= 0.06 * 1920, (kind, sizes)
 
 
+def test_a_list_headline_takes_the_rows_it_needs_in_9x16() -> None:
+    # at 30 % of the content its floor did not fit: set at 5.73 % of the frame, QA failed
+    title = "Everything your team needs in one place"
+    spec = spec_for([scene_for("list", TEXTS["short"] | {"title": title})])
+    plan = plan_design(spec, 1080, 1920, times(1), caption_look="social")
+    (scene,) = plan.scenes
+    head = next(b for b in scene.boxes if b.role == "headline")
+    assert (head.text_px or 0) >= 0.06 * 1920
+    items = [b for b in scene.boxes if b.role == "list_item"]
+    assert len(items) >= 2 and all(b.y > head.y + head.h for b in items)
+    assert unintended_overlaps(list(scene.boxes)) == []
+
+
 # short and medium headlines in scripts whose faces declare a very tall line (Noto Sans CJK
 # 1.45 em, Noto Sans Arabic 2.11 em): their boxes are the glyphs' real extent, so they read
 # at arm's length too, in the layouts where a Latin headline of that length does

@@ -612,20 +612,25 @@ def layout_list(ctx: SceneContext) -> Builder:
         return layout_benefit(ctx)
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
+    lines = 3 if ctx.landscape else 4
     if ctx.landscape:
         head_area, list_area = c.cols(0.42, 0.58, gap=gap * 2)
         if ctx.mirrored:
             list_area, head_area = c.cols(0.58, 0.42, gap=gap * 2)
-    else:  # the headline's rows grow until it fits at its floor (at most 42 %)
-        for share in (0.3, 0.36, 0.42):
-            head_area, list_area = c.rows(share, 1 - share, gap=gap)
+    else:  # the headline's rows (and lines) grow until it fits at its floor, while
+        # each item's row keeps room for its text
+        for share in (0.3, 0.36, 0.42, 0.5, 0.58):
+            areas = c.rows(share, 1 - share, gap=gap)
+            if share > 0.3 and areas[1].h / len(items) - gap * 0.6 < s.item * 1.9:
+                break
+            head_area, list_area = areas
             fitted = fit(
                 head,
                 head_area.w,
                 head_area.h,
                 max_px=s.headline * 0.95,
                 min_px=s.headline_floor,
-                max_lines=3,
+                max_lines=lines,
                 family=ctx.family,
             )
             if fitted.em_px >= s.headline_floor:
@@ -640,6 +645,7 @@ def layout_list(ctx: SceneContext) -> Builder:
         align="left" if ctx.landscape else "center",
         valign="middle" if ctx.landscape else "bottom",
         reveal="words",
+        max_lines=lines,
         accent_words=accent_words_of(ctx.scene, head),
     )
     rows = list_area.rows(*([1.0] * len(items)), gap=gap * 0.6)

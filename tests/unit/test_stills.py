@@ -5,10 +5,19 @@ shapes are pictures too, brought in by an entrance the graph plays on them."""
 from fractions import Fraction
 from pathlib import Path
 
+from PIL import Image
+
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import SceneTimes, plan_design
 from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
-from aiprod.media.stills import ShapeStill, SlidingStill, Still, build_still_command
+from aiprod.media.stills import (
+    Decor,
+    ShapeStill,
+    SlidingStill,
+    Still,
+    build_still_command,
+    merge_decor,
+)
 from aiprod.media.timeline import build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import resolve_preset
@@ -52,11 +61,10 @@ def test_still_command_colours_the_mask(tmp_path: Path) -> None:
     assert args[-1] == str(tmp_path / "o.png")
 
 
-def test_each_scene_still_is_overlaid_on_its_background(tmp_path: Path) -> None:
+def test_each_scene_decor_is_overlaid_on_its_background(tmp_path: Path) -> None:
     s = spec()
     preset = resolve_preset(s.preset)
     timeline = build_timeline(s, preset, [2.0, 2.0])
-    stills = ((tmp_path / "a.png", tmp_path / "b.png"), ())
     plan = RenderPlan(
         spec=s,
         preset=preset,
@@ -64,17 +72,37 @@ def test_each_scene_still_is_overlaid_on_its_background(tmp_path: Path) -> None:
         audio=tmp_path / "mix.wav",
         overlay_ass=None,
         output=tmp_path / "video.mp4",
-        scene_stills=stills,
+        scene_stills=(Decor(tmp_path / "a.png", 640, 120), None),
     )
     inputs = InputList()
     rendered = build_filtergraph(plan, inputs).render()
-    assert str(tmp_path / "a.png") in inputs.args and str(tmp_path / "b.png") in inputs.args
-    assert "[s0lo][0:v]overlay=x=0:y=0:eof_action=repeat" in rendered
-    assert "[s0lod0][1:v]overlay" in rendered
+    assert str(tmp_path / "a.png") in inputs.args
+    assert "[s0lo][0:v]overlay=x=640:y=120:eof_action=repeat" in rendered
     # laid on the slow gradient (10 fps), before its frames are repeated up to 30 fps
     assert "gradients=s=480x270:r=10:" in rendered
-    assert rendered.index("[s0lod0][1:v]overlay") < rendered.index("[s0lod0d1]fps=30")
+    assert rendered.index("[s0lo][0:v]overlay") < rendered.index("[s0lod]fps=30")
     assert "[s1lo][" not in rendered and "[s1][" not in rendered
+
+
+def test_a_scene_decor_is_its_pictures_merged_and_cropped(tmp_path: Path) -> None:
+    veil, corner = tmp_path / "veil.png", tmp_path / "corner.png"
+    image = Image.new("RGBA", (64, 36))
+    image.paste((0, 0, 0, 128), (10, 5, 30, 20))
+    image.save(veil)
+    image = Image.new("RGBA", (64, 36))
+    image.paste((255, 0, 0, 255), (25, 15, 50, 30))
+    image.save(corner)
+    decor = merge_decor([veil, corner], 64, 36, tmp_path / "decor.png")
+    assert decor is not None and (decor.x, decor.y) == (10, 4)  # even: yuv420p's grid
+    with Image.open(decor.png) as merged:
+        assert merged.size == (50 - 10, 30 - 4)
+        assert merged.getpixel((0, 0))[3] == 0  # the row added to reach an even top
+        assert merged.getpixel((5, 5)) == (0, 0, 0, 128)  # the veil alone
+        assert merged.getpixel((20, 15)) == (255, 0, 0, 255)  # the corner over the veil
+    empty = tmp_path / "empty.png"
+    Image.new("RGBA", (64, 36)).save(empty)
+    assert merge_decor([empty], 64, 36, tmp_path / "none.png") is None
+    assert merge_decor([], 64, 36, tmp_path / "none.png") is None
 
 
 def test_brand_band_is_a_baked_strip_not_a_moving_event() -> None:

@@ -24,7 +24,7 @@ from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
-from aiprod.media.stills import ShapeStill, SlidingStill
+from aiprod.media.stills import Decor, ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     ColourBackground,
@@ -67,8 +67,8 @@ class RenderPlan:
     # the design stage's backdrop (shapes under the pictures) and its placed pictures
     backdrop_ass: Path | None = None
     layers: tuple[PictureLayer, ...] = ()
-    # per scene: pictures of static decor (veil, halftone) laid over its background
-    scene_stills: tuple[tuple[Path, ...], ...] = ()
+    # per scene: its static decor (veil, halftone) in one picture laid over its background
+    scene_stills: tuple[Decor | None, ...] = ()
     # per scene, in order over its stills: baked strips slid across it (the brand band) and
     # baked shapes brought in by their entrance
     scene_overlays: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
@@ -103,13 +103,13 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
         k = inputs.add(bg.path, video_input_args(bg))
         graph.add([f"{k}:v"], video_chain(bg, slot.frames, canvas), [label])
     # static decor goes on a slow background before its frames are repeated
-    stills = plan.scene_stills[slot.index] if slot.index < len(plan.scene_stills) else ()
-    for n, still in enumerate(stills):
-        k = inputs.add(still)
-        out = f"{label}d{n}"
+    decor = plan.scene_stills[slot.index] if slot.index < len(plan.scene_stills) else None
+    if decor is not None:
+        k = inputs.add(decor.png)
+        out = f"{label}d"
         graph.add(
             [label, f"{k}:v"],
-            [f("overlay", x=0, y=0, eof_action="repeat"), f("format", "yuv420p")],
+            [f("overlay", x=decor.x, y=decor.y, eof_action="repeat"), f("format", "yuv420p")],
             [out],
         )
         label = out

@@ -9,10 +9,13 @@ the render's cost; ``overlay`` of a still costs a fraction of that and looks the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
+
+from PIL import Image
 
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 
@@ -146,6 +149,35 @@ class ShapeStill:
         return self.x, self.y
 
 
+@dataclass(frozen=True)
+class Decor:
+    """A scene's static decor merged into one picture cropped to what it covers, its
+    top-left at (x, y) in the frame."""
+
+    png: Path
+    x: int
+    y: int
+
+
+def merge_decor(pictures: Sequence[Path], width: int, height: int, out: Path) -> Decor | None:
+    """Lay the frame-sized ``pictures`` over each other in order and keep the box their
+    pixels cover: one small input for the graph instead of several frame-sized ones (each
+    decoded and converted picture stays in ffmpeg's memory for the whole render: 13 MB at
+    1080p, and overlay blends every pixel of its picture, transparent or not)."""
+    if not pictures:
+        return None
+    canvas = Image.new("RGBA", (width, height))
+    for path in pictures:
+        with Image.open(path) as picture:
+            canvas.alpha_composite(picture.convert("RGBA"))
+    box = canvas.getchannel("A").getbbox()
+    if box is None:
+        return None
+    x0, y0 = box[0] // 2 * 2, box[1] // 2 * 2  # even: yuv420p places overlays on even pixels
+    canvas.crop((x0, y0, box[2], box[3])).save(out, compress_level=1)
+    return Decor(out, x0, y0)
+
+
 def build_still_command(still: Still, width: int, height: int, out: Path) -> list[str]:
     """ffmpeg arguments drawing ``still`` into an RGBA PNG of the frame's size."""
     hexcolour = "0x" + still.colour.lstrip("#")[:6]
@@ -181,4 +213,4 @@ def build_still_command(still: Still, width: int, height: int, out: Path) -> lis
     ]
 
 
-__all__ = ["ShapeStill", "SlidingStill", "Still", "build_still_command"]
+__all__ = ["Decor", "ShapeStill", "SlidingStill", "Still", "build_still_command", "merge_decor"]

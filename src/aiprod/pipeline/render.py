@@ -52,7 +52,14 @@ from aiprod.media.measure import Interval, Measurements, measure_all, measure_lo
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
-from aiprod.media.stills import ShapeStill, SlidingStill, Still, build_still_command
+from aiprod.media.stills import (
+    Decor,
+    ShapeStill,
+    SlidingStill,
+    Still,
+    build_still_command,
+    merge_decor,
+)
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
 from aiprod.pipeline.cost import ThroughputStore, workload_for
@@ -404,7 +411,7 @@ class Renderer:
         design = self.design
         front = None
         backdrop = None
-        stills: tuple[tuple[Path, ...], ...] = ()
+        stills: tuple[Decor | None, ...] = ()
         bands: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
         if design is not None:
             front = ([design.style], list(design.front))
@@ -536,9 +543,10 @@ class Renderer:
             )
         return out
 
-    def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[tuple[Path, ...], ...]:
-        """Draw each scene's static decor once (see ``aiprod.media.stills``)."""
-        out: list[tuple[Path, ...]] = []
+    def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[Decor | None, ...]:
+        """Draw each scene's static decor once, merged into one picture (see
+        ``aiprod.media.stills``)."""
+        out: list[Decor | None] = []
         for n, shapes in enumerate(design.stills):
             paths = []
             for m, shape in enumerate(shapes):
@@ -556,7 +564,8 @@ class Renderer:
                 still = Still(mask, colour, opacity)
                 run_ffmpeg(build_still_command(still, timeline.width, timeline.height, png))
                 paths.append(png)
-            out.append(tuple(paths))
+            merged = self.work / f"decor{n}.png"
+            out.append(merge_decor(paths, timeline.width, timeline.height, merged))
         return tuple(out)
 
     def _bake_overlays(

@@ -76,3 +76,26 @@ def test_tall_line_scripts_get_boxes_that_hold_their_glyphs() -> None:
     latin = metrics("Fresh beans")
     assert latin.line_height(100) == latin.ass_line_height(100)
     assert latin.draw_offset(100) == 0
+
+
+def test_a_word_is_set_smaller_before_it_is_cut() -> None:
+    # at its floor (70 px) 'électrique' is wider than the box: it used to be cut there
+    # ('électriqu' / 'e'); a little smaller it fits whole
+    set_text = fit("Vélo électrique urbain", 300, 400, max_px=80, min_px=70)
+    assert set_text.lines == ("Vélo", "électrique", "urbain")
+    assert 70 * 0.8 <= set_text.em_px < 70
+
+
+def test_a_word_too_long_for_any_readable_size_is_cut_with_a_hyphen() -> None:
+    set_text = fit("Supercalifragilisticexpialidocious", 200, 400, max_px=40, min_px=30)
+    assert len(set_text.lines) > 1 and set_text.width <= 200
+    assert all(line.endswith("-") for line in set_text.lines[:-1])
+    assert "".join(line.rstrip("-") for line in set_text.lines) == (
+        "Supercalifragilisticexpialidocious"
+    )
+
+
+def test_closing_punctuation_never_starts_a_line() -> None:
+    set_text = fit("À ne pas manquer : vélo électrique urbain !", 400, 400, max_px=40)
+    assert not any(line[0] in ":;!?" for line in set_text.lines)
+    assert any(line.endswith("manquer\u00a0:") for line in set_text.lines)

@@ -14,6 +14,8 @@ from aiprod.design.fonts import FontMetrics, breaks_anywhere, metrics
 
 ELLIPSIS = "…"
 HARD_FLOOR_PX = 6.0
+HYPHEN = "-"
+WHOLE_WORDS_UNDER_FLOOR = 0.8
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,34 @@ class SetText:
 
 
 def _split_long(word: str, font: FontMetrics, em: float, max_w: float) -> list[str]:
-    """Cut a word into pieces that each fit ``max_w`` (at least one char per piece)."""
+    """Cut a word into pieces that each fit ``max_w``, every piece but the last ending in a
+    hyphen (at least one char per piece)."""
     pieces, current = [], ""
     for char in word:
-        if current and font.width(current + char, em) > max_w:
-            pieces.append(current)
+        if current and font.width(current + char + HYPHEN, em) > max_w:
+            pieces.append(current + HYPHEN)
             current = char
         else:
             current += char
     if current:
         pieces.append(current)
     return pieces
+
+
+# punctuation that never starts a line (French sets a space before ; : ! ?) and marks that
+# never end one: tied to their word with a no-break space
+_CLOSING = frozenset(";:!?»%")
+_OPENING = frozenset("«")
+
+
+def _tokens(paragraph: str) -> list[str]:
+    out: list[str] = []
+    for word in paragraph.split():
+        if out and (word in _CLOSING or out[-1] in _OPENING):
+            out[-1] = f"{out[-1]}\u00a0{word}"
+        else:
+            out.append(word)
+    return out
 
 
 def wrap(text: str, font: FontMetrics, em: float, max_w: float, *, cut_words: bool) -> list[str]:
@@ -95,7 +114,7 @@ def wrap(text: str, font: FontMetrics, em: float, max_w: float, *, cut_words: bo
             tokens = list(paragraph)
             joiner = ""
         else:
-            tokens = paragraph.split()
+            tokens = _tokens(paragraph)
             joiner = " "
         current = ""
         for token in tokens:
@@ -132,13 +151,16 @@ def fit(
 ) -> SetText:
     """The largest size from ``max_px`` down whose lines fit ``max_w`` x ``max_h``.
 
-    Sizes go down by 6 % steps to ``min_px``, then words may be cut, then the size keeps
-    going down to a hard floor; at the floor, lines past the box are dropped and the last
-    kept line ends in an ellipsis. The result always fits: width <= max_w, height <= max_h.
+    Sizes go down by 6 % steps to ``min_px`` and on to 80 % of it with words whole; only
+    then are words cut (with a hyphen), from ``min_px`` down to a hard floor; at the floor,
+    lines past the box are dropped and the last kept line ends in an ellipsis. The result
+    always fits: width <= max_w, height <= max_h.
     """
     text = " ".join(text.split()) if not breaks_anywhere(text) else "".join(text.split())
     font = metrics(text, family)
     floor = max(HARD_FLOOR_PX, min(min_px or max_px * 0.5, max_px))
+    # under the floor a whole word still beats a cut one ('électriqu / e'), down to this
+    whole_floor = max(HARD_FLOOR_PX, floor * WHOLE_WORDS_UNDER_FLOOR)
     em = max(max_px, HARD_FLOOR_PX)
     cut = False
     failed: float | None = None  # the last size that did not fit, with the same ``cut``
@@ -146,13 +168,13 @@ def fit(
         found = _set_if_fits(text, font, em, max_w, max_h, max_lines, cut)
         if found is not None:
             return _largest_between(found, failed, text, max_w, max_h, max_lines, cut)
-        if em <= floor and not cut:
-            cut, failed = True, None
+        if em <= whole_floor and not cut:
+            cut, failed, em = True, None, floor
             continue
         if em <= HARD_FLOOR_PX:
             break
         failed = em
-        em = max(HARD_FLOOR_PX, em * 0.94) if em > floor or cut else floor
+        em = max(HARD_FLOOR_PX if cut else whole_floor, em * 0.94)
     return _truncate(text, font, em, max_w, max_h, max_lines)
 
 

@@ -1187,19 +1187,7 @@ def layout_end_card(ctx: SceneContext) -> Builder:
         delay_s=0.15,
         accent_words=accent_words_of(ctx.scene, head),
     )
-    _cta_button(b, cta, button_area, delay_s=0.5)
-    if url and url.lower() not in cta.lower():
-        b.text(
-            "url",
-            "url",
-            url,
-            url_area,
-            size=s.support,
-            reveal="rise",
-            delay_s=0.9,
-            valign="top",
-            max_lines=1,
-        )
+    _call_to_action(b, cta, url, button_area, url_area, delay_s=0.5)
     big = c.square(c.h * 0.95 if ctx.landscape else c.w * 1.05)
     b.shape(
         "halo",
@@ -1249,20 +1237,27 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
             accent_words=accent_words_of(ctx.scene, head),
             max_lines=3,
         )
-    _cta_button(b, cta, button_area, delay_s=0.6)
+    _call_to_action(b, cta, url, button_area, url_area, delay_s=0.6)
+    return b
+
+
+def _call_to_action(
+    b: Builder, cta: str, url: str | None, area: Rect, url_area: Rect, *, delay_s: float
+) -> None:
+    """The button, then the URL under it unless the button already says it."""
+    _cta_button(b, cta, area, delay_s=delay_s)
     if url and url.lower() not in cta.lower():
         b.text(
             "url",
             "url",
             url,
             url_area,
-            size=s.support,
+            size=b.ctx.scale.support,
             reveal="rise",
-            delay_s=0.95,
+            delay_s=delay_s + 0.35,
             valign="top",
             max_lines=1,
         )
-    return b
 
 
 def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:

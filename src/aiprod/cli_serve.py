@@ -36,9 +36,10 @@ def _refuse(exc: AiprodError) -> None:
 
 
 def build_app() -> FastAPI:
-    """The API from the environment's settings: the factory each HTTP worker process calls."""
-    from aiprod.api.app import create_app
+    """The API and the studio from the environment's settings: the factory each HTTP worker
+    process calls."""
     from aiprod.observability.logging import configure_logging
+    from aiprod.web import create_app
 
     settings = load_settings()
     configure_logging(settings)  # each HTTP worker process logs in the configured format

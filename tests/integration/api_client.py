@@ -13,10 +13,10 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
-from aiprod.api import create_app
 from aiprod.auth import create_key
 from aiprod.config import Settings
 from aiprod.db.engine import make_engine, make_session_factory
+from aiprod.web import create_app  # the served app: the API and the studio
 
 PROBLEM = "application/problem+json"
 KeyMaker = Callable[..., str]

@@ -20,13 +20,13 @@ from api_client import ApiClient, KeyMaker, auth
 from sqlalchemy import select, update
 from test_api_review import pool, status_of, wait_for
 
-from aiprod.api import create_app
 from aiprod.auth import ApiKey, revoke_key
 from aiprod.config import Settings
 from aiprod.db.engine import make_engine, make_session_factory
 from aiprod.jobs.events import record_event
 from aiprod.jobs.models import Job
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.web import create_app
 
 HOSTILE = "A 10-second ad for Bean There <img src=x onerror=alert(1)> coffee"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

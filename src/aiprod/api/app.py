@@ -39,7 +39,6 @@ from aiprod.jobs.queue_snapshot import QueueSnapshot
 from aiprod.observability.http import HttpObservability
 from aiprod.observability.tracing import TRACER_NAME, make_tracer_provider
 from aiprod.storage import check_storage_settings
-from aiprod.studio import install_studio
 from aiprod.webhooks.listener import register as register_webhook_listener
 
 
@@ -112,5 +111,4 @@ def create_app(
     for router in (webhooks_router, job_webhooks_router):
         app.include_router(router)
     app.include_router(uploads_router)
-    install_studio(app)  # its own routers and static folder: no middleware on API routes
     return app

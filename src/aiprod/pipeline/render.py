@@ -82,6 +82,7 @@ from aiprod.spec.model import (
     VideoSpec,
 )
 from aiprod.spec.presets import Preset
+from aiprod.sysmem import give_back_memory
 
 PEAK_GUARD_DB = 0.2  # how far under the preset's true-peak limit the encoded file must stay
 
@@ -288,6 +289,7 @@ class Renderer:
                 self.design_section = self.design.section()
         with self.clock.stage("visuals"):
             art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
+        give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):

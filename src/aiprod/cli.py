@@ -242,6 +242,36 @@ def validate(spec_path: SpecArg, presets_file: PresetsOpt = None) -> None:
 
 
 @app.command()
+def providers(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List each capability's provider chain: order, configured or why not, price, licence."""
+    from aiprod.providers.registry import describe
+
+    try:
+        rows = describe(load_settings())
+    except ValueError as exc:  # a bad setting: pydantic names it, never its value
+        err.print(f"error: {str(exc).splitlines()[0]}")
+        raise typer.Exit(EXIT_INVALID) from None
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table("capability", "#", "provider", "status", "price", "licence", "network")
+    for row in rows:
+        network = {True: "yes", False: "no", None: "-"}[row["needs_network"]]
+        table.add_row(
+            row["capability"],
+            str(row["position"] or "-"),
+            row["provider"],
+            row["status"],
+            row["price"],
+            row["licence"],
+            network,
+        )
+    out.print(table)
+
+
+@app.command()
 def presets(
     file: Annotated[Path | None, typer.Option("--file", help="extra presets file")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,

@@ -13,6 +13,7 @@ from aiprod.planner.script import ScenePlan, ScriptPlan
 from aiprod.providers.base import CallRecord, ProviderInfo
 
 HEADLINE_MAX = 32
+_TRAIL = " ,;:-–—."
 _SFX: dict[str, list[Any]] = {
     "hook": ["pop"],
     "point": ["whoosh", "pop"],
@@ -25,8 +26,13 @@ def fit_headline(text: str) -> str:
     line = " ".join(text.split()).rstrip(".").strip()
     if len(line) <= HEADLINE_MAX:
         return line
-    cut = line[: HEADLINE_MAX + 1].rsplit(" ", 1)[0]
-    return (cut if cut else line[:HEADLINE_MAX]).rstrip(" ,;:-–—.")
+    kept = ""
+    for word in line.split(" "):
+        longer = f"{kept} {word}".strip()
+        if len(longer.rstrip(_TRAIL)) > HEADLINE_MAX:
+            break
+        kept = longer
+    return (kept or line[:HEADLINE_MAX]).rstrip(_TRAIL)
 
 
 class StoryboardScene(BaseModel):

@@ -1,0 +1,95 @@
+"""The registry: chains from settings, plug-ins through real entry points, the listing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiprod.config import Settings
+from aiprod.providers.registry import ENTRY_POINT_GROUP, build_chain, describe
+
+PLUGIN = """
+from aiprod.providers.base import ProviderInfo
+from aiprod.providers.registry import NotConfigured
+from aiprod.providers.script.base import ScriptResult
+from aiprod.planner.script import write_script
+
+
+class Echo:
+    info = ProviderInfo("echo", "script", ("en",), {}, "call", 0.002, licence="CC0-1.0",
+                        needs_network=True)
+
+    def estimate_call(self, request, repair):
+        return 0.002
+
+    def write(self, request, *, repair=None):
+        return ScriptResult(write_script(request.analysis, target_words=request.target_words),
+                            None)
+
+
+def make(settings):
+    return Echo()
+
+
+def unconfigured(settings):
+    raise NotConfigured("ECHO_KEY is not set")
+"""
+
+
+@pytest.fixture
+def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed distribution (dist-info on sys.path) declaring two script providers."""
+    (tmp_path / "echo_plugin.py").write_text(PLUGIN, encoding="utf-8")
+    info = tmp_path / "echo_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: echo-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\n"
+        "script.echo = echo_plugin:make\n"
+        "script.echo_off = echo_plugin:unconfigured\n"
+        "script.copywriter = echo_plugin:make\n"  # may not replace a built-in
+        "bogus = echo_plugin:make\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    sys.modules.pop("echo_plugin", None)
+
+
+def test_default_chain_is_llm_then_copywriter(tmp_path: Path) -> None:
+    chain = build_chain("script", Settings(data_dir=tmp_path))
+    assert [(e.name, e.skipped) for e in chain] == [
+        ("openai_compatible", "not configured: AIPROD_LLM_BASE_URL is not set"),
+        ("copywriter", None),
+    ]
+
+
+def test_copywriter_always_closes_the_chain(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, script_providers="nope, openai_compatible")
+    names = [(e.name, e.skipped) for e in build_chain("script", settings)]
+    assert names[0] == ("nope", "unknown provider")
+    assert names[-1] == ("copywriter", None)
+
+
+@pytest.mark.usefixtures("plugin")
+def test_entry_point_providers_join_the_chain(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, script_providers="echo_off,echo,copywriter")
+    chain = build_chain("script", settings)
+    assert [(e.name, e.skipped) for e in chain] == [
+        ("echo_off", "not configured: ECHO_KEY is not set"),
+        ("echo", None),
+        ("copywriter", None),
+    ]
+    assert type(chain[2].provider).__name__ == "CopywriterScript"
+    rows = [r for r in describe(settings) if r["capability"] == "script"]
+    echo = next(r for r in rows if r["provider"] == "echo")
+    assert echo["price"] == "0.002 USD/call" and echo["licence"] == "CC0-1.0"
+    assert echo["needs_network"] is True and echo["languages"] == "en"
+
+
+def test_every_capability_is_listed(tmp_path: Path) -> None:
+    rows = describe(Settings(data_dir=tmp_path))
+    assert {r["capability"] for r in rows} == {
+        "script", "voice", "music", "sfx", "stock", "generated", "vision"
+    }  # fmt: skip

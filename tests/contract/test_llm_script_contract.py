@@ -298,3 +298,19 @@ def test_no_llm_configured_leaves_the_plan_unchanged(tmp_path: Path) -> None:
     plan = writer(analyse_brief(BRIEF), target_words=60)
     assert plan == copywriter_plan() and plan.provenance is None
     assert not writer.active
+
+
+def test_a_server_refusing_json_schema_is_asked_with_json_object(
+    tmp_path: Path, server: OpenAIServer
+) -> None:
+    server.queue(
+        error(422, "invalid_request_error", None,
+              "body.response_format.type: Input should be 'text' or 'json_object'"),
+        ok(good()),
+    )  # fmt: skip
+    _, plan = write(llm_settings(tmp_path, server))
+    first, second = (s.body["response_format"] for s in server.seen)
+    assert first["type"] == "json_schema"
+    assert second["type"] == "json_object" and second["schema"]["required"] == ["scenes"]
+    (call,) = plan.provenance["calls"]
+    assert call["status"] == "ok" and call["detail"] == "response_format json_object"

@@ -185,8 +185,18 @@ class OpenAICompatibleScript:
                 "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True},
             }
         elif self.response_format == "json_object":
-            body["response_format"] = {"type": "json_object", "schema": schema}
+            body["response_format"] = self._json_object()
         return body
+
+    @staticmethod
+    def _json_object() -> dict[str, Any]:
+        return {"type": "json_object", "schema": storyboard_schema()}
+
+    @staticmethod
+    def _refuses_json_schema(response: httpx.Response, body: dict[str, Any]) -> bool:
+        """A 400/422 about ``response_format`` to a ``json_schema`` request."""
+        asked = body.get("response_format", {}).get("type") == "json_schema"
+        return asked and response.status_code in (400, 422) and "response_format" in response.text
 
     def estimate_call(self, request: ScriptRequest, repair: tuple[str, str] | None) -> float:
         return self.estimate(self.messages(request, repair))
@@ -295,6 +305,14 @@ class OpenAICompatibleScript:
                                                  record=record)  # fmt: skip
                         return payload, request_id
                     record.request_id = request_id
+                    if self._refuses_json_schema(response, body):
+                        # e.g. llama-cpp-python: {type: json_object, schema} only; ask again
+                        body = {**body, "response_format": self._json_object()}
+                        self.response_format = "json_object"
+                        record.detail = ", ".join(
+                            filter(None, [record.detail, "response_format json_object"])
+                        )
+                        continue
                     failure = ProviderFailed(
                         f"http_{response.status_code}", self._redact(_error_text(response)),
                         record=record,
@@ -323,6 +341,9 @@ def _error_text(response: httpx.Response) -> str:
         return f"HTTP {response.status_code} {kind}: {error.get('message', '')}".strip()
     if isinstance(error, str):
         return f"HTTP {response.status_code}: {error}"
+    detail = data.get("detail") if isinstance(data, dict) else None
+    if isinstance(detail, str):  # FastAPI servers (llama-cpp-python)
+        return f"HTTP {response.status_code}: {detail}"
     return f"HTTP {response.status_code}"
 
 

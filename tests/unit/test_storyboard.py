@@ -11,26 +11,26 @@ from aiprod.providers.script.base import Storyboard, fit_headline, storyboard_sc
 from aiprod.providers.script.facts import brief_facts
 from aiprod.providers.script.openai_compat import parse_storyboard
 
-SCENES = [
-    {"role": "hook", "headline": "Hi.", "narration": "Meet Bean There.", "keywords": []},
-    {"role": "point", "headline": "Beans", "narration": "Organic beans.", "keywords": ["b"]},
-    {"role": "cta", "headline": "Go", "narration": "Order today.", "keywords": []},
-]
+BOARD = {
+    "hook": {"headline": "Hi.", "narration": "Meet Bean There.", "keywords": []},
+    "points": [{"headline": "Beans", "narration": "Organic beans.", "keywords": ["b"]}],
+    "cta": {"headline": "Go", "narration": "Order today.", "keywords": []},
+}
 
 
 def test_fenced_json_is_accepted_and_headlines_fitted() -> None:
-    board = parse_storyboard("```json\n" + json.dumps({"scenes": SCENES}) + "\n```")
-    assert board.scenes[0].headline == "Hi"
+    board = parse_storyboard("```json\n" + json.dumps(BOARD) + "\n```")
+    assert board.hook.headline == "Hi"
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("not json", "not JSON"),
-        (json.dumps({"scenes": SCENES[:2]}), "at least 3"),
-        (json.dumps({"scenes": SCENES[::-1]}), "'hook'"),
-        (json.dumps({"scenes": SCENES, "extra": 1}), "extra"),
-        (json.dumps({"scenes": [dict(SCENES[0], narration="see <b>this</b>"), *SCENES[1:]]}),
+        (json.dumps({**BOARD, "points": []}), "at least 1"),
+        (json.dumps({"hook": BOARD["hook"], "points": BOARD["points"]}), "cta: Field required"),
+        (json.dumps({**BOARD, "extra": 1}), "extra"),
+        (json.dumps({**BOARD, "hook": {**BOARD["hook"], "narration": "see <b>this</b>"}}),
          "plain spoken text"),
     ],
 )  # fmt: skip
@@ -49,10 +49,12 @@ def test_fit_headline_cuts_at_a_word() -> None:
 
 def test_schema_is_strict_mode_shaped() -> None:
     schema = storyboard_schema()
-    scene = schema["properties"]["scenes"]["items"]
+    scene = schema["properties"]["points"]["items"]
     assert scene["additionalProperties"] is False
     assert sorted(scene["required"]) == sorted(scene["properties"])
-    assert Storyboard.model_validate({"scenes": SCENES})
+    assert sorted(schema["required"]) == sorted(schema["properties"])
+    board = Storyboard.model_validate(BOARD)
+    assert Storyboard.from_plan(board.to_plan(analyse_brief("Ad for Zap"), 30)) == board
 
 
 def test_facts_name_what_a_script_drops() -> None:
@@ -61,7 +63,7 @@ def test_facts_name_what_a_script_drops() -> None:
         "Call to action: order at beanthere.coffee"
     )
     facts = brief_facts(analysis)
-    plan = Storyboard.model_validate({"scenes": SCENES}).to_plan(analysis, 30)
+    plan = Storyboard.model_validate(BOARD).to_plan(analysis, 30)
     lost = facts.missing(plan)
     assert "brand 'Bean There'" not in lost
     assert "number '25'" in lost

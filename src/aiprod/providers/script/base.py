@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aiprod.planner.brief import BriefAnalysis
+from aiprod.planner.compose import SceneRole
 from aiprod.planner.script import ScenePlan, ScriptPlan
 from aiprod.providers.base import CallRecord, ProviderInfo
 
 HEADLINE_MAX = 32
+MAX_POINTS = 6
 _TRAIL = " ,;:-–—."
-_SFX: dict[str, list[Any]] = {
+_SFX: dict[SceneRole, list[Any]] = {
     "hook": ["pop"],
     "point": ["whoosh", "pop"],
     "cta": ["riser", "whoosh", "impact"],
@@ -38,7 +40,6 @@ def fit_headline(text: str) -> str:
 class StoryboardScene(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["hook", "point", "cta"]
     headline: str = Field(min_length=1, max_length=HEADLINE_MAX)
     narration: str = Field(min_length=3, max_length=600)
     keywords: list[str] = Field(default_factory=list, max_length=8)
@@ -60,54 +61,76 @@ class StoryboardScene(BaseModel):
 
 
 class Storyboard(BaseModel):
-    """What a script provider answers: hook first, key points, call to action last."""
+    """What a script provider answers: the hook, the key points' scenes, the call to action.
+
+    The order is in the structure (not in a ``role`` field a model could misplace), so a
+    grammar-constrained server can only produce it in order.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    scenes: list[StoryboardScene] = Field(min_length=3, max_length=8)
+    hook: StoryboardScene
+    points: list[StoryboardScene] = Field(min_length=1, max_length=MAX_POINTS)
+    cta: StoryboardScene
 
-    @model_validator(mode="after")
-    def _shape(self) -> Storyboard:
-        roles = [s.role for s in self.scenes]
-        if roles[0] != "hook" or roles[-1] != "cta" or any(r != "point" for r in roles[1:-1]):
-            raise ValueError(
-                "scenes must be one 'hook', then 'point' scenes, then one 'cta' last; got "
-                + ", ".join(roles)
-            )
-        return self
+    def scenes(self) -> list[tuple[SceneRole, StoryboardScene]]:
+        return [("hook", self.hook), *(("point", p) for p in self.points), ("cta", self.cta)]
 
     def to_plan(self, analysis: BriefAnalysis, target_words: int) -> ScriptPlan:
         scenes = [
             ScenePlan(
-                role=s.role,
+                role=role,
                 narration=s.narration,
                 headline=s.headline,
                 keywords=[k.strip() for k in s.keywords if k.strip()][:6],
-                sfx_cues=list(_SFX[s.role]),
+                sfx_cues=list(_SFX[role]),
             )
-            for s in self.scenes
+            for role, s in self.scenes()
         ]
         return ScriptPlan(scenes, analysis.language, analysis.mood, target_words)
 
+    @classmethod
+    def from_plan(cls, plan: ScriptPlan) -> Storyboard:
+        def scene(s: ScenePlan) -> StoryboardScene:
+            return StoryboardScene(headline=s.headline, narration=s.narration, keywords=s.keywords)
 
-def storyboard_schema() -> dict[str, Any]:
+        return cls(
+            hook=scene(plan.scenes[0]),
+            points=[scene(s) for s in plan.scenes[1:-1]],
+            cta=scene(plan.scenes[-1]),
+        )
+
+
+def storyboard_schema(*, lengths: bool = False) -> dict[str, Any]:
     """The storyboard's JSON Schema in the subset strict structured outputs accept (every
-    property required, no extra properties, no string lengths: those are checked after)."""
+    property required, no extra properties, no string lengths: those are checked after).
+
+    ``lengths`` adds string lengths, for servers that turn the schema into a grammar
+    (llama.cpp's ``json_object`` + schema): a small model then cannot leave a line empty.
+    """
+    headline: dict[str, Any] = {"type": "string"}
+    narration: dict[str, Any] = {"type": "string"}
+    if lengths:
+        headline |= {"minLength": 2, "maxLength": HEADLINE_MAX}
+        narration |= {"minLength": 12, "maxLength": 400}
     scene = {
         "type": "object",
         "properties": {
-            "role": {"type": "string", "enum": ["hook", "point", "cta"]},
-            "headline": {"type": "string", "description": "on-screen text, at most 32 chars"},
-            "narration": {"type": "string", "description": "what the voice says"},
+            "headline": headline,
+            "narration": narration,
             "keywords": {"type": "array", "items": {"type": "string"}},
         },
-        "required": ["role", "headline", "narration", "keywords"],
+        "required": ["headline", "narration", "keywords"],
         "additionalProperties": False,
     }
     return {
         "type": "object",
-        "properties": {"scenes": {"type": "array", "items": scene, "minItems": 3, "maxItems": 8}},
-        "required": ["scenes"],
+        "properties": {
+            "hook": scene,
+            "points": {"type": "array", "items": scene, "minItems": 1, "maxItems": MAX_POINTS},
+            "cta": scene,
+        },
+        "required": ["hook", "points", "cta"],
         "additionalProperties": False,
     }
 

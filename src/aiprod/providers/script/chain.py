@@ -23,7 +23,12 @@ from aiprod.planner.script import ScriptPlan
 from aiprod.providers.base import Ledger, ProviderFailed
 from aiprod.providers.registry import build_chain
 from aiprod.providers.resilience import Budget, BudgetExhausted
-from aiprod.providers.script.base import ScriptProvider, ScriptRequest, ScriptResult
+from aiprod.providers.script.base import (
+    ScriptProvider,
+    ScriptRequest,
+    ScriptResult,
+    Storyboard,
+)
 from aiprod.providers.script.facts import brief_facts
 
 log = logging.getLogger(__name__)
@@ -141,13 +146,7 @@ class ScriptWriter:
 
 
 def _answer_json(result: ScriptResult) -> str:
-    import json
-
-    scenes = [
-        {"role": s.role, "headline": s.headline, "narration": s.narration, "keywords": s.keywords}
-        for s in result.plan.scenes
-    ]
-    return json.dumps({"scenes": scenes}, ensure_ascii=False)
+    return Storyboard.from_plan(result.plan).model_dump_json()
 
 
 def script_writer(brief: str, settings: Settings) -> ScriptWriter:

@@ -25,9 +25,9 @@ class BriefFacts:
     key_points: tuple[str, ...]
 
     def required(self) -> list[str]:
-        out = [f"brand: {self.brand}"] if self.brand else []
-        out += [f"key point: {p}" for p in self.key_points]
-        out += [f"call to action: {self.call_to_action}"] if self.call_to_action else []
+        out = [f"the brand name: {self.brand}"] if self.brand else []
+        out += [f"a point scene about: {p}" for p in self.key_points]
+        out += [f"the cta scene says: {self.call_to_action}"] if self.call_to_action else []
         return out
 
     def missing(self, script: ScriptPlan) -> list[str]:

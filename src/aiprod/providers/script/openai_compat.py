@@ -32,7 +32,13 @@ from aiprod.providers.resilience import (
     breaker_for,
     retry_after_seconds,
 )
-from aiprod.providers.script.base import ScriptRequest, ScriptResult, Storyboard, storyboard_schema
+from aiprod.providers.script.base import (
+    MAX_POINTS,
+    ScriptRequest,
+    ScriptResult,
+    Storyboard,
+    storyboard_schema,
+)
 from aiprod.providers.script.facts import brief_facts
 
 SCHEMA_NAME = "storyboard"
@@ -151,12 +157,12 @@ class OpenAICompatibleScript:
         self, request: ScriptRequest, repair: tuple[str, str] | None
     ) -> list[dict[str, str]]:
         analysis = request.analysis
-        scenes = max(request.min_scenes, min(request.max_scenes, len(analysis.key_points) + 2))
+        points = max(1, min(MAX_POINTS, len(analysis.key_points) or 2))
         facts = brief_facts(analysis)
         user = prompt("user").substitute(
             brief=request.brief.strip()[:8000],
             language=_LANGUAGES.get(analysis.language, analysis.language),
-            scenes=scenes,
+            points=points,
             words=request.target_words,
             facts="\n".join(f"- {fact}" for fact in facts.required()) or "- (none)",
             schema=json.dumps(storyboard_schema(), separators=(",", ":")),
@@ -190,13 +196,16 @@ class OpenAICompatibleScript:
 
     @staticmethod
     def _json_object() -> dict[str, Any]:
-        return {"type": "json_object", "schema": storyboard_schema()}
+        return {"type": "json_object", "schema": storyboard_schema(lengths=True)}
 
     @staticmethod
     def _refuses_json_schema(response: httpx.Response, body: dict[str, Any]) -> bool:
-        """A 400/422 about ``response_format`` to a ``json_schema`` request."""
+        """An error about ``response_format`` to a ``json_schema`` request: 400/422, or the
+        500 llama-cpp-python's server answers for any invalid request body."""
         asked = body.get("response_format", {}).get("type") == "json_schema"
-        return asked and response.status_code in (400, 422) and "response_format" in response.text
+        return (
+            asked and response.status_code in (400, 422, 500) and "response_format" in response.text
+        )
 
     def estimate_call(self, request: ScriptRequest, repair: tuple[str, str] | None) -> float:
         return self.estimate(self.messages(request, repair))
@@ -215,7 +224,7 @@ class OpenAICompatibleScript:
     def _redact(self, text: str) -> str:
         if self._key:
             text = text.replace(self._key, "***")
-        return text[:300]
+        return " ".join(text.split())[:300]
 
     # -- call ----------------------------------------------------------------------------
 

@@ -126,7 +126,7 @@ def test_storyboard_from_a_real_server_then_the_copywriter_when_it_dies(
     # llama-cpp-python takes {type: json_object, schema}, not json_schema: asked again with it
     assert "response_format json_object" in record["calls"][0].get("detail", "")
     narration = " ".join(s["narration"] for s in manifest["spec"]["scenes"])
-    print("storyboard:", [(s["headline"], s["narration"]) for s in manifest["spec"]["scenes"]])
+    print("storyboard:", [(s.get("title"), s["narration"]) for s in manifest["spec"]["scenes"]])
     captions = (tmp_path / "out1" / "captions.srt").read_text(encoding="utf-8")
     said = words(narration)
     assert len(said & words(captions)) >= 0.8 * len(said)  # the server's words are captioned

@@ -246,12 +246,16 @@ def providers(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List each capability's provider chain: order, configured or why not, price, licence."""
+    from pydantic import ValidationError
+
     from aiprod.providers.registry import describe
 
     try:
         rows = describe(load_settings())
-    except ValueError as exc:  # a bad setting: pydantic names it, never its value
-        err.print(f"error: {str(exc).splitlines()[0]}")
+    except ValidationError as exc:  # a bad setting: named, never its value
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        err.print(f"error: setting {name}: {first['msg']}")
         raise typer.Exit(EXIT_INVALID) from None
     if as_json:
         out.print_json(json.dumps(rows))

@@ -93,3 +93,35 @@ def test_every_capability_is_listed(tmp_path: Path) -> None:
     assert {r["capability"] for r in rows} == {
         "script", "voice", "music", "sfx", "stock", "generated", "vision"
     }  # fmt: skip
+
+
+def test_cli_lists_the_chains_and_never_the_key(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    key = "sk-cli-listing-never-shows-this"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AIPROD_DATA_DIR": str(tmp_path),
+        "AIPROD_LLM_BASE_URL": "https://api.example.test/v1",
+        "AIPROD_LLM_MODEL": "gpt-test",
+        "AIPROD_LLM_API_KEY": key,
+        "AIPROD_LLM_PRICE_INPUT_PER_1K": "0.00015",
+        "AIPROD_LLM_PRICE_OUTPUT_PER_1K": "0.0006",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "aiprod", "providers", "--json"],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert key not in done.stdout and key not in done.stderr
+    rows = json.loads(done.stdout)
+    llm = next(r for r in rows if r["provider"] == "openai_compatible")
+    assert llm["status"] == "ready" and llm["needs_network"] is True
+    assert llm["price"] == "0.00015 USD/1k_tokens in, 0.0006 USD/1k_tokens out"
+    assert llm["limits"]["model"] == "gpt-test"
+    bad = subprocess.run(
+        [sys.executable, "-m", "aiprod", "providers"],
+        capture_output=True, text=True, env={**env, "AIPROD_LLM_BASE_URL": "ftp://x"},
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "llm_base_url" in bad.stderr

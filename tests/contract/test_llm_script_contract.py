@@ -318,3 +318,18 @@ def test_a_server_refusing_json_schema_is_asked_with_json_object(
     ]
     (call,) = plan.provenance["calls"]
     assert call["status"] == "ok" and call["detail"] == "response_format json_object"
+
+
+def test_the_key_can_come_from_a_secret_file(
+    tmp_path: Path, server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "llm_key"
+    secret.write_text(KEY + "\n", encoding="utf-8")
+    monkeypatch.setenv("AIPROD_LLM_API_KEY_FILE", str(secret))
+    monkeypatch.setenv("AIPROD_LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("AIPROD_LLM_MODEL", "gpt-test-mini")
+    monkeypatch.setenv("AIPROD_DATA_DIR", str(tmp_path / "data"))
+    server.queue(ok(good()))
+    _, plan = write(Settings())
+    assert server.seen[0].headers["Authorization"] == f"Bearer {KEY}"
+    assert plan.provenance["used"] == {"script": "openai_compatible"}

@@ -210,7 +210,8 @@ def estimate(
 ) -> None:
     """Estimate the cost and time of SPEC (or --brief TEXT) on this machine."""
     aspects = _formats(formats)
-    settings = _settings(presets_file)
+    # an estimate plans with the free copywriter: no paid script provider call to price a job
+    settings = _settings(presets_file).model_copy(update={"script_providers": ["copywriter"]})
     try:
         spec, chosen = prepare(_request(spec_path, brief, preset, duration, None), settings)
         found = estimate_cost(spec, chosen, settings, aspects)

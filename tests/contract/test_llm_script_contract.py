@@ -333,3 +333,23 @@ def test_the_key_can_come_from_a_secret_file(
     _, plan = write(Settings())
     assert server.seen[0].headers["Authorization"] == f"Bearer {KEY}"
     assert plan.provenance["used"] == {"script": "openai_compatible"}
+
+
+def test_an_estimate_never_calls_the_script_provider(tmp_path: Path, server: OpenAIServer) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AIPROD_DATA_DIR": str(tmp_path / "data"),
+        "AIPROD_LLM_BASE_URL": server.base_url,
+        "AIPROD_LLM_MODEL": "gpt-test-mini",
+        "AIPROD_LLM_API_KEY": KEY,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "aiprod", "estimate", "--brief", BRIEF, "--json"],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["total"] >= 0
+    assert server.seen == []

@@ -116,7 +116,8 @@ def test_cli_lists_the_chains_and_never_the_key(tmp_path: Path) -> None:
     assert key not in done.stdout and key not in done.stderr
     rows = json.loads(done.stdout)
     llm = next(r for r in rows if r["provider"] == "openai_compatible")
-    assert llm["status"] == "ready" and llm["needs_network"] is True
+    assert llm["status"] == "ready: gpt-test at https://api.example.test/v1"
+    assert llm["needs_network"] is True
     assert llm["price"] == "0.00015 USD/1k_tokens in, 0.0006 USD/1k_tokens out"
     assert llm["limits"]["model"] == "gpt-test"
     bad = subprocess.run(

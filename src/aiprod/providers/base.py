@@ -43,6 +43,8 @@ class ProviderInfo:
         licence: who may use the output and how (``"yours (provider terms)"``, ``CC-BY-4.0``).
         needs_network: True when a call leaves this machine.
         offline_default: True for the capability's always-available local provider.
+        configured: what it is set up to use, for listings (``gpt-4o-mini at https://…``);
+            never a secret.
     """
 
     name: str
@@ -56,6 +58,7 @@ class ProviderInfo:
     licence: str = "yours"
     needs_network: bool = False
     offline_default: bool = False
+    configured: str | None = None
 
     @property
     def paid(self) -> bool:

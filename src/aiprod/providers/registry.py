@@ -154,7 +154,7 @@ def _row(
         "position": position,
         "provider": name,
         "configured": skipped is None,
-        "status": skipped or "ready",
+        "status": skipped or (f"ready: {info.configured}" if info and info.configured else "ready"),
         "price": _price(info),
         "licence": info.licence if info else "-",
         "needs_network": info.needs_network if info else None,

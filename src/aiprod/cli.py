@@ -210,7 +210,8 @@ def estimate(
 ) -> None:
     """Estimate the cost and time of SPEC (or --brief TEXT) on this machine."""
     aspects = _formats(formats)
-    settings = _settings(presets_file)
+    # an estimate plans with the free copywriter: no paid script provider call to price a job
+    settings = _settings(presets_file).model_copy(update={"script_providers": ["copywriter"]})
     try:
         spec, chosen = prepare(_request(spec_path, brief, preset, duration, None), settings)
         found = estimate_cost(spec, chosen, settings, aspects)
@@ -239,6 +240,40 @@ def validate(spec_path: SpecArg, presets_file: PresetsOpt = None) -> None:
         f"({preset.width}x{preset.height} @ {preset.fps} fps, {preset.loudness_lufs:g} LUFS)",
         markup=False,
     )
+
+
+@app.command()
+def providers(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List each capability's provider chain: order, configured or why not, price, licence."""
+    from pydantic import ValidationError
+
+    from aiprod.providers.registry import describe
+
+    try:
+        rows = describe(load_settings())
+    except ValidationError as exc:  # a bad setting: named, never its value
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        err.print(f"error: setting {name}: {first['msg']}")
+        raise typer.Exit(EXIT_INVALID) from None
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table("capability", "#", "provider", "status", "price", "licence", "network")
+    for row in rows:
+        network = {True: "yes", False: "no", None: "-"}[row["needs_network"]]
+        table.add_row(
+            row["capability"],
+            str(row["position"] or "-"),
+            row["provider"],
+            row["status"],
+            row["price"],
+            row["licence"],
+            network,
+        )
+    out.print(table)
 
 
 @app.command()

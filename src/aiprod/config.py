@@ -280,6 +280,51 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=1, description="multiplies the ~27 h retry schedule (tests: tiny)"
     )
 
+    # Providers: fallback chains, budget, the OpenAI-compatible script provider (docs/providers.md)
+    script_providers: Annotated[list[str], NoDecode] = Field(
+        default=["openai_compatible", "copywriter"],
+        min_length=1,
+        description="the script capability's chain in order; `copywriter` (offline) closes it",
+    )
+    provider_budget: float | None = Field(
+        default=1.0, ge=0, description="most one job may spend on paid provider calls (currency)"
+    )
+    provider_breaker_failures: int = Field(
+        default=3, ge=1, le=100, description="consecutive failures that open a provider's circuit"
+    )
+    provider_breaker_cooldown_s: float = Field(
+        default=60.0, gt=0, description="how long an open circuit refuses calls"
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible API base, e.g. https://api.openai.com/v1"
+    )
+    llm_model: str | None = Field(default=None, description="model name sent to the endpoint")
+    llm_api_key: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    llm_timeout_s: float = Field(default=60.0, gt=0, le=600, description="per attempt")
+    llm_retries: int = Field(default=2, ge=0, le=10, description="retries on 429/5xx/connect")
+    llm_max_retry_after_s: float = Field(
+        default=20.0, ge=0, description="a longer Retry-After gives up (falls back) at once"
+    )
+    llm_response_format: Literal["json_schema", "json_object", "none"] = Field(
+        default="json_schema",
+        description="`json_schema` (OpenAI, Gemini, llama.cpp, vLLM); `json_object` sends "
+        "{type: json_object, schema} (llama-cpp-python); `none`: schema in the prompt only",
+    )
+    llm_max_tokens: int = Field(default=2000, ge=64, le=32_000)
+    llm_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_price_input_per_1k: float = Field(
+        default=0.0, ge=0, description="list price of 1000 prompt tokens (currency)"
+    )
+    llm_price_output_per_1k: float = Field(
+        default=0.0, ge=0, description="list price of 1000 completion tokens (currency)"
+    )
+    llm_output_licence: str = Field(default="yours, under the endpoint's terms", max_length=200)
+    llm_fact_check: Literal["require", "warn"] = Field(
+        default="require",
+        description="`require`: a storyboard missing the brief's facts is repaired, then "
+        "dropped for the copywriter; `warn`: kept, the missing facts noted",
+    )
+
     @field_validator("webhook_allow_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: Any) -> Any:
@@ -295,7 +340,7 @@ class Settings(BaseSettings):
             ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad entry
         return value
 
-    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @field_validator("trusted_proxies", "cors_origins", "script_providers", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         """Accept ``"a b"`` or ``"a,b"`` from the environment."""
@@ -309,6 +354,13 @@ class Settings(BaseSettings):
 
         parse_many(value)  # ValueError names the bad string
         return value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("llm_base_url must be an http(s) URL")
+        return value.rstrip("/") if value else None
 
     @field_validator("rate_limit_storage_url")
     @classmethod

@@ -115,6 +115,7 @@ def build_spec(
             "key_points": list(analysis.key_points)[:20],
             "call_to_action": analysis.call_to_action,
             "target_duration_s": target,
+            **({"providers": script.provenance} if script.provenance else {}),
         },
     }
     return assign_layouts(parse_spec(data, source="plan"))
@@ -182,15 +183,19 @@ def plan_from_brief(
     request: PlanRequest, settings: Settings, work: Path
 ) -> tuple[VideoSpec, Preset]:
     """A production spec for the brief whose length is within 5-10 % of the target."""
-    draft = draft_plan(request, settings)
-    analysis, preset, target = draft.analysis, draft.preset, draft.target_s
-    spec = build_spec(analysis, draft.script, request, preset, target, settings)
+    from aiprod.providers.script.chain import script_writer
+
+    outline = outline_plan(request, settings)
+    analysis, preset, target = outline.analysis, outline.preset, outline.target_s
+    write = script_writer(request.brief, settings)  # the script provider chain, copywriter last
+    script = write(analysis, target_words=outline.words)
+    spec = build_spec(analysis, script, request, preset, target, settings)
     length, said = spoken_length(spec, preset, settings, work)
     if abs(length - target) / target > PACE_TOLERANCE:
         overhead = length - said / _pace(spec, preset, settings, work)
         wanted = max(6, round(said * max(1.0, target - overhead) / max(1.0, length - overhead)))
         spec = build_spec(
-            analysis, write_script(analysis, target_words=wanted), request, preset, target, settings
+            analysis, write(analysis, target_words=wanted), request, preset, target, settings
         )
         length, _ = spoken_length(spec, preset, settings, work)
     spec = sound_design(spec, preset, settings, work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.compose import Composer, Draft, SceneRole
@@ -66,6 +66,8 @@ class ScriptPlan:
     language: Language
     mood: Mood
     target_words: int
+    provenance: dict[str, Any] | None = None
+    """Set when a script provider chain wrote it: calls, costs, fallbacks (see providers)."""
 
     @property
     def word_count(self) -> int:

@@ -6,7 +6,7 @@ Relative file paths are resolved against the spec file's folder by ``spec.load``
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -297,6 +297,11 @@ class BriefInfo(Strict):
     key_points: list[str] = Field(default_factory=list, max_length=20)
     call_to_action: str | None = None
     target_duration_s: float = Field(default=30.0, ge=3, le=600)
+    providers: dict[str, Any] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="which script provider wrote it, each call's cost, every fallback and why",
+    )
 
 
 class VideoSpec(Strict):

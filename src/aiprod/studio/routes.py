@@ -39,16 +39,24 @@ from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
 from aiprod.config import Settings
-from aiprod.errors import AuthenticationRequired, InvalidSpec, RateLimited, SpecProblem
+from aiprod.errors import (
+    AuthenticationRequired,
+    InvalidSpec,
+    PreconditionFailed,
+    RateLimited,
+    SpecProblem,
+)
 from aiprod.jobs import live, review, services
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import JobStatus
+from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.keywords import detect_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
+from aiprod.studio import storyboard
 from aiprod.studio.pages import policy, render
 from aiprod.studio.sessions import (
     CsrfRefused,
@@ -517,18 +525,52 @@ def _read_json(store: ArtifactStore, job_id: str, name: str) -> dict[str, Any] |
 
 
 @router.get("/jobs/{job_id}")
-async def job_page(request: Request, job_id: str, studio: SessionDep) -> Response:
-    """A job: live progress while it runs, the result when it is done; 404 for others'."""
-    principal = studio.principal
+async def job_page(
+    request: Request,
+    job_id: str,
+    studio: SessionDep,
+    saved: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+) -> Response:
+    """A job: live progress while it runs, the storyboard editor while its plan awaits
+    review, the result when it is done; 404 for others'."""
+    editor = None if saved is None else Editor(note=f"Saved: the plan is now version {saved}.")
+    return await _job_page(request, job_id, studio, editor)
 
-    def load(session: Session) -> tuple[str, list[dict[str, str]], int]:
+
+@dataclass
+class Editor:
+    """The storyboard editor as drawn: the manifest's cards, or a submitted form's."""
+
+    cards: list[storyboard.Card] | None = None
+    base: dict[str, Any] | None = None
+    version: int = 0
+    note: str = ""
+    problems: list[str] = field(default_factory=list)
+    conflict: dict[str, Any] | None = None  # the version saved meanwhile: number, cards
+    unsaved: bool = False
+
+
+async def _job_page(
+    request: Request,
+    job_id: str,
+    studio: StudioSession,
+    editor: Editor | None = None,
+    status_code: int = 200,
+) -> Response:
+    principal = studio.principal
+    editing = principal.has(JOBS_WRITE)
+
+    def load(session: Session) -> tuple[str, list[dict[str, str]], int, review.Manifest | None]:
         # the last event first: the page shows at least the state it led to, so the live
         # stream starts after it with nothing missed and nothing replayed
         last_event = session.scalar(select(func.max(JobEvent.id)).where(JobEvent.job_id == job_id))
         job = services.get_job(session, principal=principal, job_id=job_id)
-        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0)
+        manifest = None
+        if editing and job.status == JobStatus.AWAITING_REVIEW and job.plan is not None:
+            manifest = review.get_manifest(session, principal=principal, job_id=job_id)
+        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0), manifest
 
-    brief, scenes, last_event = await run_in_session(request, load, read_only=True)
+    brief, scenes, last_event, manifest = await run_in_session(request, load, read_only=True)
     record, place = await job_reads.job_with_queue_place(
         request, principal=principal, job_id=job_id
     )
@@ -540,6 +582,13 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         deliverables = await anyio.to_thread.run_sync(
             _deliverables, store, job_id, settings.signed_url_ttl_s
         )
+    if manifest is not None:
+        editor = editor or Editor()
+        if editor.cards is None:
+            editor.cards = storyboard.cards_of(manifest.spec)
+            editor.base, editor.version = manifest.spec, manifest.version
+    else:
+        editor = None
     context = {
         "studio": studio,
         "job": public,
@@ -551,10 +600,93 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "last_event": last_event,
         "stages": _stage_states(public.status, public.stage, planned=public.plan_version > 0),
         "language": detect_language(brief) if brief else "en",
-        "can_write": principal.has(JOBS_WRITE),
+        "can_write": editing,
+        "editor": editor,
+        "base_json": json.dumps(editor.base, ensure_ascii=False) if editor else "",
+        "layouts": storyboard.LAYOUTS,
+        "transitions": storyboard.TRANSITIONS,
+        "icon_choices": storyboard.icon_choices() if editor else (),
+        "icon_preview": storyboard.icon_preview,
+        "words_per_second": SPEECH_WORDS_PER_SECOND,
     }
     links = [link for item in deliverables for link in item.links.values()]
-    return render("job.html", context, headers={"Content-Security-Policy": policy(links)})
+    headers = {"Content-Security-Policy": policy(links)}
+    return render("job.html", context, headers=headers, status_code=status_code)
+
+
+@router.post("/jobs/{job_id}/plan")
+async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Response:
+    """The storyboard editor's form: move, add or delete a scene (the form is redrawn,
+    nothing saved), or save the plan (and approve it) through the manifest API's service,
+    with the version the form was drawn from as ``If-Match``. A plan saved meanwhile by
+    someone else is explained, and the form keeps the user's text beside that version."""
+    form = await request.form()
+    check_csrf(request, studio, str(form.get("csrf") or ""))
+    principal = check_scope(studio.principal, JOBS_WRITE)
+    await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
+    edit = storyboard.read_form(form)
+    cards, note = storyboard.apply_op(edit.cards, edit.op)
+    editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
+    if edit.op not in ("save", "approve"):
+        editor.unsaved = True
+        return await _job_page(request, job_id, studio, editor)
+    settings = settings_of(request)
+    request_id = getattr(request.state, "request_id", "")
+    approve = edit.op == "approve"
+
+    def save(session: Session) -> int:
+        manifest = storyboard.manifest_of(edit, cards)
+        version = edit.version
+        if manifest != edit.base:
+            version = review.replace_manifest(
+                session,
+                principal=principal,
+                job_id=job_id,
+                manifest=manifest,
+                if_match=f'"{edit.version}"',
+                settings=settings,
+                request_id=request_id,
+            ).version
+        if approve:
+            review.approve_job(
+                session,
+                principal=principal,
+                job_id=job_id,
+                if_match=f'"{version}"',
+                request_id=request_id,
+            )
+        return version
+
+    try:
+        version = await run_in_session(request, save)
+    except InvalidSpec as invalid:
+        editor.unsaved = True
+        editor.problems = storyboard.place_problems(cards, invalid.problems)
+        editor.note = "Nothing was saved: fix what is marked below."
+        return await _job_page(request, job_id, studio, editor, status_code=422)
+    except PreconditionFailed:
+        current = await run_in_session(
+            request,
+            lambda s: review.get_manifest(s, principal=principal, job_id=job_id),
+            read_only=True,
+        )
+        editor.unsaved = True
+        editor.version = current.version
+        editor.conflict = {
+            "version": current.version,
+            "cards": storyboard.cards_of(current.spec),
+        }
+        editor.note = (
+            f"Not saved: the plan was changed meanwhile (now version {current.version}, "
+            f"your form was drawn from version {edit.version}). Your edit is kept below, "
+            "beside the version saved meanwhile: save again to replace that version "
+            "with yours."
+        )
+        return await _job_page(request, job_id, studio, editor, status_code=412)
+    target = f"/studio/jobs/{quote(job_id)}"
+    if not approve:
+        target += f"?saved={version}#storyboard"
+    return RedirectResponse(target, status_code=303)
 
 
 async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:

@@ -38,6 +38,7 @@ from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
+from aiprod.brandkits import service as brand_kits
 from aiprod.config import Settings
 from aiprod.errors import (
     AuthenticationRequired,
@@ -71,7 +72,12 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE: Final = 12
 TERMINAL: Final = frozenset({"succeeded", "failed", "dead", "canceled"})
 LANGUAGES: Final = {"en": "English", "fr": "French"}
-FIELD_LABELS: Final = {"brief": "Brief", "preset": "Preset", "formats": "Formats"}
+FIELD_LABELS: Final = {
+    "brief": "Brief",
+    "preset": "Preset",
+    "formats": "Formats",
+    "brand_kit": "Brand kit",
+}
 ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
 STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
 
@@ -281,6 +287,7 @@ class VideoForm:
     formats: list[str] = field(default_factory=list)
     review: bool = False
     submission: str = ""
+    brand_kit: str = ""
 
     @classmethod
     async def read(cls, request: Request) -> VideoForm:
@@ -292,6 +299,7 @@ class VideoForm:
             formats=formats,
             review=form.get("review") == "on",
             submission=str(form.get("submission") or "")[:100],
+            brand_kit=str(form.get("brand_kit") or "")[:32],
         )
 
     def body(self) -> JobCreate:
@@ -303,6 +311,7 @@ class VideoForm:
                     "preset": self.preset or None,
                     "review": self.review,
                     "formats": self.formats or None,
+                    "brand_kit": self.brand_kit or None,
                 }
             )
         except ValidationError as invalid:
@@ -326,7 +335,7 @@ def _presets(settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
-def _new_page(
+async def _new_page(
     request: Request,
     studio: StudioSession,
     form: VideoForm,
@@ -334,9 +343,16 @@ def _new_page(
     status_code: int = 200,
 ) -> Response:
     settings = settings_of(request)
+    principal = studio.principal
+    kits = await run_in_session(
+        request,
+        lambda s: [(k.id, k.name) for k in brand_kits.list_kits(s, principal=principal)],
+        read_only=True,
+    )
     context = {
         "studio": studio,
         "form": form,
+        "brand_kits": kits,
         "presets": _presets(settings),
         "formats": [f.name for f in FORMATS],
         "problems": [(FIELD_LABELS.get(p.path, p.path), p.message) for p in problems or []],
@@ -355,21 +371,24 @@ async def new_video(
     """The new-video form; ``?from=<job id>`` fills it with that job's brief and choices
     (a job the user may see: another's is a 404)."""
     if duplicate is None:
-        return _new_page(request, studio, VideoForm())
+        return await _new_page(request, studio, VideoForm())
     principal = studio.principal
 
     def copy(session: Session) -> VideoForm:
         job = services.get_job(session, principal=principal, job_id=duplicate)
         asked = job.request or {}
         formats = asked.get("formats")
+        kit = asked.get("brand_kit")
         return VideoForm(
             brief=_brief_of(job),
             preset=str(asked.get("preset") or job.preset or ""),
             formats=[str(f) for f in formats] if isinstance(formats, list) else [],
             review=bool(job.review),
+            brand_kit=str(kit.get("id") or "") if isinstance(kit, dict) else "",
         )
 
-    return _new_page(request, studio, await run_in_session(request, copy, read_only=True))
+    found = await run_in_session(request, copy, read_only=True)
+    return await _new_page(request, studio, found)
 
 
 @router.post("/estimate")
@@ -415,9 +434,10 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
     try:
         body = form.body()
     except InvalidSpec as invalid:
-        return _new_page(request, studio, form, invalid.problems, status_code=422)
+        return await _new_page(request, studio, form, invalid.problems, status_code=422)
 
     def submit(session: Session) -> str:
+        kit = brand_kits.job_brand(session, principal=studio.principal, kit_id=body.brand_kit)
         submission = services.validate_submission(
             brief=body.brief,
             spec=None,
@@ -426,6 +446,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
             duration_s=None,
             presets_file=settings.presets_file,
             formats=body.formats,
+            brand_kit=kit,
         )
         job, _ = services.submit_job(
             session,
@@ -440,7 +461,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
     try:
         job_id = await run_in_session(request, submit)
     except InvalidSpec as invalid:
-        return _new_page(request, studio, form, invalid.problems, status_code=422)
+        return await _new_page(request, studio, form, invalid.problems, status_code=422)
     return RedirectResponse(f"/studio/jobs/{quote(job_id)}", status_code=303)
 
 

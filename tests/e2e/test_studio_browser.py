@@ -270,6 +270,10 @@ def _review(page: Any, tmp_path: Path) -> None:
     assert page.locator("#scene-0-narration").input_value() == edited
     assert page.locator("img[src='x']").count() == 0
     _shoot(page, "job-review", tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})  # the storyboard on a phone
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, width
+    page.set_viewport_size({"width": 1200, "height": 900})
     page.locator("text=Approve the plan and render").click()
     page.wait_for_url(job_url)
 

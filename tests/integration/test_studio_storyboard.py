@@ -259,8 +259,14 @@ def test_scenes_move_come_and_go_then_approve_renders(
     assert status_of(client, key, job_id) == "queued"
     with pool(jobs_db_url, settings):
         wait_for(lambda: status_of(client, key, job_id) == "succeeded", 30, "the render")
-    late = post(client, job_id, fields, "save")
+    late = post(client, job_id, change(fields, "narration", 0, "Too <i>late</i>."), "save")
     assert late.status_code == 409 and "Traceback" not in late.text
+    assert "Not saved: this job is succeeded now" in late.text
+    assert "Too &lt;i&gt;late&lt;/i&gt;." in late.text  # the user's text, to copy
+    assert 'id="storyboard-form"' not in late.text
+    assert_safe_page(late)
+    moved = post(client, job_id, fields, "down-0")
+    assert moved.status_code == 409 and "Not saved" in moved.text
 
 
 def test_another_users_plan_is_a_404(

@@ -42,6 +42,7 @@ from aiprod.brandkits import service as brand_kits
 from aiprod.config import Settings
 from aiprod.errors import (
     AuthenticationRequired,
+    Conflict,
     InvalidSpec,
     PreconditionFailed,
     RateLimited,
@@ -569,6 +570,7 @@ class Editor:
     problems: list[str] = field(default_factory=list)
     conflict: dict[str, Any] | None = None  # the version saved meanwhile: number, cards
     unsaved: bool = False
+    closed: bool = False  # the plan left review meanwhile: the edit is shown as text
 
 
 async def _job_page(
@@ -608,6 +610,12 @@ async def _job_page(
         if editor.cards is None:
             editor.cards = storyboard.cards_of(manifest.spec)
             editor.base, editor.version = manifest.spec, manifest.version
+    elif editor is not None and editor.cards and editing:
+        editor.closed = True  # the user's unsaved text, to copy: never lost silently
+        editor.note = (
+            f"Not saved: this job is {STATUS_LABELS.get(public.status, public.status)} now; "
+            "its plan can change only while it awaits review. Your edit is below, as text."
+        )
     else:
         editor = None
     context = {
@@ -650,7 +658,10 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
     editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
     if edit.op not in ("save", "approve"):
         editor.unsaved = True
-        return await _job_page(request, job_id, studio, editor)
+        page = await _job_page(request, job_id, studio, editor)
+        if editor.closed:
+            page.status_code = 409
+        return page
     settings = settings_of(request)
     request_id = getattr(request.state, "request_id", "")
     approve = edit.op == "approve"
@@ -680,6 +691,8 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
 
     try:
         version = await run_in_session(request, save)
+    except Conflict:  # the job left review meanwhile (approved, canceled elsewhere)
+        return await _job_page(request, job_id, studio, editor, status_code=409)
     except InvalidSpec as invalid:
         editor.unsaved = True
         editor.problems = storyboard.place_problems(cards, invalid.problems)

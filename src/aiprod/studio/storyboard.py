@@ -15,7 +15,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 from aiprod.errors import InvalidSpec, SpecProblem
@@ -247,7 +247,7 @@ def icon_choices() -> tuple[tuple[str, str], ...]:
     )
 
 
-@cache
+@lru_cache(maxsize=512)  # names come from forms: a bounded cache
 def icon_preview(name: str) -> str:
     """The icon as a ``data:`` URI (the policy allows ``img-src data:``); '' if unknown."""
     try:

@@ -172,6 +172,8 @@ def test_saving_goes_through_the_manifest_service_with_its_version(
     assert second["sfx"][0]["kind"] == "pop"  # what the editor does not show is kept
     after = client.get(saved.headers["location"])
     assert "Saved: the plan is now version 3." in after.text
+    stale = client.get(f"/studio/jobs/{job_id}", params={"saved": "2"})
+    assert "Saved:" not in stale.text  # said only of the version that is current
     assert "Fresh beans &lt;b&gt;every&lt;/b&gt; week." in after.text
     assert 'src="data:image/svg+xml;base64,' in after.text  # the picture on the card
     assert_safe_page(after)

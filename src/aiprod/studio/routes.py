@@ -555,8 +555,7 @@ async def job_page(
 ) -> Response:
     """A job: live progress while it runs, the storyboard editor while its plan awaits
     review, the result when it is done; 404 for others'."""
-    editor = None if saved is None else Editor(note=f"Saved: the plan is now version {saved}.")
-    return await _job_page(request, job_id, studio, editor)
+    return await _job_page(request, job_id, studio, Editor(saved=saved))
 
 
 @dataclass
@@ -571,6 +570,7 @@ class Editor:
     conflict: dict[str, Any] | None = None  # the version saved meanwhile: number, cards
     unsaved: bool = False
     closed: bool = False  # the plan left review meanwhile: the edit is shown as text
+    saved: int | None = None  # the version a save just made (?saved=), said if still current
 
 
 async def _job_page(
@@ -610,6 +610,8 @@ async def _job_page(
         if editor.cards is None:
             editor.cards = storyboard.cards_of(manifest.spec)
             editor.base, editor.version = manifest.spec, manifest.version
+            if editor.saved == manifest.version:
+                editor.note = f"Saved: the plan is now version {manifest.version}."
     elif editor is not None and editor.cards and editing:
         editor.closed = True  # the user's unsaved text, to copy: never lost silently
         editor.note = (

@@ -283,3 +283,22 @@ def test_another_users_plan_is_a_404(
     assert refused.status_code == 404
     assert "Hijacked" not in manifest(client, key, job_id)[0]["scenes"][0]["narration"]
     assert html.unescape(ESCAPED) in manifest(client, key, job_id)[0]["scenes"][0]["narration"]
+
+
+def test_a_read_only_key_reads_the_plan_without_the_editor(
+    client: ApiClient, planned: tuple[str, str], make_key: KeyMaker
+) -> None:
+    key, job_id = planned
+    fields = form_of(client.get(f"/studio/jobs/{job_id}"))
+    sign_in(client, make_key("alice", scopes=("jobs:read",)))
+    page = client.get(f"/studio/jobs/{job_id}")
+    assert page.status_code == 200
+    assert_safe_page(page)
+    assert 'id="storyboard-form"' not in page.text and "storyboard.js" not in page.text
+    assert "can read it but not edit or approve it" in page.text
+    assert "Order today." in page.text and ESCAPED in page.text  # the plan, as text
+    csrf = csrf_of(page)
+    fields = [(k, csrf if k == "csrf" else v) for k, v in fields]
+    refused = post(client, job_id, change(fields, "narration", 0, "Read only."), "save")
+    assert refused.status_code == 403
+    assert manifest(client, key, job_id)[1] == '"2"'

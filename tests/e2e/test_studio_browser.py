@@ -1,10 +1,10 @@
 """The web studio end to end in a real browser: Playwright (PyPI) driving Debian's chromium
 (/usr/bin/chromium; Playwright never downloads a browser here) against a real ``aiprod
-serve`` on SQLite. Sign in (a bad key first), write a hostile brief, see the estimate,
-submit with review on, read the plan and approve it, follow the live progress (resuming after
-the last event seen), play the video with its captions, download the ZIP, find the job in the
-history; axe-core checks every page. Every request the
-browser makes is recorded: none may leave 127.0.0.1.
+serve`` on SQLite. Sign in (a bad key first), make a brand kit, write a hostile brief, see
+the estimate, submit with review on, edit one scene's narration and approve the plan,
+follow the live progress (resuming after the last event seen), play the video with its
+captions, download the ZIP, find the job in the history; axe-core checks every page. Every
+request the browser makes is recorded: none may leave 127.0.0.1.
 
 ``AIPROD_STUDIO_SCREENSHOTS=<dir>`` keeps a screenshot of each page there (docs/studio/).
 """
@@ -226,19 +226,55 @@ def _submit(page: Any, tmp_path: Path) -> str:
     return str(page.url)
 
 
+def _brand_kit(page: Any, server: Server, tmp_path: Path) -> None:
+    """A brand kit made in its form (name, colours, tagline, pronunciations) shows in the
+    list and in the new-video form's choice of kits."""
+    page.goto(server.base + "/studio/brand-kits/new")
+    page.fill("#kit-name", "Bean There")
+    page.fill("#color-primary", "#3b2314")
+    page.fill("#kit-tagline", "Fresh beans, every week")
+    page.fill("#kit-glossary", "AIPROD = ay prod")
+    _shoot(page, "brand-kit", tmp_path)
+    page.click("text=Save the brand kit")
+    page.wait_for_url("**/studio/brand-kits")
+    assert page.locator("li.job a.title").inner_text() == "Bean There"
+    _shoot(page, "brand-kits", tmp_path)
+    page.goto(server.base + "/studio")
+    assert "Bean There" in page.locator("#brand-kit").inner_text()
+
+
 def _review(page: Any, tmp_path: Path) -> None:
     """The page follows planning live and reloads itself when the plan awaits review; it
-    shows the planned scenes; approving them starts the render."""
+    shows one card per planned scene; one scene's narration is edited (its word count
+    follows the typing) and saved through the manifest with its version; approving the plan
+    starts the render."""
     job_url = page.url
     expect = playwright_api.expect  # waits without eval (the page's CSP forbids it)
     expect(page.locator("#live")).to_contain_text("Live updates", timeout=30_000)
     approve = page.locator("text=Approve the plan and render")
     approve.wait_for(timeout=90_000)
     assert page.locator("#status").text_content() == "awaiting review"
-    assert page.locator("ol.scenes li").count() >= 2
+    assert page.locator("li.scene-card").count() >= 2
+    assert page.locator("img[src='x']").count() == 0
+    narration = page.locator("#scene-0-narration")
+    words = narration.input_value().split()
+    edited = " ".join(["Hello!", *words[1:]])  # as many words: the video keeps its length
+    narration.fill("")
+    expect(page.locator("#scene-0-count")).to_have_text("0 words · about 0 s spoken")
+    narration.type(edited)  # key by key, as a person types
+    count = f"{len(words)} words · about {round(len(words) / 2.6, 1):g} s spoken"
+    expect(page.locator("#scene-0-count")).to_have_text(count)
+    page.click("text=Save the storyboard")
+    page.wait_for_url("**#storyboard")
+    expect(page.locator("#storyboard-note")).to_contain_text("the plan is now version 2")
+    assert page.locator("#scene-0-narration").input_value() == edited
     assert page.locator("img[src='x']").count() == 0
     _shoot(page, "job-review", tmp_path)
-    approve.click()
+    page.set_viewport_size({"width": 390, "height": 844})  # the storyboard on a phone
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, width
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.locator("text=Approve the plan and render").click()
     page.wait_for_url(job_url)
 
 
@@ -334,6 +370,7 @@ def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("pageerror", lambda error: errors.append(str(error)))
             _sign_in(page, server, tmp_path)
+            _brand_kit(page, server, tmp_path)
             _submit(page, tmp_path)
             _review(page, tmp_path)
             _follow(page, traffic, server, tmp_path)
@@ -343,7 +380,8 @@ def test_studio_in_a_browser(server: Server, tmp_path: Path) -> None:
             cookies = context.cookies()
             job_url = next(url for url in traffic.urls if "/studio/jobs/" in url)
             context.close()
-            pages = ["/studio/sign-in", "/studio", "/studio/history"]
+            pages = ["/studio/sign-in", "/studio", "/studio/history", "/studio/brand-kits"]
+            pages += ["/studio/brand-kits/new"]
             _fits_a_phone(browser, [server.base + path for path in pages] + [job_url], cookies)
 
             # first load of the studio's pages, cache empty

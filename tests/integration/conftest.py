@@ -13,6 +13,7 @@ import pytest
 from api_client import client, make_key  # noqa: F401  (fixtures shared by the API tests)
 from sqlalchemy import Engine, delete
 
+from aiprod.brandkits.models import BrandKitRow
 from aiprod.db.engine import make_engine, upgrade
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.webhooks.listener import register as register_webhook_listener
@@ -59,6 +60,7 @@ def jobs_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with engine.begin() as connection:
         for webhook_table in (WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookJobSecret):
             connection.execute(delete(webhook_table))
+        connection.execute(delete(BrandKitRow))
         connection.execute(delete(JobEvent))
         connection.execute(delete(Job))
         connection.execute(delete(Batch))

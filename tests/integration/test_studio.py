@@ -443,8 +443,8 @@ def test_review_shows_the_plan_as_text_and_approve_renders(
         page = client.get(job_url)
         assert page.status_code == 200
         assert_safe_page(page)
-        assert 'id="plan-title"' in page.text and "approve it to render" in page.text
-        plan = page.text[page.text.index('id="plan-title"') :]
+        assert 'id="storyboard-title"' in page.text and "approve the plan to render" in page.text
+        plan = page.text[page.text.index('id="storyboard-title"') :]
         assert ESCAPED in plan and RAW not in plan  # the narration is text too
         approve = client.post(f"{job_url}/approve", data={"csrf": csrf_of(page)})
         assert approve.status_code == 303 and approve.headers["location"] == job_url

@@ -14,6 +14,7 @@ from aiprod.api.ratelimit import build_rate_limiter, install_rate_limits
 from aiprod.api.request_id import RequestId
 from aiprod.api.routes import artifacts, health, jobs, live, presets
 from aiprod.api.routes.batches import router as batches_router
+from aiprod.api.routes.brand_kits import router as brand_kits_router
 from aiprod.api.routes.estimate import router as estimate_router
 from aiprod.api.routes.exports import router as exports_router
 from aiprod.api.routes.metrics import router as metrics_router
@@ -111,4 +112,5 @@ def create_app(
     for router in (webhooks_router, job_webhooks_router):
         app.include_router(router)
     app.include_router(uploads_router)
+    app.include_router(brand_kits_router)
     return app

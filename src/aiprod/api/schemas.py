@@ -78,6 +78,13 @@ class JobCreate(BaseModel):
     spec: dict[str, Any] | None = Field(default=None, description="a full VideoSpec")
     preset: str | None = Field(default=None, min_length=1, max_length=100)
     review: bool = Field(default=False, description="stop for review after planning")
+    brand_kit: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="id of one of your brand kits (/v1/brand-kits): its colours, font, logo, "
+        "tagline, call to action and glossary apply to the video",
+    )
     duration_s: float | None = Field(
         default=None, gt=0, le=600, strict=True, description="brief only"
     )

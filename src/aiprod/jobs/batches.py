@@ -85,6 +85,9 @@ def _validate_item(
         body = parse_item(item)
     except ValidationError as exc:
         raise InvalidSpec(problems_from(exc), "job") from None
+    if getattr(body, "brand_kit", None) is not None:
+        problem = SpecProblem("brand_kit", "brand kits apply to single jobs (POST /v1/jobs) only")
+        raise InvalidSpec([problem], "job")
     return validate_submission(
         brief=body.brief,
         spec=body.spec,

@@ -10,8 +10,10 @@ says whether another attempt could help.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -156,10 +158,24 @@ def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[
     if not isinstance(brief, str) or not brief.strip():
         raise InvalidSpec([SpecProblem("", "a job needs a 'spec' mapping or a 'brief'")], "job")
     duration = job_request.get("duration_s")
-    request = Request(
-        brief=brief, preset=preset_name, duration_s=float(duration) if duration else None
-    )
-    return prepare(request, settings)
+    kit = job_request.get("brand_kit")
+    if not isinstance(kit, dict):
+        request = Request(
+            brief=brief, preset=preset_name, duration_s=float(duration) if duration else None
+        )
+        return prepare(request, settings)
+    # a stored brand kit (POST /v1/brand-kits), read by the planner as a kit file
+    settings.work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.work_root, prefix="kit-") as folder:
+        path = Path(folder) / "brand.json"
+        path.write_text(json.dumps({**kit.get("brand", {}), "glossary": kit.get("glossary", {})}))
+        request = Request(
+            brief=brief,
+            preset=preset_name,
+            duration_s=float(duration) if duration else None,
+            brand_kit=path,
+        )
+        return prepare(request, settings)
 
 
 class PipelineWork:

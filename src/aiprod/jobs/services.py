@@ -57,6 +57,7 @@ def validate_submission(
     webhook_networks: Sequence[str] | None = None,
     media_roots: Sequence[Path] | None = None,
     formats: Sequence[str] | None = None,
+    brand_kit: dict[str, Any] | None = None,
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
@@ -66,10 +67,18 @@ def validate_submission(
     ``webhook_url`` is kept in the request (see docs/webhooks.md); ``webhook_networks`` is
     the operator's allow-list for literal addresses (None: checked at sending only).
     ``formats`` (see :mod:`aiprod.spec.formats`) is kept in the request when given.
+
+    ``brand_kit`` (:func:`aiprod.brandkits.service.job_brand`, a stored kit) is applied: a
+    spec takes its brand and glossary (the spec's own words win), a brief keeps it in the
+    request for the planner.
     """
     hook = {**job_webhook_fields(webhook_url, allow_networks=webhook_networks)}
     hook.update(format_fields(formats))
     if spec is not None:
+        if brand_kit is not None:
+            glossary = spec.get("glossary")
+            spoken = {**brand_kit["glossary"], **(glossary if isinstance(glossary, dict) else {})}
+            spec = {**spec, "brand": brand_kit["brand"], "glossary": spoken}
         parsed, _ = validate_spec(
             spec,
             presets_file=presets_file,
@@ -91,6 +100,8 @@ def validate_submission(
         "review": review,
         **hook,
     }
+    if brand_kit is not None:
+        request["brand_kit"] = brand_kit
     return Submission(JobKind.BRIEF.value, request, preset, review, brief)
 
 

@@ -38,17 +38,27 @@ from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
+from aiprod.brandkits import service as brand_kits
 from aiprod.config import Settings
-from aiprod.errors import AuthenticationRequired, InvalidSpec, RateLimited, SpecProblem
+from aiprod.errors import (
+    AuthenticationRequired,
+    Conflict,
+    InvalidSpec,
+    PreconditionFailed,
+    RateLimited,
+    SpecProblem,
+)
 from aiprod.jobs import live, review, services
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import JobStatus
+from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.keywords import detect_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
+from aiprod.studio import storyboard
 from aiprod.studio.pages import policy, render
 from aiprod.studio.sessions import (
     CsrfRefused,
@@ -63,7 +73,12 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE: Final = 12
 TERMINAL: Final = frozenset({"succeeded", "failed", "dead", "canceled"})
 LANGUAGES: Final = {"en": "English", "fr": "French"}
-FIELD_LABELS: Final = {"brief": "Brief", "preset": "Preset", "formats": "Formats"}
+FIELD_LABELS: Final = {
+    "brief": "Brief",
+    "preset": "Preset",
+    "formats": "Formats",
+    "brand_kit": "Brand kit",
+}
 ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
 STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
 
@@ -273,6 +288,7 @@ class VideoForm:
     formats: list[str] = field(default_factory=list)
     review: bool = False
     submission: str = ""
+    brand_kit: str = ""
 
     @classmethod
     async def read(cls, request: Request) -> VideoForm:
@@ -284,6 +300,7 @@ class VideoForm:
             formats=formats,
             review=form.get("review") == "on",
             submission=str(form.get("submission") or "")[:100],
+            brand_kit=str(form.get("brand_kit") or "")[:32],
         )
 
     def body(self) -> JobCreate:
@@ -295,6 +312,7 @@ class VideoForm:
                     "preset": self.preset or None,
                     "review": self.review,
                     "formats": self.formats or None,
+                    "brand_kit": self.brand_kit or None,
                 }
             )
         except ValidationError as invalid:
@@ -318,7 +336,7 @@ def _presets(settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
-def _new_page(
+async def _new_page(
     request: Request,
     studio: StudioSession,
     form: VideoForm,
@@ -326,9 +344,16 @@ def _new_page(
     status_code: int = 200,
 ) -> Response:
     settings = settings_of(request)
+    principal = studio.principal
+    kits = await run_in_session(
+        request,
+        lambda s: [(k.id, k.name) for k in brand_kits.list_kits(s, principal=principal)],
+        read_only=True,
+    )
     context = {
         "studio": studio,
         "form": form,
+        "brand_kits": kits,
         "presets": _presets(settings),
         "formats": [f.name for f in FORMATS],
         "problems": [(FIELD_LABELS.get(p.path, p.path), p.message) for p in problems or []],
@@ -347,21 +372,24 @@ async def new_video(
     """The new-video form; ``?from=<job id>`` fills it with that job's brief and choices
     (a job the user may see: another's is a 404)."""
     if duplicate is None:
-        return _new_page(request, studio, VideoForm())
+        return await _new_page(request, studio, VideoForm())
     principal = studio.principal
 
     def copy(session: Session) -> VideoForm:
         job = services.get_job(session, principal=principal, job_id=duplicate)
         asked = job.request or {}
         formats = asked.get("formats")
+        kit = asked.get("brand_kit")
         return VideoForm(
             brief=_brief_of(job),
             preset=str(asked.get("preset") or job.preset or ""),
             formats=[str(f) for f in formats] if isinstance(formats, list) else [],
             review=bool(job.review),
+            brand_kit=str(kit.get("id") or "") if isinstance(kit, dict) else "",
         )
 
-    return _new_page(request, studio, await run_in_session(request, copy, read_only=True))
+    found = await run_in_session(request, copy, read_only=True)
+    return await _new_page(request, studio, found)
 
 
 @router.post("/estimate")
@@ -407,9 +435,10 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
     try:
         body = form.body()
     except InvalidSpec as invalid:
-        return _new_page(request, studio, form, invalid.problems, status_code=422)
+        return await _new_page(request, studio, form, invalid.problems, status_code=422)
 
     def submit(session: Session) -> str:
+        kit = brand_kits.job_brand(session, principal=studio.principal, kit_id=body.brand_kit)
         submission = services.validate_submission(
             brief=body.brief,
             spec=None,
@@ -418,6 +447,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
             duration_s=None,
             presets_file=settings.presets_file,
             formats=body.formats,
+            brand_kit=kit,
         )
         job, _ = services.submit_job(
             session,
@@ -432,7 +462,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
     try:
         job_id = await run_in_session(request, submit)
     except InvalidSpec as invalid:
-        return _new_page(request, studio, form, invalid.problems, status_code=422)
+        return await _new_page(request, studio, form, invalid.problems, status_code=422)
     return RedirectResponse(f"/studio/jobs/{quote(job_id)}", status_code=303)
 
 
@@ -517,18 +547,53 @@ def _read_json(store: ArtifactStore, job_id: str, name: str) -> dict[str, Any] |
 
 
 @router.get("/jobs/{job_id}")
-async def job_page(request: Request, job_id: str, studio: SessionDep) -> Response:
-    """A job: live progress while it runs, the result when it is done; 404 for others'."""
-    principal = studio.principal
+async def job_page(
+    request: Request,
+    job_id: str,
+    studio: SessionDep,
+    saved: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+) -> Response:
+    """A job: live progress while it runs, the storyboard editor while its plan awaits
+    review, the result when it is done; 404 for others'."""
+    return await _job_page(request, job_id, studio, Editor(saved=saved))
 
-    def load(session: Session) -> tuple[str, list[dict[str, str]], int]:
+
+@dataclass
+class Editor:
+    """The storyboard editor as drawn: the manifest's cards, or a submitted form's."""
+
+    cards: list[storyboard.Card] | None = None
+    base: dict[str, Any] | None = None
+    version: int = 0
+    note: str = ""
+    problems: list[str] = field(default_factory=list)
+    conflict: dict[str, Any] | None = None  # the version saved meanwhile: number, cards
+    unsaved: bool = False
+    closed: bool = False  # the plan left review meanwhile: the edit is shown as text
+    saved: int | None = None  # the version a save just made (?saved=), said if still current
+
+
+async def _job_page(
+    request: Request,
+    job_id: str,
+    studio: StudioSession,
+    editor: Editor | None = None,
+    status_code: int = 200,
+) -> Response:
+    principal = studio.principal
+    editing = principal.has(JOBS_WRITE)
+
+    def load(session: Session) -> tuple[str, list[dict[str, str]], int, review.Manifest | None]:
         # the last event first: the page shows at least the state it led to, so the live
         # stream starts after it with nothing missed and nothing replayed
         last_event = session.scalar(select(func.max(JobEvent.id)).where(JobEvent.job_id == job_id))
         job = services.get_job(session, principal=principal, job_id=job_id)
-        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0)
+        manifest = None
+        if editing and job.status == JobStatus.AWAITING_REVIEW and job.plan is not None:
+            manifest = review.get_manifest(session, principal=principal, job_id=job_id)
+        return _brief_of(job), _scenes_of(job.plan), int(last_event or 0), manifest
 
-    brief, scenes, last_event = await run_in_session(request, load, read_only=True)
+    brief, scenes, last_event, manifest = await run_in_session(request, load, read_only=True)
     record, place = await job_reads.job_with_queue_place(
         request, principal=principal, job_id=job_id
     )
@@ -540,6 +605,21 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         deliverables = await anyio.to_thread.run_sync(
             _deliverables, store, job_id, settings.signed_url_ttl_s
         )
+    if manifest is not None:
+        editor = editor or Editor()
+        if editor.cards is None:
+            editor.cards = storyboard.cards_of(manifest.spec)
+            editor.base, editor.version = manifest.spec, manifest.version
+            if editor.saved == manifest.version:
+                editor.note = f"Saved: the plan is now version {manifest.version}."
+    elif editor is not None and editor.cards and editing:
+        editor.closed = True  # the user's unsaved text, to copy: never lost silently
+        editor.note = (
+            f"Not saved: this job is {STATUS_LABELS.get(public.status, public.status)} now; "
+            "its plan can change only while it awaits review. Your edit is below, as text."
+        )
+    else:
+        editor = None
     context = {
         "studio": studio,
         "job": public,
@@ -551,10 +631,98 @@ async def job_page(request: Request, job_id: str, studio: SessionDep) -> Respons
         "last_event": last_event,
         "stages": _stage_states(public.status, public.stage, planned=public.plan_version > 0),
         "language": detect_language(brief) if brief else "en",
-        "can_write": principal.has(JOBS_WRITE),
+        "can_write": editing,
+        "editor": editor,
+        "base_json": json.dumps(editor.base, ensure_ascii=False) if editor else "",
+        "layouts": storyboard.LAYOUTS,
+        "transitions": storyboard.TRANSITIONS,
+        "icon_choices": storyboard.icon_choices() if editor else (),
+        "icon_preview": storyboard.icon_preview,
+        "words_per_second": SPEECH_WORDS_PER_SECOND,
     }
     links = [link for item in deliverables for link in item.links.values()]
-    return render("job.html", context, headers={"Content-Security-Policy": policy(links)})
+    headers = {"Content-Security-Policy": policy(links)}
+    return render("job.html", context, headers=headers, status_code=status_code)
+
+
+@router.post("/jobs/{job_id}/plan")
+async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Response:
+    """The storyboard editor's form: move, add or delete a scene (the form is redrawn,
+    nothing saved), or save the plan (and approve it) through the manifest API's service,
+    with the version the form was drawn from as ``If-Match``. A plan saved meanwhile by
+    someone else is explained, and the form keeps the user's text beside that version."""
+    form = await request.form()
+    check_csrf(request, studio, str(form.get("csrf") or ""))
+    principal = check_scope(studio.principal, JOBS_WRITE)
+    await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
+    edit = storyboard.read_form(form)
+    cards, note = storyboard.apply_op(edit.cards, edit.op)
+    editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
+    if edit.op not in ("save", "approve"):
+        editor.unsaved = True
+        page = await _job_page(request, job_id, studio, editor)
+        if editor.closed:
+            page.status_code = 409
+        return page
+    settings = settings_of(request)
+    request_id = getattr(request.state, "request_id", "")
+    approve = edit.op == "approve"
+
+    def save(session: Session) -> int:
+        manifest = storyboard.manifest_of(edit, cards)
+        version = edit.version
+        if manifest != edit.base:
+            version = review.replace_manifest(
+                session,
+                principal=principal,
+                job_id=job_id,
+                manifest=manifest,
+                if_match=f'"{edit.version}"',
+                settings=settings,
+                request_id=request_id,
+            ).version
+        if approve:
+            review.approve_job(
+                session,
+                principal=principal,
+                job_id=job_id,
+                if_match=f'"{version}"',
+                request_id=request_id,
+            )
+        return version
+
+    try:
+        version = await run_in_session(request, save)
+    except Conflict:  # the job left review meanwhile (approved, canceled elsewhere)
+        return await _job_page(request, job_id, studio, editor, status_code=409)
+    except InvalidSpec as invalid:
+        editor.unsaved = True
+        editor.problems = storyboard.place_problems(cards, invalid.problems)
+        editor.note = "Nothing was saved: fix what is marked below."
+        return await _job_page(request, job_id, studio, editor, status_code=422)
+    except PreconditionFailed:
+        current = await run_in_session(
+            request,
+            lambda s: review.get_manifest(s, principal=principal, job_id=job_id),
+            read_only=True,
+        )
+        editor.unsaved = True
+        editor.version = current.version
+        editor.conflict = {
+            "version": current.version,
+            "cards": storyboard.cards_of(current.spec),
+        }
+        editor.note = (
+            f"Not saved: the plan was changed meanwhile (now version {current.version}, "
+            f"your form was drawn from version {edit.version}). Your edit is kept below, "
+            "beside the version saved meanwhile: save again to replace that version "
+            "with yours."
+        )
+        return await _job_page(request, job_id, studio, editor, status_code=412)
+    target = f"/studio/jobs/{quote(job_id)}"
+    if not approve:
+        target += f"?saved={version}#storyboard"
+    return RedirectResponse(target, status_code=303)
 
 
 async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:

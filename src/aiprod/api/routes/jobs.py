@@ -21,6 +21,7 @@ from aiprod.api.schemas import (
     job_path,
     problem_responses,
 )
+from aiprod.brandkits import service as brand_kits
 from aiprod.jobs import review, services
 from aiprod.uploads.media_paths import media_roots
 
@@ -51,6 +52,7 @@ async def create_job(
     """
 
     def submit(session: Session) -> tuple[str, str, bool]:
+        kit = brand_kits.job_brand(session, principal=principal, kit_id=body.brand_kit)
         submission = services.validate_submission(
             brief=body.brief,
             spec=body.spec,
@@ -62,6 +64,7 @@ async def create_job(
             webhook_networks=settings.webhook_allow_networks,
             media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
             formats=body.formats,
+            brand_kit=kit,
         )
         job, created = services.submit_job(
             session,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-import aiprod.auth.models  # noqa: F401  (registers api_keys/audit_events on Base)
+import aiprod.auth.models
+import aiprod.brandkits.models  # noqa: F401  (registers brand_kits on Base)
 from aiprod.db.base import Base
 from aiprod.db.engine import make_engine
 from aiprod.jobs.outbox import OutboxMessage  # noqa: F401  (registers job_outbox on Base)

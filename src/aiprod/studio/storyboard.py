@@ -1,0 +1,261 @@
+"""The storyboard editor of a plan awaiting review: scene cards from a manifest, and the
+manifest an edited form stands for. No web framework and no database here.
+
+The form carries the manifest it was drawn from (``base``, JSON) and its version; each card
+names the scene of ``base`` it edits (its index, or ``new``). Fields the editor does not
+show (backgrounds, sound cues, stats…) are kept from that scene. Reordering, adding and
+deleting only redraw the form (nothing is saved); *Save* and *Approve* send the whole
+manifest through :func:`aiprod.jobs.review.replace_manifest`, the service of
+``PUT /v1/jobs/{id}/manifest``, with the version as ``If-Match``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any, Final
+
+from aiprod.errors import InvalidSpec, SpecProblem
+from aiprod.spec.model import LAYOUT_KINDS, XFADE_TRANSITIONS
+from aiprod.visuals.icon_index import bundled_choices
+from aiprod.visuals.icons import UnknownIcon, icon_exists, icon_svg
+
+NEW: Final = "new"
+NO_TRANSITION: Final = "cut"
+MAX_BASE_CHARS: Final = 2_000_000
+MAX_SCENES: Final = 200
+_OP: Final = re.compile(r"^(save|approve|(up|down|delete|add)-(\d{1,3}))$")
+_FIELD: Final = re.compile(r"^scenes\.(\d+)\.?(.*)$")
+FIELD_NAMES: Final = {
+    "narration": "narration",
+    "title": "headline",
+    "layout": "layout",
+    "illustration": "picture",
+    "illustration.icon": "picture",
+    "transition": "transition",
+    "transition.type": "transition",
+}
+
+
+@dataclass
+class Card:
+    """One scene as the editor shows it."""
+
+    source: str  # index of the scene in ``base``, or NEW
+    narration: str = ""
+    title: str = ""
+    layout: str = ""
+    icon: str = ""
+    transition: str = "fade"
+    other_picture: str = ""  # an emoji or file picture, kept as it is
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return len(self.narration.split())
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What a submitted editor form holds."""
+
+    base: dict[str, Any]
+    version: int
+    cards: list[Card]
+    op: str
+
+
+def _scenes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    scenes = manifest.get("scenes")
+    return [s if isinstance(s, dict) else {} for s in scenes] if isinstance(scenes, list) else []
+
+
+def _card(source: str, scene: dict[str, Any]) -> Card:
+    picture = scene.get("illustration")
+    icon = other = ""
+    if isinstance(picture, dict):
+        if isinstance(picture.get("icon"), str):
+            icon = picture["icon"]
+        elif isinstance(picture.get("emoji"), str):
+            other = f"emoji {picture['emoji']}"
+        elif isinstance(picture.get("path"), str):
+            other = "your picture file"
+    transition = scene.get("transition", {})
+    kind = NO_TRANSITION
+    if isinstance(transition, dict):
+        kind = str(transition.get("type") or "fade")
+    return Card(
+        source=source,
+        narration=str(scene.get("narration") or ""),
+        title=str(scene.get("title") or ""),
+        layout=str(scene.get("layout") or ""),
+        icon=icon,
+        transition=kind,
+        other_picture=other,
+    )
+
+
+def cards_of(manifest: dict[str, Any]) -> list[Card]:
+    """One card per scene of a manifest, in order."""
+    return [_card(str(i), scene) for i, scene in enumerate(_scenes(manifest))]
+
+
+def read_form(form: Any) -> Edit:
+    """The edit a submitted form stands for (``form`` is Starlette's FormData).
+
+    InvalidSpec when the form itself is malformed (not when a scene is invalid: that is
+    :func:`manifest_of`'s validation, through the API's service)."""
+    raw_base = str(form.get("base") or "")
+    try:
+        base = json.loads(raw_base) if len(raw_base) <= MAX_BASE_CHARS else None
+    except ValueError:
+        base = None
+    raw_version = str(form.get("version") or "")
+    if not isinstance(base, dict) or not raw_version.isdigit():
+        raise InvalidSpec([SpecProblem("", "this form is damaged; reload the page")], "form")
+    op = str(form.get("op") or "save")
+    if not _OP.match(op):
+        raise InvalidSpec([SpecProblem("", f"unknown action {op[:40]!r}")], "form")
+    columns = {
+        name: [str(v) for v in form.getlist(name)][:MAX_SCENES]
+        for name in ("scene", "narration", "title", "layout", "icon", "transition")
+    }
+    count = len(columns["scene"])
+    if any(len(values) != count for values in columns.values()):
+        raise InvalidSpec([SpecProblem("", "this form is damaged; reload the page")], "form")
+    known = _scenes(base)
+    cards = []
+    for i in range(count):
+        source = columns["scene"][i]
+        if not (source == NEW or (source.isdigit() and int(source) < len(known))):
+            source = NEW
+        original = _card(source, known[int(source)]) if source != NEW else Card(NEW)
+        cards.append(
+            Card(
+                source=source,
+                narration=columns["narration"][i][:5000].replace("\r\n", "\n"),
+                title=columns["title"][i][:200],
+                layout=columns["layout"][i][:40],
+                icon=columns["icon"][i].strip()[:80],
+                transition=columns["transition"][i][:40],
+                other_picture=original.other_picture,
+            )
+        )
+    return Edit(base=base, version=int(raw_version), cards=cards, op=op)
+
+
+def apply_op(cards: list[Card], op: str) -> tuple[list[Card], str]:
+    """Cards after a move, an add or a delete, and a sentence saying what changed."""
+    found = _OP.match(op)
+    if found is None or found.group(2) is None:
+        return cards, ""
+    kind, at = found.group(2), int(found.group(3))
+    if not 0 <= at < len(cards):
+        return cards, ""
+    cards = list(cards)
+    if kind == "up" and at > 0:
+        cards[at - 1], cards[at] = cards[at], cards[at - 1]
+        return cards, f"Scene {at + 1} moved up."
+    if kind == "down" and at < len(cards) - 1:
+        cards[at + 1], cards[at] = cards[at], cards[at + 1]
+        return cards, f"Scene {at + 1} moved down."
+    if kind == "delete":
+        if len(cards) == 1:
+            return cards, "A video needs at least one scene: this one stays."
+        del cards[at]
+        return cards, f"Scene {at + 1} deleted."
+    if kind == "add" and len(cards) < MAX_SCENES:
+        cards.insert(at + 1, Card(NEW, layout=""))
+        return cards, f"Scene {at + 2} added: write its narration."
+    return cards, ""
+
+
+def manifest_of(edit: Edit, cards: list[Card]) -> dict[str, Any]:
+    """The whole manifest the cards stand for: ``base`` with its scenes replaced.
+
+    InvalidSpec for a picture that is not an icon of the bundled set (the rest is
+    validated by the API's service)."""
+    known = _scenes(edit.base)
+    problems: list[SpecProblem] = []
+    scenes = []
+    for i, card in enumerate(cards):
+        scene = dict(known[int(card.source)]) if card.source != NEW else {}
+        scene["narration"] = card.narration
+        _set_or_drop(scene, "title", card.title.strip())
+        _set_or_drop(scene, "layout", card.layout)
+        if card.transition == NO_TRANSITION:
+            scene["transition"] = None
+        else:
+            old = scene.get("transition")
+            kept = dict(old) if isinstance(old, dict) else {}
+            scene["transition"] = {**kept, "type": card.transition}
+        picture = scene.get("illustration")
+        picture = dict(picture) if isinstance(picture, dict) else {}
+        if card.icon:
+            if not _known_icon(card.icon):
+                problems.append(
+                    SpecProblem(f"scenes.{i}.illustration.icon", f"no icon named '{card.icon}'")
+                )
+            for other in ("emoji", "path"):
+                _set_or_drop(picture, other, None)
+            scene["illustration"] = {**picture, "icon": card.icon}
+        elif not card.other_picture:
+            _set_or_drop(scene, "illustration", None)
+        scenes.append(scene)
+    if problems:
+        raise InvalidSpec(problems, source="manifest")
+    return {**edit.base, "scenes": scenes}
+
+
+def _set_or_drop(scene: dict[str, Any], key: str, value: str | None) -> None:
+    """Set ``key``; an empty value is None where the scene has the key (as a saved plan
+    has every field), and stays absent where it has not."""
+    if value:
+        scene[key] = value
+    elif key in scene:
+        scene[key] = None
+
+
+def _known_icon(name: str) -> bool:
+    try:
+        return icon_exists(name)
+    except UnknownIcon:
+        return False
+
+
+def place_problems(cards: list[Card], problems: list[SpecProblem]) -> list[str]:
+    """Put each scene's problems on its card (``Headline: …``); the others, as lines."""
+    general = []
+    for problem in problems:
+        found = _FIELD.match(problem.path)
+        if found and int(found.group(1)) < len(cards):
+            where = FIELD_NAMES.get(found.group(2), found.group(2) or "scene")
+            cards[int(found.group(1))].problems.append(f"{where}: {problem.message}")
+        else:
+            general.append(str(problem) if problem.path else problem.message)
+    return general
+
+
+@cache
+def icon_choices() -> tuple[tuple[str, str], ...]:
+    """The icons offered in the picture search: (name, what it stands for)."""
+    return tuple(
+        (choice.name, f"{choice.english} · {choice.french}") for choice in bundled_choices()
+    )
+
+
+@lru_cache(maxsize=512)  # names come from forms: a bounded cache
+def icon_preview(name: str) -> str:
+    """The icon as a ``data:`` URI (the policy allows ``img-src data:``); '' if unknown."""
+    try:
+        svg = icon_svg(name)
+    except UnknownIcon:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+LAYOUTS: Final = LAYOUT_KINDS
+TRANSITIONS: Final = (NO_TRANSITION, *XFADE_TRANSITIONS)

@@ -197,6 +197,25 @@ def test_a_list_headline_takes_the_rows_it_needs_in_9x16() -> None:
     assert unintended_overlaps(list(scene.boxes)) == []
 
 
+@pytest.mark.parametrize("size", [(1080, 1080), (540, 540)])
+def test_a_benefit_headline_with_long_words_takes_width_from_the_picture(
+    size: tuple[int, int],
+) -> None:
+    # in a square frame 'Bookkeeping' did not fit the text column at the floor: the headline
+    # was set at 5.93 % of the frame (QA failed) with its words whole, or cut before that
+    width, height = size
+    title = "Bookkeeping App for Freelancers"
+    spec = spec_for([scene_for("benefit", TEXTS["short"] | {"title": title})])
+    plan = plan_design(spec, width, height, times(1), caption_look="social")
+    (scene,) = plan.scenes
+    head = next(
+        e for e in scene.elements if isinstance(e, TextElement) and e.box.id.endswith("headline")
+    )
+    assert head.text.em_px >= 0.06 * height
+    assert not any(line.endswith("-") for line in head.text.lines)
+    assert unintended_overlaps(list(scene.boxes)) == []
+
+
 # short and medium headlines in scripts whose faces declare a very tall line (Noto Sans CJK
 # 1.45 em, Noto Sans Arabic 2.11 em): their boxes are the glyphs' real extent, so they read
 # at arm's length too, in the layouts where a Latin headline of that length does

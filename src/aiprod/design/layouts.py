@@ -330,6 +330,30 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
     return pic, txt
 
 
+def _room_for_headline(
+    ctx: SceneContext, head: str, picture_share: float, *, share: float
+) -> tuple[Rect, Rect]:
+    """``_hero_and_text``, the picture giving up width (down to 60 % of its share) until
+    the headline, in ``share`` of the text part's height, fits at its floor with its words
+    whole: a long word in a narrow column was set under the floor or cut."""
+    s = ctx.scale
+    for factor in (1.0, 0.85, 0.72, 0.6):
+        pic, txt = _hero_and_text(ctx, picture_share * factor)
+        fitted = fit(
+            head,
+            txt.w,
+            txt.h * share,
+            max_px=s.headline,
+            min_px=s.headline_floor,
+            family=ctx.family,
+        )
+        if fitted.em_px >= s.headline_floor and not any(
+            line.endswith("-") for line in fitted.lines
+        ):
+            break
+    return pic, txt
+
+
 def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:
     ctx = b.ctx
     disc = area.square()
@@ -448,8 +472,8 @@ def layout_hook(ctx: SceneContext) -> Builder:
 
 def layout_benefit(ctx: SceneContext) -> Builder:
     b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
-    pic, txt = _hero_and_text(ctx, 0.4 if not ctx.landscape else 0.42)
     head = headline_of(ctx.scene)
+    pic, txt = _room_for_headline(ctx, head, 0.4 if not ctx.landscape else 0.42, share=0.7)
     align: Align = "left" if ctx.landscape or ctx.square else "center"
     head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
     panel = txt.inset(-gap * 0.6)

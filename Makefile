@@ -13,8 +13,9 @@ DEB_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk fonts-noto-color
 	fonts-dejavu-core fonts-symbola python3-venv fluidsynth fluid-soundfont-gm timgm6mb-soundfont \
 	wrk
 # Build and test only, not in the image: npm vendors the studio's front-end files, chromium
-# runs the studio's browser test
-DEV_DEB_PACKAGES := npm chromium
+# runs the studio's browser test. As package:command pairs: a command already on PATH is
+# enough (Debian's npm conflicts with a Node.js installed from elsewhere, which has its own)
+DEV_DEB_PACKAGES := npm:npm chromium:chromium
 STAMP := $(VENV)/.installed
 # The web studio's front-end library, from its npm package (checked against the registry's
 # integrity hash), copied into the package's static folder: gitignored, shipped in the wheel,
@@ -45,8 +46,11 @@ help:
 setup: system-deps venv
 
 system-deps:
-	@missing=""; for p in $(DEB_PACKAGES) $(DEV_DEB_PACKAGES); do \
+	@missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	for pc in $(DEV_DEB_PACKAGES); do \
+		command -v $${pc#*:} >/dev/null 2>&1 || missing="$$missing $${pc%%:*}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \

@@ -316,12 +316,14 @@ def contrast(a: str, b: str) -> float:
 def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]:
     """Split the content area into a picture part and a text part, by aspect and side."""
     c, gap = ctx.grid.content, ctx.grid.gap
-    if ctx.landscape:
-        pic, txt = c.cols(picture_share, 1 - picture_share, gap=gap * 2)
-        return (txt, pic) if ctx.mirrored else (pic, txt)
-    if ctx.square:
-        pic, txt = c.cols(picture_share * 0.9, 1 - picture_share * 0.9, gap=gap)
-        return (txt, pic) if ctx.mirrored else (pic, txt)
+    if ctx.landscape or ctx.square:  # side by side; mirrored: the same sizes, sides swapped
+        share = picture_share if ctx.landscape else picture_share * 0.9
+        space = gap * 2 if ctx.landscape else gap
+        if ctx.mirrored:
+            txt, pic = c.cols(1 - share, share, gap=space)
+        else:
+            pic, txt = c.cols(share, 1 - share, gap=space)
+        return pic, txt
     # a tall frame: after a hook (text over picture) the picture comes first
     pic, txt = c.rows(picture_share, 1 - picture_share, gap=gap)
     if ctx.mirrored:

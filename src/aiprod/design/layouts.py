@@ -316,13 +316,19 @@ def contrast(a: str, b: str) -> float:
 def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]:
     """Split the content area into a picture part and a text part, by aspect and side."""
     c, gap = ctx.grid.content, ctx.grid.gap
-    if ctx.landscape or ctx.square:  # side by side; mirrored: the same sizes, sides swapped
-        share = picture_share if ctx.landscape else picture_share * 0.9
-        space = gap * 2 if ctx.landscape else gap
+    if ctx.landscape and ctx.mirrored and ctx.grid.aspect == "1:1":
+        # too narrow for a picture-led column pair: the picture above, the text below
+        pic, txt = c.rows(picture_share, 1 - picture_share, gap=gap)
+        return pic, txt
+    if ctx.landscape:  # mirrored: the picture takes the wide side (a picture-led variant)
+        pic, txt = c.cols(picture_share, 1 - picture_share, gap=gap * 2)
+        return (txt, pic) if ctx.mirrored else (pic, txt)
+    if ctx.square:  # a square's text column is too narrow to give away: sides swapped only
+        share = picture_share * 0.9
         if ctx.mirrored:
-            txt, pic = c.cols(1 - share, share, gap=space)
+            txt, pic = c.cols(1 - share, share, gap=gap)
         else:
-            pic, txt = c.cols(share, 1 - share, gap=space)
+            pic, txt = c.cols(share, 1 - share, gap=gap)
         return pic, txt
     # a tall frame: after a hook (text over picture) the picture comes first
     pic, txt = c.rows(picture_share, 1 - picture_share, gap=gap)
@@ -339,6 +345,7 @@ def _room_for_headline(
     the headline, in ``share`` of the text part's height, fits at its floor with its words
     whole: a long word in a narrow column was set under the floor or cut."""
     s = ctx.scale
+    best: tuple[float, Rect, Rect] | None = None
     for factor in (1.0, 0.85, 0.72, 0.6):
         pic, txt = _hero_and_text(ctx, picture_share * factor)
         fitted = fit(
@@ -349,11 +356,14 @@ def _room_for_headline(
             min_px=s.headline_floor,
             family=ctx.family,
         )
-        if fitted.em_px >= s.headline_floor and not any(
-            line.endswith("-") for line in fitted.lines
-        ):
-            break
-    return pic, txt
+        whole = not any(line.endswith("-") for line in fitted.lines)
+        if fitted.em_px >= s.headline_floor and whole:
+            return pic, txt
+        score = fitted.em_px if whole else fitted.em_px * 0.5
+        if best is None or score > best[0]:
+            best = (score, pic, txt)
+    assert best is not None
+    return best[1], best[2]
 
 
 def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:

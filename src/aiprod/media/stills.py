@@ -178,39 +178,57 @@ def merge_decor(pictures: Sequence[Path], width: int, height: int, out: Path) ->
     return Decor(out, x0, y0)
 
 
-def build_still_command(still: Still, width: int, height: int, out: Path) -> list[str]:
-    """ffmpeg arguments drawing ``still`` into an RGBA PNG of the frame's size."""
-    hexcolour = "0x" + still.colour.lstrip("#")[:6]
+@dataclass(frozen=True)
+class StillJob:
+    """One picture to draw: ``still`` on a ``width`` x ``height`` canvas, into ``out``."""
+
+    still: Still
+    width: int
+    height: int
+    out: Path
+
+
+def build_stills_command(jobs: Sequence[StillJob]) -> list[str]:
+    """ffmpeg arguments drawing every job's RGBA PNG in one process: each picture costs its
+    mask's drawing, not an ffmpeg start (about 0.11 s of a 0.16 s picture; a designed 30 s
+    video has some thirty of them)."""
     graph = Graph()
-    graph.add(
-        ["0:v"],
-        [f("ass", filename=str(still.mask_ass)), f("extractplanes", "r")],
-        ["mask"],
-    )
-    graph.add(
-        ["1:v", "mask"],
-        [f("alphamerge"), f("colorchannelmixer", aa=round(still.opacity, 4))],
-        ["still"],
-    )
-    size = f"{width}x{height}"
-    return [
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        f("color", c="black", s=size, d=1).render() + ",format=rgb24",
-        "-f",
-        "lavfi",
-        "-i",
-        f("color", c=hexcolour, s=size, d=1).render() + ",format=rgba",
-        "-filter_complex",
-        graph.render(),
-        "-map",
-        "[still]",
-        "-frames:v",
-        "1",
-        str(out),
-    ]
+    outputs: list[str] = []
+    for n, job in enumerate(jobs):
+        size = f"{job.width}x{job.height}"
+        hexcolour = "0x" + job.still.colour.lstrip("#")[:6]
+        graph.add(
+            [],
+            [
+                f("color", c="black", s=size, r=1, d=1),
+                f("format", "rgb24"),
+                f("ass", filename=str(job.still.mask_ass)),
+                f("extractplanes", "r"),
+            ],
+            [f"mask{n}"],
+        )
+        graph.add([], [f("color", c=hexcolour, s=size, r=1, d=1), f("format", "rgba")], [f"c{n}"])
+        graph.add(
+            [f"c{n}", f"mask{n}"],
+            [f("alphamerge"), f("colorchannelmixer", aa=round(job.still.opacity, 4))],
+            [f"still{n}"],
+        )
+        outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-update", "1", str(job.out)]
+    return ["-y", "-filter_complex", graph.render(), *outputs]
 
 
-__all__ = ["Decor", "ShapeStill", "SlidingStill", "Still", "build_still_command", "merge_decor"]
+def build_still_command(still: Still, width: int, height: int, out: Path) -> list[str]:
+    """ffmpeg arguments drawing ``still`` into an RGBA PNG of ``width`` x ``height``."""
+    return build_stills_command([StillJob(still, width, height, out)])
+
+
+__all__ = [
+    "Decor",
+    "ShapeStill",
+    "SlidingStill",
+    "Still",
+    "StillJob",
+    "build_still_command",
+    "build_stills_command",
+    "merge_decor",
+]

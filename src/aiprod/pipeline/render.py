@@ -57,7 +57,8 @@ from aiprod.media.stills import (
     ShapeStill,
     SlidingStill,
     Still,
-    build_still_command,
+    StillJob,
+    build_stills_command,
     merge_decor,
 )
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
@@ -418,8 +419,12 @@ class Renderer:
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
-            stills = self._bake_stills(design, timeline)
-            bands = self._bake_overlays(design, timeline)
+            jobs: list[StillJob] = []
+            decor = self._bake_stills(design, timeline, jobs)
+            bands = self._bake_overlays(design, timeline, jobs)
+            if jobs:  # every picture in one ffmpeg process
+                run_ffmpeg(build_stills_command(jobs))
+            stills = self._merge_decor(decor, timeline)
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -545,33 +550,33 @@ class Renderer:
             )
         return out
 
-    def _bake_stills(self, design: DesignPlan, timeline: Timeline) -> tuple[Decor | None, ...]:
-        """Draw each scene's static decor once, merged into one picture (see
-        ``aiprod.media.stills``)."""
-        out: list[Decor | None] = []
+    def _bake_stills(
+        self, design: DesignPlan, timeline: Timeline, jobs: list[StillJob]
+    ) -> list[list[Path]]:
+        """Each scene's static decor (see ``aiprod.media.stills``): the pictures to draw go
+        into ``jobs``; per scene, their files (merged by ``_merge_decor`` once drawn)."""
+        out: list[list[Path]] = []
         for n, shapes in enumerate(design.stills):
             paths = []
             for m, shape in enumerate(shapes):
-                mask = self.work / f"still{n}_{m}.ass"
-                document = AssDocument(
-                    play_res_x=timeline.width,
-                    play_res_y=timeline.height,
-                    styles=[design.style],
-                    events=[mask_event(shape)],
-                    title="AIPROD still",
-                )
-                mask.write_text(document.render(), encoding="utf-8")
-                colour, opacity = shape_colour(shape)
-                png = self.work / f"still{n}_{m}.png"
-                still = Still(mask, colour, opacity)
-                run_ffmpeg(build_still_command(still, timeline.width, timeline.height, png))
-                paths.append(png)
-            merged = self.work / f"decor{n}.png"
-            out.append(merge_decor(paths, timeline.width, timeline.height, merged))
-        return tuple(out)
+                colour, alpha = shape_colour(shape)
+                frame = (timeline.width, timeline.height)
+                event = mask_event(shape)
+                paths.append(self._bake(f"still{n}_{m}", design, event, frame, colour, alpha, jobs))
+            out.append(paths)
+        return out
+
+    def _merge_decor(
+        self, pictures: list[list[Path]], timeline: Timeline
+    ) -> tuple[Decor | None, ...]:
+        """Each scene's decor pictures merged into one, cropped to what they cover."""
+        return tuple(
+            merge_decor(paths, timeline.width, timeline.height, self.work / f"decor{n}.png")
+            for n, paths in enumerate(pictures)
+        )
 
     def _bake_overlays(
-        self, design: DesignPlan, timeline: Timeline
+        self, design: DesignPlan, timeline: Timeline, jobs: list[StillJob]
     ) -> tuple[tuple[SlidingStill | ShapeStill, ...], ...]:
         """Draw each scene's brand band and its backdrop shapes once, as pictures the graph
         lays over the scene (see ``aiprod.design.draw.MarqueeBand`` and ``RestShape``), in
@@ -582,26 +587,16 @@ class Renderer:
             offset = float(seconds_at(slot.start, timeline.fps))
             items: list[tuple[int, SlidingStill | ShapeStill]] = []
             for m, band in enumerate(bands):
+                size = (band.strip_w, band.strip_h)
                 png = self._bake(
-                    f"band{n}_{m}",
-                    design,
-                    band.mask,
-                    band.strip_w,
-                    band.strip_h,
-                    band.colour,
-                    band.opacity,
+                    f"band{n}_{m}", design, band.mask, size, band.colour, band.opacity, jobs
                 )
                 start, end = band.start_s - offset, band.end_s - offset
                 items.append((1, SlidingStill(png, band.x0, band.x1, band.y, start, end)))
             for m, rest in enumerate(rests):
+                size = (rest.canvas_w, rest.canvas_h)
                 png = self._bake(
-                    f"rest{n}_{m}",
-                    design,
-                    rest.mask,
-                    rest.canvas_w,
-                    rest.canvas_h,
-                    rest.colour,
-                    rest.opacity,
+                    f"rest{n}_{m}", design, rest.mask, size, rest.colour, rest.opacity, jobs
                 )
                 shape = ShapeStill(
                     png,
@@ -623,11 +618,13 @@ class Renderer:
         name: str,
         design: DesignPlan,
         event: AssEvent,
-        width: int,
-        height: int,
+        size: tuple[int, int],
         colour: str,
         opacity: float,
+        jobs: list[StillJob],
     ) -> Path:
+        """Write the mask document of one picture and add it to ``jobs``; its file."""
+        width, height = size
         mask = self.work / f"{name}.ass"
         document = AssDocument(
             play_res_x=width,
@@ -638,7 +635,7 @@ class Renderer:
         )
         mask.write_text(document.render(), encoding="utf-8")
         png = self.work / f"{name}.png"
-        run_ffmpeg(build_still_command(Still(mask, colour, opacity), width, height, png))
+        jobs.append(StillJob(Still(mask, colour, opacity), width, height, png))
         return png
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:

@@ -15,7 +15,10 @@ from aiprod.media.stills import (
     ShapeStill,
     SlidingStill,
     Still,
+    StillJob,
+    batches,
     build_still_command,
+    build_stills_command,
     merge_decor,
 )
 from aiprod.media.timeline import build_timeline
@@ -187,3 +190,16 @@ def test_a_slide_moves_and_fades_in_and_a_still_shape_just_appears(tmp_path: Pat
     assert x == "300+(-100)*(1-pow(clip((t-0.2000)/0.4200,0,1),0.45))" and y == 0
     still = ShapeStill(tmp_path / "p.png", 300, 0, 400, 1080, 0.2)
     assert not still.animated and still.frames(Fraction(30)) == 0
+
+
+def test_pictures_are_drawn_in_batches_of_bounded_size(tmp_path: Path) -> None:
+    def job(name: str, width: int, height: int) -> StillJob:
+        return StillJob(Still(tmp_path / f"{name}.ass", "#FFFFFF", 1.0), width, height, tmp_path)
+
+    jobs = [job("a", 1920, 1080), job("b", 1920, 1080), job("c", 700, 700), job("d", 4000, 2000)]
+    groups = batches(jobs, max_pixels=5_000_000)
+    assert [[j.still.mask_ass.stem for j in g] for g in groups] == [["a", "b", "c"], ["d"]]
+    args = build_stills_command(groups[0])
+    assert args.count("-map") == 3 and args.count("-frames:v") == 3
+    rendered = args[args.index("-filter_complex") + 1]
+    assert rendered.count("alphamerge") == 3 and "color=c=black:s=700x700:r=1:d=1" in rendered

@@ -58,6 +58,7 @@ from aiprod.media.stills import (
     SlidingStill,
     Still,
     StillJob,
+    batches,
     build_stills_command,
     merge_decor,
 )
@@ -422,8 +423,8 @@ class Renderer:
             jobs: list[StillJob] = []
             decor = self._bake_stills(design, timeline, jobs)
             bands = self._bake_overlays(design, timeline, jobs)
-            if jobs:  # every picture in one ffmpeg process
-                run_ffmpeg(build_stills_command(jobs))
+            for batch in batches(jobs):  # many pictures per ffmpeg process
+                run_ffmpeg(build_stills_command(batch))
             stills = self._merge_decor(decor, timeline)
         overlay = write_overlay(
             self.spec,

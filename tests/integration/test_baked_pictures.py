@@ -1,0 +1,50 @@
+"""Baked pictures drawn many to an ffmpeg process: each comes out at its own size, in its
+own colour and opacity, where its mask is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from aiprod.captions.ass import AssDocument, AssEvent, AssStyle
+from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.media.stills import Still, StillJob, batches, build_stills_command
+
+STYLE = AssStyle(name="S", font="Noto Sans", size=20, bold=False, outline=0, shadow=0, alignment=7)
+
+
+def mask(folder: Path, name: str, width: int, height: int, rect: tuple[int, int, int, int]) -> Path:
+    x0, y0, x1, y1 = rect
+    tags = r"{\an7\pos(0,0)\bord0\shad0\1c&HFFFFFF&\p1}"
+    drawing = f"{tags}m {x0} {y0} l {x1} {y0} {x1} {y1} {x0} {y1}{{\\p0}}"
+    document = AssDocument(
+        play_res_x=width,
+        play_res_y=height,
+        styles=[STYLE],
+        events=[AssEvent(0.0, 1.0, "S", drawing, 0)],
+        title="test",
+    )
+    path = folder / f"{name}.ass"
+    path.write_text(document.render(), encoding="utf-8")
+    return path
+
+
+def test_a_batch_draws_every_picture_in_its_colour_and_place(tmp_path: Path) -> None:
+    jobs = [
+        StillJob(Still(mask(tmp_path, "a", 64, 36, (8, 4, 40, 20)), "#FF0000", 1.0), 64, 36,
+                 tmp_path / "a.png"),
+        StillJob(Still(mask(tmp_path, "b", 30, 50, (0, 10, 30, 50)), "#0000FF", 0.5), 30, 50,
+                 tmp_path / "b.png"),
+    ]  # fmt: skip
+    (batch,) = batches(jobs)
+    run_ffmpeg(build_stills_command(batch))
+    with Image.open(tmp_path / "a.png") as a:
+        assert a.size == (64, 36) and a.mode == "RGBA"
+        assert a.getpixel((20, 10)) == (255, 0, 0, 255)
+        assert a.getpixel((50, 30))[3] == 0
+    with Image.open(tmp_path / "b.png") as b:
+        assert b.size == (30, 50)
+        red, green, blue, alpha = b.getpixel((15, 30))
+        assert (red, green, blue) == (0, 0, 255) and abs(alpha - 128) <= 1
+        assert b.getpixel((15, 5))[3] == 0

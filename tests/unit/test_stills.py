@@ -4,6 +4,7 @@ shapes are pictures too, brought in by an entrance the graph plays on them."""
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -39,6 +40,21 @@ def spec() -> VideoSpec:
     )
 
 
+def two_scene_plan(tmp_path: Path, **parts: Any) -> RenderPlan:
+    """The render plan of ``spec()`` (two 2 s scenes) with ``parts`` of the design."""
+    s = spec()
+    preset = resolve_preset(s.preset)
+    return RenderPlan(
+        spec=s,
+        preset=preset,
+        timeline=build_timeline(s, preset, [2.0, 2.0]),
+        audio=tmp_path / "mix.wav",
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        **parts,
+    )
+
+
 def test_halftone_is_baked_not_animated() -> None:
     times = [SceneTimes(0.3, 4.7), SceneTimes(5.3, 9.7)]
     plan = plan_design(spec(), 1920, 1080, times, caption_look="clean")
@@ -65,18 +81,7 @@ def test_still_command_colours_the_mask(tmp_path: Path) -> None:
 
 
 def test_each_scene_decor_is_overlaid_on_its_background(tmp_path: Path) -> None:
-    s = spec()
-    preset = resolve_preset(s.preset)
-    timeline = build_timeline(s, preset, [2.0, 2.0])
-    plan = RenderPlan(
-        spec=s,
-        preset=preset,
-        timeline=timeline,
-        audio=tmp_path / "mix.wav",
-        overlay_ass=None,
-        output=tmp_path / "video.mp4",
-        scene_stills=(Decor(tmp_path / "a.png", 640, 120), None),
-    )
+    plan = two_scene_plan(tmp_path, scene_stills=(Decor(tmp_path / "a.png", 640, 120), None))
     inputs = InputList()
     rendered = build_filtergraph(plan, inputs).render()
     assert str(tmp_path / "a.png") in inputs.args
@@ -124,19 +129,8 @@ def test_brand_band_is_a_baked_strip_not_a_moving_event() -> None:
 
 
 def test_each_band_slides_over_its_scene(tmp_path: Path) -> None:
-    s = spec()
-    preset = resolve_preset(s.preset)
-    timeline = build_timeline(s, preset, [2.0, 2.0])
     band = SlidingStill(tmp_path / "band.png", -200, -900, 900, 0.3, 2.1)
-    plan = RenderPlan(
-        spec=s,
-        preset=preset,
-        timeline=timeline,
-        audio=tmp_path / "mix.wav",
-        overlay_ass=None,
-        output=tmp_path / "video.mp4",
-        scene_overlays=((), (band,)),
-    )
+    plan = two_scene_plan(tmp_path, scene_overlays=((), (band,)))
     inputs = InputList()
     rendered = build_filtergraph(plan, inputs).render()
     assert str(tmp_path / "band.png") in inputs.args
@@ -158,19 +152,8 @@ def test_backdrop_shapes_are_pictures_with_their_entrance() -> None:
 
 
 def test_a_popping_shape_enters_then_rests_as_its_own_picture(tmp_path: Path) -> None:
-    s = spec()
-    preset = resolve_preset(s.preset)
-    timeline = build_timeline(s, preset, [2.0, 2.0])
     disc = ShapeStill(tmp_path / "disc.png", 400, 120, 200, 200, 0.5, "pop", 0.46)
-    plan = RenderPlan(
-        spec=s,
-        preset=preset,
-        timeline=timeline,
-        audio=tmp_path / "mix.wav",
-        overlay_ass=None,
-        output=tmp_path / "video.mp4",
-        scene_overlays=((disc,), ()),
-    )
+    plan = two_scene_plan(tmp_path, scene_overlays=((disc,), ()))
     rendered = build_filtergraph(plan, InputList()).render()
     # 15 frames from frame 15 (the last one at rest), scaled on a canvas with room for the
     # overshoot, placed by its centre
@@ -179,7 +162,7 @@ def test_a_popping_shape_enters_then_rests_as_its_own_picture(tmp_path: Path) ->
     assert "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=pass" in rendered
     # then the tight picture, held, from the frame after the entrance's last
     assert "overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,1.0000)" in rendered
-    assert disc.rest_from(timeline.fps) == 1.0
+    assert disc.rest_from(plan.timeline.fps) == 1.0
 
 
 def test_a_slide_moves_and_fades_in_and_a_still_shape_just_appears(tmp_path: Path) -> None:

@@ -339,14 +339,14 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
 
 
 def _room_for_headline(
-    ctx: SceneContext, head: str, picture_share: float, *, share: float
+    ctx: SceneContext, head: str, picture_share: float, *, share: float, lines: int
 ) -> tuple[Rect, Rect]:
-    """``_hero_and_text``, the picture giving up width (down to 60 % of its share) until
+    """``_hero_and_text``, the picture giving up room (down to half its share) until
     the headline, in ``share`` of the text part's height, fits at its floor with its words
     whole: a long word in a narrow column was set under the floor or cut."""
     s = ctx.scale
     best: tuple[float, Rect, Rect] | None = None
-    for factor in (1.0, 0.85, 0.72, 0.6):
+    for factor in (1.0, 0.85, 0.72, 0.6, 0.5):
         pic, txt = _hero_and_text(ctx, picture_share * factor)
         fitted = fit(
             head,
@@ -354,6 +354,7 @@ def _room_for_headline(
             txt.h * share,
             max_px=s.headline,
             min_px=s.headline_floor,
+            max_lines=lines,
             family=ctx.family,
         )
         whole = not any(line.endswith("-") for line in fitted.lines)
@@ -448,9 +449,21 @@ def layout_hook(ctx: SceneContext) -> Builder:
             pic, txt = c.cols(0.4, 0.6, gap=gap * 2)
         head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
         align: Align = "left"
-    else:
-        shares = (0.5, 0.34, 0.16) if ctx.scene.text else (0.6, 0.4, 0.0)
-        head_area, pic, support_area = c.rows(*shares, gap=gap)
+    else:  # the picture's row gives the headline room until it fits at its floor
+        support = 0.16 if ctx.scene.text else 0.0
+        for picture in (0.34, 0.28, 0.22) if ctx.scene.text else (0.4, 0.32, 0.26):
+            head_area, pic, support_area = c.rows(1 - picture - support, picture, support, gap=gap)
+            fitted = fit(
+                head,
+                head_area.w,
+                head_area.h,
+                max_px=s.headline * 1.18,
+                min_px=s.headline_floor,
+                max_lines=4,
+                family=ctx.family,
+            )
+            if fitted.em_px >= s.headline_floor:
+                break
         align = "center"
     h = b.text(
         "headline",
@@ -485,7 +498,9 @@ def layout_hook(ctx: SceneContext) -> Builder:
 def layout_benefit(ctx: SceneContext) -> Builder:
     b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    pic, txt = _room_for_headline(ctx, head, 0.4 if not ctx.landscape else 0.42, share=0.7)
+    lines = 3 if ctx.landscape else 4  # a tall frame has room for a fourth line
+    share = 0.4 if not ctx.landscape else 0.42
+    pic, txt = _room_for_headline(ctx, head, share, share=0.7, lines=lines)
     align: Align = "left" if ctx.landscape or ctx.square else "center"
     head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
     panel = txt.inset(-gap * 0.6)
@@ -510,6 +525,7 @@ def layout_benefit(ctx: SceneContext) -> Builder:
         valign="bottom",
         reveal="rise",
         accent_words=accent_words_of(ctx.scene, head),
+        max_lines=lines,
         on=("panel",),
     )
     _underline(b, h, delay_s=0.45)

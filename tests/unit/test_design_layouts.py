@@ -198,6 +198,17 @@ def test_a_long_headline_takes_room_from_the_picture_in_9x16(kind: str) -> None:
     assert [b.id for b in outside_safe_zone(list(scene.boxes), plan.zone)] == []
 
 
+def test_an_offer_headline_takes_room_from_the_badge_in_9x16() -> None:
+    # 'Vélo électrique urbain pour la ville' was set at 5.36 % of the frame: QA failed
+    title = "Vélo électrique urbain pour la ville"
+    spec = spec_for([scene_for("offer", TEXTS["short"] | {"title": title})])
+    plan = plan_design(spec, 1080, 1920, times(1), caption_look="social")
+    (scene,) = plan.scenes
+    head = next(b for b in scene.boxes if b.role == "headline")
+    assert (head.text_px or 0) >= 0.06 * 1920
+    assert unintended_overlaps(list(scene.boxes)) == []
+
+
 def test_a_list_headline_takes_the_rows_it_needs_in_9x16() -> None:
     # at 30 % of the content its floor did not fit: set at 5.73 % of the frame, QA failed
     title = "Everything your team needs in one place"

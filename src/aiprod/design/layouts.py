@@ -976,8 +976,22 @@ def layout_offer(ctx: SceneContext) -> Builder:
         left, right = c.cols(0.45, 0.55, gap=gap * 2)
         badge_area = left
         head_area, price_area, code_area = right.rows(0.4, 0.35, 0.25, gap=gap * 0.5)
-    else:
-        head_area, badge_area, price_area, code_area = c.rows(0.34, 0.3, 0.2, 0.16, gap=gap * 0.5)
+    lines = 3 if ctx.landscape else 4
+    if not ctx.landscape:  # the badge's row gives a long headline room, down to 18 %
+        for head_share, badge_share in ((0.34, 0.3), (0.4, 0.24), (0.46, 0.18)):
+            rows = c.rows(head_share, badge_share, 0.2, 0.16, gap=gap * 0.5)
+            head_area, badge_area, price_area, code_area = rows
+            fitted = fit(
+                head,
+                head_area.w,
+                head_area.h,
+                max_px=s.headline,
+                min_px=s.headline_floor,
+                max_lines=lines,
+                family=ctx.family,
+            )
+            if fitted.em_px >= s.headline_floor:
+                break
     b.text(
         "headline",
         "headline",
@@ -989,6 +1003,7 @@ def layout_offer(ctx: SceneContext) -> Builder:
         valign="bottom",
         reveal="words",
         accent_words=accent_words_of(ctx.scene, head),
+        max_lines=lines,
     )
     badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
     disc = badge_area.square()

@@ -1282,42 +1282,23 @@ def layout_end_card(ctx: SceneContext) -> Builder:
     name_area, head_area, button_area, url_area = body.rows(0.14, 0.42, 0.28, 0.16, gap=gap * 0.5)
     if ctx.brand_name:
         # on its own plate: a small label must read at 4.5:1 whatever decor lies behind it
-        name = ctx.brand_name.upper()
-        label = fit(
-            name,
-            name_area.w * 0.84,
-            name_area.h * 0.7,
-            max_px=s.support * 1.1,
-            min_px=s.small,
-            max_lines=1,
-            family=ctx.family,
-        )
-        pw = min(name_area.w, label.width + gap * 1.6)
-        ph = min(name_area.h, label.height + gap * 0.6)
-        plate = Rect(name_area.cx - pw / 2, name_area.bottom - ph, pw, ph)
-        b.shape(
-            "brand_plate",
-            "round",
-            plate,
-            colour=ctx.colours.primary,
-            opacity=0.9,
-            motion="pop",
-            radius=ph / 2,
-            layer="front",
-            role="shape",
-            on=("brand",),
-        )
-        b.text(
-            "brand",
-            "support",
-            name,
-            plate.inset(gap * 0.6, gap * 0.2),
+        _label_on_plate(
+            b,
+            ("brand_plate", "brand"),
+            ctx.brand_name.upper(),
+            name_area,
+            role="support",
             size=s.support * 1.1,
-            min_size=s.small,
+            room=(0.84, 0.7),
+            pad=(gap * 0.8, gap * 0.3),
+            fill=ctx.colours.primary,
+            opacity=0.9,
+            text_colour=ctx.colours.text,
             reveal="fade",
-            colour=ctx.colours.text,
+            delay_s=0.0,
             max_lines=1,
-            on=("brand_plate",),
+            valign="bottom",
+            pill=True,
         )
     b.text(
         "headline",
@@ -1414,46 +1395,90 @@ def _call_to_action(
 
 
 def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:
+    ctx, gap = b.ctx, b.ctx.grid.gap
+    _label_on_plate(
+        b,
+        ("button", "cta"),
+        cta,
+        area,
+        role="button",
+        size=ctx.scale.item * 1.05,
+        room=(0.86, 0.62),
+        pad=(gap * 1.2, gap * 0.7),
+        fill=ctx.colours.accent,
+        opacity=1.0,
+        text_colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=delay_s,
+        max_lines=2,
+        valign="middle",
+    )
+
+
+def _label_on_plate(
+    b: Builder,
+    names: tuple[str, str],
+    text: str,
+    area: Rect,
+    *,
+    role: Role,
+    size: float,
+    room: tuple[float, float],
+    pad: tuple[float, float],
+    fill: str,
+    opacity: float,
+    text_colour: str,
+    reveal: Reveal,
+    delay_s: float,
+    max_lines: int,
+    valign: Literal["middle", "bottom"],
+    pill: bool = False,
+) -> None:
+    """A label on a rounded plate sized around it (a button, a name tag): the label is
+    fitted in ``room`` (shares of ``area``), the plate adds ``pad`` on each side (its ends
+    round when ``pill``), and the label keeps the size it was fitted at: a looser box let
+    it grow to the plate's ends."""
     ctx, s, gap = b.ctx, b.ctx.scale, b.ctx.grid.gap
     label = fit(
-        cta,
-        area.w * 0.86,
-        area.h * 0.62,
-        max_px=s.item * 1.05,
+        text,
+        area.w * room[0],
+        area.h * room[1],
+        max_px=size,
         min_px=s.small,
-        max_lines=2,
+        max_lines=max_lines,
         family=ctx.family,
     )
-    bw = min(area.w, label.width + gap * 2.4)
-    bh = min(area.h, label.height + gap * 1.4)
-    pad_x, pad_y = min(gap * 1.2, (bw - label.width) / 2), min(gap * 0.7, (bh - label.height) / 2)
-    button = Rect(area.cx - bw / 2, area.cy - bh / 2, bw, bh)
+    w = min(area.w, label.width + pad[0] * 2)
+    h = min(area.h, label.height + pad[1] * 2)
+    pad_x, pad_y = min(pad[0], (w - label.width) / 2), min(pad[1], (h - label.height) / 2)
+    y = area.cy - h / 2 if valign == "middle" else area.bottom - h
+    plate = Rect(area.cx - w / 2, y, w, h)
+    plate_name, label_name = names
     b.shape(
-        "button",
+        plate_name,
         "round",
-        button,
-        colour=ctx.colours.accent,
+        plate,
+        colour=fill,
+        opacity=opacity,
         motion="pop",
         delay_s=delay_s,
-        radius=min(bh / 2, gap * 1.2),
+        radius=h / 2 if pill else min(h / 2, gap * 1.2),
         layer="front",
         role="shape",
-        on=("cta",),
+        on=(label_name,),
     )
     b.text(
-        "cta",
-        "button",
-        cta,
-        # the padding the button was sized with, at the size the label was fitted at: a
-        # looser box let the label grow until it touched the button's ends
-        button.inset(pad_x, pad_y),
+        label_name,
+        role,
+        text,
+        plate.inset(pad_x, pad_y),
         size=label.em_px,
         min_size=min(s.small, label.em_px),
-        colour=on_colour(ctx.colours.accent, ctx.colours),
-        reveal="pop",
+        colour=text_colour,
+        reveal=reveal,
         delay_s=delay_s + 0.15,
-        max_lines=2,
-        on=("button",),
+        max_lines=max_lines,
+        on=(plate_name,),
     )
 
 

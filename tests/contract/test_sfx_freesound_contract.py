@@ -196,3 +196,13 @@ def test_ambience_is_looped_to_the_asked_length(tmp_path: Path, server: Freesoun
     assert searches(server)[0].query["query"] == ["rain ambience"]
     with wave.open(str(placed.asset.path), "rb") as wav:
         assert wav.getnframes() == round(3.5 * 48000)
+
+
+def test_a_dead_endpoint_opens_the_circuit_for_later_renders(
+    tmp_path: Path, server: FreesoundServer
+) -> None:
+    server.faults.extend([Fault(503), Fault(503)])
+    settings = sfx_settings(tmp_path, server, llm_retries=0, provider_breaker_failures=2)
+    reasons = [whoosh(settings, seed)[1].fallbacks[0]["reason"] for seed in range(3)]
+    assert reasons == ["http_503", "http_503", "circuit_open"]
+    assert len(searches(server)) == 2  # the third render did not call

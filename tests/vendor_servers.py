@@ -220,3 +220,33 @@ class FreesoundServer(VendorServer):
             "results": results,
         }
         return 200, json.dumps(payload).encode(), {}
+
+
+class ChatServer(VendorServer):
+    """``POST /v1/chat/completions`` (Bearer key) answering each image question with
+    ``verdict`` as the assistant's content; it keeps the images' data URLs it was sent."""
+
+    def __init__(self, verdict: dict[str, Any]) -> None:
+        super().__init__()
+        self.verdict = verdict
+
+    def error_body(self, fault: Fault) -> bytes:
+        return json.dumps({"error": {"message": fault.message, "type": "server_error",
+                                     "param": None, "code": None}}).encode()  # fmt: skip
+
+    def route(self, seen: Seen) -> tuple[int, bytes, dict[str, str]]:
+        if seen.method != "POST" or seen.path != "/v1/chat/completions":
+            return 404, self.error_body(Fault(404, message="Invalid URL")), {}
+        if seen.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return 401, self.error_body(Fault(401, message="Incorrect API key provided")), {}
+        faulted = self.fault()
+        if faulted is not None:
+            return faulted
+        answer = {
+            "id": f"chatcmpl-{len(self.seen)}", "object": "chat.completion",
+            "model": seen.body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                "role": "assistant", "content": json.dumps(self.verdict)}}],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 20, "total_tokens": 140},
+        }  # fmt: skip
+        return 200, json.dumps(answer).encode(), {"x-request-id": f"req_{len(self.seen)}"}

@@ -12,18 +12,32 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, Ledger, ProviderFailed, ProviderInfo
 from aiprod.providers.registry import NotConfigured, build_chain
 from aiprod.providers.sfx.asset import SYNTH_LICENCE, UNKNOWN_LICENCE, SfxAsset, SfxKind
-from aiprod.providers.sfx.freesound import FreesoundSfx
+from aiprod.providers.sfx.freesound import FreesoundSound
 from aiprod.providers.sfx.library import SfxLibrary
 from aiprod.providers.sfx.provider import SoundDesigner
 from aiprod.providers.sfx.synth import check_kind, resolve_duration
 
 log = logging.getLogger(__name__)
+
+
+class CloudSfx(Protocol):
+    """What a cloud sound-effect provider offers the chain (Freesound, plug-ins)."""
+
+    info: ProviderInfo
+
+    def get(
+        self, kind: SfxKind, *, category: str | None, seconds: float | None, seed: int,
+        records: list[CallRecord],
+    ) -> tuple[SfxAsset, FreesoundSound]:  # fmt: skip
+        """The cue's WAV and the sound it came from; each call made appended to ``records``.
+        Raises ProviderFailed (``no_match`` when nothing fits this cue)."""
+        ...
 
 
 class LibrarySfx:
@@ -97,7 +111,7 @@ class EffectChain:
         seconds = resolve_duration(kind, duration) if duration or kind == "ambience" else None
         records: list[CallRecord] = []
         try:
-            asset, sound = cast(FreesoundSfx, provider).get(
+            asset, sound = cast(CloudSfx, provider).get(
                 kind, category=label, seconds=seconds, seed=seed, records=records
             )
         except ProviderFailed as failure:

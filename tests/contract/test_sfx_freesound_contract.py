@@ -206,3 +206,14 @@ def test_a_dead_endpoint_opens_the_circuit_for_later_renders(
     reasons = [whoosh(settings, seed)[1].fallbacks[0]["reason"] for seed in range(3)]
     assert reasons == ["http_503", "http_503", "circuit_open"]
     assert len(searches(server)) == 2  # the third render did not call
+
+
+def test_a_next_link_to_another_host_is_not_followed_with_the_key(
+    tmp_path: Path, server: FreesoundServer
+) -> None:
+    first_page = {"count": 9, "previous": None, "results": server.sounds[:2],
+                  "next": "http://127.0.0.2:9/apiv2/search/text/?page=2"}  # fmt: skip
+    server.faults.append(Fault(200, body=json.dumps(first_page).encode()))
+    placed, ledger = whoosh(sfx_settings(tmp_path, server))
+    assert placed.asset.synthesised and ledger.fallbacks[0]["reason"] == "no_match"
+    assert len(searches(server)) == 1

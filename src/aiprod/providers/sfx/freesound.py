@@ -184,7 +184,9 @@ class FreesoundSfx:
                 raise ProviderFailed("invalid_response", "no 'results' list", record=record)
             yield results
             nxt = payload.get("next")
-            url, query = (nxt, None) if isinstance(nxt, str) and nxt else (None, None)
+            # the key goes with the next page only to the API's own host
+            same_host = isinstance(nxt, str) and _origin(nxt) == _origin(self.base_url)
+            url, query = (str(nxt), None) if same_host else (None, None)
 
     def find(
         self, kind: SfxKind, category: str | None, seed: int
@@ -258,6 +260,11 @@ class FreesoundSfx:
                       fade_out_s=0.0 if loop else min(0.05, seconds / 4), loop=loop)  # fmt: skip
         record.units = {"bytes": len(response.content)}
         return record
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.scheme, parsed.host, parsed.port
 
 
 def _read_choice(path: Path) -> FreesoundSound | None:

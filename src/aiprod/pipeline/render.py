@@ -73,6 +73,7 @@ from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.credits import write_credits
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.registry import forget_providers
 from aiprod.providers.vision.review import review_frames
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
@@ -293,7 +294,10 @@ class Renderer:
                 self.design_section = self.design.section()
         with self.clock.stage("visuals"):
             art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
-        give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
+        # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
+        # the voice model (130 MB resident, reloaded in about a second by the next render)
+        forget_providers()
+        give_back_memory()
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):

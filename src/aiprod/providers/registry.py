@@ -12,10 +12,11 @@ Settings and returning the provider (or raising :class:`NotConfigured`)::
     [project.entry-points."aiprod.providers"]
     "script.my_llm" = "my_package.script:make_provider"
 
-The offline providers of the other capabilities (Piper/espeak-ng voices, the composer, the
-synthesised effects) are still chosen by their own modules
-(:mod:`aiprod.providers.tts.registry`, …); they are declared here so that ``aiprod providers``
-shows every chain, and their vendors plug into the same chain mechanism.
+The voice chain is ``AIPROD_VOICE_PROVIDERS`` (cloud voices, then ``local``: Piper or espeak-ng
+as :mod:`aiprod.providers.tts.registry` picks); it runs in :mod:`aiprod.providers.tts.chain`.
+The offline providers of the other capabilities (the composer, the synthesised effects) are
+still chosen by their own modules; they are declared here so that ``aiprod providers`` shows
+every chain, and their vendors plug into the same chain mechanism.
 """
 
 from __future__ import annotations
@@ -51,18 +52,43 @@ def _script_openai(settings: Settings) -> Provider:
     return OpenAICompatibleScript.from_settings(settings)
 
 
+def _voice_elevenlabs(settings: Settings) -> Provider:
+    from aiprod.providers.tts.elevenlabs import ElevenLabsVoice
+
+    return ElevenLabsVoice.from_settings(settings)
+
+
+def _voice_google(settings: Settings) -> Provider:
+    from aiprod.providers.tts.google import GoogleVoice
+
+    return GoogleVoice.from_settings(settings)
+
+
+def _voice_openai(settings: Settings) -> Provider:
+    from aiprod.providers.tts.openai_voice import OpenAIVoice
+
+    return OpenAIVoice.from_settings(settings)
+
+
+def _voice_local(settings: Settings) -> Provider:
+    from aiprod.providers.tts.chain import LocalVoice
+
+    return LocalVoice()
+
+
 BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
     "script": {"openai_compatible": _script_openai, "copywriter": _script_copywriter},
+    "voice": {
+        "elevenlabs": _voice_elevenlabs,
+        "google": _voice_google,
+        "openai": _voice_openai,
+        "local": _voice_local,
+    },
 }
 
 _LOCAL = "yours"
 DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
-    "voice": (
-        ProviderInfo("piper", "voice", ("en",), {"voice": "en_US-joe-medium"}, "second",
-                     licence="MIT voice model; output yours", offline_default=True),
-        ProviderInfo("espeak", "voice", (), {}, "second", licence="GPL-3.0 engine; output yours",
-                     offline_default=True),
-    ),
+    "voice": (),  # built in: BUILTIN["voice"]
     "music": (ProviderInfo("composer", "music", (), {}, "second", licence=_LOCAL,
                            offline_default=True),),
     "sfx": (ProviderInfo("synth", "sfx", (), {}, "cue", licence=_LOCAL, offline_default=True),),
@@ -98,10 +124,12 @@ def factories(capability: Capability) -> dict[str, ProviderFactory]:
 
 
 def chain_names(capability: Capability, settings: Settings) -> list[str]:
-    if capability == "script":
-        names = list(settings.script_providers)
-        if "copywriter" not in names:
-            names.append("copywriter")  # the offline default always closes the chain
+    closing = {"script": "copywriter", "voice": "local"}.get(capability)
+    if closing is not None:
+        names = list(settings.script_providers if capability == "script"
+                     else settings.voice_providers)  # fmt: skip
+        if closing not in names:
+            names.append(closing)  # the offline default always closes the chain
         return names
     return [info.name for info in DECLARED.get(capability, ())]
 

@@ -192,6 +192,8 @@ class VoiceChain:
                                           voice=voice, glossary=glossary)  # fmt: skip
         except ProviderFailed as failure:
             if failure.record is not None:
+                if failure.record.actual is None:
+                    failure.record.actual = 0.0  # a refused or failed call is not billed
                 trail.calls.append(failure.record)
             raise
         trail.calls.append(record)

@@ -166,7 +166,8 @@ class VoiceHTTP:
     ) -> tuple[httpx.Response | ProviderFailed, float | None]:
         """One attempt: the 200 response, or a retryable failure (others are raised)."""
         try:
-            response = client.request(method, url, headers=headers, params=params, json=body)
+            response = client.request(method, url, headers=headers, params=dict(params) or None,
+                                      json=body)  # fmt: skip
         except httpx.TimeoutException:
             record.status = "timeout"
             raise ProviderFailed(

@@ -65,9 +65,9 @@ def finish_spans(
         if slot is None:
             clean.append(None)
             continue
-        start = min(max(slot[0], last), total - 1)
+        start = max(slot[0], last)
         end = min(max(slot[1], start + 1), total)
-        if end <= start:
+        if start >= total or end <= start:
             clean.append(None)
             continue
         clean.append((start, end))

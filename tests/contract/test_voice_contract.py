@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from voice_server import KEYS, Answer, VoiceServer, word_times
 
 from aiprod.config import Settings
 from aiprod.pipeline.narration import synthesise_scenes
@@ -21,6 +20,7 @@ from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.chain import voice_ledger
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import VideoSpec
+from voice_server import KEYS, Answer, VoiceServer, word_times
 
 TEXT = "Fresh beans, roasted today for your morning cup."
 VENDORS = ["elevenlabs", "google", "openai"]
@@ -352,3 +352,21 @@ def test_google_401_unauthenticated_is_not_retried(tmp_path: Path, server: Voice
     assert clip.provenance is not None
     assert "UNAUTHENTICATED" in clip.provenance["fallbacks"][0]["detail"]
     assert len(server.requests("google")) == 1
+
+
+def test_a_cloud_voice_whose_provider_is_off_falls_back_and_says_so(
+    tmp_path: Path, server: VoiceServer
+) -> None:
+    settings = voice_settings(tmp_path, server, "google")  # elevenlabs not in the chain
+    clip, used = speak(settings, tmp_path, spec(voice="elevenlabs:21m00Tcm4TLvOAVglOtC"))
+    assert used == "piper" and fallbacks(clip) == [("elevenlabs", "not_configured")]
+    assert server.seen == []
+
+
+def test_an_unknown_voice_is_still_refused(tmp_path: Path, server: VoiceServer) -> None:
+    from aiprod.errors import ProviderRejectedInput
+
+    settings = voice_settings(tmp_path, server, "elevenlabs")
+    with pytest.raises(ProviderRejectedInput, match="unknown English voice 'acme:deep'"):
+        speak(settings, tmp_path, spec(voice="acme:deep"))
+    assert server.seen == []

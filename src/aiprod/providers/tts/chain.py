@@ -34,6 +34,9 @@ LoadClip = Callable[[str, str | None], SpeechClip | None]
 KeepClip = Callable[[str, str | None, SpeechClip], SpeechClip]
 
 
+CLOUD_VOICES = ("elevenlabs", "google", "openai")  # their voices: "<provider>:<voice id>"
+
+
 class LocalVoice:
     """The offline voice that closes the chain: Piper for English, espeak-ng otherwise."""
 
@@ -42,17 +45,13 @@ class LocalVoice:
         licence="MIT voice model / GPL-3.0 engine; output yours", offline_default=True,
     )  # fmt: skip
 
-    @staticmethod
-    def local_voice(voice: str | None) -> str | None:
-        """A cloud voice (``elevenlabs:…``) means nothing locally: the default is used."""
-        if voice is None or voice.startswith(VOICE_PREFIX) or ":" not in voice:
-            return voice
+
+def cloud_provider_of(voice: str | None, names: Sequence[str] = CLOUD_VOICES) -> str | None:
+    """The cloud provider a spec's voice names (``google:en-US-Neural2-C`` -> ``google``)."""
+    if voice is None or voice.startswith(VOICE_PREFIX):
         return None
-
-
-def is_local_voice(voice: str | None) -> bool:
-    """True for an explicit local voice (a Piper name or ``espeak:<name>``)."""
-    return voice is not None and LocalVoice.local_voice(voice) == voice
+    prefix = voice.partition(":")[0]
+    return prefix if ":" in voice and prefix in names else None
 
 
 @dataclass
@@ -111,23 +110,39 @@ class VoiceChain:
     ) -> SpeechClip:
         """One scene's clip from the first provider that delivers (the local voice last)."""
         trail = Provenance()
-        if not is_local_voice(voice):
+        cloud = cloud_provider_of(voice, [*CLOUD_VOICES, *(p.name for p in self.providers)])
+        if voice is None or cloud is not None:
             for provider in self.providers:
                 clip = self._try(provider, text, out_path, language, voice, glossary, trail,
                                  load, keep)  # fmt: skip
                 if clip is not None:
                     return clip
-        local_voice = LocalVoice.local_voice(voice)
-        engine = select_tts(language, local_voice)
+        if cloud is not None and cloud not in (p.name for p in self.providers):
+            self._fell_back(trail, cloud, "not_configured", f"{voice} asked, {cloud} is off")
+        return self._local(text, out_path, language, None if cloud else voice, glossary,
+                           trail, load, keep)  # fmt: skip
+
+    def _local(
+        self,
+        text: str,
+        out_path: Path,
+        language: str,
+        voice: str | None,
+        glossary: Mapping[str, str] | None,
+        trail: Provenance,
+        load: LoadClip,
+        keep: KeepClip,
+    ) -> SpeechClip:
+        engine = select_tts(language, voice)
         self._use(engine.name)
-        clip = load(engine.name, local_voice)
+        clip = load(engine.name, voice)
         cached = clip is not None
         if clip is None:
-            made = engine.synthesize(text, out_path=out_path, language=language,
-                                     voice=local_voice, glossary=glossary)  # fmt: skip
-            clip = keep(engine.name, local_voice, made)
+            made = engine.synthesize(text, out_path=out_path, language=language, voice=voice,
+                                     glossary=glossary)  # fmt: skip
+            clip = keep(engine.name, voice, made)
         if trail.fallbacks or trail.calls:
-            clip = replace(clip, provenance=trail.to_dict(engine.name, local_voice, cached))
+            clip = replace(clip, provenance=trail.to_dict(engine.name, voice, cached))
         return clip
 
     def _try(
@@ -205,7 +220,7 @@ class VoiceChain:
             self.used.append(name)
 
     def _fell_back(self, trail: Provenance, name: str, reason: str, detail: str) -> None:
-        if reason != "language":
+        if reason not in ("language", "not_configured"):
             self.failed[name] = reason
         trail.fallbacks.append(
             {"capability": "voice", "provider": name, "reason": reason, "detail": detail}

@@ -131,6 +131,7 @@ def test_exact_timings_request_shape_and_ledger(
     assert ledger is not None and ledger["used"] == {"voice": vendor}
     (call,) = ledger["calls"]
     assert call["units"] == {"characters": len(TEXT)}
+    assert call["price_per_unit"] == {"characters": pytest.approx(PRICES[vendor] / 1000)}
     assert call["actual"] == pytest.approx(len(TEXT) * PRICES[vendor] / 1000)
     assert call["request_id"].startswith("req-") and call["licence"] and call["status"] == "ok"
     assert_no_key_anywhere(settings, clip, caplog)

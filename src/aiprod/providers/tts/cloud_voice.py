@@ -108,6 +108,7 @@ class CloudVoice:
             estimate=round(self.estimate(plan.text), 6),
             currency=self.info.currency,
             units={"characters": len(plan.text)},
+            price_per_unit={"characters": self.info.price_per_unit},
             licence=self.info.licence,
         )
         spoken = self.call(plan, voice_id=voice_id, language=language, record=record)

@@ -51,6 +51,7 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
 from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
 from aiprod.media.stills import (
     Decor,
@@ -444,6 +445,16 @@ class Renderer:
         )
         layers, art = self._layers(art, timeline)
         layers += self._logo_layers(timeline)
+        backgrounds = self._background_stills(timeline)
+        raw = plan_raw_pictures(
+            [
+                *(d.png for d in stills if d is not None),
+                *(o.png for scene in bands for o in scene),
+                *(b for b in backgrounds if b is not None),
+            ]
+        )
+        if raw:
+            run_ffmpeg(build_raw_command(raw))
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -458,9 +469,10 @@ class Renderer:
             layers=tuple(layers),
             scene_stills=stills,
             scene_overlays=bands,
-            background_stills=self._background_stills(timeline),
+            background_stills=backgrounds,
             corner_logo_until=self._logo_reveal_at(timeline),
             clip_layers=tuple(self._clip_layers(timeline)),
+            raw_pictures=raw,
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),

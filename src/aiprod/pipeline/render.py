@@ -70,6 +70,7 @@ from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
 from aiprod.pipeline.narration import synthesise_scenes
+from aiprod.pipeline.pictures import with_pictures_by_meaning
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, prepare_sound
 from aiprod.providers.credits import write_credits
@@ -337,6 +338,7 @@ class Renderer:
             )
             for slot in timeline.scenes
         ]
+        self.spec = with_pictures_by_meaning(self.spec)
         return plan_design(self.spec, timeline.width, timeline.height, times, caption_look=look)
 
     def _sized_for_design(self, design: DesignPlan) -> VideoSpec:

@@ -51,9 +51,43 @@ def _script_openai(settings: Settings) -> Provider:
     return OpenAICompatibleScript.from_settings(settings)
 
 
+def _stock_pexels(settings: Settings) -> Provider:
+    from aiprod.providers.stock.pexels import PexelsStock
+
+    return PexelsStock.from_settings(settings)
+
+
+def _stock_pixabay(settings: Settings) -> Provider:
+    from aiprod.providers.stock.pixabay import PixabayStock
+
+    return PixabayStock.from_settings(settings)
+
+
+def _generated_runway(settings: Settings) -> Provider:
+    from aiprod.providers.generated.runway import RunwayVideo
+
+    return RunwayVideo.from_settings(settings)
+
+
+def _generated_images(settings: Settings) -> Provider:
+    from aiprod.providers.generated.openai_images import OpenAIImages
+
+    return OpenAIImages.from_settings(settings)
+
+
 BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
     "script": {"openai_compatible": _script_openai, "copywriter": _script_copywriter},
+    "stock": {"pexels": _stock_pexels, "pixabay": _stock_pixabay},
+    "generated": {"runway": _generated_runway, "openai_images": _generated_images},
 }
+# A scene no stock or generated provider could serve keeps the design's own picture (an icon
+# of the bundled set) over its gradient: the offline default of both picture chains
+OFFLINE_PICTURES = "icons and gradients of the design; nothing is fetched"
+DESIGN_DEFAULT: dict[Capability, ProviderInfo] = {
+    capability: ProviderInfo("design", capability, (), {}, "scene", licence=OFFLINE_PICTURES,
+                             offline_default=True)
+    for capability in ("stock", "generated")
+}  # fmt: skip
 
 _LOCAL = "yours"
 DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
@@ -66,8 +100,6 @@ DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
     "music": (ProviderInfo("composer", "music", (), {}, "second", licence=_LOCAL,
                            offline_default=True),),
     "sfx": (ProviderInfo("synth", "sfx", (), {}, "cue", licence=_LOCAL, offline_default=True),),
-    "stock": (),
-    "generated": (),
     "vision": (),
 }  # fmt: skip
 
@@ -103,6 +135,10 @@ def chain_names(capability: Capability, settings: Settings) -> list[str]:
         if "copywriter" not in names:
             names.append("copywriter")  # the offline default always closes the chain
         return names
+    if capability == "stock":
+        return list(settings.stock_providers)
+    if capability == "generated":
+        return list(settings.generated_providers)
     return [info.name for info in DECLARED.get(capability, ())]
 
 
@@ -134,9 +170,13 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for capability in CAPABILITIES:
         if capability in BUILTIN or capability in _plugins():
-            for position, entry in enumerate(build_chain(capability, settings), start=1):
+            chain = build_chain(capability, settings)
+            for position, entry in enumerate(chain, start=1):
                 info = entry.provider.info if entry.provider else None
                 rows.append(_row(capability, position, entry.name, info, entry.skipped))
+            if capability in DESIGN_DEFAULT:  # what a scene keeps when every link fails
+                rows.append(_row(capability, len(chain) + 1, "design", DESIGN_DEFAULT[capability],
+                                 None))  # fmt: skip
         else:
             infos = DECLARED.get(capability, ())
             for position, info in enumerate(infos, start=1):

@@ -18,7 +18,9 @@ from aiprod.spec.model import VideoSpec
 WIDTH, HEIGHT = 288, 512
 
 
-def photo_jpeg(colour: tuple[int, int, int] = (200, 120, 60), size: tuple[int, int] = (640, 960)) -> bytes:
+def photo_jpeg(
+    colour: tuple[int, int, int] = (200, 120, 60), size: tuple[int, int] = (640, 960)
+) -> bytes:
     """A photo-like JPEG: a warm gradient with a bright disc and a dark bar."""
     w, h = size
     image = Image.new("RGB", size)

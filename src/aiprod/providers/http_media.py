@@ -66,6 +66,10 @@ def pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _pause_late(seconds: float) -> None:
+    pause(seconds)  # looked up at call time, so a test's replacement is used
+
+
 def register_secret(secret: str | None) -> None:
     """Keep ``secret`` out of httpx's request log lines."""
     if secret:
@@ -167,7 +171,7 @@ class MediaHttp:
         self.policy = policy or RetryPolicy()
         self.max_bytes = max_bytes
         self._transport = transport
-        self.sleep = sleep or (lambda seconds: pause(seconds))
+        self.sleep = sleep or _pause_late
         self._rng = random.Random()
 
     def redact(self, text: str) -> str:
@@ -225,7 +229,7 @@ class MediaHttp:
                 except httpx.TransportError as error:
                     failure = self._fail(record, "unreachable", f"{type(error).__name__}: {error}")
                 else:
-                    record.request_id = _request_id(response) or record.request_id
+                    record.request_id = record.request_id or _request_id(response)
                     if response.is_success:
                         return response
                     failure = self._fail(

@@ -22,7 +22,9 @@ from aiprod.pipeline.render import Renderer
 from aiprod.providers.resilience import reset_breakers
 
 KEY = "pexels-integration-key-0123456789"
-BRIEF = "20-second vertical ad for Bean There coffee, upbeat, mention organic beans and a smooth taste"
+BRIEF = (
+    "20-second vertical ad for Bean There coffee, upbeat, mention organic beans and a smooth taste"
+)
 ORANGE = (240, 120, 20)
 
 
@@ -51,8 +53,9 @@ def pexels() -> Iterator[str]:
                 photos = [{"id": n, "width": 800, "height": 1200, "url": f"https://www.pexels.com/photo/{n}/",
                            "photographer": "Ana Lens", "src": {"large2x": f"{base}/f/{n}.jpg"}}
                           for n in range(1, 9)]  # fmt: skip
-                body, kind = json.dumps({"page": 1, "per_page": 15, "photos": photos}).encode(), (
-                    "application/json"
+                body, kind = (
+                    json.dumps({"page": 1, "per_page": 15, "photos": photos}).encode(),
+                    ("application/json"),
                 )
             elif path.startswith("/f/"):
                 body, kind = photo, "image/jpeg"
@@ -114,7 +117,7 @@ def test_stock_photo_is_a_rendered_scene_background(tmp_path: Path, pexels: str)
     middle = (laid["start_s"] + laid["end_s"]) / 2
     frame = frame_at(out / "video.mp4", middle, tmp_path / "stock-frame.png")
     frame.save(tmp_path / "stock-frame-copy.png")
-    picture = next(b for b in laid["boxes"] if b["id"].endswith("picture") or b["role"] == "picture")
+    picture = next(b for b in laid["boxes"] if b["role"] == "picture")
     box = frame.crop((picture["x"], picture["y"], picture["x"] + picture["w"],
                       picture["y"] + picture["h"]))  # fmt: skip
     raw = box.tobytes()

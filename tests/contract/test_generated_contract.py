@@ -4,6 +4,7 @@ the visuals step: budget before each paid call, costs in the ledger, fallbacks."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,6 +169,20 @@ def test_an_identical_request_is_not_paid_twice(
     call = providers_record(again)["calls"][0]
     assert call["status"] == "cached" and call["actual"] == 0.0
     assert again.scenes[0].background == first.scenes[0].background
+
+
+def test_a_rate_limited_poll_waits_as_told_and_keys_stay_out_of_logs(
+    tmp_path: Path, server: VendorServer, waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.task_statuses.append(succeeded(server))
+    task_path = "/v1/tasks/17f20503-6c24-4c16-946b-35dbbce2af01"
+    server.fault(task_path, Fault(429, b'{"error": "Too many requests"}', {"Retry-After": "3"}))
+    spec, _ = run_step(planned_spec(), generated(tmp_path, server, provider_budget=0.6,
+                                                 image_base_url=None))  # fmt: skip
+    assert waits == [3.0]  # the poll's 429: Retry-After, then the task's answer
+    assert providers_record(spec)["calls"][0]["status"] == "ok"
+    assert RUNWAY_KEY not in caplog.text and "HTTP Request" in caplog.text  # httpx did log
 
 
 def test_wrong_runway_key_is_not_retried(tmp_path: Path, server: VendorServer) -> None:

@@ -99,7 +99,8 @@ def test_cache_is_content_addressed_and_answers_expire(tmp_path: Path) -> None:
     now = [1_000_000.0]
     cache = MediaCache(tmp_path, clock=lambda: now[0])
     a, b = cache.store(b"same", ".jpg"), cache.store(b"same", ".jpg")
-    assert a == b and a.parent == tmp_path / "visuals" / "files"
+    assert a == b and a.parent == tmp_path.resolve() / "visuals" / "files"
+    assert a.is_absolute()
     key = MediaCache.key("pexels", {"query": "coffee"})
     cache.keep_answer(key, {"photos": []})
     path = tmp_path / "visuals" / "answers" / f"{key}.json"

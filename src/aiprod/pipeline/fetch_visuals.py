@@ -155,8 +155,10 @@ def fetch_scene_visuals(
 ) -> VideoSpec:
     """``spec`` with stock or generated pictures on the planned scenes that have none (see
     the module docstring); unchanged when no picture provider is configured."""
+    if spec.brief is None:
+        return spec  # a hand-written spec's pictures are the user's choice
     chains = _chains(spec, settings, ledger)
-    if spec.brief is None or not chains.entries:
+    if not chains.entries:
         return spec
     scenes = list(spec.scenes)
     fetched: list[FetchedVisual] = []

@@ -80,7 +80,9 @@ class MediaCache:
     """Content-addressed files and search answers under ``<cache>/visuals``."""
 
     def __init__(self, cache_dir: Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.root = cache_dir / "visuals"
+        # absolute: a planned spec names these files, and a spec file's relative paths
+        # would be read against the spec's own folder
+        self.root = (cache_dir / "visuals").resolve()
         self._clock = clock
 
     @staticmethod

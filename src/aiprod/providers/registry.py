@@ -82,7 +82,7 @@ BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
 }
 # A scene no stock or generated provider could serve keeps the design's own picture (an icon
 # of the bundled set) over its gradient: the offline default of both picture chains
-OFFLINE_PICTURES = "icons and gradients of the design; nothing is fetched"
+OFFLINE_PICTURES = "icons and gradients (offline)"
 DESIGN_DEFAULT: dict[Capability, ProviderInfo] = {
     capability: ProviderInfo("design", capability, (), {}, "scene", licence=OFFLINE_PICTURES,
                              offline_default=True)

@@ -108,3 +108,17 @@ def test_cache_is_content_addressed_and_answers_expire(tmp_path: Path) -> None:
     assert cache.answer(key) == {"photos": []}
     now[0] += 24 * 3600 + 1
     assert cache.answer(key) is None  # kept a day, as Pixabay asks
+
+
+def test_a_reviewed_plan_may_name_the_fetched_pictures(tmp_path: Path) -> None:
+    from aiprod.config import Settings
+    from aiprod.intake import confine_media_paths
+    from aiprod.uploads.media_paths import media_roots
+
+    settings = Settings(data_dir=tmp_path / "data")
+    picture = MediaCache(settings.cache_dir).store(jpeg(), ".jpg")
+    roots = media_roots(settings, "bean-there")
+    spec = {"scenes": [{"illustration": {"path": str(picture)}}]}
+    assert confine_media_paths(spec, roots) == []
+    elsewhere = {"scenes": [{"illustration": {"path": str(settings.cache_dir / "x.jpg")}}]}
+    assert confine_media_paths(elsewhere, roots)  # only the fetched files, not the cache

@@ -259,3 +259,16 @@ def test_a_failed_fetch_names_its_reason(tmp_path: Path, server: VendorServer) -
     with pytest.raises(ProviderFailed) as caught:
         provider.fetch(VisualRequest(0, "nothing", "", "photo", WIDTH, HEIGHT))
     assert caught.value.reason == "no_match"
+
+
+def test_an_answer_unlike_the_documentation_falls_back(
+    tmp_path: Path, server: VendorServer
+) -> None:
+    weird = b'{"photos": [{"id": 1, "src": ["not", "an", "object"]}], "next_page": 7}'
+    server.fault("/v1/search", Fault(200, weird), Fault(200, b'{"photos": {"id": 2}}'))
+    spec, _ = run_step(planned_spec(), both(tmp_path, server))
+    record = providers_record(spec)
+    # malformed entries are skipped (two pages: nothing usable), the shorter query then works
+    assert [f["reason"] for f in record["fallbacks"]] == ["no_match"]
+    assert [s.query["page"] for s in server.requests_to("/v1/search")][:3] == [["1"], ["2"], ["1"]]
+    assert record["visuals"][0]["scene"] == 0 and record["used"] == {"stock": "pexels"}

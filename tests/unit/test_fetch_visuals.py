@@ -122,3 +122,16 @@ def test_a_reviewed_plan_may_name_the_fetched_pictures(tmp_path: Path) -> None:
     assert confine_media_paths(spec, roots) == []
     elsewhere = {"scenes": [{"illustration": {"path": str(settings.cache_dir / "x.jpg")}}]}
     assert confine_media_paths(elsewhere, roots)  # only the fetched files, not the cache
+
+
+def test_a_provider_bug_on_an_odd_answer_is_a_fallback_not_a_crash() -> None:
+    from aiprod.providers.base import ProviderFailed
+    from aiprod.providers.http_media import guarded
+    from aiprod.providers.resilience import CircuitBreaker
+
+    breaker = CircuitBreaker(threshold=1)
+    record = CallRecord(capability="stock", provider="x")
+    with pytest.raises(ProviderFailed) as caught:
+        guarded(breaker, record, lambda: {}["src"])
+    assert caught.value.reason == "invalid_response" and record.status == "invalid_response"
+    assert breaker.state == "open"  # the vendor's answers are off: counted as a failure

@@ -324,6 +324,18 @@ def error_text(response: httpx.Response) -> str:
     return f"HTTP {status}: {text[:200]}" if text else f"HTTP {status}"
 
 
+def _translated(action: Callable[[], T], record: CallRecord) -> T:
+    """An answer shaped unlike the vendor's documentation is the vendor's failure, not ours:
+    the chain moves on instead of the plan crashing."""
+    try:
+        return action()
+    except (KeyError, IndexError, TypeError, AttributeError) as error:
+        record.status = "invalid_response"
+        raise ProviderFailed(
+            "invalid_response", f"unexpected answer ({type(error).__name__})", record=record
+        ) from None
+
+
 def guarded(breaker: CircuitBreaker, record: CallRecord, action: Callable[[], T]) -> T:
     """``action()`` behind the provider's circuit breaker; the record's time is measured."""
     try:
@@ -333,7 +345,7 @@ def guarded(breaker: CircuitBreaker, record: CallRecord, action: Callable[[], T]
         raise ProviderFailed("circuit_open", str(why), record=record) from None
     started = time.monotonic()
     try:
-        result = action()
+        result = _translated(action, record)
     except ProviderFailed as failure:
         if failure.reason not in ("no_match", "too_large", "invalid_media"):
             breaker.failure()  # the vendor is unwell, not just this one answer

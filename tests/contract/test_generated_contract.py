@@ -192,3 +192,21 @@ def test_wrong_runway_key_is_not_retried(tmp_path: Path, server: VendorServer) -
     assert record["fallbacks"][0]["reason"] == "http_401"
     assert len(server.requests_to("/v1/text_to_video")) == 1
     assert "key_wrong-0123" not in spec.model_dump_json()
+
+
+def test_what_the_script_spent_counts_and_its_record_is_kept(
+    tmp_path: Path, server: VendorServer
+) -> None:
+    script = {"used": {"script": "openai_compatible"}, "fallbacks": [], "spent": 0.55,
+              "calls": [{"capability": "script", "provider": "openai_compatible",
+                         "status": "ok", "estimate": 0.6, "actual": 0.55}]}  # fmt: skip
+    spec = planned_spec()
+    assert spec.brief is not None
+    spec = spec.model_copy(update={"brief": spec.brief.model_copy(update={"providers": script})})
+    out, _ = run_step(spec, generated(tmp_path, server, provider_budget=0.7))
+    record = providers_record(out)
+    assert not server.requests_to("/v1/text_to_video")  # 0.55 + 0.60 > 0.70
+    assert len(server.requests_to("/v1/images/generations")) == 1  # 0.55 + 0.08 fits once
+    assert record["used"] == {"script": "openai_compatible", "generated": "openai_images"}
+    assert record["calls"][0]["capability"] == "script" and len(record["calls"]) == 2
+    assert record["spent"] == pytest.approx(0.63)

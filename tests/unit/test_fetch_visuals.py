@@ -124,6 +124,34 @@ def test_a_reviewed_plan_may_name_the_fetched_pictures(tmp_path: Path) -> None:
     assert confine_media_paths(elsewhere, roots)  # only the fetched files, not the cache
 
 
+def test_a_scene_without_search_words_may_still_be_drawn(tmp_path: Path) -> None:
+    from aiprod.pipeline.fetch_visuals import _Chains
+    from aiprod.providers.base import Ledger, ProviderInfo
+    from aiprod.providers.resilience import Budget
+    from aiprod.providers.visual_base import VisualRequest
+
+    asked: list[str] = []
+
+    class Drawer:
+        info = ProviderInfo("drawer", "generated", unit="image", price_per_unit=0.01)
+
+        def estimate_call(self, request: VisualRequest) -> float:
+            return 0.01
+
+        def fetch(self, request: VisualRequest) -> FetchedVisual:
+            asked.append(request.prompt)
+            return fetched()
+
+    class Library(Drawer):
+        info = ProviderInfo("library", "stock")
+
+    chains = _Chains([("stock", "library", Library()), ("generated", "drawer", Drawer())],
+                     Budget(1.0), Ledger())  # fmt: skip
+    request = VisualRequest(0, "", "Smooth taste. Style.", "photo", 288, 512)
+    assert chains.first_picture(request, [""]) is not None
+    assert asked == ["Smooth taste. Style."]  # the library was not asked without words
+
+
 def test_a_provider_bug_on_an_odd_answer_is_a_fallback_not_a_crash() -> None:
     from aiprod.providers.base import ProviderFailed
     from aiprod.providers.http_media import guarded

@@ -97,7 +97,8 @@ class _Chains:
         for capability, name, provider in self.entries:
             if name in self.failed:
                 continue
-            tries = queries if capability == "stock" else queries[:1]
+            # a search needs words; a generator draws from the prompt (headline, keywords)
+            tries = [q for q in queries if q] if capability == "stock" else queries[:1]
             for query in tries:
                 asked = VisualRequest(request.scene, query, request.prompt, request.media,
                                       request.width, request.height, request.avoid)  # fmt: skip
@@ -170,7 +171,7 @@ def fetch_scene_visuals(
         avoid = frozenset(f.source_id for f in fetched)
         request = VisualRequest(index, queries[0] if queries else "", generation_prompt(scene),
                                 media, width, height, avoid)  # fmt: skip
-        got = chains.first_picture(request, queries or [""]) if queries else None
+        got = chains.first_picture(request, queries or [""])
         if got is None:
             ledger.fell_back("visuals", "design", "no_picture",
                              f"scene {index}: keeps the design's icon and gradient")  # fmt: skip

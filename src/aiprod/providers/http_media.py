@@ -18,10 +18,8 @@ import hashlib
 import json
 import logging
 import os
-import random
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from io import BytesIO
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,13 +28,8 @@ import httpx
 
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed
-from aiprod.providers.resilience import (
-    RETRYABLE_STATUS,
-    CircuitBreaker,
-    CircuitOpen,
-    RetryPolicy,
-    retry_after_seconds,
-)
+from aiprod.providers.http import VendorHttp, json_object
+from aiprod.providers.resilience import CircuitBreaker, RetryPolicy
 
 SEARCH_TTL_S = 24 * 3600.0
 IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
@@ -154,7 +147,8 @@ def check_media(data: bytes, content_type: str) -> str:
 
 
 class MediaHttp:
-    """One provider's HTTP: see the module docstring."""
+    """One provider's HTTP: JSON calls through the shared :class:`VendorHttp` policy
+    (breaker, timeout, retries), plus size-limited downloads and inline media."""
 
     def __init__(
         self,
@@ -162,28 +156,31 @@ class MediaHttp:
         secrets: tuple[str | None, ...] = (),
         timeout_s: float = 30.0,
         policy: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
         max_bytes: int = 60 * 1024 * 1024,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        self._secrets = tuple(s for s in secrets if s)
-        for secret in self._secrets:
+        kept = tuple(s for s in secrets if s)
+        for secret in kept:
             register_secret(secret)
-        self.timeout_s = timeout_s
-        self.policy = policy or RetryPolicy()
-        self.max_bytes = max_bytes
-        self._transport = transport
         self.sleep = sleep or _pause_late
-        self._rng = random.Random()
+        self.vendor = VendorHttp(
+            timeout_s=timeout_s,
+            policy=policy or RetryPolicy(),
+            breaker=breaker or CircuitBreaker(),
+            secrets=kept,
+            transport=transport,
+            sleep=self.sleep,
+        )
+        self.timeout_s = timeout_s
+        self.max_bytes = max_bytes
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return " ".join(text.split())[:300]
+        return self.vendor.redact(text)
 
     def client(self) -> httpx.Client:
-        timeout = httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s))
-        return httpx.Client(timeout=timeout, transport=self._transport, follow_redirects=True)
+        return self.vendor.client()
 
     def json(
         self,
@@ -195,56 +192,12 @@ class MediaHttp:
         params: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A JSON object from a 2xx answer, retried per the policy; ProviderFailed else."""
-        response = self.send(method, url, record, headers=headers, params=params, body=body)
-        try:
-            data = response.json()
-        except ValueError:
-            raise self._fail(record, "invalid_response", "the body is not JSON") from None
-        if not isinstance(data, dict):
-            raise self._fail(record, "invalid_response", "the body is not a JSON object")
-        return data
-
-    def send(
-        self,
-        method: str,
-        url: str,
-        record: CallRecord,
-        *,
-        headers: dict[str, str] | None = None,
-        params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> httpx.Response:
-        attempt = 0
-        with self.client() as client:
-            while True:
-                record.attempts += 1
-                retry_after: float | None = None
-                try:
-                    response = client.request(
-                        method, url, headers=headers, params=params, json=body
-                    )
-                except httpx.TimeoutException:  # not retried: the next provider is quicker
-                    raise self._fail(
-                        record, "timeout", f"no answer within {self.timeout_s:g} s"
-                    ) from None
-                except httpx.TransportError as error:
-                    failure = self._fail(record, "unreachable", f"{type(error).__name__}: {error}")
-                else:
-                    record.request_id = record.request_id or _request_id(response)
-                    if response.is_success:
-                        return response
-                    failure = self._fail(
-                        record, f"http_{response.status_code}", error_text(response)
-                    )
-                    if response.status_code not in RETRYABLE_STATUS:
-                        raise failure
-                    retry_after = retry_after_seconds(response.headers.get("retry-after"))
-                wait = self.policy.wait(attempt, retry_after, self._rng)
-                if wait is None:
-                    raise failure
-                self.sleep(wait)
-                attempt += 1
+        """A JSON object from a 2xx answer, per the shared policy; ProviderFailed else."""
+        extra: dict[str, Any] = {"headers": headers or {}, "params": params}
+        if body is not None:
+            extra["json"] = body
+        response = self.vendor.send(method, url, record=record, **extra)
+        return json_object(response, record)
 
     def download(
         self, url: str, record: CallRecord, cache: MediaCache, *, allowed: frozenset[str]
@@ -300,30 +253,6 @@ class MediaHttp:
         return cache.store(data, suffix)
 
 
-def _request_id(response: httpx.Response) -> str | None:
-    for name in ("x-request-id", "x-amzn-requestid", "cf-ray"):
-        value = str(response.headers.get(name) or "")
-        if value:
-            return value[:120]
-    return None
-
-
-def error_text(response: httpx.Response) -> str:
-    """The vendor's error message: ``{"error": "..."}``, ``{"error": {"message"}}``, or the
-    plain text Pixabay answers (``[ERROR 400] ...``)."""
-    status = response.status_code
-    with suppress(ValueError):
-        data = response.json()
-        error = data.get("error") if isinstance(data, dict) else None
-        if isinstance(error, dict):
-            return f"HTTP {status}: {error.get('message', '')}".strip()
-        if isinstance(error, str):
-            return f"HTTP {status}: {error}"
-        return f"HTTP {status}"
-    text = response.text.strip()
-    return f"HTTP {status}: {text[:200]}" if text else f"HTTP {status}"
-
-
 def _translated(action: Callable[[], T], record: CallRecord) -> T:
     """An answer shaped unlike the vendor's documentation is the vendor's failure, not ours:
     the chain moves on instead of the plan crashing."""
@@ -336,30 +265,21 @@ def _translated(action: Callable[[], T], record: CallRecord) -> T:
         ) from None
 
 
-def guarded(breaker: CircuitBreaker, record: CallRecord, action: Callable[[], T]) -> T:
-    """``action()`` behind the provider's circuit breaker; the record's time is measured."""
-    try:
-        breaker.before()
-    except CircuitOpen as why:
-        record.status = "circuit_open"
-        raise ProviderFailed("circuit_open", str(why), record=record) from None
+def guarded(record: CallRecord, action: Callable[[], T]) -> T:
+    """``action()`` timed into the record, an odd answer turned into a fallback. The
+    circuit breaker is the shared HTTP policy's (each vendor call counts)."""
     started = time.monotonic()
     try:
-        result = _translated(action, record)
-    except ProviderFailed as failure:
-        if failure.reason not in ("no_match", "too_large", "invalid_media"):
-            breaker.failure()  # the vendor is unwell, not just this one answer
-        raise
+        return _translated(action, record)
     finally:
         record.seconds = round(time.monotonic() - started, 3)
-    breaker.success()
-    return result
 
 
-def media_http(settings: Settings, *secrets: str | None) -> MediaHttp:
+def media_http(settings: Settings, breaker: CircuitBreaker, *secrets: str | None) -> MediaHttp:
     """The HTTP client a picture provider builds from the settings."""
     return MediaHttp(
         secrets=secrets,
+        breaker=breaker,
         timeout_s=settings.visuals_timeout_s,
         policy=RetryPolicy(
             retries=settings.visuals_retries, max_wait_s=settings.visuals_max_retry_after_s

@@ -60,18 +60,19 @@ class OpenAIImages:
         if not settings.image_base_url:
             raise NotConfigured("AIPROD_IMAGE_BASE_URL is not set")
         key = settings.image_api_key.get_secret_value() if settings.image_api_key else None
+        breaker = breaker_for(
+            f"generated:images:{settings.image_base_url}:{settings.image_model}",
+            threshold=settings.provider_breaker_failures,
+            cooldown_s=settings.provider_breaker_cooldown_s,
+        )
         return cls(
             base_url=settings.image_base_url,
             model=settings.image_model,
             api_key=key or None,
             price_per_image=settings.image_price_per_image,
-            http=media_http(settings, key),
+            http=media_http(settings, breaker, key),
+            breaker=breaker,
             cache=MediaCache(settings.cache_dir),
-            breaker=breaker_for(
-                f"generated:images:{settings.image_base_url}:{settings.image_model}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
             currency=settings.currency,
         )
 
@@ -104,7 +105,7 @@ class OpenAIImages:
         cached = remembered(self.cache, key, record, "photo")
         if cached is not None:
             return cached
-        fetched = guarded(self.breaker, record, lambda: self._generate(body, record))
+        fetched = guarded(record, lambda: self._generate(body, record))
         return remember(self.cache, key, fetched)
 
     def _generate(self, body: dict[str, Any], record: CallRecord) -> FetchedVisual:

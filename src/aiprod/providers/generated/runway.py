@@ -70,6 +70,11 @@ class RunwayVideo:
         key = settings.runway_api_key.get_secret_value() if settings.runway_api_key else ""
         if not key:
             raise NotConfigured("AIPROD_RUNWAY_API_KEY is not set")
+        breaker = breaker_for(
+            f"generated:runway:{settings.runway_base_url}",
+            threshold=settings.provider_breaker_failures,
+            cooldown_s=settings.provider_breaker_cooldown_s,
+        )
         return cls(
             api_key=key,
             base_url=settings.runway_base_url,
@@ -79,13 +84,9 @@ class RunwayVideo:
             price_per_second=settings.runway_price_per_second,
             poll_s=settings.runway_poll_s,
             max_wait_s=settings.runway_max_wait_s,
-            http=media_http(settings, key),
+            http=media_http(settings, breaker, key),
+            breaker=breaker,
             cache=MediaCache(settings.cache_dir),
-            breaker=breaker_for(
-                f"generated:runway:{settings.runway_base_url}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
             currency=settings.currency,
         )
 
@@ -120,7 +121,7 @@ class RunwayVideo:
         cached = remembered(self.cache, key, record, "video")
         if cached is not None:
             return cached
-        fetched = guarded(self.breaker, record, lambda: self._generate(body, record))
+        fetched = guarded(record, lambda: self._generate(body, record))
         return remember(self.cache, key, fetched)
 
     def _generate(self, body: dict[str, Any], record: CallRecord) -> FetchedVisual:
@@ -140,7 +141,7 @@ class RunwayVideo:
             raise ProviderFailed("invalid_response", "a task done without output", record=record)
         record.actual = record.estimate
         path = self.http.download(url, record, self.cache, allowed=frozenset(VIDEO_TYPES))
-        record.status = "ok"
+        record.status, record.request_id = "ok", task_id  # the task, not the last poll's id
         return FetchedVisual(path, "video", "runway", f"runway:{task_id}", LICENCE, record,
                              attribution=f"Generated with Runway {self.model}")  # fmt: skip
 

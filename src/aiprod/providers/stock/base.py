@@ -80,7 +80,7 @@ class StockLibrary:
             licence=self.licence,
             detail=f"{request.media} '{request.query}' ({request.orientation})",
         )
-        return guarded(self.breaker, record, lambda: self._fetch(request, record))
+        return guarded(record, lambda: self._fetch(request, record))
 
     def _fetch(self, request: VisualRequest, record: CallRecord) -> FetchedVisual:
         refused: ProviderFailed | None = None  # a result whose file we would not take

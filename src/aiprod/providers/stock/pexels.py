@@ -54,16 +54,17 @@ class PexelsStock(StockLibrary):
         key = settings.pexels_api_key.get_secret_value() if settings.pexels_api_key else ""
         if not key:
             raise NotConfigured("AIPROD_PEXELS_API_KEY is not set")
+        breaker = breaker_for(
+            f"stock:pexels:{settings.pexels_base_url}",
+            threshold=settings.provider_breaker_failures,
+            cooldown_s=settings.provider_breaker_cooldown_s,
+        )
         return cls(
             api_key=key,
             base_url=settings.pexels_base_url,
-            http=media_http(settings, key),
+            http=media_http(settings, breaker, key),
+            breaker=breaker,
             cache=MediaCache(settings.cache_dir),
-            breaker=breaker_for(
-                f"stock:pexels:{settings.pexels_base_url}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
         )
 
     def search_call(self, request: VisualRequest, page: int) -> SearchCall:

@@ -56,16 +56,17 @@ class PixabayStock(StockLibrary):
         key = settings.pixabay_api_key.get_secret_value() if settings.pixabay_api_key else ""
         if not key:
             raise NotConfigured("AIPROD_PIXABAY_API_KEY is not set")
+        breaker = breaker_for(
+            f"stock:pixabay:{settings.pixabay_base_url}",
+            threshold=settings.provider_breaker_failures,
+            cooldown_s=settings.provider_breaker_cooldown_s,
+        )
         return cls(
             api_key=key,
             base_url=settings.pixabay_base_url,
-            http=media_http(settings, key),
+            http=media_http(settings, breaker, key),
+            breaker=breaker,
             cache=MediaCache(settings.cache_dir),
-            breaker=breaker_for(
-                f"stock:pixabay:{settings.pixabay_base_url}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
         )
 
     def search_call(self, request: VisualRequest, page: int) -> SearchCall:

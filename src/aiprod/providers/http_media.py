@@ -1,11 +1,11 @@
 """HTTP for the picture providers: retried JSON calls, size-limited downloads, a cache.
 
-:class:`MediaHttp` makes one provider's requests: a timeout per attempt, retries with backoff
-on 408/429/5xx and connection errors (``Retry-After`` wins; a longer one than the policy's
-``max_wait_s`` gives up at once), and every failure translated into
-:class:`~aiprod.providers.base.ProviderFailed` with the provider's secrets redacted.
-Downloads are streamed into the cache under the SHA-256 of their content, refused past a
-size limit or when the content type (and the bytes' signature) is not a picture or clip.
+:class:`MediaHttp` makes one provider's requests. Its JSON calls go through the shared
+policy of :class:`aiprod.providers.http.VendorHttp` (breaker, a timeout per attempt, retries
+with backoff on 408/429/5xx honouring ``Retry-After``, failures as
+:class:`~aiprod.providers.base.ProviderFailed` with the secrets redacted). Downloads are
+streamed into the cache under the SHA-256 of their content, refused past a size limit or
+when the content type (and the bytes' signature) is not a picture or clip.
 
 Search answers are cached for 24 hours (Pixabay's terms ask for it; it also makes a second
 plan of the same brief pick the same pictures without a call). The cache holds answers and

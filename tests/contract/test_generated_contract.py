@@ -210,3 +210,16 @@ def test_what_the_script_spent_counts_and_its_record_is_kept(
     assert record["used"] == {"script": "openai_compatible", "generated": "openai_images"}
     assert record["calls"][0]["capability"] == "script" and len(record["calls"]) == 2
     assert record["spent"] == pytest.approx(0.63)
+
+
+def test_a_task_whose_polls_fail_is_cancelled_and_counted(
+    tmp_path: Path, server: VendorServer, waits: list[float]
+) -> None:
+    task_path = "/v1/tasks/17f20503-6c24-4c16-946b-35dbbce2af01"
+    server.fault(task_path, *[Fault(500, b'{"error": "Internal error"}')] * 3)
+    settings = generated(tmp_path, server, image_base_url=None, provider_budget=0.6)
+    spec, _ = run_step(planned_spec(), settings)
+    record = providers_record(spec)
+    assert record["fallbacks"][0]["reason"] == "http_500"
+    assert record["calls"][0]["actual"] == 0.6  # the task may still run and be billed
+    assert [s.method for s in server.requests_to(task_path)] == ["GET"] * 3 + ["DELETE"]

@@ -133,13 +133,18 @@ class RunwayVideo:
             record.status = "invalid_response"
             raise ProviderFailed("invalid_response", "no task id in the answer", record=record)
         record.request_id = task_id
-        task = self._wait(task_id, record)
+        record.actual = record.estimate  # a created task may be billed: counted until it fails
+        try:
+            task = self._wait(task_id, record)
+        except ProviderFailed as failure:
+            if failure.reason not in ("task_failed", "task_timeout"):
+                self._cancel(f"{self.base_url}/v1/tasks/{task_id}")  # polling broke: stop it
+            raise
         output = task.get("output")
         url = output[0] if isinstance(output, list) and output else None
         if not isinstance(url, str):
             record.status = "invalid_response"
             raise ProviderFailed("invalid_response", "a task done without output", record=record)
-        record.actual = record.estimate
         path = self.http.download(url, record, self.cache, allowed=frozenset(VIDEO_TYPES))
         record.status, record.request_id = "ok", task_id  # the task, not the last poll's id
         return FetchedVisual(path, "video", "runway", f"runway:{task_id}", LICENCE, record,

@@ -3,9 +3,10 @@
 Headers ``Authorization: Bearer <key>`` and ``X-Runway-Version``. The answer is a task id;
 ``GET /v1/tasks/{id}`` is polled every ``runway_poll_s`` until ``SUCCEEDED`` (``output[0]`` is
 the clip's URL, downloaded at once: it expires) or ``FAILED``/``CANCELLED`` (``failure``,
-``failureCode``), at most ``runway_max_wait_s``: a task still running then is cancelled
-(``DELETE /v1/tasks/{id}``) and the chain moves on. Priced per second of output (credits at
-0.01 USD); a failed task costs nothing, one given up on is counted at its estimate.
+``failureCode``), at most ``runway_max_wait_s``: a task still running then, or whose polls
+keep failing, is cancelled (``DELETE /v1/tasks/{id}``) and the chain moves on. Priced per
+second of output (credits at 0.01 USD); a created task counts at its estimate (it may be
+billed) unless it ends ``FAILED``, which costs nothing.
 """
 
 from __future__ import annotations

@@ -369,6 +369,36 @@ class Settings(BaseSettings):
     vision_price_output_per_1k: float | None = Field(
         default=None, ge=0, description="default: AIPROD_LLM_PRICE_OUTPUT_PER_1K"
     )
+    # Voice: cloud voices before the local one (docs/providers.md, "Voice"); the ElevenLabs
+    # key and URL are the music block's
+    voice_providers: Annotated[list[str], NoDecode] = Field(
+        default=["elevenlabs", "google", "openai", "local"],
+        min_length=1,
+        description="the voice chain in order; `local` (Piper/espeak-ng) always closes it",
+    )
+    voice_timeout_s: float = Field(default=60.0, gt=0, le=600, description="per attempt")
+    voice_retries: int = Field(default=2, ge=0, le=10, description="retries on 429/5xx/connect")
+    voice_max_retry_after_s: float = Field(
+        default=20.0, ge=0, description="a longer Retry-After falls back at once"
+    )
+    elevenlabs_voice_id: str = Field(
+        default="21m00Tcm4TLvOAVglOtC", min_length=1, description="a voice of GET /v1/voices"
+    )
+    elevenlabs_model: str = Field(default="eleven_multilingual_v2", min_length=1)
+    elevenlabs_price_per_1k_chars: float = Field(
+        default=0.10, ge=0, description="list price of 1000 characters (currency)"
+    )
+    google_tts_api_key: SecretStr | None = Field(default=None, description="sent as X-Goog-Api-Key")
+    google_tts_base_url: str = Field(default="https://texttospeech.googleapis.com")
+    google_tts_voice: str | None = Field(
+        default=None, description="e.g. en-US-Neural2-F; unset: Google's default for the language"
+    )
+    google_tts_price_per_1k_chars: float = Field(default=0.016, ge=0)
+    openai_api_key: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    openai_base_url: str = Field(default="https://api.openai.com/v1")
+    openai_tts_model: str = Field(default="tts-1", min_length=1)
+    openai_tts_voice: str = Field(default="alloy", min_length=1)
+    openai_tts_price_per_1k_chars: float = Field(default=0.015, ge=0)
 
     # Stock and generated scene pictures (docs/providers.md): off unless keys/URLs are set
     stock_providers: Annotated[list[str], NoDecode] = Field(
@@ -437,6 +467,7 @@ class Settings(BaseSettings):
         "trusted_proxies",
         "cors_origins",
         "script_providers",
+        "voice_providers",
         "music_providers",
         "sfx_providers",
         "freesound_licences",
@@ -475,6 +506,13 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("provider base URLs must be http(s) URLs")
         return value.rstrip("/") if value else None
+
+    @field_validator("google_tts_base_url", "openai_base_url")
+    @classmethod
+    def _voice_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("voice provider base URLs must be http(s) URLs")
+        return value.rstrip("/")
 
     @field_validator("rate_limit_storage_url")
     @classmethod

@@ -267,6 +267,7 @@ class Renderer:
                 work_dir=self.work,
                 cache_dir=self.settings.cache_dir,
                 on_scene_done=lambda n: self.sink.stage_advanced("narration", n),
+                settings=self.settings,  # the voice chain (cloud voices, then the local one)
             )
         with self.clock.stage("timeline"):
             timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))

@@ -12,11 +12,10 @@ Settings and returning the provider (or raising :class:`NotConfigured`)::
     [project.entry-points."aiprod.providers"]
     "script.my_llm" = "my_package.script:make_provider"
 
-Music (``AIPROD_MUSIC_PROVIDERS``, closed by ``composer``), sound effects
-(``AIPROD_SFX_PROVIDERS``, closed by ``synth``) and vision QA (``AIPROD_VISION_PROVIDERS``,
-empty: off) are chains too. The voices (Piper/espeak-ng) are still chosen by
-:mod:`aiprod.providers.tts.registry`; they are declared here so that ``aiprod providers``
-shows every chain.
+Voices (``AIPROD_VOICE_PROVIDERS``, closed by ``local``: Piper or espeak-ng as
+:mod:`aiprod.providers.tts.registry` picks; run by :mod:`aiprod.providers.tts.chain`), music
+(``AIPROD_MUSIC_PROVIDERS``, closed by ``composer``), sound effects (``AIPROD_SFX_PROVIDERS``,
+closed by ``synth``) and vision QA (``AIPROD_VISION_PROVIDERS``, empty: off) are chains too.
 """
 
 from __future__ import annotations
@@ -89,6 +88,30 @@ def _vision_openai(settings: Settings) -> Provider:
     return OpenAICompatibleVision.from_settings(settings)
 
 
+def _voice_elevenlabs(settings: Settings) -> Provider:
+    from aiprod.providers.tts.elevenlabs import ElevenLabsVoice
+
+    return ElevenLabsVoice.from_settings(settings)
+
+
+def _voice_google(settings: Settings) -> Provider:
+    from aiprod.providers.tts.google import GoogleVoice
+
+    return GoogleVoice.from_settings(settings)
+
+
+def _voice_openai(settings: Settings) -> Provider:
+    from aiprod.providers.tts.openai_voice import OpenAIVoice
+
+    return OpenAIVoice.from_settings(settings)
+
+
+def _voice_local(settings: Settings) -> Provider:
+    from aiprod.providers.tts.chain import LocalVoice
+
+    return LocalVoice()
+
+
 def _stock_pexels(settings: Settings) -> Provider:
     from aiprod.providers.stock.pexels import PexelsStock
 
@@ -118,11 +141,22 @@ BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
     "music": {"elevenlabs_music": _music_elevenlabs, "composer": _music_composer},
     "sfx": {"freesound": _sfx_freesound, "library": _sfx_library, "synth": _sfx_synth},
     "vision": {"openai_compatible": _vision_openai},
+    "voice": {
+        "elevenlabs": _voice_elevenlabs,
+        "google": _voice_google,
+        "openai": _voice_openai,
+        "local": _voice_local,
+    },
     "stock": {"pexels": _stock_pexels, "pixabay": _stock_pixabay},
     "generated": {"runway": _generated_runway, "openai_images": _generated_images},
 }
 # the provider that closes each chain (always there, whatever the setting says)
-CLOSING: dict[Capability, str] = {"script": "copywriter", "music": "composer", "sfx": "synth"}
+CLOSING: dict[Capability, str] = {
+    "script": "copywriter",
+    "voice": "local",
+    "music": "composer",
+    "sfx": "synth",
+}
 # A scene no stock or generated provider could serve keeps the design's own picture (an icon
 # of the bundled set) over its gradient: the offline default of both picture chains
 OFFLINE_PICTURES = "icons and gradients (offline)"
@@ -133,12 +167,7 @@ DESIGN_DEFAULT: dict[Capability, ProviderInfo] = {
 }  # fmt: skip
 
 DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
-    "voice": (
-        ProviderInfo("piper", "voice", ("en",), {"voice": "en_US-joe-medium"}, "second",
-                     licence="MIT voice model; output yours", offline_default=True),
-        ProviderInfo("espeak", "voice", (), {}, "second", licence="GPL-3.0 engine; output yours",
-                     offline_default=True),
-    ),
+    "voice": (),  # built in: BUILTIN["voice"]
 }  # fmt: skip
 
 
@@ -170,6 +199,7 @@ def factories(capability: Capability) -> dict[str, ProviderFactory]:
 def chain_names(capability: Capability, settings: Settings) -> list[str]:
     configured: dict[Capability, list[str]] = {
         "script": settings.script_providers,
+        "voice": settings.voice_providers,
         "music": settings.music_providers,
         "sfx": settings.sfx_providers,
         "vision": settings.vision_providers,  # empty: the advisory check is off

@@ -17,11 +17,13 @@ from typing import Any
 
 from aiprod.config import Settings
 from aiprod.media.timeline import build_timeline
+from aiprod.pipeline.fetch_visuals import fetch_scene_visuals
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
 from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
+from aiprod.providers.base import Ledger
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
@@ -199,6 +201,8 @@ def plan_from_brief(
         )
         length, _ = spoken_length(spec, preset, settings, work)
     spec = sound_design(spec, preset, settings, work)
+    # stock or generated pictures for the scenes that have none (no-op without providers)
+    spec = fetch_scene_visuals(spec, settings, Ledger(), width=preset.width, height=preset.height)
     return spec, preset
 
 

@@ -49,12 +49,17 @@ from aiprod.errors import (
     SpecProblem,
 )
 from aiprod.jobs import live, review, services
+from aiprod.jobs.choices import PLANNER_LANGUAGES, BriefChoices
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import JobStatus
 from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
+from aiprod.planner.brief import analyse_brief
 from aiprod.planner.keywords import detect_language
+from aiprod.providers.music.styles import MOODS
+from aiprod.providers.tts.sentences import primary_language
+from aiprod.providers.tts.voices import voices_for
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
@@ -78,6 +83,9 @@ FIELD_LABELS: Final = {
     "preset": "Preset",
     "formats": "Formats",
     "brand_kit": "Brand kit",
+    "language": "Language",
+    "voice": "Voice",
+    "music_mood": "Music mood",
 }
 ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
 STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
@@ -289,6 +297,9 @@ class VideoForm:
     review: bool = False
     submission: str = ""
     brand_kit: str = ""
+    language: str = ""  # "": detected in the brief
+    voice: str = ""  # "": the language's default
+    music_mood: str = ""  # "": read in the brief
 
     @classmethod
     async def read(cls, request: Request) -> VideoForm:
@@ -301,6 +312,9 @@ class VideoForm:
             review=form.get("review") == "on",
             submission=str(form.get("submission") or "")[:100],
             brand_kit=str(form.get("brand_kit") or "")[:32],
+            language=str(form.get("language") or "")[:35],
+            voice=str(form.get("voice") or "")[:80],
+            music_mood=str(form.get("music_mood") or "")[:40],
         )
 
     def body(self) -> JobCreate:
@@ -313,6 +327,9 @@ class VideoForm:
                     "review": self.review,
                     "formats": self.formats or None,
                     "brand_kit": self.brand_kit or None,
+                    "language": self.language or None,
+                    "voice": self.voice or None,
+                    "music_mood": self.music_mood or None,
                 }
             )
         except ValidationError as invalid:
@@ -359,6 +376,9 @@ async def _new_page(
         "problems": [(FIELD_LABELS.get(p.path, p.path), p.message) for p in problems or []],
         "submission": form.submission or f"studio-{secrets.token_urlsafe(16)}",
         "can_write": studio.principal.has(JOBS_WRITE),
+        "languages": PLANNER_LANGUAGES,
+        "voices": {code: voices_for(code) for code in PLANNER_LANGUAGES},
+        "moods": MOODS,
     }
     return render("new.html", context, status_code=status_code)
 
@@ -386,6 +406,7 @@ async def new_video(
             formats=[str(f) for f in formats] if isinstance(formats, list) else [],
             review=bool(job.review),
             brand_kit=str(kit.get("id") or "") if isinstance(kit, dict) else "",
+            **BriefChoices.of(asked).fields(),
         )
 
     found = await run_in_session(request, copy, read_only=True)
@@ -411,6 +432,7 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
             duration_s=None,
             presets_file=settings.presets_file,
             formats=body.formats,
+            choices=body.choices(),
         )
         return services.estimate_submission(submission, settings, quick=False)
 
@@ -419,8 +441,17 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
     except InvalidSpec as invalid:
         problems = [(FIELD_LABELS.get(p.path, p.path), p.message) for p in invalid.problems]
         return render("fragments/estimate.html", {"estimate": None, "problems": problems})
-    language = LANGUAGES.get(detect_language(form.brief), "English")
-    context = {"estimate": found, "problems": [], "language": language}
+    code = form.language or detect_language(form.brief)
+    language = LANGUAGES.get(primary_language(code), "English")
+    context = {
+        "estimate": found,
+        "problems": [],
+        "language": language,
+        "language_code": code,
+        "chosen": bool(form.language),
+        "mood": form.music_mood or analyse_brief(form.brief).mood,
+        "mood_chosen": bool(form.music_mood),
+    }
     return render("fragments/estimate.html", context)
 
 
@@ -448,6 +479,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
             presets_file=settings.presets_file,
             formats=body.formats,
             brand_kit=kit,
+            choices=body.choices(),
         )
         job, _ = services.submit_job(
             session,

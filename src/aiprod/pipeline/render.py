@@ -698,7 +698,7 @@ class Renderer:
             said = [s.narration for s in self.spec.scenes]
             shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
             semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
-            report = QAReport.from_checks([*report.checks, semantic], report.elapsed_s)
+            report = report.with_checks(semantic)
         report.write(self.out_dir / "qa.json")
         return report
 

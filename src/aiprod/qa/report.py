@@ -67,17 +67,30 @@ class QACheck:
 
 @dataclass(frozen=True)
 class QAReport:
-    """All checks of one render; ``passed`` is true only if every check passed."""
+    """All checks of one render; ``passed`` is true only if every check passed.
+
+    ``loudness``: the loudness over time (:func:`aiprod.qa.gate.loudness_series`), for the
+    studio's plot; not a check."""
 
     passed: bool
     checks: list[QACheck]
     elapsed_s: float | None = field(default=None, compare=False)
+    loudness: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
-    def from_checks(cls, checks: Iterable[QACheck], elapsed_s: float | None = None) -> QAReport:
+    def from_checks(
+        cls,
+        checks: Iterable[QACheck],
+        elapsed_s: float | None = None,
+        loudness: dict[str, Any] | None = None,
+    ) -> QAReport:
         """Build a report whose verdict is the conjunction of ``checks``."""
         listed = list(checks)
-        return cls(passed=all(c.passed for c in listed), checks=listed, elapsed_s=elapsed_s)
+        return cls(all(c.passed for c in listed), listed, elapsed_s, loudness)
+
+    def with_checks(self, *extra: QACheck) -> QAReport:
+        """This report with more checks (the verdict follows them)."""
+        return QAReport.from_checks([*self.checks, *extra], self.elapsed_s, self.loudness)
 
     def check(self, name: str) -> QACheck:
         """The check called ``name``; KeyError if there is none."""
@@ -91,10 +104,13 @@ class QAReport:
         return [c.describe() for c in self.checks if not c.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s``."""
+        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s`` and
+        ``loudness``."""
         data: dict[str, Any] = {"passed": self.passed, "checks": [c.to_dict() for c in self.checks]}
         if self.elapsed_s is not None:
             data["elapsed_s"] = round(self.elapsed_s, 3)
+        if self.loudness is not None:
+            data["loudness"] = self.loudness
         return data
 
     def write(self, path: Path) -> Path:

@@ -64,6 +64,7 @@ from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
 from aiprod.studio import storyboard
+from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
 from aiprod.studio.pages import policy, render
 from aiprod.studio.sessions import (
     CsrfRefused,
@@ -508,6 +509,7 @@ class Deliverable:
     label: str
     links: dict[str, str]
     qa: dict[str, Any] | None
+    loudness: LoudnessPlot | None = None
 
 
 def _brief_of(job: Job) -> str:
@@ -565,7 +567,8 @@ def _deliverables(store: ArtifactStore, job_id: str, ttl_s: int) -> list[Deliver
             continue
         label = folder.replace("x", ":") if folder else "video"
         qa_name = f"{folder}/qa.json" if folder else "qa.json"
-        found.append(Deliverable(label, links, _read_json(store, job_id, qa_name)))
+        qa = _read_json(store, job_id, qa_name)
+        found.append(Deliverable(label, links, qa, loudness_plot(qa)))
     return found
 
 

@@ -2,7 +2,8 @@
 (/usr/bin/chromium; Playwright never downloads a browser here) against a real ``aiprod
 serve`` on SQLite. Sign in (a bad key first), make a brand kit, write a hostile brief, see
 the estimate, hear a voice and a music mood, submit with review on, edit one scene's
-narration and approve the plan, follow the live progress (resuming after the last event
+narration (and give another your picture and a sound cue, the video calm music) and
+approve the plan, follow the live progress (resuming after the last event
 seen), play the video with its captions, download the ZIP, find the job in the history;
 axe-core checks every page. Every request the browser makes is recorded: none may leave
 127.0.0.1.
@@ -27,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from test_serve import SMALL, free_port, wait_until_up
+
+from aiprod.media.ffmpeg.run import run_ffmpeg
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "A 10-second ad for Bean There coffee <img src=x onerror=alert(1)> delivered weekly"
@@ -299,10 +302,23 @@ def _review(page: Any, tmp_path: Path) -> None:
     narration.type(edited)  # key by key, as a person types
     count = f"{len(words)} words · about {round(len(words) / 2.6, 1):g} s spoken"
     expect(page.locator("#scene-0-count")).to_have_text(count)
+    # the last scene: your own picture and a whoosh; the whole video: calm music
+    last = page.locator("li.scene-card").count() - 1
+    picture = tmp_path / "beans.png"
+    run_ffmpeg(
+        ["-y", "-f", "lavfi", "-i", "color=c=0x6f4e37:s=96x96", "-frames:v", "1", str(picture)]
+    )
+    page.set_input_files(f"#scene-{last}-picture", str(picture))
+    page.check(f"#scene-{last}-title ~ fieldset.cues input[value=whoosh]")
+    page.select_option("#plan-music", "calm")
     page.click("text=Save the storyboard")
     page.wait_for_url("**#storyboard")
     expect(page.locator("#storyboard-note")).to_contain_text("the plan is now version 2")
     assert page.locator("#scene-0-narration").input_value() == edited
+    card = page.locator("li.scene-card").nth(last)
+    assert card.locator(".frame").inner_text().lower().startswith("your picture")
+    assert card.locator("input[value=whoosh]").is_checked()
+    assert page.locator("#plan-music").input_value() == "calm"
     assert page.locator("img[src='x']").count() == 0
     _shoot(page, "job-review", tmp_path)
     page.set_viewport_size({"width": 390, "height": 844})  # the storyboard on a phone

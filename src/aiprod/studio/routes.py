@@ -66,6 +66,7 @@ from aiprod.storage import ArtifactStore, UnknownArtifact
 from aiprod.studio import storyboard
 from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
 from aiprod.studio.pages import policy, render
+from aiprod.studio.scene_pictures import take_pictures
 from aiprod.studio.sessions import (
     CsrfRefused,
     SessionKeeper,
@@ -606,6 +607,7 @@ class Editor:
     unsaved: bool = False
     closed: bool = False  # the plan left review meanwhile: the edit is shown as text
     saved: int | None = None  # the version a save just made (?saved=), said if still current
+    music: str = storyboard.KEEP_MUSIC  # the music's mood, none, or the plan's file
 
 
 async def _job_page(
@@ -645,6 +647,7 @@ async def _job_page(
         if editor.cards is None:
             editor.cards = storyboard.cards_of(manifest.spec)
             editor.base, editor.version = manifest.spec, manifest.version
+            editor.music = storyboard.music_of(manifest.spec)
             if editor.saved == manifest.version:
                 editor.note = f"Saved: the plan is now version {manifest.version}."
     elif editor is not None and editor.cards and editing:
@@ -673,6 +676,8 @@ async def _job_page(
         "transitions": storyboard.TRANSITIONS,
         "icon_choices": storyboard.icon_choices() if editor else (),
         "icon_preview": storyboard.icon_preview,
+        "sfx_kinds": storyboard.SFX_KINDS,
+        "moods": storyboard.MOODS,
         "words_per_second": SPEECH_WORDS_PER_SECOND,
     }
     links = [link for item in deliverables for link in item.links.values()]
@@ -686,13 +691,21 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
     nothing saved), or save the plan (and approve it) through the manifest API's service,
     with the version the form was drawn from as ``If-Match``. A plan saved meanwhile by
     someone else is explained, and the form keeps the user's text beside that version."""
-    form = await request.form()
-    check_csrf(request, studio, str(form.get("csrf") or ""))
-    principal = check_scope(studio.principal, JOBS_WRITE)
-    await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
-    edit = storyboard.read_form(form)
+    fields = storyboard.MAX_SCENES * 20  # a card has about 15
+    async with request.form(max_files=storyboard.MAX_SCENES, max_fields=fields) as form:
+        check_csrf(request, studio, str(form.get("csrf") or ""))
+        principal = check_scope(studio.principal, JOBS_WRITE)
+        await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
+        edit = storyboard.read_form(form)
+        refused = await take_pictures(request, studio, form, edit.cards)
+    if refused:  # a file that is not a picture: explained on its scene, nothing saved
+        editor = Editor(cards=edit.cards, base=edit.base, version=edit.version, music=edit.music)
+        editor.unsaved = True
+        editor.note = "Nothing was saved: a picture was refused (see its scene)."
+        return await _job_page(request, job_id, studio, editor, status_code=422)
     cards, note = storyboard.apply_op(edit.cards, edit.op)
     editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
+    editor.music = edit.music
     if edit.op not in ("save", "approve"):
         editor.unsaved = True
         page = await _job_page(request, job_id, studio, editor)

@@ -38,6 +38,7 @@ from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
+from aiprod.auth.tokens import looks_like_jwt
 from aiprod.brandkits import service as brand_kits
 from aiprod.config import Settings
 from aiprod.errors import (
@@ -73,6 +74,7 @@ from aiprod.studio.sessions import (
     StudioSession,
     check_origin,
     principal_of,
+    token_expiry,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,8 +171,8 @@ async def current_session(request: Request) -> StudioSession:
     found = keeper.read(request)
     if found is None:
         raise SignInRequired()
-    key_id, sid = found
-    principal = await run_in_session(
+    key_id, sid = found.key_id, found.sid
+    principal = found.token_principal or await run_in_session(
         request, lambda session: principal_of(session, key_id), read_only=True
     )
     if principal is None:
@@ -226,7 +228,15 @@ def _sign_in_form(
 ) -> Response:
     placeholder = Response()
     token = keeper_of(request).signin_token(request, placeholder)
-    context = {"csrf": token, "next": next_path, "message": message, "studio": None}
+    settings = settings_of(request)
+    issuer = settings.jwt_issuer if settings.jwt_enabled else None
+    context = {
+        "csrf": token,
+        "next": next_path,
+        "message": message,
+        "studio": None,
+        "issuer": issuer,
+    }
     response = render("sign_in.html", context, status_code=status_code)
     for header, value in placeholder.raw_headers:
         if header == b"set-cookie":
@@ -238,7 +248,7 @@ def _sign_in_form(
 async def sign_in(
     request: Request,
     csrf: CsrfField = "",
-    key: Annotated[str, Form(max_length=500)] = "",
+    key: Annotated[str, Form(max_length=8000)] = "",  # a key, or a token of the issuer
     next_path: Annotated[str, Form(alias="next", max_length=300)] = "/studio",
 ) -> Response:
     """Exchange an API key for a session cookie; an explained message when it is refused."""
@@ -251,29 +261,42 @@ async def sign_in(
         )
     request_id = getattr(request.state, "request_id", "")
 
+    verifier = request.app.state.token_verifier
+    tokens = verifier if verifier.enabled else None  # bearer JWTs, where configured
+
     def verify(session: Session) -> Principal:
         return authenticate(
-            session, presented, request_id=request_id, key_cache=request.app.state.key_cache
+            session,
+            presented,
+            request_id=request_id,
+            verifier=tokens,
+            key_cache=request.app.state.key_cache,
         )
 
     try:
         principal = await run_in_session(request, verify)
-    except AuthenticationRequired:
+    except AuthenticationRequired as refused:
         message = (
             "That API key was not accepted: it may be mistyped, revoked or expired. "
             "Keys look like aip_… and are created with 'aiprod keys create'."
         )
+        if tokens is not None and looks_like_jwt(presented):
+            message = f"That sign-in token was not accepted: {refused}."
         return _sign_in_form(
             request, next_path=_safe_next(next_path), message=message, status_code=401
         )
     await limit_principal(request, principal)
-    if not principal.has(JOBS_READ) or principal.key_id.startswith("jwt:"):
+    if not principal.has(JOBS_READ):
         message = "This key cannot read jobs (it lacks the 'jobs:read' scope)."
         return _sign_in_form(
             request, next_path=_safe_next(next_path), message=message, status_code=403
         )
     response = RedirectResponse(_safe_next(next_path), status_code=303)
-    keeper.issue(response, request, principal.key_id)
+    if principal.key_id.startswith("jwt:"):  # a token of the configured issuer
+        expires = token_expiry(presented)
+        keeper.issue(response, request, principal.key_id, token=principal, token_expires=expires)
+    else:
+        keeper.issue(response, request, principal.key_id)
     return response
 
 

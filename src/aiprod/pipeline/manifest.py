@@ -81,6 +81,7 @@ def _outputs(out_dir: Path) -> dict[str, int]:
         "video.mp4",
         "thumbnail.jpg",
         "contact_sheet.jpg",
+        "credits.txt",
         "captions.srt",
         "captions.vtt",
         "qa.json",
@@ -123,8 +124,13 @@ def build_manifest(
             "target_lufs": preset.loudness_lufs,
             "music": sound.music,
             "effects": sound.effects,
+            **({"providers": sound.providers} if sound.providers else {}),
         },
-        "qa": {"passed": qa.passed, "failures": qa.failures()},
+        "qa": {
+            "passed": qa.passed,
+            "failures": qa.failures(),
+            **({"vision": qa.vision} if qa.vision is not None else {}),
+        },
         "stage_seconds": stage_seconds,
         "outputs": _outputs(out_dir),
     }

@@ -71,7 +71,10 @@ from aiprod.pipeline.manifest import build_manifest, write_json
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, prepare_sound
+from aiprod.providers.credits import write_credits
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.registry import forget_providers
+from aiprod.providers.vision.review import review_frames
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.report import QAReport
@@ -291,12 +294,16 @@ class Renderer:
                 self.design_section = self.design.section()
         with self.clock.stage("visuals"):
             art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
-        give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
+        # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
+        # the voice model (130 MB resident, reloaded in about a second by the next render)
+        forget_providers()
+        give_back_memory()
         with self.clock.stage("compose", total=timeline.total_frames):
             self._compose(timeline, cues, audio, art)
         with self.clock.stage("qa"):
             report = self._qa_and_thumbnail(timeline, clips)
         with self.clock.stage("deliver"):
+            write_credits(self.out_dir, sound.credits, self.spec.title)
             manifest = build_manifest(
                 spec=self.spec,
                 preset=self.preset,
@@ -699,6 +706,9 @@ class Renderer:
             shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
             semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
             report = report.with_checks(semantic)
+        frames = [(p.scene, measured.frames.get(p.frame)) for p in sample_points(expect)]
+        sound = self.prepared.sound.providers if self.prepared else None
+        report = replace(report, vision=review_frames(self.spec, frames, self.settings, sound))
         report.write(self.out_dir / "qa.json")
         return report
 

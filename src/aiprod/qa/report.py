@@ -6,7 +6,7 @@ import json
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ class QAReport:
     checks: list[QACheck]
     elapsed_s: float | None = field(default=None, compare=False)
     loudness: dict[str, Any] | None = field(default=None, compare=False)
+    # the advisory vision check (providers/vision/review.py): never part of ``passed``
+    vision: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_checks(
@@ -86,11 +88,12 @@ class QAReport:
     ) -> QAReport:
         """Build a report whose verdict is the conjunction of ``checks``."""
         listed = list(checks)
-        return cls(all(c.passed for c in listed), listed, elapsed_s, loudness)
+        return cls(all(c.passed for c in listed), listed, elapsed_s, loudness=loudness)
 
     def with_checks(self, *extra: QACheck) -> QAReport:
-        """This report with more checks (the verdict follows them)."""
-        return QAReport.from_checks([*self.checks, *extra], self.elapsed_s, self.loudness)
+        """This report with more checks (the verdict follows them; the rest is kept)."""
+        listed = [*self.checks, *extra]
+        return replace(self, passed=all(c.passed for c in listed), checks=listed)
 
     def check(self, name: str) -> QACheck:
         """The check called ``name``; KeyError if there is none."""
@@ -104,13 +107,15 @@ class QAReport:
         return [c.describe() for c in self.checks if not c.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s`` and
-        ``loudness``."""
+        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s``,
+        ``loudness`` and ``vision``."""
         data: dict[str, Any] = {"passed": self.passed, "checks": [c.to_dict() for c in self.checks]}
         if self.elapsed_s is not None:
             data["elapsed_s"] = round(self.elapsed_s, 3)
         if self.loudness is not None:
             data["loudness"] = self.loudness
+        if self.vision is not None:
+            data["vision"] = self.vision
         return data
 
     def write(self, path: Path) -> Path:

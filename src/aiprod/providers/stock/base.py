@@ -8,8 +8,9 @@ answer (:meth:`StockLibrary.candidates`, :meth:`StockLibrary.has_more`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
+from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
 from aiprod.providers.http_media import (
     IMAGE_TYPES,
@@ -17,8 +18,10 @@ from aiprod.providers.http_media import (
     MediaCache,
     MediaHttp,
     guarded,
+    media_http,
 )
-from aiprod.providers.resilience import CircuitBreaker
+from aiprod.providers.registry import NotConfigured
+from aiprod.providers.resilience import CircuitBreaker, breaker_for
 from aiprod.providers.visual_base import FetchedVisual, VisualRequest, orientation_for
 
 MAX_PAGES = 3  # a fourth page of results is rarely better than the next provider
@@ -50,11 +53,55 @@ class StockLibrary:
 
     info: ProviderInfo
     licence: str
+    # the vendor's declaration: its name, limits, and the settings of its key and URL
+    name: ClassVar[str]
+    limits: ClassVar[dict[str, int]]
+    key_setting: ClassVar[str]
+    url_setting: ClassVar[str]
 
-    def __init__(self, *, http: MediaHttp, cache: MediaCache, breaker: CircuitBreaker) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        http: MediaHttp,
+        cache: MediaCache,
+        breaker: CircuitBreaker,
+    ) -> None:
         self.http = http
         self.cache = cache
         self.breaker = breaker
+        self._key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.info = ProviderInfo(
+            name=self.name,
+            capability="stock",
+            limits=dict(self.limits),
+            unit="call",
+            licence=self.licence,
+            needs_network=True,
+            configured=f"key set, {self.base_url}",
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        secret = getattr(settings, cls.key_setting)
+        key = secret.get_secret_value() if secret else ""
+        if not key:
+            raise NotConfigured(f"AIPROD_{cls.key_setting.upper()} is not set")
+        base_url: str = getattr(settings, cls.url_setting)
+        breaker = breaker_for(
+            f"stock:{cls.name}:{base_url}",
+            threshold=settings.provider_breaker_failures,
+            cooldown_s=settings.provider_breaker_cooldown_s,
+        )
+        return cls(
+            api_key=key,
+            base_url=base_url,
+            http=media_http(settings, breaker, key),
+            breaker=breaker,
+            cache=MediaCache(settings.cache_dir),
+        )
 
     # -- the vendor's part -------------------------------------------------------------
 

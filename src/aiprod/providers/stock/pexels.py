@@ -11,13 +11,8 @@ manifest keeps "Photo by <name> on Pexels" and the page's link.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from aiprod.config import Settings
-from aiprod.providers.base import ProviderInfo
-from aiprod.providers.http_media import MediaCache, MediaHttp, media_http
-from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, breaker_for
 from aiprod.providers.stock.base import PER_PAGE, Candidate, SearchCall, StockLibrary, fits, text
 from aiprod.providers.visual_base import VisualRequest
 
@@ -27,45 +22,10 @@ LICENCE = "Pexels License (free to use; credit appreciated)"
 class PexelsStock(StockLibrary):
     licence = LICENCE
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str,
-        http: MediaHttp,
-        cache: MediaCache,
-        breaker: CircuitBreaker,
-    ) -> None:
-        super().__init__(http=http, cache=cache, breaker=breaker)
-        self._key = api_key
-        self.base_url = base_url.rstrip("/")
-        self.info = ProviderInfo(
-            name="pexels",
-            capability="stock",
-            limits={"requests_per_hour": 200, "per_page_max": 80},
-            unit="call",
-            licence=LICENCE,
-            needs_network=True,
-            configured=f"key set, {self.base_url}",
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PexelsStock:
-        key = settings.pexels_api_key.get_secret_value() if settings.pexels_api_key else ""
-        if not key:
-            raise NotConfigured("AIPROD_PEXELS_API_KEY is not set")
-        breaker = breaker_for(
-            f"stock:pexels:{settings.pexels_base_url}",
-            threshold=settings.provider_breaker_failures,
-            cooldown_s=settings.provider_breaker_cooldown_s,
-        )
-        return cls(
-            api_key=key,
-            base_url=settings.pexels_base_url,
-            http=media_http(settings, breaker, key),
-            breaker=breaker,
-            cache=MediaCache(settings.cache_dir),
-        )
+    name = "pexels"
+    limits: ClassVar[dict[str, int]] = {"requests_per_hour": 200, "per_page_max": 80}
+    key_setting = "pexels_api_key"
+    url_setting = "pexels_base_url"
 
     def search_call(self, request: VisualRequest, page: int) -> SearchCall:
         path = "/v1/search" if request.media == "photo" else "/videos/search"

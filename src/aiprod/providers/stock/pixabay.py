@@ -11,13 +11,8 @@ not required; the manifest keeps "Image by <user> from Pixabay" and the page's l
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from aiprod.config import Settings
-from aiprod.providers.base import ProviderInfo
-from aiprod.providers.http_media import MediaCache, MediaHttp, media_http
-from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, breaker_for
 from aiprod.providers.stock.base import PER_PAGE, Candidate, SearchCall, StockLibrary, fits, text
 from aiprod.providers.visual_base import VisualRequest
 
@@ -29,45 +24,10 @@ MAX_QUERY = 100  # Pixabay's limit on q
 class PixabayStock(StockLibrary):
     licence = LICENCE
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        base_url: str,
-        http: MediaHttp,
-        cache: MediaCache,
-        breaker: CircuitBreaker,
-    ) -> None:
-        super().__init__(http=http, cache=cache, breaker=breaker)
-        self._key = api_key
-        self.base_url = base_url.rstrip("/")
-        self.info = ProviderInfo(
-            name="pixabay",
-            capability="stock",
-            limits={"requests_per_minute": 100, "per_page_max": 200},
-            unit="call",
-            licence=LICENCE,
-            needs_network=True,
-            configured=f"key set, {self.base_url}",
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PixabayStock:
-        key = settings.pixabay_api_key.get_secret_value() if settings.pixabay_api_key else ""
-        if not key:
-            raise NotConfigured("AIPROD_PIXABAY_API_KEY is not set")
-        breaker = breaker_for(
-            f"stock:pixabay:{settings.pixabay_base_url}",
-            threshold=settings.provider_breaker_failures,
-            cooldown_s=settings.provider_breaker_cooldown_s,
-        )
-        return cls(
-            api_key=key,
-            base_url=settings.pixabay_base_url,
-            http=media_http(settings, breaker, key),
-            breaker=breaker,
-            cache=MediaCache(settings.cache_dir),
-        )
+    name = "pixabay"
+    limits: ClassVar[dict[str, int]] = {"requests_per_minute": 100, "per_page_max": 200}
+    key_setting = "pixabay_api_key"
+    url_setting = "pixabay_base_url"
 
     def search_call(self, request: VisualRequest, page: int) -> SearchCall:
         params: dict[str, Any] = {

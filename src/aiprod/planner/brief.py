@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from aiprod.planner.brand import find_brand
 from aiprod.planner.cta import default_call_to_action, find_call_to_action
-from aiprod.planner.entities import find_audience, find_product
+from aiprod.planner.entities import find_audience, find_description, find_product
 from aiprod.planner.format_hints import (
     DEFAULT_DURATION_S,
     Aspect,
@@ -55,6 +55,8 @@ class BriefAnalysis:
     duration_explicit: bool
     aspect: Aspect | None
     keywords: tuple[str, ...]
+    description: str | None = None
+    """What the brand is, as the brief puts it after its name ('le vélo électrique urbain')."""
 
 
 def _mask(text: str, spans: list[Span]) -> str:
@@ -101,7 +103,11 @@ def analyse_brief(text: str) -> BriefAnalysis:
     spans += [(url[1], url[2])] if url else []
     links = [link.span() for link in SCHEME_LINK_RE.finditer(cleaned)]
     spans += links
+    description = find_description(cleaned, brand_span)
     excluded, excluded_words = _excluded(brand, product, audience)
+    if description:  # the hook says it; as a point it was said twice ('Vélo électrique urbain')
+        excluded |= {fold(description), fold(description.split(" ", 1)[-1])}
+        excluded |= {fold(description.split("'", 1)[-1])}
     points = find_points(_mask(cleaned, spans), excluded, excluded_words)
     return BriefAnalysis(
         language=language,
@@ -119,4 +125,5 @@ def analyse_brief(text: str) -> BriefAnalysis:
         keywords=find_keywords(
             _mask(cleaned, links), product, points, _banned(brand, cta, website)
         ),
+        description=description,
     )

@@ -16,7 +16,7 @@ from aiprod.planner.format_hints import (
 )
 from aiprod.planner.keywords import Language, detect_language, find_keywords
 from aiprod.planner.moods import Mood, detect_mood
-from aiprod.planner.points import find_points
+from aiprod.planner.points import clean_point, find_points
 from aiprod.planner.speech import SCHEME_LINK_RE, find_url
 from aiprod.planner.textutil import clean_text, fold, words
 from aiprod.planner.tokens import mostly_upper
@@ -106,8 +106,7 @@ def analyse_brief(text: str) -> BriefAnalysis:
     description = find_description(cleaned, brand_span)
     excluded, excluded_words = _excluded(brand, product, audience)
     if description:  # the hook says it; as a point it was said twice ('Vélo électrique urbain')
-        excluded |= {fold(description), fold(description.split(" ", 1)[-1])}
-        excluded |= {fold(description.split("'", 1)[-1])}
+        excluded |= {fold(description), fold(clean_point(description) or description)}
     points = find_points(_mask(cleaned, spans), excluded, excluded_words)
     return BriefAnalysis(
         language=language,

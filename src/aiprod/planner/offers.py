@@ -268,5 +268,10 @@ def offer_headline(
     if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
         cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
         return fit_headline(cased), badge
+    if price and not _shown_words(title) & (_shown_words(badge) | _shown_words(offer.get("code"))):
+        return (
+            title,
+            badge,
+        )  # the price and the one it replaces are the offer: '29 € au lieu de 49 €'
     with_code, plain = OFFER_FALLBACK.get(language[:2], OFFER_FALLBACK["en"])
     return (with_code if offer.get("code") else plain), badge

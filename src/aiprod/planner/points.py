@@ -16,7 +16,7 @@ from aiprod.planner.tokens import is_content
 
 MAX_POINTS = 6
 _MAX_POINT_WORDS = 6
-_MAX_FACT_WORDS = 10
+_MAX_FACT_WORDS = 12
 """A point whose figure or code comes late may run to here rather than lose it."""
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)|$")
 _TRIGGER_RE = any_of(
@@ -134,7 +134,7 @@ _TRAILING = folded_set(
 _CUT_BEFORE = folded_set(
     """
     in from with for at by on to of which who that because while dans de du des avec pour
-    par sur à qui que car parce lorsque
+    par sur à au aux en qui que car parce lorsque
     """
 )
 # Handles, hashtags, escape sequences and runs of symbols are not part of a point.
@@ -171,7 +171,8 @@ def _strip_edges(parts: list[str]) -> list[str]:
             parts[0] = parts[0][3:]
             continue
         subject = head == "it" and len(parts) > 1 and fold(parts[1]) in EN_FINITE
-        if head not in _LEADING or subject:
+        accented = parts[0].casefold() == "à"  # 'À partir de 8 €' is no English 'a'
+        if head not in _LEADING or subject or accented:
             break  # 'it saves 5 hours' keeps its subject: 'saves 5 hours' is no sentence
         parts.pop(0)
     while parts and fold(parts[-1]) in _TRAILING:
@@ -210,7 +211,8 @@ def clean_point(text: str) -> str | None:
         return None
     if len(folded) <= 3 and _TONE_WORDS & set(folded):
         return None
-    if all(w in _TONE_ADJECTIVES or w in _TONE_JOINERS or is_mood_word(w) for w in folded):
+    tone = _TONE_ADJECTIVES | _TONE_JOINERS | _TONE_WORDS
+    if all(w in tone or is_mood_word(w) for w in folded):  # 'Ton clair et rassurant'
         return None
     if any(w in DIRECTION_WORDS for w in folded) or all(w in FORMAT_WORDS for w in folded):
         return None
@@ -284,6 +286,7 @@ def _bullets(text: str) -> list[tuple[int, str]]:
 
 
 _LIST_JOINER_RE = re.compile(r"\s(?:and|or|et|ou)\s", re.IGNORECASE)
+_QUALIFIER_RE = re.compile(r"\s*(?:sans|without|no)\s", re.IGNORECASE)
 
 
 def _list_bounds(text: str) -> list[tuple[int, int]]:
@@ -299,6 +302,8 @@ def _list_bounds(text: str) -> list[tuple[int, int]]:
         listed = text[stop] == "," and 0 < len(piece.split()) <= 2
         if listed and _LIST_JOINER_RE.search(following) and len(following.split()) <= 8:
             continue  # the comma is inside the list: the clause goes on
+        if text[stop] == "," and _QUALIFIER_RE.match(following):
+            continue  # 'Essai gratuit de 14 jours, sans carte bancaire' is one point
         kept.append((stop, after))
         start = after
     return kept

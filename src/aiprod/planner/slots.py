@@ -85,19 +85,25 @@ def render(template: str, slots: Slots) -> str | None:
     return template.format_map(slots)
 
 
-def pick(templates: Sequence[str], slots: Slots, key: str, used: set[str]) -> str | None:
+def pick(
+    templates: Sequence[str], slots: Slots, key: str, used: set[str], *, again: bool = True
+) -> str | None:
     """A usable template chosen by a stable hash of ``key``, avoiding ``used`` ones if possible.
 
     The chosen template is added to ``used`` so later scenes vary their wording; once every
     one is used, the pool's first (its plainest, '{P}.') is said again rather than a lead-in
-    such as 'Au programme :' a second time.
+    such as 'Au programme :' a second time, or None without ``again`` (the caller says the
+    point plainly rather than repeat 'Here's what sets X apart:').
     """
     usable = [t for t in templates if fields(t) <= slots.keys()]
     if not usable:
         return None
     start = stable_hash(key) % len(usable)
     rotated = usable[start:] + usable[:start]
-    chosen = next((t for t in rotated if t not in used), usable[0])
+    fresh = next((t for t in rotated if t not in used), None)
+    if fresh is None and not again:
+        return None
+    chosen = fresh or usable[0]
     used.add(chosen)
     return chosen.format_map(slots)
 

@@ -11,6 +11,7 @@ from aiprod.config import Settings
 from aiprod.pipeline.plan import PlanRequest, draft_spec
 from aiprod.planner import analyse_brief, templates_en, templates_fr, write_script
 from aiprod.planner.layouts import _code_said
+from aiprod.planner.offers import offer_headline
 from aiprod.planner.speech import speakable
 from aiprod.planner.textutil import fold
 from aiprod.spec.model import Scene, VideoSpec
@@ -239,3 +240,19 @@ def test_no_headline_ends_on_a_cut_code_or_names_another_scene(
         assert not re.search(r"(?i)\b(with|avec le) code$", title), title
         if scene.layout == "offer":
             assert not title.startswith(("Why ", "Les atouts")), title
+
+
+def test_a_stat_label_keeps_its_rate_and_what_follows(plan_settings: Settings) -> None:
+    # 'Freelancers save 5 hours a week on paperwork' was labelled 'Week on paperwork'
+    stats = [s.stat for s in planned(LEDGERLY, plan_settings).scenes if s.stat]
+    assert [(s.value, s.unit, s.label) for s in stats] == [(5, "h", "A week on paperwork")]
+
+
+def test_a_price_from_is_headed_by_its_lead() -> None:
+    # 'À partir de 8 € par mois' was headed 'Partir'
+    assert offer_headline(
+        "À partir de 8 € par mois", "à partir de 8 € par mois", {"price": "8 €"}, "fr"
+    ) == (
+        "À partir de",
+        "Par mois",
+    )

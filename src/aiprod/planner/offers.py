@@ -83,6 +83,9 @@ OFFER_EDGE_WORDS = folded_set(
     "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
 )
 PRICE_LEADS = folded_set("at from dès à starting partir")
+_PRICE_LEAD_RE = re.compile(
+    r"\b(à partir de|a partir de|starting (?:at|from)|dès)\s*(?=[$€£]?\s?\d)", re.IGNORECASE
+)
 """Kept at a headline's end when the price shown below completes it ('Plans start at')."""
 OFFER_FALLBACK = {
     "en": ("Your promo code", "Special offer"),
@@ -265,6 +268,10 @@ def offer_headline(
         return title, badge
     rest = _offer_rest(source, language) or _offer_rest(title, language)
     folded = [fold(w) for w in rest.split()]
+    lead = _PRICE_LEAD_RE.search(source)
+    if folded and lead and all(w in PRICE_LEADS for w in folded):
+        return upper_first(lead.group(1).lower()), badge  # 'À partir de' over '8 €', not 'Partir'
+
     if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
         cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
         return fit_headline(cased), badge

@@ -19,9 +19,9 @@ HOOKS: dict[str, Classes] = {
             "Ready for something better? Meet {brand}.",
         ),
         (
-            "Tired of {x} that {lets} you down? Meet {brand}, and never settle again.",
+            "Tired of {x} that {lets} you down? Meet {brand}.",
             "Think you know {x}? Think again, because {brand} is here.",
-            "Something new is here, and it's about to change your day. Meet {brand}.",
+            "Something new is here for you. Meet {brand}.",
         ),
     ),
     "brand_food": (

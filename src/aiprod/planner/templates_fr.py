@@ -21,7 +21,7 @@ HOOKS: dict[str, Classes] = {
         (
             "Vous cherchez {un_x} qui {sort} vraiment de l'ordinaire ? Bonne nouvelle : "
             "{brand} est là.",
-            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}, et tout change.",
+            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}.",
         ),
     ),
     "brand_food": (

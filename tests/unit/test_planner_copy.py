@@ -129,6 +129,9 @@ FILLER = (
     "right here",
     "rien que pour vous",
     "sans compromis",
+    "Le moment est venu de vous lancer",
+    "There's never been a better time",
+    "et tout change",
 )
 
 

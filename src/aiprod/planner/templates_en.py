@@ -164,9 +164,10 @@ CTA_WITH_BRAND: Classes = (
 CTA_PLAIN: Classes = (
     ("{Cta}.",),
     ("Don't wait. {Cta}.", "What are you waiting for? {Cta}."),
-    ("There's never been a better time to start. {Cta}.",),
+    ("Go ahead. {Cta}.",),
 )
 CTA_LEAD_INS = (
+    "There's never been a better time to start.",
     "You deserve it.",
     "See the difference for yourself.",
     "Your future self will thank you.",

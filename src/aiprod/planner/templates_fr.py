@@ -161,9 +161,10 @@ CTA_WITH_BRAND: Classes = (
 CTA_PLAIN: Classes = (
     ("{Cta}.",),
     ("N'attendez plus : {cta}.", "Qu'attendez-vous ? {Cta}."),
-    ("Le moment est venu de vous lancer. N'attendez plus : {cta}.",),
+    ("Alors, n'attendez plus : {cta}.",),
 )
 CTA_LEAD_INS = (
+    "Le moment est venu de vous lancer.",
     "Vous le méritez.",
     "Voyez la différence par vous-même.",
     "Ça ne prend qu'un instant.",

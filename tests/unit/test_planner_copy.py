@@ -259,3 +259,10 @@ def test_a_price_from_is_headed_by_its_lead() -> None:
         "À partir de",
         "Par mois",
     )
+
+
+def test_a_price_taken_out_mid_line_takes_its_lead_along() -> None:
+    # 'Menu du midi à la première' was the headline over '15 €'
+    line = "menu du midi à 15 € au lieu de 19 € la première semaine"
+    offer = {"price": "15 €", "was": "19 €"}
+    assert offer_headline(line, line, offer, "fr") == ("Menu du midi la première semaine", "-21%")

@@ -83,6 +83,11 @@ OFFER_EDGE_WORDS = folded_set(
     "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
 )
 PRICE_LEADS = folded_set("at from dès à starting partir")
+_LEAD_INSIDE_RE = re.compile(
+    r"\b(?:à|at|for|from|dès|pour)\s+(?:\x00\s*)+(?=[^\W\d_])", re.IGNORECASE
+)
+"""A price lead whose price was taken out mid-line: dropped, or the headline reads
+'Menu du midi à la première semaine'; at the line's end it leads to the price shown below."""
 _PRICE_LEAD_RE = re.compile(
     r"\b(à partir de|a partir de|starting (?:at|from)|dès)\s*(?=[$€£]?\s?\d)", re.IGNORECASE
 )
@@ -196,8 +201,9 @@ def _without_amounts(text: str, language: str) -> str:
         if figure.currency:
             was = rf"(?:{_WAS_BEFORE.pattern})?"
             amount = rf"{was}{re.escape(figure.text)}(?:{_RATE_AFTER.pattern})?"
-            text = re.sub(amount, " ", text, flags=re.IGNORECASE)
-    return text
+            text = re.sub(amount, " \x00 ", text, flags=re.IGNORECASE)
+    text = _LEAD_INSIDE_RE.sub(" ", text)  # 'Menu du midi à [15 €] la première semaine'
+    return text.replace("\x00", " ")
 
 
 def _rate_badge(source: str, price: str, language: str) -> str | None:

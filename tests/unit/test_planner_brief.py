@@ -421,8 +421,11 @@ def test_points_from_plain_clauses_keep_numbers_and_prices_and_skip_the_tone() -
         "tone. 10,000 freelancers already use it, it saves 5 hours a month, and plans start at "
         "12 € a month. Try it free at ledgerly.app."
     )
-    assert analyse_brief(brief).key_points == (
-        "bookkeeping app for freelancers",
+    # what the brand is ('the bookkeeping app for freelancers') is its description, said in
+    # the hook, not a point
+    analysis = analyse_brief(brief)
+    assert analysis.description == "the bookkeeping app for freelancers"
+    assert analysis.key_points == (
         "10,000 freelancers already use it",
         "it saves 5 hours a month",
         "plans start at 12 € a month",

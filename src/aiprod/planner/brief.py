@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from aiprod.planner.brand import find_brand
 from aiprod.planner.cta import default_call_to_action, find_call_to_action
-from aiprod.planner.entities import find_audience, find_product
+from aiprod.planner.entities import find_audience, find_description, find_product
 from aiprod.planner.format_hints import (
     DEFAULT_DURATION_S,
     Aspect,
@@ -16,7 +16,7 @@ from aiprod.planner.format_hints import (
 )
 from aiprod.planner.keywords import Language, detect_language, find_keywords
 from aiprod.planner.moods import Mood, detect_mood
-from aiprod.planner.points import find_points
+from aiprod.planner.points import clean_point, find_points
 from aiprod.planner.speech import SCHEME_LINK_RE, find_url
 from aiprod.planner.textutil import clean_text, fold, words
 from aiprod.planner.tokens import mostly_upper
@@ -55,6 +55,8 @@ class BriefAnalysis:
     duration_explicit: bool
     aspect: Aspect | None
     keywords: tuple[str, ...]
+    description: str | None = None
+    """What the brand is, as the brief puts it after its name ('le vélo électrique urbain')."""
 
 
 def _mask(text: str, spans: list[Span]) -> str:
@@ -101,7 +103,10 @@ def analyse_brief(text: str) -> BriefAnalysis:
     spans += [(url[1], url[2])] if url else []
     links = [link.span() for link in SCHEME_LINK_RE.finditer(cleaned)]
     spans += links
+    description = find_description(cleaned, brand_span)
     excluded, excluded_words = _excluded(brand, product, audience)
+    if description:  # the hook says it; as a point it was said twice ('Vélo électrique urbain')
+        excluded |= {fold(description), fold(clean_point(description) or description)}
     points = find_points(_mask(cleaned, spans), excluded, excluded_words)
     return BriefAnalysis(
         language=language,
@@ -119,4 +124,5 @@ def analyse_brief(text: str) -> BriefAnalysis:
         keywords=find_keywords(
             _mask(cleaned, links), product, points, _banned(brand, cta, website)
         ),
+        description=description,
     )

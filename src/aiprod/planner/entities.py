@@ -147,3 +147,22 @@ def find_product(text: str, brand_span: tuple[int, int] | None) -> str | None:
     if 0 < len(content) <= 3 and brand_span is None:
         return " ".join(content).lower()
     return None
+
+
+_DESCRIPTION_RE = re.compile(
+    r"\s*,\s*(?P<desc>(?:the|an?|your|our|le|la|l'|les|un|une|votre|notre)\s*"
+    r"[^.,;:!?()\n]{2,60}?)\s*(?=[.,;:!?()\n]|$)",
+    re.IGNORECASE,
+)
+
+
+def find_description(text: str, brand_span: tuple[int, int] | None) -> str | None:
+    """What the brief says the brand is, in apposition: 'Volt, le vélo électrique urbain'
+    -> 'le vélo électrique urbain'. It is who the brand is (said in the hook), not a point."""
+    if brand_span is None:
+        return None
+    match = _DESCRIPTION_RE.match(text, brand_span[1])
+    if match is None:
+        return None
+    desc = " ".join(match["desc"].split())
+    return desc if any(is_content(fold(word)) for word in desc.split()[1:]) else None

@@ -180,8 +180,12 @@ def _trimmed(words: list[str]) -> list[str]:
 
 
 def _rate(words: list[str]) -> list[str] | None:
-    """'a month', 'per day', 'par mois': a figure's rate, kept whole as its label."""
-    if len(words) == 2 and fold(words[0]) in RATE_WORDS and fold(words[1]) in PERIOD_WORDS:
+    """'a month', 'per day', 'par mois': a figure's rate, kept whole as its label with what
+    follows it ('5 hours a week on paperwork' -> 'a week on paperwork', not 'week on
+    paperwork')."""
+    if len(words) >= 2 and fold(words[0]) in RATE_WORDS and fold(words[1]) in PERIOD_WORDS:
+        while fold(words[-1]) in LABEL_EDGE_WORDS:
+            words = words[:-1]
         return words
     return None
 

@@ -312,11 +312,43 @@ def _offer_copy(scene: dict[str, Any], source: str, language: str) -> None:
 
 
 def _brief_code(data: dict[str, Any], brief_text: str) -> None:
-    """The brief's promo code goes on an offer scene's chip when no offer scene shows it."""
+    """The brief's promo code goes on an offer scene's chip when no scene shows or says it
+    (a code another scene says belongs to that scene's offer, not to this price)."""
     offers = [s["offer"] for s in data["scenes"] if s.get("layout") == "offer" and s.get("offer")]
     code = find_code(brief_text)
-    if code and offers and not any(o.get("code") for o in offers):
+    said = any(code and code.casefold() in _scene_words(s).casefold() for s in data["scenes"])
+    if code and offers and not said and not any(o.get("code") for o in offers):
         offers[0]["code"] = code
+
+
+def _scene_words(scene: dict[str, Any]) -> str:
+    stat = scene.get("stat") or {}
+    return f"{scene.get('title') or ''} {scene.get('narration') or ''} {stat.get('label') or ''}"
+
+
+CODE_SAID = {"fr": "avec le code {code}", "en": "with code {code}"}
+
+
+def _code_said(scene: dict[str, Any], language: str) -> None:
+    """A promo code on a planned scene's chip is said too, after the price and the price it
+    replaces: '1 490 euros au lieu de 1 790 euros, avec le code VOLT20.'"""
+    code = (scene.get("offer") or {}).get("code")
+    narration = scene.get("narration") or ""
+    if scene.get("role") is None or not code or code.casefold() in narration.casefold():
+        return
+    said = CODE_SAID.get(language, CODE_SAID["en"]).format(code=code)
+    body = narration.rstrip()
+    if body.endswith("."):
+        scene["narration"] = f"{body[:-1]}, {said}."
+    else:
+        scene["narration"] = f"{body} {upper_first(said)}."
+
+
+def _own_sentences(sentences: list[str], said: list[str], points: list[str]) -> list[str]:
+    """The brief sentences whose promo code no other key point carries: 'Plans from 9 € a
+    month, first month free with code LEDGER20' lends its code to the free month only."""
+    others = {find_code(p) for p in points if p not in said} - {None}
+    return [s for s in sentences if find_code(s) not in others]
 
 
 def assign_layouts(spec: VideoSpec) -> VideoSpec:
@@ -331,7 +363,7 @@ def assign_layouts(spec: VideoSpec) -> VideoSpec:
         lines = scene_lines(scene, brief_clauses(brief_text, said, points))
         covered.append(said)
         quoted = brief_clauses(brief_text, said, points, whole=True)
-        sentences = brief_sentences(brief_text, said)
+        sentences = _own_sentences(brief_sentences(brief_text, said), said, points)
         found = found_content(lines, language, said, quoted, sentences)
         options.append(scene_options(scene, i, count, found))
         sources.append(next((line for line in lines if find_offer(line, language)), ""))
@@ -343,6 +375,7 @@ def assign_layouts(spec: VideoSpec) -> VideoSpec:
     for scene, source in zip(data["scenes"], sources, strict=True):
         if scene["layout"] == "offer":
             _offer_copy(scene, source, language)
+            _code_said(scene, language)
     return VideoSpec.model_validate(data)
 
 

@@ -83,6 +83,14 @@ OFFER_EDGE_WORDS = folded_set(
     "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
 )
 PRICE_LEADS = folded_set("at from dès à starting partir")
+_LEAD_INSIDE_RE = re.compile(
+    r"\b(?:à|at|for|from|dès|pour)\s+(?:\x00\s*)+(?=[^\W\d_])", re.IGNORECASE
+)
+"""A price lead whose price was taken out mid-line: dropped, or the headline reads
+'Menu du midi à la première semaine'; at the line's end it leads to the price shown below."""
+_PRICE_LEAD_RE = re.compile(
+    r"\b(à partir de|a partir de|starting (?:at|from)|dès)\s*(?=[$€£]?\s?\d)", re.IGNORECASE
+)
 """Kept at a headline's end when the price shown below completes it ('Plans start at')."""
 OFFER_FALLBACK = {
     "en": ("Your promo code", "Special offer"),
@@ -193,8 +201,9 @@ def _without_amounts(text: str, language: str) -> str:
         if figure.currency:
             was = rf"(?:{_WAS_BEFORE.pattern})?"
             amount = rf"{was}{re.escape(figure.text)}(?:{_RATE_AFTER.pattern})?"
-            text = re.sub(amount, " ", text, flags=re.IGNORECASE)
-    return text
+            text = re.sub(amount, " \x00 ", text, flags=re.IGNORECASE)
+    text = _LEAD_INSIDE_RE.sub(" ", text)  # 'Menu du midi à [15 €] la première semaine'
+    return text.replace("\x00", " ")
 
 
 def _rate_badge(source: str, price: str, language: str) -> str | None:
@@ -265,8 +274,17 @@ def offer_headline(
         return title, badge
     rest = _offer_rest(source, language) or _offer_rest(title, language)
     folded = [fold(w) for w in rest.split()]
+    lead = _PRICE_LEAD_RE.search(source)
+    if folded and lead and all(w in PRICE_LEADS for w in folded):
+        return upper_first(lead.group(1).lower()), badge  # 'À partir de' over '8 €', not 'Partir'
+
     if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
         cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
         return fit_headline(cased), badge
+    if price and not _shown_words(title) & (_shown_words(badge) | _shown_words(offer.get("code"))):
+        return (
+            title,
+            badge,
+        )  # the price and the one it replaces are the offer: '29 € au lieu de 49 €'
     with_code, plain = OFFER_FALLBACK.get(language[:2], OFFER_FALLBACK["en"])
     return (with_code if offer.get("code") else plain), badge

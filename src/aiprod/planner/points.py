@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from aiprod.planner.lexicon import EN_ADJ_OPENERS, EN_FINITE, FR_ADJ_OPENERS
+from aiprod.planner.moods import is_mood_word
 from aiprod.planner.speech import URL_RE
 from aiprod.planner.stopwords import DIRECTION_WORDS, FORMAT_WORDS, STOP_WORDS
 from aiprod.planner.textutil import any_of, fold, folded_set, lower_first, tidy_phrase, words
@@ -15,6 +16,8 @@ from aiprod.planner.tokens import is_content
 
 MAX_POINTS = 6
 _MAX_POINT_WORDS = 6
+_MAX_FACT_WORDS = 12
+"""A point whose figure or code comes late may run to here rather than lose it."""
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?:\s|$)|$")
 _TRIGGER_RE = any_of(
     [
@@ -131,14 +134,30 @@ _TRAILING = folded_set(
 _CUT_BEFORE = folded_set(
     """
     in from with for at by on to of which who that because while dans de du des avec pour
-    par sur à qui que car parce lorsque
+    par sur à au aux en qui que car parce lorsque
     """
 )
 # Handles, hashtags, escape sequences and runs of symbols are not part of a point.
 _NOISE_RE = re.compile(r"(?<!\w)[@#]\w+|\\[a-z]|(?<!\d)(?<!\d\s)[$€£]+(?!\s?\d)|[{}<>|]")
 _SYMBOL = re.compile(r"^[$€£%]+$")
+_THOUSANDS = re.compile(r"^\d{3}(?:[.,]\d+)?$")
+_GROUPED_NUMBER = re.compile(r"^[-+]?\d{1,3}(?: \d{3})*$")
+_MINUS_RE = re.compile(r"^\s*[-–]\s?(?=\d)")
 # A short clause naming the tone of the video ('Confident tone', 'Ton dynamique') is no point.
 _TONE_WORDS = folded_set("tone tones mood vibe vibes feel ton ambiance atmosphère")
+# A clause made only of tone adjectives ('Friendly and confident.') directs the voice: no point.
+_TONE_ADJECTIVES = folded_set(
+    """
+    friendly confident warm witty bold fun playful calm energetic punchy upbeat professional
+    casual relaxed serious light lighthearted cheerful positive reassuring clear direct honest
+    trustworthy modern elegant premium human approachable authentic inspiring dynamic
+    chaleureux chaleureuse amical amicale confiant confiante drôle léger légère sérieux
+    sérieuse enjoué enjouée décontracté décontractée rassurant rassurante positif positive
+    direct directe clair claire moderne élégant élégante humain humaine authentique
+    dynamique inspirant inspirante pro professionnel professionnelle
+    """
+)
+_TONE_JOINERS = folded_set("and but yet et mais tout en very très")
 _SINGLE_ADJECTIVES = EN_ADJ_OPENERS | FR_ADJ_OPENERS | frozenset({"organic", "bio", "local"})
 
 
@@ -152,7 +171,8 @@ def _strip_edges(parts: list[str]) -> list[str]:
             parts[0] = parts[0][3:]
             continue
         subject = head == "it" and len(parts) > 1 and fold(parts[1]) in EN_FINITE
-        if head not in _LEADING or subject:
+        accented = parts[0].casefold() == "à"  # 'À partir de 8 €' is no English 'a'
+        if head not in _LEADING or subject or accented:
             break  # 'it saves 5 hours' keeps its subject: 'saves 5 hours' is no sentence
         parts.pop(0)
     while parts and fold(parts[-1]) in _TRAILING:
@@ -160,12 +180,21 @@ def _strip_edges(parts: list[str]) -> list[str]:
     return parts
 
 
+def _is_fact(part: str) -> bool:
+    """A figure ('1 790 €', '20 %') or a code ('VOLT20'): what a shortened point must keep."""
+    return any(ch.isdigit() for ch in part)
+
+
 def _shorten(parts: list[str]) -> list[str]:
+    """At most six words, cut before a preposition; a cut never drops a figure or a code
+    ('1 490 € au lieu de 1 790 €' stays whole, not '1 490 € au lieu')."""
     if len(parts) <= _MAX_POINT_WORDS:
         return parts
     cuts = [i for i in range(2, _MAX_POINT_WORDS + 1) if fold(parts[i]) in _CUT_BEFORE]
-    parts = parts[: cuts[-1]] if cuts else parts[:_MAX_POINT_WORDS]
-    return _strip_edges(parts)
+    stop = cuts[-1] if cuts else _MAX_POINT_WORDS
+    if any(_is_fact(part) for part in parts[stop:_MAX_FACT_WORDS]):
+        return _strip_edges(parts[:_MAX_FACT_WORDS])
+    return _strip_edges(parts[:stop])
 
 
 def clean_point(text: str) -> str | None:
@@ -173,11 +202,17 @@ def clean_point(text: str) -> str | None:
     if URL_RE.search(text):
         return None
     text = _NOISE_RE.sub(" ", text.replace("!", " ").replace("?", " "))
+    minus = "-" if _MINUS_RE.match(text) else ""  # '-20 %' is a discount, not '20 %'
     parts = _shorten(_strip_edges(_with_symbols(tidy_phrase(text).split())))
+    if minus and parts and parts[0][:1].isdigit():
+        parts[0] = minus + parts[0]
     folded = [fold(word.strip(".,")) for word in parts]
     if not parts or not any(is_content(w) for w in folded):
         return None
     if len(folded) <= 3 and _TONE_WORDS & set(folded):
+        return None
+    tone = _TONE_ADJECTIVES | _TONE_JOINERS | _TONE_WORDS
+    if all(w in tone or is_mood_word(w) for w in folded):  # 'Ton clair et rassurant'
         return None
     if any(w in DIRECTION_WORDS for w in folded) or all(w in FORMAT_WORDS for w in folded):
         return None
@@ -190,10 +225,13 @@ def clean_point(text: str) -> str | None:
 
 
 def _with_symbols(parts: list[str]) -> list[str]:
-    """'12', '€' -> '12 €': a currency or percent sign is part of its number, not a word."""
+    """'12', '€' -> '12 €': a currency or percent sign is part of its number, not a word;
+    '1', '490' -> '1 490': a French thousands group too."""
     merged: list[str] = []
     for part in parts:
-        if merged and _SYMBOL.match(part) and merged[-1][-1:].isdigit():
+        symbol = merged and _SYMBOL.match(part) and merged[-1][-1:].isdigit()
+        group = merged and _THOUSANDS.match(part) and _GROUPED_NUMBER.match(merged[-1])
+        if symbol or group:
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
@@ -247,9 +285,33 @@ def _bullets(text: str) -> list[tuple[int, str]]:
     return found
 
 
+_LIST_JOINER_RE = re.compile(r"\s(?:and|or|et|ou)\s", re.IGNORECASE)
+_QUALIFIER_RE = re.compile(r"\s*(?:sans|without|no)\s", re.IGNORECASE)
+
+
+def _list_bounds(text: str) -> list[tuple[int, int]]:
+    """Clause bounds, where the commas of a noun list ('Invoices, receipts and taxes in one
+    place') do not cut: a one- or two-word piece before a comma joins what follows when that
+    goes on to 'and'/'et' before the clause ends."""
+    bounds = [(m.start(), m.end()) for m in _CLAUSE_SPLIT_RE.finditer(text)]
+    kept: list[tuple[int, int]] = []
+    start = 0
+    for index, (stop, after) in enumerate(bounds):
+        piece = text[start:stop]
+        following = text[after : bounds[index + 1][0] if index + 1 < len(bounds) else len(text)]
+        listed = text[stop] == "," and 0 < len(piece.split()) <= 2
+        if listed and _LIST_JOINER_RE.search(following) and len(following.split()) <= 8:
+            continue  # the comma is inside the list: the clause goes on
+        if text[stop] == "," and _QUALIFIER_RE.match(following):
+            continue  # 'Essai gratuit de 14 jours, sans carte bancaire' is one point
+        kept.append((stop, after))
+        start = after
+    return kept
+
+
 def _clauses(text: str, excluded_words: set[str]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    bounds = [(m.start(), m.end()) for m in _CLAUSE_SPLIT_RE.finditer(text)]
+    bounds = _list_bounds(text)
     start = 0
     for stop, after in [*bounds, (len(text), len(text))]:
         clause = text[start:stop]

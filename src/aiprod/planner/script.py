@@ -10,6 +10,7 @@ from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.compose import Composer, Draft, SceneRole
 from aiprod.planner.keywords import Language
 from aiprod.planner.moods import Mood
+from aiprod.planner.offers import find_offer
 from aiprod.planner.pacing import choose_variants
 from aiprod.planner.slots import Slots, base_slots, fields, templates_for
 from aiprod.planner.templates_en import Synthetic
@@ -92,7 +93,6 @@ def _fillers(analysis: BriefAnalysis, slots: Slots) -> list[Synthetic]:
     turn = stable_hash(analysis.brand or "", analysis.product or "") % len(generic)
     items = [
         copy.SYNTHETIC_PRODUCT,
-        copy.SYNTHETIC_MOOD[analysis.mood],
         copy.SYNTHETIC_AUDIENCE,
         *generic[turn:],
         *generic[:turn],
@@ -115,14 +115,22 @@ def _scene_counts(points: int, low: int, high: int, target: int) -> list[int]:
     return order
 
 
-def _chunks(points: tuple[str, ...], count: int) -> list[list[str]]:
-    size, extra = divmod(len(points), count)
-    groups: list[list[str]] = []
-    start = 0
-    for index in range(count):
-        stop = start + size + (1 if index < extra else 0)
-        groups.append(list(points[start:stop]))
-        start = stop
+def _chunks(points: tuple[str, ...], count: int, language: str) -> list[list[str]]:
+    """``count`` groups of points, smallest merges first. An offer (a price, a discount, a
+    code) keeps a scene of its own while other points can be merged, even ones apart (the
+    later joins the earlier), so an offer scene never shows an unrelated fact as its
+    headline; neighbours are merged only when nothing else is left."""
+    groups = [[point] for point in points]
+    offers = {point for point in points if find_offer(point, language)}
+    while len(groups) > max(1, count):
+        plain = [i for i, group in enumerate(groups) if not offers & set(group)]
+        if len(plain) >= 2:
+            first, second = sorted(sorted(plain, key=lambda i: (len(groups[i]), i))[:2])
+        else:
+            pairs = range(len(groups) - 1)
+            first = min(pairs, key=lambda i: (len(groups[i]) + len(groups[i + 1]), i))
+            second = first + 1
+        groups[first] = groups[first] + groups.pop(second)
     return groups
 
 
@@ -133,7 +141,7 @@ def _drafts(
     points = analysis.key_points
     drafts = [composer.hook()]
     if len(points) >= count:
-        groups = _chunks(points, count)
+        groups = _chunks(points, count, analysis.language)
         drafts += [composer.points(group, i) for i, group in enumerate(groups)]
     else:
         drafts += [composer.points([point], i) for i, point in enumerate(points)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from types import ModuleType
@@ -9,7 +10,7 @@ from types import ModuleType
 from aiprod.planner import templates_en, templates_fr
 from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.grammar import en_generic, fr_article, fr_plural
-from aiprod.planner.textutil import count_words, lower_first, stable_hash, upper_first
+from aiprod.planner.textutil import count_words, fold, lower_first, stable_hash, upper_first
 
 Slots = dict[str, str]
 _FORMATTER = string.Formatter()
@@ -85,21 +86,37 @@ def render(template: str, slots: Slots) -> str | None:
     return template.format_map(slots)
 
 
-def pick(templates: Sequence[str], slots: Slots, key: str, used: set[str]) -> str | None:
+def pick(
+    templates: Sequence[str], slots: Slots, key: str, used: set[str], *, again: bool = True
+) -> str | None:
     """A usable template chosen by a stable hash of ``key``, avoiding ``used`` ones if possible.
 
     The chosen template is added to ``used`` so later scenes vary their wording; once every
     one is used, the pool's first (its plainest, '{P}.') is said again rather than a lead-in
-    such as 'Au programme :' a second time.
+    such as 'Au programme :' a second time, or None without ``again`` (the caller says the
+    point plainly rather than repeat 'Here's what sets X apart:').
     """
     usable = [t for t in templates if fields(t) <= slots.keys()]
     if not usable:
         return None
     start = stable_hash(key) % len(usable)
     rotated = usable[start:] + usable[:start]
-    chosen = next((t for t in rotated if t not in used), usable[0])
+    fresh = next((t for t in rotated if t not in used and not _leads(t) & used), None)
+    if fresh is None and not again:
+        return None
+    chosen = fresh or usable[0]
     used.add(chosen)
+    used.update(_leads(chosen))
     return chosen.format_map(slots)
+
+
+_LEAD_RE = re.compile(r"([^.?!:{}]+?)\s*:")
+
+
+def _leads(template: str) -> set[str]:
+    """A template's lead-ins ('Bonne nouvelle :' in 'Bonne nouvelle : c'est {p}.' or in
+    '... ? Bonne nouvelle : {brand} est là.'), shared by templates of other pools."""
+    return {f"lead:{fold(m.group(1).strip())}" for m in _LEAD_RE.finditer(template)}
 
 
 def pick_many(

@@ -78,6 +78,7 @@ _FR_RATES = (
 )
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
 _STRAY_CURRENCY = re.compile(r"[$€£¥]")
+_DISCOUNT_MINUS = re.compile(r"(?<![\w.,])[-−–]\s?(\d+(?:[.,]\d+)?)\s?%")
 _SLASH_DIGITS = re.compile(r"(\d)\s*/\s*(\d)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
 _REPEATED_PUNCT = re.compile(r"([,.;:])(?:\s*[,.;:])+")
@@ -85,6 +86,16 @@ _SYMBOL_WORDS = {
     "en": {"&": " and ", "%": " percent", "+": " plus ", "=": " equals ", "@": " at "},
     "fr": {"&": " et ", "%": " pour cent", "+": " plus ", "=": " égale ", "@": " arobase "},
 }
+
+
+def _said_discount(match: re.Match[str], language: str) -> str:
+    """'-20 %' -> 'moins 20 %' ('Moins' opening a sentence), '20 % off' in English: the dash
+    was dropped as a symbol and the discount said as a plain '20 percent'."""
+    if language != "fr":
+        return f"{match[1]} % off"
+    before = match.string[: match.start()].rstrip()
+    opens = not before or before[-1] in ".!?:"
+    return f"{'Moins' if opens and not before.endswith(':') else 'moins'} {match[1]} %"
 
 
 def speakable(text: str, language: str) -> str:
@@ -95,6 +106,7 @@ def speakable(text: str, language: str) -> str:
     for pattern, replacement in _CURRENCY:
         text = pattern.sub(replacement, text)
     text = _STRAY_CURRENCY.sub(" ", text)
+    text = _DISCOUNT_MINUS.sub(lambda m: _said_discount(m, language), text)
     if language == "fr":
         text = _FR_RATES[0].sub(r"\1 jours sur \2", text)
         text = _FR_RATES[1].sub(r"\1 heures sur \2", text)

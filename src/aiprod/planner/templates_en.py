@@ -19,9 +19,9 @@ HOOKS: dict[str, Classes] = {
             "Ready for something better? Meet {brand}.",
         ),
         (
-            "Tired of {x} that {lets} you down? Meet {brand}, and never settle again.",
+            "Tired of {x} that {lets} you down? Meet {brand}.",
             "Think you know {x}? Think again, because {brand} is here.",
-            "Something new is here, and it's about to change your day. Meet {brand}.",
+            "Something new is here for you. Meet {brand}.",
         ),
     ),
     "brand_food": (
@@ -48,20 +48,13 @@ HOOKS: dict[str, Classes] = {
     ),
 }
 HOOK_AUDIENCE = ("Calling all {aud}!", "{Aud}, this one's for you.", "Hey {aud}, listen up.")
-HOOK_MOOD: dict[Mood, tuple[str, ...]] = {
-    "upbeat": ("Get ready, this is going to be fun!", "Let's turn up the energy!"),
-    "calm": ("Take a deep breath and slow down.", "Let's take a quiet moment."),
-    "corporate": ("Your business deserves better.", "Let's talk about results."),
-    "inspiring": ("Every great story starts with a single step.", "Imagine what's possible."),
-    "dramatic": ("Everything is about to change.", "Brace yourself."),
-    "playful": ("Okay, hear us out.", "Warning: you might just smile."),
-}
 
+# A point is said plainly, with at most one short lead-in and never a tag that changes what
+# it means ('Free first service, every single time' is false; 'just for you' says nothing).
 POINTS: dict[str, Classes] = {
     "noun": (
-        ("{P}.", "{P}, right here."),
+        ("{P}.",),
         (
-            "We're talking {p}.",
             "Good news: {p}.",
             "Here's the deal: {p}.",
             "Next up: {p}.",
@@ -69,45 +62,37 @@ POINTS: dict[str, Classes] = {
         ),
         (
             "Here's what sets {brand} apart: {p}.",
-            "And the best part? {P}, every single time.",
-            "You asked, and we listened: {p}, just for you.",
-            "One thing you will love: {p}, done right.",
-            "Let's talk about {p}, because it really matters.",
-            "This is where it gets good: {p}, for everyone.",
+            "And the best part? {P}.",
+            "One thing you will love: {p}.",
+            "There's more to {brand}: {p}.",
         ),
+    ),
+    # A price, discount or free offer is said as it stands: no claim around it.
+    "offer": (
+        ("{P}.",),
+        ("Don't miss this: {p}.", "Good news: {p}.", "And there's more: {p}."),
+        ("And the best part? {P}.",),
     ),
     # Extra wording for plural or uncountable points ("organic beans", "free delivery").
     "noun_bare": (
         ("Enjoy {p}.",),
-        ("It all starts with {p}.", "With {brand}, you get {p}.", "Say hello to {p}."),
-        ("Every single time, you can count on {p}.",),
+        ("It all starts with {p}.", "With {brand}, you get {p}."),
+        ("With {brand}, you can count on {p}.",),
     ),
     "adj": (
-        ("{P}.", "Always {p}."),
+        ("{P}.",),
         ("Plus, it's {p}.", "Good news: it's {p}.", "And yes, it's {p}."),
-        (
-            "Best of all, it's {p}, every single time.",
-            "Here's the thing: it's all {p}.",
-            "What's more, it's {p}, and that makes all the difference.",
-        ),
+        ("Best of all, it's {p}.", "What's more, it's {p}."),
     ),
     "verb": (
-        ("{P}.", "{P}, easily."),
+        ("{P}.",),
         ("Now you can {p}.", "Good news: you can {p}.", "Finally, a way to {p}."),
-        (
-            "With {brand}, you can {p}, effortlessly.",
-            "Imagine being able to {p}, every day.",
-            "Now there's a simple way to {p}, any time you like.",
-        ),
+        ("With {brand}, you can {p}.", "Now there's a simple way to {p}."),
     ),
     "clause": (
         ("{P}.",),
         ("Good news: {p}.", "Here's the thing: {p}.", "That's right: {p}."),
-        (
-            "And here's what makes it special: {p}.",
-            "You heard that right: {p}, every time.",
-            "And here's the best part, for real: {p}.",
-        ),
+        ("And here's what makes it special: {p}.", "You heard that right: {p}."),
     ),
 }
 GENERIC_ELABORATIONS = (
@@ -123,7 +108,6 @@ GENERIC_ELABORATIONS = (
     "It's the little things that make a big difference.",
     "Once you try it, there's no going back.",
     "Simple, honest and made to last.",
-    "You can feel it from the very first moment.",
     "Honestly, it just works.",
     "Every day, for everyone.",
     "Small change, big difference.",
@@ -137,15 +121,9 @@ CONTEXT_ELABORATIONS = (
     "Made with {aud} in mind.",
     "That's the {brand} difference.",
     "Just what great {x} should be.",
-    "Only from {brand}.",
 )
 MOOD_ELABORATIONS: dict[Mood, tuple[str, ...]] = {
-    "upbeat": (
-        "How good is that?",
-        "Talk about a win!",
-        "It's a total game changer!",
-        "Feel the energy from the very first moment!",
-    ),
+    "upbeat": ("Feel the energy from the very first moment.",),
     "calm": (
         "Relax, we've got you covered.",
         "Take your time and enjoy it.",
@@ -186,9 +164,10 @@ CTA_WITH_BRAND: Classes = (
 CTA_PLAIN: Classes = (
     ("{Cta}.",),
     ("Don't wait. {Cta}.", "What are you waiting for? {Cta}."),
-    ("There's never been a better time to start. {Cta}.",),
+    ("Go ahead. {Cta}.",),
 )
 CTA_LEAD_INS = (
+    "There's never been a better time to start.",
     "You deserve it.",
     "See the difference for yourself.",
     "Your future self will thank you.",
@@ -241,41 +220,3 @@ SYNTHETIC_GENERIC: tuple[Synthetic, ...] = (
         "Every moment is designed to delight you, from the very first second to the last.",
     ),
 )
-SYNTHETIC_MOOD: dict[Mood, Synthetic] = {
-    "upbeat": (
-        "Feel the Energy",
-        "Feel the energy!",
-        "Feel the energy from the very first moment.",
-        "Feel the energy from the very first moment, and keep it going all day long.",
-    ),
-    "calm": (
-        "Breathe Easy",
-        "Breathe easy.",
-        "Everything here is calmer and gentler.",
-        "Everything here is calmer and gentler, so you can finally slow down.",
-    ),
-    "corporate": (
-        "Built for Business",
-        "Built for business.",
-        "A solution designed for demanding teams.",
-        "A solution designed for demanding teams who expect real, measurable results.",
-    ),
-    "inspiring": (
-        "Go Further",
-        "Go further.",
-        "Go further than you ever imagined.",
-        "Go further than you ever imagined, one step at a time.",
-    ),
-    "dramatic": (
-        "Power, Redefined",
-        "Power, redefined.",
-        "A kind of power you have never seen before.",
-        "A kind of power you have never seen before, ready to change everything.",
-    ),
-    "playful": (
-        "Seriously Fun",
-        "Seriously fun.",
-        "Yes, serious things can be fun too.",
-        "Yes, serious things can be fun too, and we have the proof right here.",
-    ),
-}

@@ -21,7 +21,7 @@ HOOKS: dict[str, Classes] = {
         (
             "Vous cherchez {un_x} qui {sort} vraiment de l'ordinaire ? Bonne nouvelle : "
             "{brand} est là.",
-            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}, et tout change.",
+            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}.",
         ),
     ),
     "brand_food": (
@@ -52,60 +52,45 @@ HOOK_AUDIENCE = (
     "Ceci s'adresse {aux_aud}.",
     "Avis {aux_aud} !",
 )
-HOOK_MOOD: dict[Mood, tuple[str, ...]] = {
-    "upbeat": ("Attention, ça va bouger !", "Place à l'énergie !"),
-    "calm": ("Prenez une grande inspiration.", "Accordez-vous un instant."),
-    "corporate": ("Votre entreprise mérite mieux.", "Parlons résultats."),
-    "inspiring": ("Chaque grande histoire commence par un premier pas.", "Imaginez le possible."),
-    "dramatic": ("Tout est sur le point de changer.", "Préparez-vous."),
-    "playful": ("Bon, écoutez-nous deux secondes.", "Attention : vous allez sourire."),
-}
 
+# Un point se dit simplement, avec au plus une courte accroche et jamais une formule qui en
+# change le sens (« Premier entretien offert, à chaque fois » est faux).
 POINTS: dict[str, Classes] = {
     "noun": (
         ("{P}.", "Au programme : {p}.", "Le plus ? {P}."),
         (
             "Bonne nouvelle : {p}.",
-            "Notre promesse : {p}.",
-            "Ce qui change tout : {p}.",
+            "À noter : {p}.",
             "Et ce n'est pas tout : {p}.",
             "À ne pas manquer : {p}.",
         ),
         (
-            "Ce qui distingue {brand} ? {P}, tout simplement.",
-            "Parlons de ce qui compte vraiment : {p}, au quotidien.",
-            "Un détail qui change tout : {p}, pour tout le monde.",
-            "Et le meilleur dans tout ça ? {P}, à chaque fois.",
-            "Avec {brand}, c'est simple : {p}, sans compromis.",
-            "Vous l'avez demandé, nous l'avons fait : {p}, rien que pour vous.",
+            "Ce qui distingue {brand} ? {P}.",
+            "Et le meilleur dans tout ça ? {P}.",
+            "Avec {brand}, c'est simple : {p}.",
+            "Autre atout de {brand} : {p}.",
         ),
     ),
     "noun_bare": ((), (), ()),
+    "offer": (
+        ("{P}.",),
+        ("À ne pas manquer : {p}.", "Bonne nouvelle : {p}.", "Et aussi : {p}."),
+        ("Et le meilleur dans tout ça ? {P}.",),
+    ),
     "adj": (
-        ("{P}.", "Toujours {p}."),
+        ("{P}.",),
         ("Et en plus, c'est {p}.", "Bonne nouvelle : c'est {p}."),
-        (
-            "Et le meilleur dans tout ça ? C'est {p}, à chaque fois.",
-            "Et ce n'est pas tout : c'est {p}, en toute simplicité.",
-        ),
+        ("Et le meilleur dans tout ça ? C'est {p}.", "Et ce n'est pas tout : c'est {p}."),
     ),
     "verb": (
-        ("{P}, enfin.", "{P}."),
+        ("{P}.",),
         ("Vous pouvez enfin {p}.", "Bonne nouvelle : vous pouvez {p}."),
-        (
-            "Avec {brand}, vous pouvez {p}, sans effort.",
-            "Imaginez pouvoir {p}, chaque jour.",
-            "Désormais, vous pouvez {p}, quand vous le souhaitez.",
-        ),
+        ("Avec {brand}, vous pouvez {p}.", "Désormais, vous pouvez {p}."),
     ),
     "clause": (
         ("{P}.",),
         ("Bonne nouvelle : {p}.", "Le saviez-vous ? {P}.", "Et ce n'est pas tout : {p}."),
-        (
-            "Et voici ce qui fait la différence : {p}.",
-            "Vous avez bien entendu : {p}.",
-            "Et voici le meilleur, vraiment : {p}.",
-        ),
+        ("Et voici ce qui fait la différence : {p}.", "Vous avez bien entendu : {p}."),
     ),
 }
 GENERIC_ELABORATIONS = (
@@ -121,7 +106,6 @@ GENERIC_ELABORATIONS = (
     "Ce sont les petites choses qui font les grandes différences.",
     "Une fois essayé, impossible de s'en passer.",
     "Simple, honnête et fait pour durer.",
-    "Vous le sentirez dès le premier instant.",
     "Franchement, ça marche.",
     "Chaque jour, pour tout le monde.",
     "Un petit changement, une grande différence.",
@@ -134,10 +118,9 @@ CONTEXT_ELABORATIONS = (
     "Idéal pour {les_aud}.",
     "Pensé pour {les_aud}.",
     "C'est toute la différence {brand}.",
-    "Seulement chez {brand}.",
 )
 MOOD_ELABORATIONS: dict[Mood, tuple[str, ...]] = {
-    "upbeat": ("Génial, non ?", "On adore !", "Ça change tout !", "De l'énergie à revendre !"),
+    "upbeat": ("Ressentez l'énergie dès le premier instant.",),
     "calm": (
         "Détendez-vous, on s'occupe de tout.",
         "Prenez le temps d'en profiter.",
@@ -178,9 +161,10 @@ CTA_WITH_BRAND: Classes = (
 CTA_PLAIN: Classes = (
     ("{Cta}.",),
     ("N'attendez plus : {cta}.", "Qu'attendez-vous ? {Cta}."),
-    ("Le moment est venu de vous lancer. N'attendez plus : {cta}.",),
+    ("Alors, n'attendez plus : {cta}.",),
 )
 CTA_LEAD_INS = (
+    "Le moment est venu de vous lancer.",
     "Vous le méritez.",
     "Voyez la différence par vous-même.",
     "Ça ne prend qu'un instant.",
@@ -231,41 +215,3 @@ SYNTHETIC_GENERIC: tuple[Synthetic, ...] = (
         "Chaque instant est pensé pour vous faire plaisir, de la première seconde à la dernière.",
     ),
 )
-SYNTHETIC_MOOD: dict[Mood, Synthetic] = {
-    "upbeat": (
-        "Place à l'énergie",
-        "Place à l'énergie !",
-        "Ressentez l'énergie dès le premier instant.",
-        "Ressentez l'énergie dès le premier instant, et gardez-la toute la journée.",
-    ),
-    "calm": (
-        "Respirez",
-        "Respirez, tout simplement.",
-        "Ici, tout est plus doux et plus calme.",
-        "Ici, tout est plus doux et plus calme, pour que vous puissiez enfin souffler.",
-    ),
-    "corporate": (
-        "Conçu pour les pros",
-        "Conçu pour les professionnels.",
-        "Une solution pensée pour les équipes exigeantes.",
-        "Une solution pensée pour les équipes exigeantes, qui veulent des résultats concrets.",
-    ),
-    "inspiring": (
-        "Allez plus loin",
-        "Allez plus loin.",
-        "Allez plus loin que vous ne l'imaginiez.",
-        "Allez plus loin que vous ne l'imaginiez, un pas après l'autre.",
-    ),
-    "dramatic": (
-        "La puissance réinventée",
-        "La puissance, réinventée.",
-        "Une puissance que vous n'avez jamais vue.",
-        "Une puissance que vous n'avez jamais vue, prête à tout changer.",
-    ),
-    "playful": (
-        "Sérieusement fun",
-        "Sérieusement fun.",
-        "Oui, on peut être sérieux et s'amuser.",
-        "Oui, on peut être sérieux et s'amuser en même temps, promis.",
-    ),
-}

@@ -266,3 +266,22 @@ def test_a_price_taken_out_mid_line_takes_its_lead_along() -> None:
     line = "menu du midi à 15 € au lieu de 19 € la première semaine"
     offer = {"price": "15 €", "was": "19 €"}
     assert offer_headline(line, line, offer, "fr") == ("Menu du midi la première semaine", "-21%")
+
+
+def test_a_written_scene_s_badge_does_not_say_its_title_again() -> None:
+    # examples/demo.yaml: 'Free delivery' was found as an offer whose badge said 'Free
+    # delivery' again, in a disc under the headline 'Free delivery'
+    from aiprod.planner.layouts import assign_layouts
+
+    spec = VideoSpec.model_validate(
+        {
+            "scenes": [
+                {"title": "Bean There", "narration": "Meet Bean There."},
+                {"title": "Free delivery", "text": "On every order", "narration": "Free."},
+                {"title": "Order now", "narration": "Order now."},
+            ]
+        }
+    )
+    scene = assign_layouts(spec).scenes[1]
+    assert scene.layout == "offer" and scene.title == "Free delivery"  # the user's words
+    assert scene.offer is not None and scene.offer.badge == "Free"

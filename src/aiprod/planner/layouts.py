@@ -303,12 +303,23 @@ def _offer_copy(scene: dict[str, Any], source: str, language: str) -> None:
     """A planned offer scene's headline says what its badge and code chip do not: 'Free
     delivery' becomes the badge 'Free' over the headline 'Delivery'."""
     offer = scene.get("offer") or {}
-    if scene.get("role") is None or not scene.get("title"):
-        return  # the user's own words stay
+    if not scene.get("title"):
+        return
     headline, badge = offer_headline(scene["title"], source, offer, language)
+    if scene.get("role") is None:  # the user's own title stays; a badge found in it that
+        # says it again ('Free delivery' over 'Free delivery') keeps only what it adds
+        if badge and _same_words(offer.get("badge"), scene["title"]):
+            offer["badge"] = badge
+        return
     scene["title"] = headline
     if badge:
         offer["badge"] = badge
+
+
+def _same_words(text: str | None, other: str) -> bool:
+    """The same words, whatever the case, accents and punctuation."""
+    words = re.compile(r"\w+")
+    return bool(text) and words.findall(fold(str(text))) == words.findall(fold(other))
 
 
 def _brief_code(data: dict[str, Any], brief_text: str) -> None:

@@ -201,8 +201,12 @@ def report(name: str, result: RenderResult, wall_s: float, bare_s: float) -> flo
     duration = float(result.timeline.duration)
     tl = result.timeline
     print(f"== {name}")
-    for stage, seconds in result.stage_seconds.items():
-        print(f"stage {stage:<10} {seconds:7.2f} s")
+    for record in result.manifest.get("stages", []):  # the manifest's stage records, in order
+        provider = record["provider"] or "-"
+        print(
+            f"stage {record['name']:<10} {record['seconds']:7.2f} s  "
+            f"cache {record['cache']:<4}  {provider}"
+        )
     design = result.manifest.get("design")
     if isinstance(design, dict):  # the layout engine's own time, inside its stage
         scenes = design["scenes"]

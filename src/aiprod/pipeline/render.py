@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from aiprod.media.compose import (
 )
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
-from aiprod.media.illustrations import PlacedIllustration, render_illustrations
+from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
@@ -68,9 +68,18 @@ from aiprod.pipeline.cost import ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
-from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
-from aiprod.pipeline.sound import SoundPlan, prepare_sound
+from aiprod.pipeline.sound import SoundPlan
+from aiprod.pipeline.stages.audio import AudioStage
+from aiprod.pipeline.stages.base import StageRecord, StageRunner
+from aiprod.pipeline.stages.cache import StageCache
+from aiprod.pipeline.stages.compose import ComposeStage
+from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.music import MUSIC
+from aiprod.pipeline.stages.narration import narrate
+from aiprod.pipeline.stages.qa import QAStage
+from aiprod.pipeline.stages.sfx import SFX
+from aiprod.pipeline.stages.visuals import VisualsStage
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
@@ -112,6 +121,8 @@ class PreparedAudio:
     mix: Path
     loudness: LoudnessOutcome
     stage_seconds: dict[str, float]
+    records: tuple[StageRecord, ...] = ()  # the shared stages' records, in order
+    keys: dict[str, str] = field(default_factory=dict)  # their cache keys
 
     def timeline_for(self, preset: Preset) -> Timeline:
         """The same frames and cues in the preset's frame size."""
@@ -209,6 +220,9 @@ class Renderer:
         self.clock = StageClock(progress or SilentProgress())
         self.sink = progress or SilentProgress()
         self.work = settings.work_root / run_id
+        self.ctx = RenderContext(spec, preset, settings, self.work, self.out_dir, self.sink)
+        cache = StageCache(settings.cache_dir, max_bytes=settings.stage_cache_max_bytes)
+        self.stages = StageRunner(self.clock, cache, keys=self.ctx.keys)
         self.peak_correction_db = 0.0
         self.design: DesignPlan | None = None
         # the manifest's design section (boxes per scene, safe zone), set by the layout
@@ -247,56 +261,71 @@ class Renderer:
         work = workload_for(
             self.spec, self.preset, planned=planned, programme_seconds=float(timeline.duration)
         )
-        after = actual_cost(work, self.clock.seconds, rate_per_hour=rate, currency=currency)
-        store.record(work, self.clock.seconds)
+        # the stages answered by the cache cost nothing and teach nothing about speed
+        spent = self.stages.computed_seconds()
+        after = actual_cost(work, spent, rate_per_hour=rate, currency=currency)
+        store.record(work, spent)
         return {"estimate": before.to_dict(), "actual": after.to_dict()}
 
     def prepare_audio(self) -> PreparedAudio:
         """The stages every aspect shares: probe, narration, timing, sound, the mix.
         Its files live in this renderer's work folder until ``run()`` cleans it."""
         self.work.mkdir(parents=True, exist_ok=True)
-        with self.clock.stage("probe"):
+        ctx, stages = self.ctx, self.stages
+        with stages.plain("probe"):
             probe_spec_inputs(self.spec)
-        narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
-        with self.clock.stage("narration", total=narrated):
-            clips, tts_name = synthesise_scenes(
-                self.spec,
-                work_dir=self.work,
-                cache_dir=self.settings.cache_dir,
-                on_scene_done=lambda n: self.sink.stage_advanced("narration", n),
-            )
-        with self.clock.stage("timeline"):
-            timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
-        with self.clock.stage("sound"):
-            sound = prepare_sound(self.spec, timeline, self.settings)
-            timeline = sound.timeline
-        with self.clock.stage("audio"):
-            audio, loudness = self._mix(timeline, clips, sound)
-        seconds = dict(self.clock.seconds)
-        return PreparedAudio(clips, tts_name, timeline, sound, audio, loudness, seconds)
+        narrate(ctx, stages)
+        clips = ctx.clips
+        with stages.plain("timeline"):
+            ctx.timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
+        with self.clock.stage("sound"):  # one progress stage, two stage records
+            music_file, music = stages.cached(MUSIC, ctx)
+            effects, records = stages.cached(SFX, ctx)
+        timeline = replace(ctx.timeline, sfx=effects)
+        sound = SoundPlan(timeline, music_file, music, records)
+        ctx.timeline, ctx.sound = timeline, sound
+        mixing = AudioStage(lambda: self._mix(timeline, clips, sound))
+        audio, loudness = stages.cached(mixing, ctx, clock="audio")
+        return PreparedAudio(
+            clips,
+            ctx.tts,
+            timeline,
+            sound,
+            audio,
+            loudness,
+            dict(self.clock.seconds),
+            tuple(stages.records),
+            dict(stages.keys),
+        )
 
     def _run(self) -> RenderResult:
         if self.prepared is None:
             self.prepared = self.prepare_audio()
         else:  # shared with the other aspects: its time is part of this render's too
             self.clock.seconds.update(self.prepared.stage_seconds)
+            self.stages.records.extend(self.prepared.records)
+            self.stages.keys.update(self.prepared.keys)
         shared = self.prepared
         clips, tts_name, sound, audio = shared.clips, shared.tts, shared.sound, shared.mix
         loudness = shared.loudness
         timeline = shared.timeline_for(self.preset)
+        self.ctx.clips, self.ctx.tts, self.ctx.timeline = clips, tts_name, timeline
         cues = self._captions(timeline, clips)
-        with self.clock.stage("design"):
+        with self.stages.plain("design"):
             self.design = self._design(timeline)
             if self.design_section is None:  # a section set beforehand (tests) is kept
                 self.design_section = self.design.section()
-        with self.clock.stage("visuals"):
-            art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
+        drawing = VisualsStage(self._sized_for_design(self.design))
+        art = self.stages.cached(drawing, self.ctx, clock="visuals")
         give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
-        with self.clock.stage("compose", total=timeline.total_frames):
-            self._compose(timeline, cues, audio, art)
-        with self.clock.stage("qa"):
-            report = self._qa_and_thumbnail(timeline, clips)
-        with self.clock.stage("deliver"):
+        composing = ComposeStage(lambda: self._compose(timeline, cues, audio, art))
+        frames = timeline.total_frames
+        self.peak_correction_db = self.stages.cached(
+            composing, self.ctx, clock="compose", total=frames
+        )
+        checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
+        report = self.stages.cached(checking, self.ctx, clock="qa")
+        with self.stages.plain("deliver"):
             manifest = build_manifest(
                 spec=self.spec,
                 preset=self.preset,
@@ -313,7 +342,8 @@ class Renderer:
             manifest["cost"] = self._costs(timeline)
             manifest["design"] = self.design_section
             manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
-            write_json(self.out_dir / "manifest.json", manifest)
+        manifest["stages"] = [record.to_dict() for record in self.stages.records]
+        write_json(self.out_dir / "manifest.json", manifest)  # after deliver: its time too
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
 
     def _design(self, timeline: Timeline) -> DesignPlan:
@@ -411,7 +441,8 @@ class Renderer:
         cues: list[Cue],
         audio: Path,
         art: list[PlacedIllustration],
-    ) -> None:
+    ) -> float:
+        """Write ``video.mp4``; the gain its audio needed to stay under the peak limit."""
         design = self.design
         front = None
         backdrop = None
@@ -459,7 +490,7 @@ class Renderer:
             on_frame=lambda n: self.sink.stage_advanced("compose", n),
             timeout=self.settings.render_timeout_s,
         )
-        self.peak_correction_db = self._guard_true_peak(video, audio)
+        return self._guard_true_peak(video, audio)
 
     def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
         """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a

@@ -107,7 +107,21 @@ def _effects(
     return tuple(placed), records
 
 
+def prepare_music(
+    spec: VideoSpec, timeline: Timeline, settings: Settings
+) -> tuple[Path | None, dict[str, Any] | None]:
+    """The music bed's file (None without music) and what the manifest says about it."""
+    return _music(spec, timeline, settings.cache_dir)
+
+
+def prepare_effects(
+    spec: VideoSpec, timeline: Timeline, settings: Settings
+) -> tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]:
+    """Every placed effect with its file, and one manifest record per effect."""
+    return _effects(spec, timeline, settings)
+
+
 def prepare_sound(spec: VideoSpec, timeline: Timeline, settings: Settings) -> SoundPlan:
-    music_file, music = _music(spec, timeline, settings.cache_dir)
-    effects, records = _effects(spec, timeline, settings)
+    music_file, music = prepare_music(spec, timeline, settings)
+    effects, records = prepare_effects(spec, timeline, settings)
     return SoundPlan(replace(timeline, sfx=effects), music_file, music, records)

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from aiprod.config import Settings
 from aiprod.pipeline.render import Renderer
 from aiprod.pipeline.stages import CACHED_STAGES, RENDER_STAGES
@@ -97,3 +99,47 @@ def test_a_changed_user_file_is_not_answered_from_the_cache(
     time.sleep(0.01)
     Image.new("RGB", (64, 64), "#c03030").save(picture)
     assert cache_use(render(spec, tiny_preset, settings, tmp_path / "b"))["compose"] == "miss"
+
+
+def test_no_secret_from_the_settings_reaches_the_stage_cache(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    secret = "sk-stage-cache-canary-42"
+    keyed = settings.model_copy(update={"llm_api_key": SecretStr(secret)})
+    manifest = render(SPEC, tiny_preset, keyed, tmp_path / "out")
+    stored = [p for p in (keyed.cache_dir / "stages").rglob("*") if p.is_file()]
+    assert len(stored) > 10
+    assert all(secret.encode() not in p.read_bytes() for p in stored)
+    assert secret not in json.dumps(manifest)
+
+
+def test_a_brief_is_planned_and_spoken_once_and_its_repeat_answered_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    from aiprod.pipeline.request import Request, prepare_request
+
+    presets = tmp_path / "presets.yaml"
+    presets.write_text(
+        "small:\n  width: 288\n  height: 512\n  caption_style: social\n  loudness_lufs: -14\n"
+        "  x264_preset: ultrafast\n  crf: 28\n  audio_bitrate_k: 96\n",
+        encoding="utf-8",
+    )
+    settings = Settings(data_dir=tmp_path / "data", presets_file=presets)
+    request = Request(brief="Ad for Bean There coffee: organic beans", preset="small", duration_s=8)
+    outs = []
+    for n in range(2):
+        ready = prepare_request(request, settings)
+        out = tmp_path / f"out{n}"
+        Renderer(
+            ready.spec, ready.preset, out_dir=out, settings=settings, prior_stages=ready.stages
+        ).run()
+        outs.append(json.loads((out / "manifest.json").read_text(encoding="utf-8")))
+    first, second = (cache_use(m) for m in outs)
+    assert [s["name"] for s in outs[0]["stages"]] == ["plan", *RENDER_STAGES]
+    # the planner spoke the script through the narration stage: the render reuses it
+    assert first["plan"] == "miss" and first["narration"] == "hit"
+    assert second["plan"] == "hit"
+    assert {n for n, u in second.items() if u == "miss"} == set()
+    assert (tmp_path / "out0" / "video.mp4").read_bytes() == (
+        tmp_path / "out1" / "video.mp4"
+    ).read_bytes()

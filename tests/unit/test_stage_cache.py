@@ -112,3 +112,11 @@ def test_the_runner_computes_once_records_each_run_and_calls_hooks(tmp_path: Pat
     assert runner.records[1].key == runner.records[0].key != runner.records[2].key
     assert set(runner.computed_seconds()) == {"double", "deliver"}
     assert runner.records[0].to_dict()["provider"] == "maths"
+
+
+def test_a_second_writer_of_the_same_key_keeps_the_first_entry(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path / "cache")
+    first = cache.store("qa", "k", {"n": 1}, {"qa.json": source(tmp_path, "a.json", 5)})
+    second = cache.store("qa", "k", {"n": 2}, {"qa.json": source(tmp_path, "b.json", 5)})
+    assert second.record["n"] == 1 and second.folder == first.folder
+    assert [p.name for p in first.folder.parent.iterdir()] == ["k"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,7 +65,7 @@ from aiprod.media.stills import (
 )
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
-from aiprod.pipeline.cost import ThroughputStore, workload_for
+from aiprod.pipeline.cost import CostEstimate, ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
@@ -209,8 +210,11 @@ class Renderer:
         settings: Settings,
         progress: ProgressSink | None = None,
         audio: PreparedAudio | None = None,
+        estimate: CostEstimate | None = None,
+        prior_stages: Sequence[StageRecord] = (),
     ) -> None:
         self.spec, self.preset, self.settings = spec, preset, settings
+        self.estimate = estimate  # the caller's, made before the render (budget check)
         self.prepared = audio
         self.final_dir = out_dir
         run_id = uuid.uuid4().hex[:12]
@@ -223,6 +227,8 @@ class Renderer:
         self.ctx = RenderContext(spec, preset, settings, self.work, self.out_dir, self.sink)
         cache = StageCache(settings.cache_dir, max_bytes=settings.stage_cache_max_bytes)
         self.stages = StageRunner(self.clock, cache, keys=self.ctx.keys)
+        if audio is None:  # shared audio carries the records of everything before it
+            self.stages.records.extend(prior_stages)  # plan, when a brief was planned
         self.peak_correction_db = 0.0
         self.design: DesignPlan | None = None
         # the manifest's design section (boxes per scene, safe zone), set by the layout
@@ -256,8 +262,10 @@ class Renderer:
         rate, currency = self.settings.compute_rate_per_hour, self.settings.currency
         store = ThroughputStore(self.settings.throughput_file)
         planned = self.spec.brief is not None
-        guess = workload_for(self.spec, self.preset, planned=planned)
-        before = cost_estimate(guess, store.load(), rate_per_hour=rate, currency=currency)
+        before = self.estimate
+        if before is None:  # the caller had none: priced here, as it would have been
+            guess = workload_for(self.spec, self.preset, planned=planned)
+            before = cost_estimate(guess, store.load(), rate_per_hour=rate, currency=currency)
         work = workload_for(
             self.spec, self.preset, planned=planned, programme_seconds=float(timeline.duration)
         )

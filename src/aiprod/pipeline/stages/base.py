@@ -81,8 +81,9 @@ class CachedStage(Protocol[Ctx_contra, Out]):
     def compute(self, ctx: Ctx_contra) -> Out:
         """Do the work."""
 
-    def save(self, out: Out, ctx: Ctx_contra) -> tuple[dict[str, Any], dict[str, Path]]:
-        """The output as a JSON record and the files to keep (name in the entry -> file)."""
+    def save(self, out: Out, ctx: Ctx_contra) -> tuple[dict[str, Any], dict[str, Path]] | None:
+        """The output as a JSON record and the files to keep (name in the entry -> file);
+        None when this output must not be reused (a plan made on a fallback)."""
 
     def load(self, entry: CacheEntry, ctx: Ctx_contra) -> Out:
         """The output again from a stored entry."""
@@ -115,9 +116,9 @@ class StageRunner:
                 out = stage.load(entry, ctx)
             else:
                 out = stage.compute(ctx)
-                if self.cache and key:
-                    record, files = stage.save(out, ctx)
-                    self.cache.store(stage.name, key, record, files)
+                kept = stage.save(out, ctx) if self.cache and key else None
+                if self.cache and key and kept is not None:
+                    self.cache.store(stage.name, key, *kept)
         if key:
             self.keys[stage.name] = key
         use: CacheUse = "hit" if entry is not None else ("miss" if key else "off")

@@ -116,10 +116,7 @@ class StageCache:
                 shutil.copyfile(source, tmp / name)
             data = {**record, "files": sorted(files)}
             (tmp / RECORD).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            if final.exists():  # another writer made the same entry: same content, keep it
-                shutil.rmtree(tmp)
-            else:
-                tmp.rename(final)
+            _move_into_place(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -154,6 +151,17 @@ class StageCache:
         if not self.root.is_dir():
             return []
         return [f for stage in self.root.iterdir() if stage.is_dir() for f in stage.iterdir()]
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Rename the finished entry into place; when another process stored the same key
+    first (the same content), keep theirs."""
+    try:
+        tmp.rename(final)
+    except OSError:
+        if not final.is_dir():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _size_and_use(folder: Path) -> tuple[int, float]:

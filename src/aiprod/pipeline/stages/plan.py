@@ -1,0 +1,92 @@
+"""Plan: a brief made into a production spec (script, scenes, sound design, brand).
+
+Cached like the render's stages, so an identical brief request is answered without
+writing or speaking its script again. A plan made on a fallback (the script endpoint was
+down, say) is not kept: the next identical request tries the endpoint again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiprod.config import Settings
+from aiprod.pipeline.plan import PlanRequest, plan_from_brief
+from aiprod.pipeline.progress import SilentProgress, StageClock
+from aiprod.pipeline.stages.base import StageRecord, StageRunner
+from aiprod.pipeline.stages.cache import CacheEntry, StageCache, file_fingerprint
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+Planned = tuple[VideoSpec, Preset]
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    request: PlanRequest
+    settings: Settings
+    work: Path
+
+
+def _folder(path: Path | None) -> list[Any]:
+    if path is None or not path.is_dir():
+        return []
+    return [file_fingerprint(p) for p in sorted(path.rglob("*")) if p.is_file()]
+
+
+class PlanStage:
+    """Inputs: the brief and its options, the brand kit, the presets file, the asset
+    library, and the script endpoint's settings (never its key)."""
+
+    name = "plan"
+    version = 1
+
+    def provider(self, ctx: PlanContext) -> str | None:
+        return ctx.settings.llm_model or "copywriter"
+
+    def inputs(self, ctx: PlanContext) -> dict[str, Any]:
+        request, settings = ctx.request, ctx.settings
+        llm = {
+            name: getattr(settings, name)
+            for name in type(settings).model_fields
+            if name.startswith("llm_") and name != "llm_api_key"
+        }
+        return {
+            "brief": request.brief,
+            "preset": request.preset,
+            "duration_s": request.duration_s,
+            "brand": request.brand.model_dump(mode="json") if request.brand else None,
+            "glossary": sorted((request.glossary or {}).items()),
+            "presets_file": file_fingerprint(settings.presets_file),
+            "assets": _folder(settings.asset_library_dir),
+            "llm": llm,
+            "llm_keyed": settings.llm_api_key is not None,
+        }
+
+    def compute(self, ctx: PlanContext) -> Planned:
+        return plan_from_brief(ctx.request, ctx.settings, ctx.work)
+
+    def save(self, out: Planned, ctx: PlanContext) -> tuple[dict[str, Any], dict[str, Path]] | None:
+        spec, preset = out
+        providers = spec.brief.providers if spec.brief else None
+        if isinstance(providers, dict) and providers.get("fallbacks"):
+            return None
+        return {"spec": spec.model_dump(mode="json"), "preset": preset.model_dump(mode="json")}, {}
+
+    def load(self, entry: CacheEntry, ctx: PlanContext) -> Planned:
+        spec = VideoSpec.model_validate(entry.record["spec"])
+        return spec, Preset.model_validate(entry.record["preset"])
+
+
+PLAN = PlanStage()
+
+
+def plan_brief(
+    request: PlanRequest, settings: Settings, work: Path
+) -> tuple[VideoSpec, Preset, StageRecord]:
+    """The brief's spec and preset, from the stage cache or planned now; its record."""
+    cache = StageCache(settings.cache_dir, max_bytes=settings.stage_cache_max_bytes)
+    runner = StageRunner(StageClock(SilentProgress()), cache)
+    spec, preset = runner.cached(PLAN, PlanContext(request, settings, work))
+    return spec, preset, runner.records[-1]

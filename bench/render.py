@@ -32,7 +32,7 @@ from aiprod.config import Settings
 from aiprod.intake import load_spec
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.pipeline.render import Renderer, RenderResult
-from aiprod.pipeline.request import Request, prepare
+from aiprod.pipeline.request import Request, prepare_request
 from aiprod.providers.tts.registry import forget_providers
 
 NARRATION = [
@@ -238,8 +238,11 @@ def brief_run(folder: Path, out_dir: Path) -> float:
     settings = Settings(data_dir=folder / "data-brief")  # fresh: nothing cached
     forget_providers()  # a cold start, like the spec run: the voice model loads again
     started = time.perf_counter()
-    spec, preset = prepare(Request(brief=BRIEF, preset="brand_campaign"), settings)
-    result = Renderer(spec, preset, out_dir=out_dir, settings=settings).run()
+    ready = prepare_request(Request(brief=BRIEF, preset="brand_campaign"), settings)
+    spec, preset = ready.spec, ready.preset
+    result = Renderer(
+        spec, preset, out_dir=out_dir, settings=settings, prior_stages=ready.stages
+    ).run()
     wall = time.perf_counter() - started
     bare = bare_encode_seconds(result.video, preset.x264_preset, preset.crf, folder / "b2.mp4")
     return report("brief: planning to MP4, 1920x1080", result, wall, bare)

@@ -1,7 +1,12 @@
 """Render a validated spec into delivered files: video, thumbnail, captions, QA, manifest.
 
-    probe ─▶ narration ─▶ timeline ─▶ sound ─▶ audio (mix + loudness pass 1) ─▶ visuals ─▶
-    compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+    probe ─▶ narration ─▶ timeline ─▶ music ─▶ sfx ─▶ audio (mix + loudness pass 1) ─▶
+    design ─▶ visuals ─▶ compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶
+    deliver
+
+Each is a declared stage (:mod:`aiprod.pipeline.stages`) run by a ``StageRunner`` over one
+``RenderContext``: the cached ones are answered from the stage cache when their inputs are
+unchanged, and every stage leaves a record in the manifest's ``stages`` list.
 
 Everything up to the audio mix is the same in every aspect ratio: :meth:`Renderer.prepare_audio`
 does it once and renders of the other aspects reuse it (see :mod:`aiprod.pipeline.formats`).
@@ -291,9 +296,10 @@ class Renderer:
             effects, records = stages.cached(SFX, ctx)
         timeline = replace(ctx.timeline, sfx=effects)
         sound = SoundPlan(timeline, music_file, music, records)
-        ctx.timeline, ctx.sound = timeline, sound
+        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = timeline, sound, music_file, music
         mixing = AudioStage(lambda: self._mix(timeline, clips, sound))
         audio, loudness = stages.cached(mixing, ctx, clock="audio")
+        ctx.mix, ctx.loudness = audio, loudness
         return PreparedAudio(
             clips,
             ctx.tts,
@@ -318,13 +324,14 @@ class Renderer:
         loudness = shared.loudness
         timeline = shared.timeline_for(self.preset)
         self.ctx.clips, self.ctx.tts, self.ctx.timeline = clips, tts_name, timeline
+        self.ctx.sound, self.ctx.mix, self.ctx.loudness = sound, audio, loudness
         cues = self._captions(timeline, clips)
         with self.stages.plain("design"):
             self.design = self._design(timeline)
             if self.design_section is None:  # a section set beforehand (tests) is kept
                 self.design_section = self.design.section()
         drawing = VisualsStage(self._sized_for_design(self.design))
-        art = self.stages.cached(drawing, self.ctx, clock="visuals")
+        art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
         give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
         composing = ComposeStage(lambda: self._compose(timeline, cues, audio, art))
         frames = timeline.total_frames

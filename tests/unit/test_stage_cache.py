@@ -120,3 +120,13 @@ def test_a_second_writer_of_the_same_key_keeps_the_first_entry(tmp_path: Path) -
     second = cache.store("qa", "k", {"n": 2}, {"qa.json": source(tmp_path, "b.json", 5)})
     assert second.record["n"] == 1 and second.folder == first.folder
     assert [p.name for p in first.folder.parent.iterdir()] == ["k"]
+
+
+def test_an_entry_the_stage_cannot_read_is_computed_again(tmp_path: Path) -> None:
+    stage = Doubling()
+    runner = StageRunner(StageClock(SilentProgress()), StageCache(tmp_path))
+    runner.cached(stage, {"n": 5})
+    record = next((tmp_path / "stages" / "double").glob("*/record.json"))
+    record.write_text('{"files": [], "other": 1}', encoding="utf-8")  # no "value": KeyError
+    assert runner.cached(stage, {"n": 5}) == 10
+    assert stage.runs == 2 and runner.records[-1].cache == "miss"

@@ -111,9 +111,9 @@ class StageRunner:
         started = time.perf_counter()
         key = content_key(stage.name, stage.version, stage.inputs(ctx)) if self.cache else None
         with self.clock.stage(clock, total) if clock else nullcontext():
-            entry = self.cache.lookup(stage.name, key) if self.cache and key else None
-            if entry is not None:
-                out = stage.load(entry, ctx)
+            loaded = self._load(stage, ctx, key)
+            if loaded is not None:
+                out = loaded[0]
             else:
                 out = stage.compute(ctx)
                 kept = stage.save(out, ctx) if self.cache and key else None
@@ -121,9 +121,20 @@ class StageRunner:
                     self.cache.store(stage.name, key, *kept)
         if key:
             self.keys[stage.name] = key
-        use: CacheUse = "hit" if entry is not None else ("miss" if key else "off")
+        use: CacheUse = "hit" if loaded is not None else ("miss" if key else "off")
         self._record(StageRecord(stage.name, stage.provider(ctx), _since(started), use, key))
         return out
+
+    def _load(self, stage: CachedStage[C, Res], ctx: C, key: str | None) -> tuple[Res] | None:
+        """The stored output, or None: an entry removed or damaged while being read (by
+        another process pruning the cache, say) is a miss, computed again."""
+        entry = self.cache.lookup(stage.name, key) if self.cache and key else None
+        if entry is None:
+            return None
+        try:
+            return (stage.load(entry, ctx),)
+        except (OSError, LookupError, TypeError, ValueError):
+            return None
 
     @contextmanager
     def plain(

@@ -130,3 +130,10 @@ def test_an_entry_the_stage_cannot_read_is_computed_again(tmp_path: Path) -> Non
     record.write_text('{"files": [], "other": 1}', encoding="utf-8")  # no "value": KeyError
     assert runner.cached(stage, {"n": 5}) == 10
     assert stage.runs == 2 and runner.records[-1].cache == "miss"
+
+
+def test_a_bound_of_zero_keeps_nothing(tmp_path: Path) -> None:
+    stage = Doubling()
+    runner = StageRunner(StageClock(SilentProgress()), StageCache(tmp_path, max_bytes=0))
+    assert runner.cached(stage, {"n": 1}) == runner.cached(stage, {"n": 1}) == 2
+    assert stage.runs == 2 and [r.cache for r in runner.records] == ["miss", "miss"]

@@ -251,23 +251,29 @@ def brief_run(folder: Path, out_dir: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, help="keep the rendered files in this folder")
+    parser.add_argument(
+        "--only",
+        choices=("spec", "brief"),
+        help="one run (both by default; the last line is the brief run's)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aiprod-bench-") as tmp:
         folder = Path(tmp)
         keep = args.keep or folder / "out"
-        with TreeMemory() as spec_memory:
-            spec_ratio = spec_run(folder, keep / "spec")
-        with TreeMemory() as brief_memory:
-            brief_ratio = brief_run(folder, keep / "brief")
-    rss = peak_rss_mb()
-    print(
-        f"spec run: ratio_to_bare_encode={spec_ratio:.2f} peak_rss_mb={rss:.0f} "
-        f"peak_tree_mb={spec_memory.peak_mb:.0f}"
-    )
-    print(
-        f"ratio_to_bare_encode={brief_ratio:.2f} peak_rss_mb={rss:.0f} "
-        f"peak_tree_mb={brief_memory.peak_mb:.0f}"
-    )
+        if args.only != "brief":
+            with TreeMemory() as spec_memory:
+                spec_ratio = spec_run(folder, keep / "spec")
+            print(
+                f"spec run: ratio_to_bare_encode={spec_ratio:.2f} peak_rss_mb={peak_rss_mb():.0f} "
+                f"peak_tree_mb={spec_memory.peak_mb:.0f}"
+            )
+        if args.only != "spec":
+            with TreeMemory() as brief_memory:
+                brief_ratio = brief_run(folder, keep / "brief")
+            print(
+                f"ratio_to_bare_encode={brief_ratio:.2f} peak_rss_mb={peak_rss_mb():.0f} "
+                f"peak_tree_mb={brief_memory.peak_mb:.0f}"
+            )
     return 0
 
 

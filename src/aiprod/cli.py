@@ -296,6 +296,45 @@ def providers(
 
 
 @app.command()
+def voices(
+    language: Annotated[
+        str | None, typer.Option("--language", help="only voices of this language (fr, en-US)")
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="only this provider (elevenlabs, local…)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List the voices each voice provider offers (local ones always, cloud ones when
+    configured), for use as a spec's ``voice``."""
+    from pydantic import ValidationError
+
+    from aiprod.errors import ProviderRejectedInput
+    from aiprod.providers.tts.voices import list_voices
+
+    try:
+        report = list_voices(load_settings(), language=language, provider=provider)
+    except ValidationError as exc:  # a bad setting: named, never its value
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        err.print(f"error: setting {name}: {first['msg']}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    except ProviderRejectedInput as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    if as_json:
+        rows = [v.to_dict() for v in report.voices]
+        out.print_json(json.dumps({"voices": rows, "unavailable": report.problems}))
+        return
+    table = Table("provider", "voice", "name", "languages", "gender")
+    for v in report.voices:
+        table.add_row(v.provider, v.voice, v.name, ",".join(v.languages) or "any", v.gender or "-")
+    out.print(table)
+    for name, why in report.problems.items():
+        err.print(f"{name}: {why}", markup=False)
+
+
+@app.command()
 def presets(
     file: Annotated[Path | None, typer.Option("--file", help="extra presets file")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,

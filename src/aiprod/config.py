@@ -330,6 +330,81 @@ class Settings(BaseSettings):
         "dropped for the copywriter; `warn`: kept, the missing facts noted",
     )
 
+    # Music, sound effects and vision QA providers (docs/providers.md)
+    music_providers: Annotated[list[str], NoDecode] = Field(
+        default=["elevenlabs_music", "composer"],
+        min_length=1,
+        description="the music chain in order; `composer` (offline) closes it",
+    )
+    elevenlabs_api_key: SecretStr | None = Field(default=None, description="sent as xi-api-key")
+    elevenlabs_base_url: str = Field(default="https://api.elevenlabs.io", max_length=300)
+    elevenlabs_music_model: str | None = Field(
+        default=None, max_length=80, description="model_id (default: the API's)"
+    )
+    elevenlabs_music_price_per_minute: float = Field(
+        default=0.8, ge=0, description="your plan's price of one minute of music (currency)"
+    )
+    elevenlabs_timeout_s: float = Field(default=180.0, gt=0, le=900, description="per attempt")
+    sfx_providers: Annotated[list[str], NoDecode] = Field(
+        default=["freesound", "library", "synth"],
+        min_length=1,
+        description="the sound-effect chain in order; `synth` (offline) closes it",
+    )
+    freesound_api_key: SecretStr | None = Field(
+        default=None, description="Freesound API v2 key, sent as `Authorization: Token …`"
+    )
+    freesound_base_url: str = Field(default="https://freesound.org/apiv2", max_length=300)
+    freesound_licences: Annotated[list[Literal["cc0", "cc-by", "cc-by-nc"]], NoDecode] = Field(
+        default=["cc0", "cc-by"],
+        min_length=1,
+        description="licences a Freesound sound may have: cc0, cc-by (cc-by-nc: not for ads)",
+    )
+    freesound_timeout_s: float = Field(default=20.0, gt=0, le=300, description="per attempt")
+    freesound_max_pages: int = Field(default=3, ge=1, le=20, description="result pages to read")
+    vision_providers: Annotated[list[str], NoDecode] = Field(
+        default=[], description="`openai_compatible` turns the advisory vision check on"
+    )
+    vision_base_url: str | None = Field(default=None, description="default: AIPROD_LLM_BASE_URL")
+    vision_model: str | None = Field(default=None, description="default: AIPROD_LLM_MODEL")
+    vision_api_key: SecretStr | None = Field(default=None, description="default: the LLM key")
+    vision_timeout_s: float = Field(default=60.0, gt=0, le=600, description="per attempt")
+    vision_price_input_per_1k: float | None = Field(
+        default=None, ge=0, description="default: AIPROD_LLM_PRICE_INPUT_PER_1K"
+    )
+    vision_price_output_per_1k: float | None = Field(
+        default=None, ge=0, description="default: AIPROD_LLM_PRICE_OUTPUT_PER_1K"
+    )
+    # Voice: cloud voices before the local one (docs/providers.md, "Voice"); the ElevenLabs
+    # key and URL are the music block's
+    voice_providers: Annotated[list[str], NoDecode] = Field(
+        default=["elevenlabs", "google", "openai", "local"],
+        min_length=1,
+        description="the voice chain in order; `local` (Piper/espeak-ng) always closes it",
+    )
+    voice_timeout_s: float = Field(default=60.0, gt=0, le=600, description="per attempt")
+    voice_retries: int = Field(default=2, ge=0, le=10, description="retries on 429/5xx/connect")
+    voice_max_retry_after_s: float = Field(
+        default=20.0, ge=0, description="a longer Retry-After falls back at once"
+    )
+    elevenlabs_voice_id: str = Field(
+        default="21m00Tcm4TLvOAVglOtC", min_length=1, description="a voice of GET /v1/voices"
+    )
+    elevenlabs_model: str = Field(default="eleven_multilingual_v2", min_length=1)
+    elevenlabs_price_per_1k_chars: float = Field(
+        default=0.10, ge=0, description="list price of 1000 characters (currency)"
+    )
+    google_tts_api_key: SecretStr | None = Field(default=None, description="sent as X-Goog-Api-Key")
+    google_tts_base_url: str = Field(default="https://texttospeech.googleapis.com")
+    google_tts_voice: str | None = Field(
+        default=None, description="e.g. en-US-Neural2-F; unset: Google's default for the language"
+    )
+    google_tts_price_per_1k_chars: float = Field(default=0.016, ge=0)
+    openai_api_key: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    openai_base_url: str = Field(default="https://api.openai.com/v1")
+    openai_tts_model: str = Field(default="tts-1", min_length=1)
+    openai_tts_voice: str = Field(default="alloy", min_length=1)
+    openai_tts_price_per_1k_chars: float = Field(default=0.015, ge=0)
+
     @field_validator("webhook_allow_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: Any) -> Any:
@@ -345,7 +420,17 @@ class Settings(BaseSettings):
             ipaddress.ip_network(cidr, strict=False)  # ValueError names the bad entry
         return value
 
-    @field_validator("trusted_proxies", "cors_origins", "script_providers", mode="before")
+    @field_validator(
+        "trusted_proxies",
+        "cors_origins",
+        "script_providers",
+        "voice_providers",
+        "music_providers",
+        "sfx_providers",
+        "freesound_licences",
+        "vision_providers",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         """Accept ``"a b"`` or ``"a,b"`` from the environment."""
@@ -360,12 +445,19 @@ class Settings(BaseSettings):
         parse_many(value)  # ValueError names the bad string
         return value
 
-    @field_validator("llm_base_url")
+    @field_validator("llm_base_url", "vision_base_url", "elevenlabs_base_url", "freesound_base_url")
     @classmethod
     def _llm_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("llm_base_url must be an http(s) URL")
+            raise ValueError("provider base URLs must be http(s) URLs")
         return value.rstrip("/") if value else None
+
+    @field_validator("google_tts_base_url", "openai_base_url")
+    @classmethod
+    def _voice_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("voice provider base URLs must be http(s) URLs")
+        return value.rstrip("/")
 
     @field_validator("rate_limit_storage_url")
     @classmethod

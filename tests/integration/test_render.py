@@ -251,3 +251,26 @@ def test_a_design_section_is_checked_and_its_failures_fail_the_render(
     qa = (out / "qa.json").read_text(encoding="utf-8")
     assert '"design_contrast"' in qa and '"design_emptiness"' in qa
     assert_contact_sheet(out / "contact_sheet.jpg", scenes=2, size=(288, 512))
+
+
+def test_the_voice_model_is_let_go_before_the_compose(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Piper's model holds about 130 MB; ffmpeg's compose is the run's largest process, and
+    # the two side by side took the bench brief's peak over 1 GB (1105 MB -> 975 MB)
+    import aiprod.pipeline.render as render_module
+    from aiprod.providers.tts import registry
+
+    loaded_at_compose: list[int] = []
+    compose = render_module.run_ffmpeg_with_progress
+
+    def spy(*args: object, **kwargs: object) -> None:
+        loaded_at_compose.append(len(registry._PIPER))
+        compose(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "run_ffmpeg_with_progress", spy)
+    result = render(
+        {"scenes": [{"narration": "Spoken by Piper."}]}, tiny_preset, settings, tmp_path
+    )
+    assert result.manifest["narration"]["provider"] == "piper"
+    assert loaded_at_compose == [0]

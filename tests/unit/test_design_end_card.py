@@ -141,3 +141,35 @@ def test_the_logo_grows_into_its_box_rather_than_bobbing_out_of_its_plate(tmp_pa
     box = end.logo.box
     assert plate.x < box.x and plate.y < box.y
     assert box.x + box.w < plate.x + plate.w and box.y + box.h < plate.y + plate.h
+
+
+def _texts(spec: VideoSpec) -> dict[str, str]:
+    plan = plan_design(spec, 1080, 1920, TIMES, caption_look="social")
+    end = plan.scenes[-1]
+    return {
+        e.box.id.split(".")[1]: " ".join(e.text.lines)
+        for e in end.elements
+        if isinstance(e, TextElement)
+    }
+
+
+def test_without_a_call_to_action_the_button_says_the_url_not_the_name() -> None:
+    # a brand kit without a call to action put the brand's name in the button: "Volt"
+    # under the "Volt" wordmark
+    spec = end_card_spec({"name": "Volt", "url": "volt-velo.fr"})
+    spec = spec.model_copy(
+        update={"scenes": [spec.scenes[0], spec.scenes[1].model_copy(update={"title": "VOLT"})]}
+    )
+    texts = _texts(spec)
+    assert texts["wordmark"] == "Volt"
+    assert texts["cta"] == "volt-velo.fr"
+    assert "headline" not in texts and "url" not in texts  # the name and the URL once each
+
+
+def test_with_nothing_to_click_there_is_no_button() -> None:
+    spec = end_card_spec({"name": "Volt"})
+    spec = spec.model_copy(
+        update={"scenes": [spec.scenes[0], spec.scenes[1].model_copy(update={"title": "Volt!"})]}
+    )
+    texts = _texts(spec)
+    assert texts == {"wordmark": "Volt"}

@@ -126,3 +126,20 @@ def test_cli_lists_the_chains_and_never_the_key(tmp_path: Path) -> None:
         timeout=60, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "llm_base_url" in bad.stderr
+
+
+def test_the_voice_chain_is_the_setting_closed_by_the_local_voice() -> None:
+    from aiprod.providers.registry import chain_names
+
+    settings = Settings(voice_providers="openai google")
+    assert chain_names("voice", settings) == ["openai", "google", "local"]
+    entries = build_chain("voice", settings)
+    assert [(e.name, e.skipped) for e in entries] == [
+        ("openai", "not configured: AIPROD_OPENAI_API_KEY is not set"),
+        ("google", "not configured: AIPROD_GOOGLE_TTS_API_KEY is not set"),
+        ("local", None),
+    ]
+    keyed = Settings(voice_providers="openai", openai_api_key="sk-unit-secret-1")
+    (openai, _) = build_chain("voice", keyed)
+    assert openai.provider is not None and openai.provider.info.paid
+    assert "sk-unit-secret-1" not in repr(openai.provider.info)

@@ -78,7 +78,7 @@ class Doubling:
     def __init__(self) -> None:
         self.runs = 0
 
-    def provider(self, ctx: dict[str, int]) -> str | None:
+    def provider(self, ctx: dict[str, int], out: int) -> str | None:
         return "maths"
 
     def inputs(self, ctx: dict[str, int]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ records (its rest position), what to draw, and how it enters. Text is fitted to 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from aiprod.design.boxes import Box, Role
 from aiprod.design.fonts import is_rtl
@@ -40,6 +41,7 @@ ShapeMotion = Literal[
 ]
 PictureMotion = Literal["float", "push"]
 Layer = Literal["back", "front"]
+A = TypeVar("A")
 
 
 @dataclass(frozen=True)
@@ -338,33 +340,67 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
     return pic, txt
 
 
-def _room_for_headline(
-    ctx: SceneContext, head: str, picture_share: float, *, share: float, lines: int
-) -> tuple[Rect, Rect]:
-    """``_hero_and_text``, the picture giving up room (down to half its share) until
-    the headline, in ``share`` of the text part's height, fits at its floor with its words
-    whole: a long word in a narrow column was set under the floor or cut."""
+def _headline_lines(ctx: SceneContext) -> int:
+    """How many lines a headline may take: three side by side, four in a square, five in a
+    tall frame, whose narrow column would otherwise set a long headline under its floor."""
+    if ctx.landscape:
+        return 3
+    return 4 if ctx.square else 5
+
+
+def _first_fitting(
+    ctx: SceneContext,
+    head: str,
+    candidates: Iterable[A],
+    head_box: Callable[[A], Rect],
+    *,
+    size: float,
+    lines: int,
+) -> A:
+    """The first of ``candidates`` (arrangements of a scene's parts, tried in order of
+    preference) whose headline box, ``head_box(candidate)``, sets ``head`` at the headline
+    floor with its words whole; else the one that sets it largest, a cut word counting half.
+
+    A layout lists its arrangements from the most picture to the most headline, so a short
+    headline keeps the designed proportions and a long one takes the room it needs.
+    """
     s = ctx.scale
-    best: tuple[float, Rect, Rect] | None = None
-    for factor in (1.0, 0.85, 0.72, 0.6, 0.5):
-        pic, txt = _hero_and_text(ctx, picture_share * factor)
+    best: tuple[float, A] | None = None
+    for candidate in candidates:
+        box = head_box(candidate)
         fitted = fit(
             head,
-            txt.w,
-            txt.h * share,
-            max_px=s.headline,
+            box.w,
+            box.h,
+            max_px=size,
             min_px=s.headline_floor,
             max_lines=lines,
             family=ctx.family,
         )
         whole = not any(line.endswith("-") for line in fitted.lines)
         if fitted.em_px >= s.headline_floor and whole:
-            return pic, txt
+            return candidate
         score = fitted.em_px if whole else fitted.em_px * 0.5
         if best is None or score > best[0]:
-            best = (score, pic, txt)
-    assert best is not None
-    return best[1], best[2]
+            best = (score, candidate)
+    if best is None:
+        raise ValueError("no arrangement to choose from")
+    return best[1]
+
+
+def _room_for_headline(
+    ctx: SceneContext, head: str, picture_share: float, *, share: float, lines: int
+) -> tuple[Rect, Rect]:
+    """``_hero_and_text``, the picture giving up room (down to half its share) until the
+    headline, in ``share`` of the text part's height, fits at its floor."""
+    return _first_fitting(
+        ctx,
+        head,
+        (_hero_and_text(ctx, picture_share * k) for k in (1.0, 0.85, 0.72, 0.6, 0.5, 0.42, 0.34)),
+        lambda parts: parts[1].rows(share, 1 - share)[0],
+        size=ctx.scale.headline,
+        lines=lines,
+    )
 
 
 def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:
@@ -451,19 +487,15 @@ def layout_hook(ctx: SceneContext) -> Builder:
         align: Align = "left"
     else:  # the picture's row gives the headline room until it fits at its floor
         support = 0.16 if ctx.scene.text else 0.0
-        for picture in (0.34, 0.28, 0.22) if ctx.scene.text else (0.4, 0.32, 0.26):
-            head_area, pic, support_area = c.rows(1 - picture - support, picture, support, gap=gap)
-            fitted = fit(
-                head,
-                head_area.w,
-                head_area.h,
-                max_px=s.headline * 1.18,
-                min_px=s.headline_floor,
-                max_lines=4,
-                family=ctx.family,
-            )
-            if fitted.em_px >= s.headline_floor:
-                break
+        pictures = (0.34, 0.28, 0.22, 0.17) if ctx.scene.text else (0.4, 0.32, 0.26, 0.2)
+        head_area, pic, support_area = _first_fitting(
+            ctx,
+            head,
+            (c.rows(1 - picture - support, picture, support, gap=gap) for picture in pictures),
+            lambda rows: rows[0],
+            size=s.headline * 1.18,
+            lines=max(4, _headline_lines(ctx)),
+        )
         align = "center"
     h = b.text(
         "headline",
@@ -476,7 +508,7 @@ def layout_hook(ctx: SceneContext) -> Builder:
         valign="bottom",
         reveal="words",
         accent_words=accents,
-        max_lines=4,
+        max_lines=max(4, _headline_lines(ctx)),
     )
     _underline(b, h, delay_s=0.5)
     _picture_with_disc(b, pic, delay_s=0.35)
@@ -498,7 +530,7 @@ def layout_hook(ctx: SceneContext) -> Builder:
 def layout_benefit(ctx: SceneContext) -> Builder:
     b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    lines = 3 if ctx.landscape else 4  # a tall frame has room for a fourth line
+    lines = _headline_lines(ctx)
     share = 0.4 if not ctx.landscape else 0.42
     pic, txt = _room_for_headline(ctx, head, share, share=0.7, lines=lines)
     align: Align = "left" if ctx.landscape or ctx.square else "center"
@@ -664,29 +696,32 @@ def layout_list(ctx: SceneContext) -> Builder:
         return layout_benefit(ctx)
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    lines = 3 if ctx.landscape else 4
-    if ctx.landscape:
-        head_area, list_area = c.cols(0.42, 0.58, gap=gap * 2)
+    lines = _headline_lines(ctx)
+
+    def side_by_side(share: float) -> tuple[Rect, Rect, bool]:
+        head_area, list_area = c.cols(share, 1 - share, gap=gap * 2)
         if ctx.mirrored:
-            list_area, head_area = c.cols(0.58, 0.42, gap=gap * 2)
-    else:  # the headline's rows (and lines) grow until it fits at its floor, while
-        # each item's row keeps room for its text
-        for share in (0.3, 0.36, 0.42, 0.5, 0.58):
-            areas = c.rows(share, 1 - share, gap=gap)
-            if share > 0.3 and areas[1].h / len(items) - gap * 0.6 < s.item * 1.9:
-                break
-            head_area, list_area = areas
-            fitted = fit(
-                head,
-                head_area.w,
-                head_area.h,
-                max_px=s.headline * 0.95,
-                min_px=s.headline_floor,
-                max_lines=lines,
-                family=ctx.family,
-            )
-            if fitted.em_px >= s.headline_floor:
-                break
+            list_area, head_area = c.cols(1 - share, share, gap=gap * 2)
+        return head_area, list_area, False
+
+    def stacked(share: float) -> tuple[Rect, Rect, bool]:
+        head_area, list_area = c.rows(share, 1 - share, gap=gap)
+        return head_area, list_area, True
+
+    def room_for_items(parts: tuple[Rect, Rect, bool]) -> bool:
+        return parts[1].h / len(items) - gap * 0.6 >= s.item * 1.9
+
+    # the headline's column widens, then its rows (and lines) grow, until it fits at its
+    # floor, while each item's row keeps room for its text
+    tall = [stacked(share) for share in (0.3, 0.36, 0.42, 0.5, 0.58, 0.64)]
+    arrangements = (
+        [side_by_side(0.42), side_by_side(0.5), *filter(room_for_items, tall)]
+        if ctx.landscape
+        else [tall[0], *filter(room_for_items, tall[1:])]
+    )
+    head_area, list_area, on_top = _first_fitting(
+        ctx, head, arrangements, lambda parts: parts[0], size=s.headline * 0.95, lines=lines
+    )
     b.text(
         "headline",
         "headline",
@@ -694,8 +729,8 @@ def layout_list(ctx: SceneContext) -> Builder:
         head_area,
         size=s.headline * 0.95,
         min_size=s.headline_floor,
-        align="left" if ctx.landscape else "center",
-        valign="middle" if ctx.landscape else "bottom",
+        align="center" if on_top else "left",
+        valign="bottom" if on_top else "middle",
         reveal="words",
         max_lines=lines,
         accent_words=accent_words_of(ctx.scene, head),
@@ -765,7 +800,15 @@ def layout_comparison(ctx: SceneContext) -> Builder:
         return layout_benefit(ctx)
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    head_area, body = c.rows(0.28, 0.72, gap=gap)
+    lines = _headline_lines(ctx)
+    head_area, body = _first_fitting(  # a long headline takes rows from the two cards
+        ctx,
+        head,
+        [c.rows(share, 1 - share, gap=gap) for share in (0.28, 0.34, 0.4, 0.46, 0.52, 0.58)],
+        lambda rows: rows[0],
+        size=s.headline * 0.9,
+        lines=lines,
+    )
     b.text(
         "headline",
         "headline",
@@ -775,6 +818,7 @@ def layout_comparison(ctx: SceneContext) -> Builder:
         min_size=s.headline_floor,
         valign="bottom",
         reveal="words",
+        max_lines=lines,
         accent_words=accent_words_of(ctx.scene, head),
     )
     halves = body.cols(1, 1, gap=gap)
@@ -892,16 +936,36 @@ def layout_quote(ctx: SceneContext) -> Builder:
 def layout_product(ctx: SceneContext) -> Builder:
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    if ctx.landscape:
-        pic, txt = c.cols(0.5, 0.5, gap=gap * 2)
-        if ctx.mirrored:
-            txt, pic = c.cols(0.5, 0.5, gap=gap * 2)
-        card_area = txt.inset(0, txt.h * 0.12)
-        pic = pic.square(pic.h * 0.8)
-    else:
-        pic, card_area = c.rows(0.5, 0.5, gap=gap)
-        if not ctx.mirrored:  # the card on top, the picture under it
-            card_area, pic = c.rows(0.5, 0.5, gap=gap)
+    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
+    lines = _headline_lines(ctx)
+
+    def parts(share: float) -> tuple[Rect, Rect, Rect, Rect]:
+        """The picture, the card (``share`` of the content), its headline and support."""
+        if ctx.landscape:
+            pic, txt = c.cols(1 - share, share, gap=gap * 2)
+            if ctx.mirrored:
+                txt, pic = c.cols(share, 1 - share, gap=gap * 2)
+            card_area = txt.inset(0, txt.h * 0.12)
+            pic = pic.square(pic.h * 0.8)
+        else:
+            pic, card_area = c.rows(1 - share, share, gap=gap)
+            if not ctx.mirrored:  # the card on top, the picture under it
+                card_area, pic = c.rows(share, 1 - share, gap=gap)
+        inner = card_area.inset(gap * 0.8)
+        if not support:
+            return pic, card_area, inner, inner
+        head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3)
+        return pic, card_area, head_area, support_area
+
+    # the card grows, the picture shrinks, until a long headline fits at its floor
+    pic, card_area, head_area, support_area = _first_fitting(
+        ctx,
+        head,
+        [parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)],
+        lambda p: p[2],
+        size=s.headline,
+        lines=lines,
+    )
     frame = pic.square()
     b.shape(
         "frame",
@@ -935,9 +999,6 @@ def layout_product(ctx: SceneContext) -> Builder:
         delay_s=0.3,
         on=("headline", "support"),
     )
-    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
-    inner = card_area.inset(gap * 0.8)
-    head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3) if support else (inner, inner)
     b.text(
         "headline",
         "headline",
@@ -949,6 +1010,7 @@ def layout_product(ctx: SceneContext) -> Builder:
         valign="bottom",
         reveal="rise",
         delay_s=0.4,
+        max_lines=lines,
         accent_words=accent_words_of(ctx.scene, head),
         on=("card",),
     )
@@ -972,26 +1034,36 @@ def layout_offer(ctx: SceneContext) -> Builder:
     offer = ctx.scene.offer
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    if ctx.landscape:
-        left, right = c.cols(0.45, 0.55, gap=gap * 2)
-        badge_area = left
-        head_area, price_area, code_area = right.rows(0.4, 0.35, 0.25, gap=gap * 0.5)
-    lines = 3 if ctx.landscape else 4
-    if not ctx.landscape:  # the badge's row gives a long headline room, down to 18 %
-        for head_share, badge_share in ((0.34, 0.3), (0.4, 0.24), (0.46, 0.18)):
-            rows = c.rows(head_share, badge_share, 0.2, 0.16, gap=gap * 0.5)
-            head_area, badge_area, price_area, code_area = rows
-            fitted = fit(
-                head,
-                head_area.w,
-                head_area.h,
-                max_px=s.headline,
-                min_px=s.headline_floor,
-                max_lines=lines,
-                family=ctx.family,
+    lines = _headline_lines(ctx)
+
+    def beside(badge: float, head_share: float) -> list[Rect]:
+        """The badge in a column, the headline, price and code stacked beside it."""
+        left, right = c.cols(badge, 1 - badge, gap=gap * 2)
+        rest = 1 - head_share
+        head_area, price_area, code_area = right.rows(
+            head_share, rest * 0.58, rest * 0.42, gap=gap * 0.5
+        )
+        return [head_area, left, price_area, code_area]
+
+    # the badge gives a long headline room: its column narrows, its row shrinks to 18 %
+    head_area, badge_area, price_area, code_area = _first_fitting(
+        ctx,
+        head,
+        [beside(0.45, 0.4), beside(0.38, 0.46), beside(0.3, 0.52)]
+        if ctx.landscape
+        else [
+            c.rows(head, badge, price, code, gap=gap * 0.5)
+            for head, badge, price, code in (
+                (0.34, 0.3, 0.2, 0.16),
+                (0.4, 0.24, 0.2, 0.16),
+                (0.46, 0.18, 0.2, 0.16),
+                (0.52, 0.14, 0.19, 0.15),
             )
-            if fitted.em_px >= s.headline_floor:
-                break
+        ],
+        lambda rows: rows[0],
+        size=s.headline,
+        lines=lines,
+    )
     b.text(
         "headline",
         "headline",
@@ -1190,8 +1262,12 @@ def _brand_reveal(b: Builder, area: Rect) -> None:
 def layout_end_card(ctx: SceneContext) -> Builder:
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = ctx.tagline or ctx.brand_name or headline_of(ctx.scene)
-    cta = ctx.call_to_action or headline_of(ctx.scene)
     url = ctx.url
+    # without a call to action the button says the URL or the scene's title, never the
+    # brand's name a second time (a button reading "Volt" under the "Volt" wordmark)
+    cta: str | None = ctx.call_to_action or url or headline_of(ctx.scene)
+    if not ctx.call_to_action and _same_words(cta, ctx.brand_name):
+        cta = None
     body = c.inset(c.w * 0.12, 0) if ctx.landscape else c
     if ctx.logo_aspect is not None or ctx.brand_name:
         return _end_card_with_brand(b, head, cta, url)
@@ -1206,42 +1282,23 @@ def layout_end_card(ctx: SceneContext) -> Builder:
     name_area, head_area, button_area, url_area = body.rows(0.14, 0.42, 0.28, 0.16, gap=gap * 0.5)
     if ctx.brand_name:
         # on its own plate: a small label must read at 4.5:1 whatever decor lies behind it
-        name = ctx.brand_name.upper()
-        label = fit(
-            name,
-            name_area.w * 0.84,
-            name_area.h * 0.7,
-            max_px=s.support * 1.1,
-            min_px=s.small,
-            max_lines=1,
-            family=ctx.family,
-        )
-        pw = min(name_area.w, label.width + gap * 1.6)
-        ph = min(name_area.h, label.height + gap * 0.6)
-        plate = Rect(name_area.cx - pw / 2, name_area.bottom - ph, pw, ph)
-        b.shape(
-            "brand_plate",
-            "round",
-            plate,
-            colour=ctx.colours.primary,
-            opacity=0.9,
-            motion="pop",
-            radius=ph / 2,
-            layer="front",
-            role="shape",
-            on=("brand",),
-        )
-        b.text(
-            "brand",
-            "support",
-            name,
-            plate.inset(gap * 0.6, gap * 0.2),
+        _label_on_plate(
+            b,
+            ("brand_plate", "brand"),
+            ctx.brand_name.upper(),
+            name_area,
+            role="support",
             size=s.support * 1.1,
-            min_size=s.small,
+            room=(0.84, 0.7),
+            pad=(gap * 0.8, gap * 0.3),
+            fill=ctx.colours.primary,
+            opacity=0.9,
+            text_colour=ctx.colours.text,
             reveal="fade",
-            colour=ctx.colours.text,
+            delay_s=0.0,
             max_lines=1,
-            on=("brand_plate",),
+            valign="bottom",
+            pill=True,
         )
     b.text(
         "headline",
@@ -1268,11 +1325,19 @@ def layout_end_card(ctx: SceneContext) -> Builder:
     return b
 
 
-def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Builder:
+def _same_words(text: str | None, other: str | None) -> bool:
+    """The same words, whatever the case and the punctuation around them."""
+    if not text or not other:
+        return False
+    return re.findall(r"\w+", text.casefold()) == re.findall(r"\w+", other.casefold())
+
+
+def _end_card_with_brand(b: Builder, head: str, cta: str | None, url: str | None) -> Builder:
     """Brand mark (logo or wordmark) first, then the tagline, the button and the URL."""
     ctx = b.ctx
     c, s, gap = ctx.grid.content, ctx.scale, ctx.grid.gap
-    if ctx.logo_aspect is None and ctx.brand_name and head == ctx.brand_name:
+    wordmark = ctx.logo_aspect is None and bool(ctx.brand_name)
+    if wordmark and _same_words(head, ctx.brand_name):
         head = headline_of(ctx.scene)  # the wordmark says the name: no second one
     if ctx.landscape:
         mark_area, body = c.cols(0.4, 0.6, gap=gap * 2)
@@ -1288,10 +1353,11 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
             0.16, share, 0.7 * 0.5, 0.7 * 0.32, 0.7 * 0.14, gap=gap * 0.6
         )
     _brand_reveal(b, mark_area)
-    said = f"{cta} {url or ''}"
+    said = f"{cta or ''} {url or ''}"
     repeated = re.search(rf"(?<![\w.]){re.escape(head)}(?![\w.])", said, re.IGNORECASE)
-    # beside a wordmark (the scene's biggest text), a line the button or URL says is left out
-    if ctx.logo_aspect is not None or not repeated:
+    # beside a wordmark (the scene's biggest text), a line the button or URL says, or the
+    # name itself, is left out
+    if not wordmark or not (repeated or _same_words(head, ctx.brand_name)):
         b.text(
             "headline",
             "headline",
@@ -1309,11 +1375,12 @@ def _end_card_with_brand(b: Builder, head: str, cta: str, url: str | None) -> Bu
 
 
 def _call_to_action(
-    b: Builder, cta: str, url: str | None, area: Rect, url_area: Rect, *, delay_s: float
+    b: Builder, cta: str | None, url: str | None, area: Rect, url_area: Rect, *, delay_s: float
 ) -> None:
     """The button, then the URL under it unless the button already says it."""
-    _cta_button(b, cta, area, delay_s=delay_s)
-    if url and url.lower() not in cta.lower():
+    if cta:
+        _cta_button(b, cta, area, delay_s=delay_s)
+    if url and url.lower() not in (cta or "").lower():
         b.text(
             "url",
             "url",
@@ -1328,46 +1395,90 @@ def _call_to_action(
 
 
 def _cta_button(b: Builder, cta: str, area: Rect, *, delay_s: float) -> None:
+    ctx, gap = b.ctx, b.ctx.grid.gap
+    _label_on_plate(
+        b,
+        ("button", "cta"),
+        cta,
+        area,
+        role="button",
+        size=ctx.scale.item * 1.05,
+        room=(0.86, 0.62),
+        pad=(gap * 1.2, gap * 0.7),
+        fill=ctx.colours.accent,
+        opacity=1.0,
+        text_colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=delay_s,
+        max_lines=2,
+        valign="middle",
+    )
+
+
+def _label_on_plate(
+    b: Builder,
+    names: tuple[str, str],
+    text: str,
+    area: Rect,
+    *,
+    role: Role,
+    size: float,
+    room: tuple[float, float],
+    pad: tuple[float, float],
+    fill: str,
+    opacity: float,
+    text_colour: str,
+    reveal: Reveal,
+    delay_s: float,
+    max_lines: int,
+    valign: Literal["middle", "bottom"],
+    pill: bool = False,
+) -> None:
+    """A label on a rounded plate sized around it (a button, a name tag): the label is
+    fitted in ``room`` (shares of ``area``), the plate adds ``pad`` on each side (its ends
+    round when ``pill``), and the label keeps the size it was fitted at: a looser box let
+    it grow to the plate's ends."""
     ctx, s, gap = b.ctx, b.ctx.scale, b.ctx.grid.gap
     label = fit(
-        cta,
-        area.w * 0.86,
-        area.h * 0.62,
-        max_px=s.item * 1.05,
+        text,
+        area.w * room[0],
+        area.h * room[1],
+        max_px=size,
         min_px=s.small,
-        max_lines=2,
+        max_lines=max_lines,
         family=ctx.family,
     )
-    bw = min(area.w, label.width + gap * 2.4)
-    bh = min(area.h, label.height + gap * 1.4)
-    pad_x, pad_y = min(gap * 1.2, (bw - label.width) / 2), min(gap * 0.7, (bh - label.height) / 2)
-    button = Rect(area.cx - bw / 2, area.cy - bh / 2, bw, bh)
+    w = min(area.w, label.width + pad[0] * 2)
+    h = min(area.h, label.height + pad[1] * 2)
+    pad_x, pad_y = min(pad[0], (w - label.width) / 2), min(pad[1], (h - label.height) / 2)
+    y = area.cy - h / 2 if valign == "middle" else area.bottom - h
+    plate = Rect(area.cx - w / 2, y, w, h)
+    plate_name, label_name = names
     b.shape(
-        "button",
+        plate_name,
         "round",
-        button,
-        colour=ctx.colours.accent,
+        plate,
+        colour=fill,
+        opacity=opacity,
         motion="pop",
         delay_s=delay_s,
-        radius=min(bh / 2, gap * 1.2),
+        radius=h / 2 if pill else min(h / 2, gap * 1.2),
         layer="front",
         role="shape",
-        on=("cta",),
+        on=(label_name,),
     )
     b.text(
-        "cta",
-        "button",
-        cta,
-        # the padding the button was sized with, at the size the label was fitted at: a
-        # looser box let the label grow until it touched the button's ends
-        button.inset(pad_x, pad_y),
+        label_name,
+        role,
+        text,
+        plate.inset(pad_x, pad_y),
         size=label.em_px,
         min_size=min(s.small, label.em_px),
-        colour=on_colour(ctx.colours.accent, ctx.colours),
-        reveal="pop",
+        colour=text_colour,
+        reveal=reveal,
         delay_s=delay_s + 0.15,
-        max_lines=2,
-        on=("button",),
+        max_lines=max_lines,
+        on=(plate_name,),
     )
 
 

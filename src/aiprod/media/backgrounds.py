@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from aiprod.media.ffmpeg.graph import Filter, f
 from aiprod.spec.model import (
     GRADIENT_PRESETS,
+    Background,
     BrandKit,
     ColourBackground,
     GradientBackground,
@@ -185,3 +187,37 @@ def still_chain(frames: int, canvas: Canvas) -> list[Filter]:
         f("settb", expr=f"{rate.denominator}/{rate.numerator}"),
         f("setpts", "N"),
     ]
+
+
+@dataclass(frozen=True)
+class BackgroundChain:
+    """One scene's background: the file it reads (none for a generated colour or
+    gradient), that input's options, its filters, and whether it runs at the slow rate:
+    a slow chain is finished by ``speed_up``, after the scene's static decor is laid over
+    it at that rate."""
+
+    filters: list[Filter]
+    slow: bool
+    source: str | Path | None = None
+    input_args: tuple[str, ...] = ()
+
+
+def background_chain(
+    bg: Background, made: Path | None, brand: BrandKit, frames: int, canvas: Canvas
+) -> BackgroundChain:
+    """The chain for a scene's spec background, or for ``made``, a picture made before the
+    render (split colour, blurred asset) that replaces it."""
+    if made is not None:
+        return BackgroundChain(still_chain(frames, canvas), slow=True, source=made)
+    if isinstance(bg, ColourBackground):
+        return BackgroundChain(colour_chain(bg, brand, frames, canvas), slow=True)
+    if isinstance(bg, GradientBackground):
+        return BackgroundChain(gradient_chain(bg, brand, frames, canvas), slow=True)
+    if isinstance(bg, ImageBackground):
+        return BackgroundChain(image_chain(bg, frames, canvas), slow=False, source=bg.path)
+    return BackgroundChain(
+        video_chain(bg, frames, canvas),
+        slow=False,
+        source=bg.path,
+        input_args=tuple(video_input_args(bg)),
+    )

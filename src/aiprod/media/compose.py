@@ -10,16 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiprod.media.audio import MIX_RATE
-from aiprod.media.backgrounds import (
-    Canvas,
-    colour_chain,
-    gradient_chain,
-    image_chain,
-    speed_up,
-    still_chain,
-    video_chain,
-    video_input_args,
-)
+from aiprod.media.backgrounds import Canvas, background_chain, speed_up
 from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
@@ -27,11 +18,7 @@ from aiprod.media.layers import PictureLayer, add_layers
 from aiprod.media.stills import Decor, ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
-    ColourBackground,
-    GradientBackground,
-    ImageBackground,
     LogoPosition,
-    VideoBackground,
     VideoSpec,
 )
 from aiprod.spec.presets import Preset
@@ -87,21 +74,12 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     canvas = Canvas(plan.timeline.width, plan.timeline.height, plan.timeline.fps)
     scene = f"s{slot.index}"
     made = plan.background_stills[slot.index] if slot.index < len(plan.background_stills) else None
-    slow = made is not None or isinstance(bg, ColourBackground | GradientBackground)
-    label = f"{scene}lo" if slow else scene
-    if made is not None:
-        k = inputs.add(made)
-        graph.add([f"{k}:v"], still_chain(slot.frames, canvas), [label])
-    elif isinstance(bg, ColourBackground):
-        graph.add([], colour_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
-    elif isinstance(bg, GradientBackground):
-        graph.add([], gradient_chain(bg, plan.spec.brand, slot.frames, canvas), [label])
-    elif isinstance(bg, ImageBackground):
-        k = inputs.add(bg.path)
-        graph.add([f"{k}:v"], image_chain(bg, slot.frames, canvas), [label])
-    elif isinstance(bg, VideoBackground):
-        k = inputs.add(bg.path, video_input_args(bg))
-        graph.add([f"{k}:v"], video_chain(bg, slot.frames, canvas), [label])
+    chain = background_chain(bg, made, plan.spec.brand, slot.frames, canvas)
+    label = f"{scene}lo" if chain.slow else scene
+    sources = []
+    if chain.source is not None:
+        sources = [f"{inputs.add(chain.source, list(chain.input_args))}:v"]
+    graph.add(sources, chain.filters, [label])
     # static decor goes on a slow background before its frames are repeated
     decor = plan.scene_stills[slot.index] if slot.index < len(plan.scene_stills) else None
     if decor is not None:
@@ -113,7 +91,7 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
             [out],
         )
         label = out
-    if slow:
+    if chain.slow:
         graph.add([label], speed_up(slot.frames, canvas), [scene])
         label = scene
     overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()

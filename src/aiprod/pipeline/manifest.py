@@ -15,6 +15,7 @@ from aiprod.media.audio import LoudnessOutcome
 from aiprod.media.timeline import Timeline, seconds_at
 from aiprod.pipeline.sound import SoundPlan
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.chain import voice_ledger
 from aiprod.qa.report import QAReport
 from aiprod.spec.model import Illustration, VideoSpec
 from aiprod.spec.presets import Preset
@@ -41,6 +42,7 @@ def _narration(timeline: Timeline, clips: list[SpeechClip | None]) -> list[dict[
                     }
                     for w in clip.words
                 ],
+                **({"voice": clip.provenance} if clip.provenance else {}),
             }
         )
     return out
@@ -81,6 +83,7 @@ def _outputs(out_dir: Path) -> dict[str, int]:
         "video.mp4",
         "thumbnail.jpg",
         "contact_sheet.jpg",
+        "credits.txt",
         "captions.srt",
         "captions.vtt",
         "qa.json",
@@ -110,7 +113,11 @@ def build_manifest(
         "preset": preset.model_dump(mode="json"),
         "timeline": timeline.to_dict(),
         "consistency": consistency_markers(spec),
-        "narration": {"provider": tts, "clips": _narration(timeline, clips)},
+        "narration": {
+            "provider": tts,
+            "clips": _narration(timeline, clips),
+            **({"providers": ledger} if (ledger := voice_ledger(clips)) else {}),
+        },
         "captions": [
             {"start_s": round(c.start, 3), "end_s": round(c.end, 3), "lines": list(c.lines)}
             for c in cues
@@ -123,8 +130,13 @@ def build_manifest(
             "target_lufs": preset.loudness_lufs,
             "music": sound.music,
             "effects": sound.effects,
+            **({"providers": sound.providers} if sound.providers else {}),
         },
-        "qa": {"passed": qa.passed, "failures": qa.failures()},
+        "qa": {
+            "passed": qa.passed,
+            "failures": qa.failures(),
+            **({"vision": qa.vision} if qa.vision is not None else {}),
+        },
         "stage_seconds": stage_seconds,
         "outputs": _outputs(out_dir),
     }

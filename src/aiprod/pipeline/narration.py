@@ -9,16 +9,20 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from aiprod.config import Settings
 from aiprod.providers.tts.base import SpeechClip, WordTiming
-from aiprod.providers.tts.registry import select_tts
+from aiprod.providers.tts.chain import VoiceChain
 from aiprod.spec.model import VideoSpec
 
 CACHE_VERSION = "1"
 
 
-def cache_key(provider: str, text: str, spec: VideoSpec) -> str:
+def cache_key(provider: str, text: str, spec: VideoSpec, voice: str | None = None) -> str:
+    """The clip's cache entry: provider and voice (a cloud voice's model/voice id; the
+    spec's voice for the local one) with the text, language and glossary."""
+    voice = spec.voice if voice is None else voice
     payload = json.dumps(
-        [CACHE_VERSION, provider, spec.language, spec.voice, text, sorted(spec.glossary.items())],
+        [CACHE_VERSION, provider, spec.language, voice, text, sorted(spec.glossary.items())],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
@@ -34,6 +38,7 @@ def _load_cached(folder: Path) -> SpeechClip | None:
         sample_rate=int(data["sample_rate"]),
         num_samples=int(data["num_samples"]),
         words=tuple(WordTiming(**w) for w in data["words"]),
+        provenance=data.get("provenance"),
     )
 
 
@@ -45,11 +50,14 @@ def _store(folder: Path, clip: SpeechClip) -> SpeechClip:
         "sample_rate": clip.sample_rate,
         "num_samples": clip.num_samples,
         "words": [asdict(w) for w in clip.words],
+        **({"provenance": clip.provenance} if clip.provenance else {}),
     }
     tmp = folder / "clip.json.tmp"
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(folder / "clip.json")  # atomic: a half-written entry is never read
-    return SpeechClip(folder / "clip.wav", clip.sample_rate, clip.num_samples, clip.words)
+    return SpeechClip(
+        folder / "clip.wav", clip.sample_rate, clip.num_samples, clip.words, clip.provenance
+    )
 
 
 def synthesise_scenes(
@@ -58,30 +66,37 @@ def synthesise_scenes(
     work_dir: Path,
     cache_dir: Path | None,
     on_scene_done: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
 ) -> tuple[list[SpeechClip | None], str | None]:
-    """One clip per scene (None for silent scenes) and the provider name used."""
-    provider = (
-        select_tts(spec.language, spec.voice)
-        if any(s.narration.strip() for s in spec.scenes)
-        else None
-    )
+    """One clip per scene (None for silent scenes) and the provider name(s) used.
+
+    With ``settings``, the voice chain of ``AIPROD_VOICE_PROVIDERS`` speaks (cloud voices
+    first); without, the local voice only.
+    """
+    chain = VoiceChain.from_settings(settings)
+    root = (cache_dir or work_dir) / "tts"
+
+    def load(provider: str, voice: str | None) -> SpeechClip | None:
+        return _load_cached(root / cache_key(provider, text, spec, voice)) if cache_dir else None
+
+    def keep(provider: str, voice: str | None, clip: SpeechClip) -> SpeechClip:
+        return _store(root / cache_key(provider, text, spec, voice), clip)
+
     clips: list[SpeechClip | None] = []
     for i, scene in enumerate(spec.scenes):
         text = scene.narration.strip()
         clip: SpeechClip | None = None
-        if text and provider is not None:
-            folder = (cache_dir or work_dir) / "tts" / cache_key(provider.name, text, spec)
-            clip = _load_cached(folder) if cache_dir else None
-            if clip is None:
-                made = provider.synthesize(
-                    text,
-                    out_path=work_dir / f"narration-{i}.wav",
-                    language=spec.language,
-                    voice=spec.voice,
-                    glossary=spec.glossary,
-                )
-                clip = _store(folder, made)
+        if text:
+            clip = chain.speak(
+                text,
+                out_path=work_dir / f"narration-{i}.wav",
+                language=spec.language,
+                voice=spec.voice,
+                glossary=spec.glossary,
+                load=load,
+                keep=keep,
+            )
         clips.append(clip)
         if on_scene_done:
             on_scene_done(i + 1)
-    return clips, provider.name if provider else None
+    return clips, chain.used_name

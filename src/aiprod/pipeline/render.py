@@ -75,7 +75,7 @@ from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
-from aiprod.pipeline.sound import SoundPlan
+from aiprod.pipeline.sound import SoundPlan, sound_plan
 from aiprod.pipeline.stages.audio import AudioStage
 from aiprod.pipeline.stages.base import StageRecord, StageRunner
 from aiprod.pipeline.stages.cache import StageCache
@@ -86,7 +86,10 @@ from aiprod.pipeline.stages.narration import narrate
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.sfx import SFX
 from aiprod.pipeline.stages.visuals import VisualsStage
+from aiprod.providers.credits import ProviderCalls, write_credits
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.registry import forget_providers
+from aiprod.providers.vision.review import review_frames
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.report import QAReport
@@ -291,12 +294,13 @@ class Renderer:
         clips = ctx.clips
         with stages.plain("timeline"):
             ctx.timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
+        ctx.calls = calls = ProviderCalls.for_job(self.spec, self.settings)
         with self.clock.stage("sound"):  # one progress stage, two stage records
-            music_file, music = stages.cached(MUSIC, ctx)
-            effects, records = stages.cached(SFX, ctx)
-        timeline = replace(ctx.timeline, sfx=effects)
-        sound = SoundPlan(timeline, music_file, music, records)
-        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = timeline, sound, music_file, music
+            music = stages.cached(MUSIC, ctx)
+            effects = stages.cached(SFX, ctx)
+        sound = sound_plan(ctx.timeline, music, effects, calls)
+        timeline = sound.timeline
+        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = timeline, sound, *music
         mixing = AudioStage(lambda: self._mix(timeline, clips, sound))
         audio, loudness = stages.cached(mixing, ctx, clock="audio")
         ctx.mix, ctx.loudness = audio, loudness
@@ -332,7 +336,10 @@ class Renderer:
                 self.design_section = self.design.section()
         drawing = VisualsStage(self._sized_for_design(self.design))
         art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
-        give_back_memory()  # ffmpeg's render is the run's largest process: not beside our peaks
+        # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
+        # the voice model (130 MB resident, reloaded in about a second by the next render)
+        forget_providers()
+        give_back_memory()
         composing = ComposeStage(lambda: self._compose(timeline, cues, audio, art))
         frames = timeline.total_frames
         self.peak_correction_db = self.stages.cached(
@@ -341,6 +348,7 @@ class Renderer:
         checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
         report = self.stages.cached(checking, self.ctx, clock="qa")
         with self.stages.plain("deliver"):
+            write_credits(self.out_dir, sound.credits, self.spec.title)
             manifest = build_manifest(
                 spec=self.spec,
                 preset=self.preset,
@@ -745,6 +753,9 @@ class Renderer:
             shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
             semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
             report = QAReport.from_checks([*report.checks, semantic], report.elapsed_s)
+        frames = [(p.scene, measured.frames.get(p.frame)) for p in sample_points(expect)]
+        sound = self.prepared.sound.providers if self.prepared else None
+        report = replace(report, vision=review_frames(self.spec, frames, self.settings, sound))
         report.write(self.out_dir / "qa.json")
         return report
 

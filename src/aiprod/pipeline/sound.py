@@ -7,8 +7,6 @@ match, else it is synthesised. Each placed effect is recorded with its source an
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,9 +14,8 @@ from typing import Any
 from aiprod.config import Settings
 from aiprod.errors import InvalidSpec, SpecProblem
 from aiprod.media.timeline import SfxPlacement, Timeline, seconds_at
+from aiprod.providers.credits import ProviderCalls, credits_for
 from aiprod.spec.model import VideoSpec
-
-MUSIC_CACHE_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -27,33 +24,21 @@ class SoundPlan:
     music_file: Path | None
     music: dict[str, Any] | None  # what the manifest says about the bed
     effects: list[dict[str, Any]]  # one record per placed effect: source, licence, time
+    providers: dict[str, Any] | None = None  # the music and sfx chains' ledger (cloud only)
+    credits: tuple[dict[str, Any], ...] = ()  # sounds that must be credited (credits.txt)
 
 
 def _music(
-    spec: VideoSpec, timeline: Timeline, cache: Path
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
 ) -> tuple[Path | None, dict[str, Any] | None]:
     if spec.music is None:
         return None, None
     if spec.music.path is not None:
         return Path(spec.music.path), {"source": "file", "path": spec.music.path}
-    from aiprod.providers.music.composer import compose_music
+    from aiprod.providers.music.chain import music_bed
 
-    assert spec.music.mood is not None
-    duration = float(timeline.duration)
-    key = json.dumps([MUSIC_CACHE_VERSION, spec.music.mood, round(duration, 4), spec.music.seed])
-    out = cache / "music" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.wav"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    track = compose_music(mood=spec.music.mood, duration_s=duration, out=out, seed=spec.music.seed)
-    info = {
-        "source": "composed",
-        "mood": track.mood,
-        "tempo_bpm": track.tempo_bpm,
-        "key": track.key,
-        "progression": list(track.progression),
-        "seed": track.seed,
-        "licence": "CC0-1.0 (composed by AIPROD)",
-    }
-    return track.path, info
+    bed = music_bed(spec, float(timeline.duration), settings, calls.ledger, calls.budget)
+    return bed.path, bed.info
 
 
 def _category(cue: SfxPlacement, spec: VideoSpec, index: int) -> str | None:
@@ -76,20 +61,22 @@ def _category(cue: SfxPlacement, spec: VideoSpec, index: int) -> str | None:
 
 
 def _effects(
-    spec: VideoSpec, timeline: Timeline, settings: Settings
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
 ) -> tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]:
     placed, records = [], []
     designer = None
+    credit: dict[str, Any] | None = None
     for i, given in enumerate(timeline.sfx):
         cue, source, licence = given, "file", "as supplied"
         if cue.path is None and cue.kind is not None:
             if designer is None:
-                from aiprod.providers.sfx.provider import SoundDesigner
+                from aiprod.providers.sfx.chain import EffectChain
 
-                designer = SoundDesigner(settings.sfx_library_dir, settings.cache_dir / "sfx")
+                designer = EffectChain(settings, calls.ledger)
             category = _category(cue, spec, i)
             duration = float(seconds_at(cue.frames, timeline.fps)) if cue.frames else None
-            asset = designer.get(cue.kind, category=category, duration=duration, seed=cue.seed)
+            got = designer.get(cue.kind, category=category, duration=duration, seed=cue.seed)
+            asset, credit = got.asset, got.attribution
             cue = replace(cue, path=str(asset.path), category=category)
             source, licence = asset.source, asset.licence
         placed.append(cue)
@@ -102,26 +89,41 @@ def _effects(
                 "start_s": round(float(seconds_at(cue.start, timeline.fps)), 3),
                 "source": source,
                 "licence": licence,
+                **({"attribution": credit} if credit else {}),
             }
         )
+        credit = None
     return tuple(placed), records
 
 
 def prepare_music(
-    spec: VideoSpec, timeline: Timeline, settings: Settings
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
 ) -> tuple[Path | None, dict[str, Any] | None]:
     """The music bed's file (None without music) and what the manifest says about it."""
-    return _music(spec, timeline, settings.cache_dir)
+    return _music(spec, timeline, settings, calls)
 
 
 def prepare_effects(
-    spec: VideoSpec, timeline: Timeline, settings: Settings
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
 ) -> tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]:
     """Every placed effect with its file, and one manifest record per effect."""
-    return _effects(spec, timeline, settings)
+    return _effects(spec, timeline, settings, calls)
+
+
+def sound_plan(
+    timeline: Timeline,
+    music: tuple[Path | None, dict[str, Any] | None],
+    effects: tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]],
+    calls: ProviderCalls,
+) -> SoundPlan:
+    """The music and effects as the mix and the manifest take them."""
+    (music_file, info), (placed, records) = music, effects
+    sound = SoundPlan(replace(timeline, sfx=placed), music_file, info, records)
+    return replace(sound, providers=calls.record(info, records), credits=credits_for(records))
 
 
 def prepare_sound(spec: VideoSpec, timeline: Timeline, settings: Settings) -> SoundPlan:
-    music_file, music = prepare_music(spec, timeline, settings)
-    effects, records = prepare_effects(spec, timeline, settings)
-    return SoundPlan(replace(timeline, sfx=effects), music_file, music, records)
+    calls = ProviderCalls.for_job(spec, settings)
+    music = prepare_music(spec, timeline, settings, calls)
+    effects = prepare_effects(spec, timeline, settings, calls)
+    return sound_plan(timeline, music, effects, calls)

@@ -113,6 +113,7 @@ class CallRecord:
     actual: float | None = None
     currency: str = "USD"
     units: dict[str, int] = field(default_factory=dict)
+    price_per_unit: dict[str, float] | None = None  # list price per unit of ``units``
     licence: str | None = None
     detail: str | None = None
 

@@ -12,10 +12,10 @@ Settings and returning the provider (or raising :class:`NotConfigured`)::
     [project.entry-points."aiprod.providers"]
     "script.my_llm" = "my_package.script:make_provider"
 
-The offline providers of the other capabilities (Piper/espeak-ng voices, the composer, the
-synthesised effects) are still chosen by their own modules
-(:mod:`aiprod.providers.tts.registry`, …); they are declared here so that ``aiprod providers``
-shows every chain, and their vendors plug into the same chain mechanism.
+Voices (``AIPROD_VOICE_PROVIDERS``, closed by ``local``: Piper or espeak-ng as
+:mod:`aiprod.providers.tts.registry` picks; run by :mod:`aiprod.providers.tts.chain`), music
+(``AIPROD_MUSIC_PROVIDERS``, closed by ``composer``), sound effects (``AIPROD_SFX_PROVIDERS``,
+closed by ``synth``) and vision QA (``AIPROD_VISION_PROVIDERS``, empty: off) are chains too.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from aiprod.config import Settings
 from aiprod.providers.base import CAPABILITIES, Capability, Provider, ProviderInfo
 
 ENTRY_POINT_GROUP = "aiprod.providers"
+ELEVENLABS_MUSIC_LICENCE = "ElevenLabs Music terms: commercial use on paid plans"
 log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[[Settings], Provider]
@@ -51,24 +52,90 @@ def _script_openai(settings: Settings) -> Provider:
     return OpenAICompatibleScript.from_settings(settings)
 
 
+def _music_elevenlabs(settings: Settings) -> Provider:
+    from aiprod.providers.music.elevenlabs import ElevenLabsMusic
+
+    return ElevenLabsMusic.from_settings(settings)
+
+
+def _music_composer(settings: Settings) -> Provider:
+    from aiprod.providers.music.chain import ComposerMusic
+
+    return ComposerMusic()
+
+
+def _sfx_freesound(settings: Settings) -> Provider:
+    from aiprod.providers.sfx.freesound import FreesoundSfx
+
+    return FreesoundSfx.from_settings(settings)
+
+
+def _sfx_library(settings: Settings) -> Provider:
+    from aiprod.providers.sfx.chain import LibrarySfx
+
+    return LibrarySfx.from_settings(settings)
+
+
+def _sfx_synth(settings: Settings) -> Provider:
+    from aiprod.providers.sfx.chain import SynthSfx
+
+    return SynthSfx.from_settings(settings)
+
+
+def _vision_openai(settings: Settings) -> Provider:
+    from aiprod.providers.vision.openai_compat import OpenAICompatibleVision
+
+    return OpenAICompatibleVision.from_settings(settings)
+
+
+def _voice_elevenlabs(settings: Settings) -> Provider:
+    from aiprod.providers.tts.elevenlabs import ElevenLabsVoice
+
+    return ElevenLabsVoice.from_settings(settings)
+
+
+def _voice_google(settings: Settings) -> Provider:
+    from aiprod.providers.tts.google import GoogleVoice
+
+    return GoogleVoice.from_settings(settings)
+
+
+def _voice_openai(settings: Settings) -> Provider:
+    from aiprod.providers.tts.openai_voice import OpenAIVoice
+
+    return OpenAIVoice.from_settings(settings)
+
+
+def _voice_local(settings: Settings) -> Provider:
+    from aiprod.providers.tts.chain import LocalVoice
+
+    return LocalVoice()
+
+
 BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
     "script": {"openai_compatible": _script_openai, "copywriter": _script_copywriter},
+    "music": {"elevenlabs_music": _music_elevenlabs, "composer": _music_composer},
+    "sfx": {"freesound": _sfx_freesound, "library": _sfx_library, "synth": _sfx_synth},
+    "vision": {"openai_compatible": _vision_openai},
+    "voice": {
+        "elevenlabs": _voice_elevenlabs,
+        "google": _voice_google,
+        "openai": _voice_openai,
+        "local": _voice_local,
+    },
+}
+# the provider that closes each chain (always there, whatever the setting says)
+CLOSING: dict[Capability, str] = {
+    "script": "copywriter",
+    "voice": "local",
+    "music": "composer",
+    "sfx": "synth",
 }
 
-_LOCAL = "yours"
 DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
-    "voice": (
-        ProviderInfo("piper", "voice", ("en",), {"voice": "en_US-joe-medium"}, "second",
-                     licence="MIT voice model; output yours", offline_default=True),
-        ProviderInfo("espeak", "voice", (), {}, "second", licence="GPL-3.0 engine; output yours",
-                     offline_default=True),
-    ),
-    "music": (ProviderInfo("composer", "music", (), {}, "second", licence=_LOCAL,
-                           offline_default=True),),
-    "sfx": (ProviderInfo("synth", "sfx", (), {}, "cue", licence=_LOCAL, offline_default=True),),
+    "voice": (),  # built in: BUILTIN["voice"]
     "stock": (),
     "generated": (),
-    "vision": (),
 }  # fmt: skip
 
 
@@ -98,12 +165,20 @@ def factories(capability: Capability) -> dict[str, ProviderFactory]:
 
 
 def chain_names(capability: Capability, settings: Settings) -> list[str]:
-    if capability == "script":
-        names = list(settings.script_providers)
-        if "copywriter" not in names:
-            names.append("copywriter")  # the offline default always closes the chain
-        return names
-    return [info.name for info in DECLARED.get(capability, ())]
+    configured: dict[Capability, list[str]] = {
+        "script": settings.script_providers,
+        "voice": settings.voice_providers,
+        "music": settings.music_providers,
+        "sfx": settings.sfx_providers,
+        "vision": settings.vision_providers,  # empty: the advisory check is off
+    }
+    if capability not in configured:
+        return [info.name for info in DECLARED.get(capability, ())]
+    names = list(configured[capability])
+    closing = CLOSING.get(capability)
+    if closing is not None and closing not in names:
+        names.append(closing)  # the offline default always closes the chain
+    return names
 
 
 @dataclass(frozen=True)
@@ -134,9 +209,15 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for capability in CAPABILITIES:
         if capability in BUILTIN or capability in _plugins():
-            for position, entry in enumerate(build_chain(capability, settings), start=1):
+            chain = build_chain(capability, settings)
+            for position, entry in enumerate(chain, start=1):
                 info = entry.provider.info if entry.provider else None
+                info = info or _listed(capability, entry.name, settings)
                 rows.append(_row(capability, position, entry.name, info, entry.skipped))
+            if not chain:  # vision: off until its chain names a provider
+                for name in BUILTIN.get(capability, {}):
+                    info = _listed(capability, name, settings)
+                    rows.append(_row(capability, 0, name, info, "off (chain setting empty)"))
         else:
             infos = DECLARED.get(capability, ())
             for position, info in enumerate(infos, start=1):
@@ -144,6 +225,30 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
             if not infos:
                 rows.append(_row(capability, 0, "-", None, "no provider yet"))
     return rows
+
+
+def _listed(capability: Capability, name: str, settings: Settings) -> ProviderInfo | None:
+    """What a cloud provider that is not configured would cost, for the listing."""
+    money = settings.currency
+    if name == "openai_compatible" and capability in ("script", "vision"):
+        licence = (settings.llm_output_licence if capability == "script"
+                   else "advisory verdicts (no media produced)")  # fmt: skip
+        return ProviderInfo(name, capability, unit="1k_tokens",
+                            price_per_unit=settings.llm_price_input_per_1k,
+                            output_price_per_unit=settings.llm_price_output_per_1k,
+                            currency=money, licence=licence, needs_network=True)  # fmt: skip
+    if (capability, name) == ("music", "elevenlabs_music"):
+        return ProviderInfo(name, capability, unit="minute",
+                            price_per_unit=settings.elevenlabs_music_price_per_minute,
+                            currency=money, needs_network=True,
+                            licence=ELEVENLABS_MUSIC_LICENCE)  # fmt: skip
+    if (capability, name) == ("sfx", "freesound"):
+        allowed = ", ".join(settings.freesound_licences)
+        return ProviderInfo(name, capability, unit="sound", currency=money, needs_network=True,
+                            licence=f"per sound: {allowed} (credits.txt for CC-BY)")  # fmt: skip
+    if (capability, name) == ("sfx", "library"):
+        return ProviderInfo(name, capability, unit="cue", currency=money, licence="your files'")
+    return None
 
 
 def _row(

@@ -72,6 +72,8 @@ class QAReport:
     passed: bool
     checks: list[QACheck]
     elapsed_s: float | None = field(default=None, compare=False)
+    # the advisory vision check (providers/vision/review.py): never part of ``passed``
+    vision: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_checks(cls, checks: Iterable[QACheck], elapsed_s: float | None = None) -> QAReport:
@@ -95,6 +97,8 @@ class QAReport:
         data: dict[str, Any] = {"passed": self.passed, "checks": [c.to_dict() for c in self.checks]}
         if self.elapsed_s is not None:
             data["elapsed_s"] = round(self.elapsed_s, 3)
+        if self.vision is not None:
+            data["vision"] = self.vision
         return data
 
     def write(self, path: Path) -> Path:

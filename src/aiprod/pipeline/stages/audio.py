@@ -25,7 +25,7 @@ class AudioStage:
     def __init__(self, mix: Callable[[], Mix]) -> None:
         self.mix = mix
 
-    def provider(self, ctx: RenderContext) -> str | None:
+    def provider(self, ctx: RenderContext, out: Mix) -> str | None:
         return "ffmpeg"
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:

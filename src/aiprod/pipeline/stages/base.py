@@ -72,8 +72,8 @@ class CachedStage(Protocol[Ctx_contra, Out]):
     name: str
     version: int  # bump when the output's form or meaning changes
 
-    def provider(self, ctx: Ctx_contra) -> str | None:
-        """Who makes the output (the manifest's ``provider``)."""
+    def provider(self, ctx: Ctx_contra, out: Out) -> str | None:
+        """Who made ``out`` (the manifest's ``provider``)."""
 
     def inputs(self, ctx: Ctx_contra) -> dict[str, Any]:
         """Everything the output depends on, JSON-serialisable: hashed into the key."""
@@ -122,7 +122,8 @@ class StageRunner:
         if key:
             self.keys[stage.name] = key
         use: CacheUse = "hit" if loaded is not None else ("miss" if key else "off")
-        self._record(StageRecord(stage.name, stage.provider(ctx), _since(started), use, key))
+        record = StageRecord(stage.name, stage.provider(ctx, out), _since(started), use, key)
+        self._record(record)
         return out
 
     def _load(self, stage: CachedStage[C, Res], ctx: C, key: str | None) -> tuple[Res] | None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, SecretStr
+
 RECORD = "record.json"
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB of stage outputs, then the least recently used go
 STALE_TMP_S = 3600.0  # a temporary folder older than this belongs to a crashed writer
@@ -54,6 +56,32 @@ def file_fingerprint(path: str | Path | None) -> list[Any] | None:
     except OSError:
         return [str(path), None]
     return [str(path), info.st_size, info.st_mtime_ns]
+
+
+def provider_settings(settings: BaseModel, *prefixes: str) -> dict[str, Any]:
+    """The settings of the provider chains whose names start with ``prefixes``, for a key:
+    each value, but of a secret only whether it is set (a key never reaches the cache)."""
+    out: dict[str, Any] = {}
+    for name in sorted(type(settings).model_fields):
+        if name.startswith(prefixes):
+            value = getattr(settings, name)
+            out[name] = value is not None if isinstance(value, SecretStr) else value
+    return out
+
+
+TRANSIENT_OK = frozenset({"language", "not_configured"})
+
+
+def fell_back_for_now(fallbacks: list[dict[str, Any]], capability: str | None = None) -> bool:
+    """Whether a provider chain fell back for a reason that may pass (down, rate limited,
+    over budget): such an output is not kept, so the next request tries the provider
+    again. Falling back because a provider is not configured or cannot speak the
+    language is for good."""
+    return any(
+        f.get("reason") not in TRANSIENT_OK
+        for f in fallbacks
+        if capability is None or f.get("capability") == capability
+    )
 
 
 def file_digest(path: Path) -> str:

@@ -35,7 +35,7 @@ class ComposeStage:
     def __init__(self, compose: Callable[[], float]) -> None:
         self.compose = compose  # writes out_dir/video.mp4; the peak correction in dB
 
-    def provider(self, ctx: RenderContext) -> str | None:
+    def provider(self, ctx: RenderContext, out: float) -> str | None:
         return "ffmpeg"
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from aiprod.media.audio import LoudnessOutcome
 from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.timeline import Timeline
 from aiprod.pipeline.sound import SoundPlan
+from aiprod.providers.credits import ProviderCalls
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
@@ -43,6 +44,7 @@ class RenderContext:
     mix: Path | None = None
     loudness: LoudnessOutcome | None = None
     art: list[PlacedIllustration] = field(default_factory=list)
+    calls: ProviderCalls = field(default_factory=ProviderCalls)  # media providers' ledger
 
     def need_timeline(self) -> Timeline:
         """The timeline (set by the timeline stage); a stage run before it is a bug."""

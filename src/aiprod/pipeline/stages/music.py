@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.pipeline.sound import prepare_music
-from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
+from aiprod.pipeline.stages.cache import (
+    CacheEntry,
+    fell_back_for_now,
+    file_fingerprint,
+    provider_settings,
+)
 from aiprod.pipeline.stages.context import RenderContext
 
 Music = tuple[Path | None, dict[str, Any] | None]
@@ -18,11 +23,9 @@ class MusicStage:
     name = "music"
     version = 1
 
-    def provider(self, ctx: RenderContext) -> str | None:
-        music = ctx.spec.music
-        if music is None:
-            return None
-        return "file" if music.path is not None else "composer"
+    def provider(self, ctx: RenderContext, out: Music) -> str | None:
+        info = out[1]
+        return str(info.get("source")) if info else None
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:
         music = ctx.spec.music
@@ -30,13 +33,18 @@ class MusicStage:
             "music": music.model_dump(mode="json") if music else None,
             "file": file_fingerprint(music.path if music else None),
             "duration": str(ctx.need_timeline().duration),
+            "chain": provider_settings(
+                ctx.settings, "music_providers", "elevenlabs_", "provider_budget"
+            ),
         }
 
     def compute(self, ctx: RenderContext) -> Music:
-        return prepare_music(ctx.spec, ctx.need_timeline(), ctx.settings)
+        return prepare_music(ctx.spec, ctx.need_timeline(), ctx.settings, ctx.calls)
 
-    def save(self, out: Music, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
+    def save(self, out: Music, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]] | None:
         path, info = out
+        if fell_back_for_now(ctx.calls.ledger.fallbacks, "music"):
+            return None
         # a user's file stays where it is (its size and time are in the key)
         composed = path is not None and (info or {}).get("source") != "file"
         files = {"music.wav": path} if composed and path is not None else {}

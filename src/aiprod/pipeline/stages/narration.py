@@ -10,14 +10,19 @@ from aiprod.config import Settings
 from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.progress import SilentProgress, StageClock
 from aiprod.pipeline.stages.base import StageRunner
-from aiprod.pipeline.stages.cache import CacheEntry, StageCache
+from aiprod.pipeline.stages.cache import (
+    CacheEntry,
+    StageCache,
+    fell_back_for_now,
+    provider_settings,
+)
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.providers.tts.base import SpeechClip, WordTiming
-from aiprod.providers.tts.registry import select_tts
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
 Clips = tuple[list[SpeechClip | None], str | None]
+VOICE_SETTINGS = ("voice_", "elevenlabs_", "google_tts_", "openai_", "provider_budget")
 
 
 class NarrationStage:
@@ -26,14 +31,13 @@ class NarrationStage:
     name = "narration"
     version = 1
 
-    def provider(self, ctx: RenderContext) -> str | None:
-        spoken = any(s.narration.strip() for s in ctx.spec.scenes)
-        return select_tts(ctx.spec.language, ctx.spec.voice).name if spoken else None
+    def provider(self, ctx: RenderContext, out: Clips) -> str | None:
+        return out[1]
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:
         spec = ctx.spec
         return {
-            "provider": self.provider(ctx),
+            "chain": provider_settings(ctx.settings, *VOICE_SETTINGS),
             "language": spec.language,
             "voice": spec.voice,
             "glossary": sorted(spec.glossary.items()),
@@ -46,10 +50,14 @@ class NarrationStage:
             work_dir=ctx.work,
             cache_dir=ctx.settings.cache_dir,
             on_scene_done=lambda n: ctx.sink.stage_advanced("narration", n),
+            settings=ctx.settings,  # the voice chain (cloud voices, then the local one)
         )
 
-    def save(self, out: Clips, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
+    def save(self, out: Clips, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]] | None:
         clips, provider = out
+        trails = [c.provenance for c in clips if c is not None and c.provenance]
+        if fell_back_for_now([f for t in trails for f in t.get("fallbacks", [])]):
+            return None
         records: list[dict[str, Any] | None] = []
         files: dict[str, Path] = {}
         for i, clip in enumerate(clips):
@@ -63,6 +71,7 @@ class NarrationStage:
                     "sample_rate": clip.sample_rate,
                     "num_samples": clip.num_samples,
                     "words": [asdict(w) for w in clip.words],
+                    "provenance": clip.provenance,
                 }
             )
         return {"provider": provider, "clips": records}, files
@@ -75,7 +84,9 @@ class NarrationStage:
                 continue
             words = tuple(WordTiming(**w) for w in item["words"])
             path = entry.path(item["file"])
-            clips.append(SpeechClip(path, item["sample_rate"], item["num_samples"], words))
+            trail = item.get("provenance")  # its calls were paid for by an earlier render
+            trail = {**trail, "cached": True, "calls": []} if trail else None
+            clips.append(SpeechClip(path, item["sample_rate"], item["num_samples"], words, trail))
         provider = entry.record["provider"]
         return clips, provider if isinstance(provider, str) else None
 

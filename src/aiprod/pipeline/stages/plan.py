@@ -15,7 +15,13 @@ from aiprod.config import Settings
 from aiprod.pipeline.plan import PlanRequest, plan_from_brief
 from aiprod.pipeline.progress import SilentProgress, StageClock
 from aiprod.pipeline.stages.base import StageRecord, StageRunner
-from aiprod.pipeline.stages.cache import CacheEntry, StageCache, file_fingerprint
+from aiprod.pipeline.stages.cache import (
+    CacheEntry,
+    StageCache,
+    fell_back_for_now,
+    file_fingerprint,
+    provider_settings,
+)
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
@@ -42,16 +48,14 @@ class PlanStage:
     name = "plan"
     version = 1
 
-    def provider(self, ctx: PlanContext) -> str | None:
-        return ctx.settings.llm_model or "copywriter"
+    def provider(self, ctx: PlanContext, out: Planned) -> str | None:
+        brief = out[0].brief
+        used = (brief.providers or {}).get("used") if brief else None
+        script = used.get("script") if isinstance(used, dict) else None
+        return str(script) if script else "copywriter"
 
     def inputs(self, ctx: PlanContext) -> dict[str, Any]:
         request, settings = ctx.request, ctx.settings
-        llm = {
-            name: getattr(settings, name)
-            for name in type(settings).model_fields
-            if name.startswith("llm_") and name != "llm_api_key"
-        }
         return {
             "brief": request.brief,
             "preset": request.preset,
@@ -60,8 +64,7 @@ class PlanStage:
             "glossary": sorted((request.glossary or {}).items()),
             "presets_file": file_fingerprint(settings.presets_file),
             "assets": _folder(settings.asset_library_dir),
-            "llm": llm,
-            "llm_keyed": settings.llm_api_key is not None,
+            "chain": provider_settings(settings, "llm_", "script_providers", "provider_budget"),
         }
 
     def compute(self, ctx: PlanContext) -> Planned:
@@ -70,7 +73,7 @@ class PlanStage:
     def save(self, out: Planned, ctx: PlanContext) -> tuple[dict[str, Any], dict[str, Path]] | None:
         spec, preset = out
         providers = spec.brief.providers if spec.brief else None
-        if isinstance(providers, dict) and providers.get("fallbacks"):
+        if isinstance(providers, dict) and fell_back_for_now(providers.get("fallbacks") or []):
             return None
         return {"spec": spec.model_dump(mode="json"), "preset": preset.model_dump(mode="json")}, {}
 

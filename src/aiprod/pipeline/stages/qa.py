@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from aiprod.media.contact_sheet import SHEET_NAME
-from aiprod.pipeline.stages.cache import CacheEntry
+from aiprod.pipeline.stages.cache import CacheEntry, provider_settings
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.qa.report import QACheck, QAReport
 
@@ -29,7 +30,9 @@ def report_from_dict(data: dict[str, Any]) -> QAReport:
         )
         for c in data["checks"]
     ]
-    return QAReport.from_checks(checks, data.get("elapsed_s"))
+    report = QAReport.from_checks(checks, data.get("elapsed_s"))
+    vision = data.get("vision")
+    return replace(report, vision=vision) if isinstance(vision, dict) else report
 
 
 class QAStage:
@@ -43,8 +46,9 @@ class QAStage:
         self.check = check  # measures out_dir/video.mp4, writes qa.json and the pictures
         self.design = design
 
-    def provider(self, ctx: RenderContext) -> str | None:
-        return "aiprod qa"
+    def provider(self, ctx: RenderContext, out: QAReport) -> str | None:
+        vision = (out.vision or {}).get("provider") if out.vision else None
+        return f"aiprod qa+{vision}" if vision else "aiprod qa"
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:
         return {
@@ -53,12 +57,17 @@ class QAStage:
             "preset": ctx.preset.model_dump(mode="json"),
             # the layout engine's own time is not an input
             "design": {k: v for k, v in (self.design or {}).items() if k != "stage_s"},
+            "vision": provider_settings(ctx.settings, "vision_", "provider_budget"),
         }
 
     def compute(self, ctx: RenderContext) -> QAReport:
         return self.check()
 
-    def save(self, out: QAReport, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
+    def save(
+        self, out: QAReport, ctx: RenderContext
+    ) -> tuple[dict[str, Any], dict[str, Path]] | None:
+        if (out.vision or {}).get("status") == "unavailable":  # try the model again next time
+            return None
         made = {n: ctx.out_dir / n for n in FILES if (ctx.out_dir / n).is_file()}
         return {}, made
 

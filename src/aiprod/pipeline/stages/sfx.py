@@ -8,7 +8,12 @@ from typing import Any
 
 from aiprod.media.timeline import SfxPlacement
 from aiprod.pipeline.sound import prepare_effects
-from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
+from aiprod.pipeline.stages.cache import (
+    CacheEntry,
+    fell_back_for_now,
+    file_fingerprint,
+    provider_settings,
+)
 from aiprod.pipeline.stages.context import RenderContext
 
 Effects = tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]
@@ -28,8 +33,9 @@ class SfxStage:
     name = "sfx"
     version = 1
 
-    def provider(self, ctx: RenderContext) -> str | None:
-        return "sound designer" if ctx.need_timeline().sfx else None
+    def provider(self, ctx: RenderContext, out: Effects) -> str | None:
+        sources = sorted({str(r["source"]).split(":")[0] for r in out[1]})
+        return ",".join(sources) or None
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:
         cues = ctx.need_timeline().sfx
@@ -39,13 +45,20 @@ class SfxStage:
             "keywords": [list(s.keywords) for s in ctx.spec.scenes] if cues else [],
             "language": ctx.spec.language,
             "library": _library(ctx.settings.sfx_library_dir) if cues else [],
+            "chain": provider_settings(
+                ctx.settings, "sfx_providers", "freesound_", "provider_budget"
+            ),
         }
 
     def compute(self, ctx: RenderContext) -> Effects:
-        return prepare_effects(ctx.spec, ctx.need_timeline(), ctx.settings)
+        return prepare_effects(ctx.spec, ctx.need_timeline(), ctx.settings, ctx.calls)
 
-    def save(self, out: Effects, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
+    def save(
+        self, out: Effects, ctx: RenderContext
+    ) -> tuple[dict[str, Any], dict[str, Path]] | None:
         placed, records = out
+        if fell_back_for_now(ctx.calls.ledger.fallbacks, "sfx"):
+            return None
         files: dict[str, Path] = {}
         cues: list[dict[str, Any]] = []
         for i, (cue, record) in enumerate(zip(placed, records, strict=True)):

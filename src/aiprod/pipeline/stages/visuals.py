@@ -24,7 +24,7 @@ class VisualsStage:
     def __init__(self, sized: VideoSpec) -> None:
         self.sized = sized  # the spec with each illustration at its layout's size
 
-    def provider(self, ctx: RenderContext) -> str | None:
+    def provider(self, ctx: RenderContext, out: Art) -> str | None:
         return "illustrations"
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:

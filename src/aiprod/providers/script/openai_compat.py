@@ -10,7 +10,6 @@ from every error message this module raises.
 from __future__ import annotations
 
 import json
-import random
 import re
 import time
 from collections.abc import Callable
@@ -23,15 +22,9 @@ from pydantic import ValidationError
 
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
+from aiprod.providers.http import VendorHttp, is_local, json_object
 from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import (
-    RETRYABLE_STATUS,
-    CircuitBreaker,
-    CircuitOpen,
-    RetryPolicy,
-    breaker_for,
-    retry_after_seconds,
-)
+from aiprod.providers.resilience import CircuitBreaker, RetryPolicy, breaker_for
 from aiprod.providers.script.base import (
     MAX_POINTS,
     ScriptRequest,
@@ -101,15 +94,18 @@ class OpenAICompatibleScript:
         self.model = model
         self._key = api_key
         self.timeout_s = timeout_s
-        self.policy = policy or RetryPolicy()
-        self.breaker = breaker or CircuitBreaker()
         self.response_format = response_format
         self.max_tokens = max_tokens
         self.temperature = temperature
-        self._transport = transport
-        self._sleep = sleep
-        self._rng = random.Random()
-        network = not re.match(r"https?://(127\.|localhost|\[::1\])", self.base_url)
+        self.http = VendorHttp(
+            timeout_s,
+            policy or RetryPolicy(),
+            breaker or CircuitBreaker(),
+            secrets=(api_key or "",),
+            transport=transport,
+            sleep=sleep,
+        )
+        network = not is_local(self.base_url)
         self.info = ProviderInfo(
             name="openai_compatible",
             capability="script",
@@ -222,11 +218,6 @@ class OpenAICompatibleScript:
             prompt_tokens * info.price_per_unit + completion_tokens * info.output_price_per_unit
         ) / 1000
 
-    def _redact(self, text: str) -> str:
-        if self._key:
-            text = text.replace(self._key, "***")
-        return " ".join(text.split())[:300]
-
     # -- call ----------------------------------------------------------------------------
 
     def write(
@@ -242,21 +233,8 @@ class OpenAICompatibleScript:
             licence=self.info.licence,
             detail="repair" if repair else None,
         )
-        try:
-            self.breaker.before()
-        except CircuitOpen as why:
-            record.status = "circuit_open"
-            raise ProviderFailed("circuit_open", str(why), record=record) from None
-        started = time.monotonic()
-        try:
-            payload, request_id = self._post(self.body(messages), record)
-        except ProviderFailed:
-            self.breaker.failure()
-            record.seconds = round(time.monotonic() - started, 3)
-            raise
-        self.breaker.success()
-        record.seconds = round(time.monotonic() - started, 3)
-        record.request_id = request_id or _text(payload.get("id"))
+        payload = self._post(self.body(messages), record)
+        record.request_id = record.request_id or _text(payload.get("id"))
         record.model = _text(payload.get("model")) or self.model
         usage_field = payload.get("usage")
         usage: dict[str, Any] = usage_field if isinstance(usage_field, dict) else {}
@@ -264,7 +242,7 @@ class OpenAICompatibleScript:
         completion_tokens = _int(usage.get("completion_tokens"))
         record.units = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}
         record.actual = round(self._cost(prompt_tokens, completion_tokens), 6)
-        content = _content(payload)
+        content = message_content(payload)
         if content is None:
             record.status = "invalid_output"
             raise ProviderFailed("invalid_output", "the answer has no message content",
@@ -277,87 +255,27 @@ class OpenAICompatibleScript:
                                  answer=content[:20_000]) from None  # fmt: skip
         return ScriptResult(storyboard.to_plan(request.analysis, request.target_words), record)
 
-    def _post(self, body: dict[str, Any], record: CallRecord) -> tuple[dict[str, Any], str | None]:
+    def _post(self, body: dict[str, Any], record: CallRecord) -> dict[str, Any]:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
         url = f"{self.base_url}/chat/completions"
-        timeout = httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s))
-        with httpx.Client(timeout=timeout, transport=self._transport) as client:
-            attempt = 0
-            while True:
-                record.attempts = attempt + 1
-                retry_after: float | None = None
-                try:
-                    response = client.post(url, json=body, headers=headers)
-                except httpx.TimeoutException:
-                    record.status = "timeout"
-                    raise ProviderFailed(
-                        "timeout", f"no answer within {self.timeout_s:g} s", record=record
-                    ) from None
-                except httpx.TransportError as error:
-                    failure = ProviderFailed(
-                        "unreachable", self._redact(f"{type(error).__name__}: {error}"),
-                        record=record,
-                    )  # fmt: skip
-                else:
-                    request_id = response.headers.get("x-request-id")
-                    if response.status_code == 200:
-                        try:
-                            payload = response.json()
-                        except ValueError:
-                            record.status = "invalid_response"
-                            raise ProviderFailed("invalid_response", "the body is not JSON",
-                                                 record=record) from None  # fmt: skip
-                        if not isinstance(payload, dict):
-                            record.status = "invalid_response"
-                            raise ProviderFailed("invalid_response", "the body is not an object",
-                                                 record=record)  # fmt: skip
-                        return payload, request_id
-                    record.request_id = request_id
-                    if self._refuses_json_schema(response, body):
-                        # e.g. llama-cpp-python: {type: json_object, schema} only; ask again
-                        body = {**body, "response_format": self._json_object()}
-                        self.response_format = "json_object"
-                        record.detail = ", ".join(
-                            filter(None, [record.detail, "response_format json_object"])
-                        )
-                        continue
-                    failure = ProviderFailed(
-                        f"http_{response.status_code}", self._redact(_error_text(response)),
-                        record=record,
-                    )  # fmt: skip
-                    if response.status_code not in RETRYABLE_STATUS:
-                        record.status = failure.reason
-                        raise failure
-                    retry_after = retry_after_seconds(response.headers.get("retry-after"))
-                wait = self.policy.wait(attempt, retry_after, self._rng)
-                if wait is None:
-                    record.status = failure.reason
-                    raise failure
-                self._sleep(wait)
-                attempt += 1
+
+        def plain_json(response: httpx.Response, sent: dict[str, Any]) -> dict[str, Any] | None:
+            if not self._refuses_json_schema(response, sent):
+                return None
+            # e.g. llama-cpp-python: {type: json_object, schema} only; ask again
+            self.response_format = "json_object"
+            record.detail = ", ".join(filter(None, [record.detail, "response_format json_object"]))
+            return {**sent, "response_format": self._json_object()}
+
+        response = self.http.send(
+            "POST", url, record=record, rewrite=plain_json, json=body, headers=headers
+        )
+        return json_object(response, record)
 
 
-def _error_text(response: httpx.Response) -> str:
-    """The OpenAI error body's message (``{"error": {"message", "type", "code"}}``)."""
-    try:
-        data = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict):
-        kind = error.get("code") or error.get("type") or ""
-        return f"HTTP {response.status_code} {kind}: {error.get('message', '')}".strip()
-    if isinstance(error, str):
-        return f"HTTP {response.status_code}: {error}"
-    detail = data.get("detail") if isinstance(data, dict) else None
-    if isinstance(detail, str):  # FastAPI servers (llama-cpp-python)
-        return f"HTTP {response.status_code}: {detail}"
-    return f"HTTP {response.status_code}"
-
-
-def _content(payload: dict[str, Any]) -> str | None:
+def message_content(payload: dict[str, Any]) -> str | None:
     choices = payload.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return None

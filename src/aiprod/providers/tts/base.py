@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -19,12 +19,17 @@ class WordTiming:
 
 @dataclass(frozen=True)
 class SpeechClip:
-    """Synthesised narration: a mono WAV file plus word timings that cover its words."""
+    """Synthesised narration: a mono WAV file plus word timings that cover its words.
+
+    ``provenance`` says which voice provider made it and what the chain went through
+    (:mod:`aiprod.providers.tts.chain`); None for the local voice with nothing to report.
+    """
 
     path: Path
     sample_rate: int
     num_samples: int
     words: tuple[WordTiming, ...]
+    provenance: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def duration(self) -> float:

@@ -405,6 +405,54 @@ class Settings(BaseSettings):
     openai_tts_voice: str = Field(default="alloy", min_length=1)
     openai_tts_price_per_1k_chars: float = Field(default=0.015, ge=0)
 
+    # Stock and generated scene pictures (docs/providers.md): off unless keys/URLs are set
+    stock_providers: Annotated[list[str], NoDecode] = Field(
+        default=["pexels", "pixabay"], description="the stock capability's chain in order"
+    )
+    generated_providers: Annotated[list[str], NoDecode] = Field(
+        default=["runway", "openai_images"], description="the generated capability's chain"
+    )
+    visuals_sources: Annotated[list[Literal["stock", "generated"]], NoDecode] = Field(
+        default=["stock", "generated"],
+        description="which chains a planned scene without a picture tries, in order",
+    )
+    stock_media: Literal["photo", "video"] = Field(
+        default="photo", description="what a stock search asks for: photos or clips"
+    )
+    visuals_timeout_s: float = Field(default=30.0, gt=0, le=600, description="per HTTP attempt")
+    visuals_retries: int = Field(default=2, ge=0, le=10, description="retries on 429/5xx")
+    visuals_max_retry_after_s: float = Field(
+        default=20.0, ge=0, description="a longer Retry-After gives up (falls back) at once"
+    )
+    visuals_max_download_mb: float = Field(
+        default=60.0, gt=0, le=2048, description="largest picture or clip downloaded"
+    )
+    pexels_api_key: SecretStr | None = Field(default=None, description="sent as Authorization")
+    pexels_base_url: str = Field(default="https://api.pexels.com")
+    pixabay_api_key: SecretStr | None = Field(default=None, description="sent as ?key=")
+    pixabay_base_url: str = Field(default="https://pixabay.com")
+    runway_api_key: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    runway_base_url: str = Field(default="https://api.dev.runwayml.com")
+    runway_version: str = Field(default="2024-11-06", description="the X-Runway-Version header")
+    runway_model: str = Field(default="gen4.5", min_length=1, description="text_to_video model")
+    runway_duration_s: int = Field(default=5, ge=2, le=10, description="seconds of each clip")
+    runway_price_per_second: float = Field(
+        default=0.12, ge=0, description="list price of one generated second (gen4.5: 12 credits)"
+    )
+    runway_poll_s: float = Field(default=5.0, gt=0, le=60, description="task polling interval")
+    runway_max_wait_s: float = Field(
+        default=300.0, gt=0, le=3600, description="a task unfinished by then falls back"
+    )
+    image_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible images API base, e.g. https://api.openai.com/v1",
+    )
+    image_api_key: SecretStr | None = Field(default=None, description="sent as a Bearer token")
+    image_model: str = Field(default="dall-e-3", min_length=1)
+    image_price_per_image: float = Field(
+        default=0.08, ge=0, description="list price of one picture (dall-e-3 1024x1792: 0.08)"
+    )
+
     @field_validator("webhook_allow_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: Any) -> Any:
@@ -429,6 +477,9 @@ class Settings(BaseSettings):
         "sfx_providers",
         "freesound_licences",
         "vision_providers",
+        "stock_providers",
+        "generated_providers",
+        "visuals_sources",
         mode="before",
     )
     @classmethod
@@ -445,7 +496,16 @@ class Settings(BaseSettings):
         parse_many(value)  # ValueError names the bad string
         return value
 
-    @field_validator("llm_base_url", "vision_base_url", "elevenlabs_base_url", "freesound_base_url")
+    @field_validator(
+        "llm_base_url",
+        "vision_base_url",
+        "elevenlabs_base_url",
+        "freesound_base_url",
+        "image_base_url",
+        "pexels_base_url",
+        "pixabay_base_url",
+        "runway_base_url",
+    )
     @classmethod
     def _llm_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):

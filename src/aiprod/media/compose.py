@@ -6,6 +6,7 @@ list, tested as data. ``aiprod.media.ffmpeg.run`` executes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
+from aiprod.media.raw_pictures import RawPicture
 from aiprod.media.stills import Decor, ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
@@ -30,12 +32,17 @@ LOGO_OPACITY = 0.9
 
 @dataclass
 class InputList:
-    """The ``-i`` inputs in order; ``add`` returns the input's index for ``[k:v]``."""
+    """The ``-i`` inputs in order; ``add`` returns the input's index for ``[k:v]``. A
+    picture with a raw frame in ``raw`` is read from that instead (``media.raw_pictures``)."""
 
     args: list[str] = field(default_factory=list)
     count: int = 0
+    raw: Mapping[Path, RawPicture] = field(default_factory=dict)
 
     def add(self, path: str | Path, options: list[str] | None = None) -> int:
+        raw = self.raw.get(Path(path))
+        if raw is not None:
+            path, options = raw.path, raw.input_options()
         self.args += [*(options or []), "-i", str(path)]
         self.count += 1
         return self.count - 1
@@ -66,6 +73,8 @@ class RenderPlan:
     corner_logo_until: float | None = None
     # the user's clips played in their hero boxes (product/asset scenes)
     clip_layers: tuple[ClipLayer, ...] = ()
+    # baked pictures read as raw frames (by their PNG's path): far less of ffmpeg's memory
+    raw_pictures: Mapping[Path, RawPicture] = field(default_factory=dict)
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -301,7 +310,7 @@ def encoder_args(plan: RenderPlan) -> list[str]:
 
 def build_render_command(plan: RenderPlan) -> list[str]:
     """The full ffmpeg argument list (without the leading 'ffmpeg')."""
-    inputs = InputList()
+    inputs = InputList(raw=plan.raw_pictures)
     graph = build_filtergraph(plan, inputs)
     threads = ["-threads", str(plan.threads)] if plan.threads else []
     metadata = ["-metadata", f"title={plan.spec.title}"] if plan.spec.title else []

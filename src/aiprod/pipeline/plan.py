@@ -21,11 +21,13 @@ from typing import Any
 
 from aiprod.config import Settings
 from aiprod.media.timeline import build_timeline
+from aiprod.pipeline.fetch_visuals import fetch_scene_visuals
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
 from aiprod.pipeline.stages.narration import speak
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
 from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
+from aiprod.providers.base import Ledger
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
@@ -217,4 +219,6 @@ def plan_from_brief(
         )
         spoken = spoken_length(spec, preset, settings, work)
     spec = sound_design(spec, preset, spoken.clips)
+    # stock or generated pictures for the scenes that have none (no-op without providers)
+    spec = fetch_scene_visuals(spec, settings, Ledger(), width=preset.width, height=preset.height)
     return spec, preset

@@ -57,6 +57,7 @@ from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
+from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
 from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
 from aiprod.media.stills import (
     Decor,
@@ -74,6 +75,7 @@ from aiprod.pipeline.cost import CostEstimate, ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
+from aiprod.pipeline.pictures import with_pictures_by_meaning
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, sound_plan
 from aiprod.pipeline.stages.audio import AudioStage
@@ -334,6 +336,7 @@ class Renderer:
             self.design = self._design(timeline)
             if self.design_section is None:  # a section set beforehand (tests) is kept
                 self.design_section = self.design.section()
+            self.ctx.spec = self.spec  # pictures chosen by meaning: what compose draws
         drawing = VisualsStage(self._sized_for_design(self.design))
         art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
         # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
@@ -381,6 +384,7 @@ class Renderer:
             )
             for slot in timeline.scenes
         ]
+        self.spec = with_pictures_by_meaning(self.spec)
         return plan_design(self.spec, timeline.width, timeline.height, times, caption_look=look)
 
     def _sized_for_design(self, design: DesignPlan) -> VideoSpec:
@@ -490,6 +494,16 @@ class Renderer:
         )
         layers, art = self._layers(art, timeline)
         layers += self._logo_layers(timeline)
+        backgrounds = self._background_stills(timeline)
+        raw = plan_raw_pictures(
+            [
+                *(d.png for d in stills if d is not None),
+                *(o.png for scene in bands for o in scene),
+                *(b for b in backgrounds if b is not None),
+            ]
+        )
+        if raw:
+            run_ffmpeg(build_raw_command(raw))
         video = self.out_dir / "video.mp4"
         plan = RenderPlan(
             spec=self.spec,
@@ -504,9 +518,10 @@ class Renderer:
             layers=tuple(layers),
             scene_stills=stills,
             scene_overlays=bands,
-            background_stills=self._background_stills(timeline),
+            background_stills=backgrounds,
             corner_logo_until=self._logo_reveal_at(timeline),
             clip_layers=tuple(self._clip_layers(timeline)),
+            raw_pictures=raw,
         )
         run_ffmpeg_with_progress(
             build_render_command(plan),

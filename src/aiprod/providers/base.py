@@ -79,8 +79,8 @@ class ProviderFailed(Exception):
     """A provider could not deliver; the chain moves on to the next one.
 
     ``reason`` is a short machine-friendly word (``timeout``, ``http_429``, ``invalid_output``,
-    ``facts_missing``, ``circuit_open``, ``budget``); ``detail`` is one line for people. Neither
-    may contain a secret: providers redact their keys before raising.
+    ``facts_missing``, ``circuit_open``, ``budget``, ``no_match``, ``too_large``); ``detail``
+    is one line for people. Neither may contain a secret: providers redact their keys first.
     """
 
     def __init__(
@@ -116,6 +116,8 @@ class CallRecord:
     price_per_unit: dict[str, float] | None = None  # list price per unit of ``units``
     licence: str | None = None
     detail: str | None = None
+    scene: int | None = None  # the scene a picture was fetched for
+    attribution: str | None = None  # the credit the licence asks for ("Photo by X on Pexels")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, {})}

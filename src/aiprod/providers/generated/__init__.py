@@ -1,0 +1,1 @@
+"""Generated pictures and clips (Runway, an OpenAI-compatible images API): paid, budgeted."""

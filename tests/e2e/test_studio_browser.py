@@ -1,10 +1,12 @@
 """The web studio end to end in a real browser: Playwright (PyPI) driving Debian's chromium
 (/usr/bin/chromium; Playwright never downloads a browser here) against a real ``aiprod
 serve`` on SQLite. Sign in (a bad key first), make a brand kit, write a hostile brief, see
-the estimate, submit with review on, edit one scene's narration and approve the plan,
-follow the live progress (resuming after the last event seen), play the video with its
-captions, download the ZIP, find the job in the history; axe-core checks every page. Every
-request the browser makes is recorded: none may leave 127.0.0.1.
+the estimate, hear a voice and a music mood, submit with review on, edit one scene's
+narration (and give another your picture and a sound cue, the video calm music) and
+approve the plan, follow the live progress (resuming after the last event
+seen), play the video with its captions, download the ZIP, find the job in the history;
+axe-core checks every page. Every request the browser makes is recorded: none may leave
+127.0.0.1.
 
 ``AIPROD_STUDIO_SCREENSHOTS=<dir>`` keeps a screenshot of each page there (docs/studio/).
 """
@@ -26,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from test_serve import SMALL, free_port, wait_until_up
+
+from aiprod.media.ffmpeg.run import run_ffmpeg
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "A 10-second ad for Bean There coffee <img src=x onerror=alert(1)> delivered weekly"
@@ -212,12 +216,46 @@ def _sign_in(page: Any, server: Server, tmp_path: Path) -> None:
     page.wait_for_url("**/studio")
 
 
+HEARD = """async (a) => {
+    for (let i = 0; i < 150 && !(a.readyState >= 1 && a.duration > 0); i++) {
+        await new Promise(r => setTimeout(r, 200));
+    }
+    return {readyState: a.readyState, duration: a.duration, error: a.error && a.error.code,
+            src: a.currentSrc};
+}"""
+
+
+def _previews(page: Any) -> None:
+    """The voice list follows the language; each preview button plays its WAV in the
+    page's player (the studio's preview routes, same origin)."""
+    french = page.locator("#voice option[value='espeak:fr+f3']")
+    assert french.get_attribute("hidden") is not None  # no language chosen: defaults only
+    page.select_option("#language", "fr")
+    assert french.get_attribute("hidden") is None
+    page.select_option("#voice", "espeak:fr+f3")
+    page.select_option("#language", "en")  # the French voice no longer fits: back to default
+    assert page.locator("#voice").input_value() == ""
+    page.select_option("#voice", "espeak:en-gb")
+    page.click("#voice-preview")
+    voice = page.locator("#voice-player").evaluate(HEARD)
+    assert voice["error"] is None and 1.0 < voice["duration"] < 8.0, voice
+    assert "/studio/previews/voice?language=en&voice=espeak%3Aen-gb" in voice["src"], voice
+    page.select_option("#music-mood", "calm")
+    page.click("#music-preview")
+    music = page.locator("#music-player").evaluate(HEARD)
+    assert music["error"] is None and abs(music["duration"] - 6.0) < 0.05, music
+    page.select_option("#voice", "")  # the video keeps the default voice
+
+
 def _submit(page: Any, tmp_path: Path) -> str:
-    """A hostile brief on the small preset, its live estimate, then submitted."""
+    """A hostile brief on the small preset, its live estimate, the voice and music heard,
+    then submitted."""
     page.fill("#brief", HOSTILE)
     page.select_option("#preset", "small")
     page.check("#review")
     page.wait_for_selector("#estimate dl.facts", timeout=30_000)
+    _previews(page)
+    playwright_api.expect(page.locator("#estimate")).to_contain_text("calm")
     estimate = page.locator("#estimate").inner_text()
     assert "Estimated cost" in estimate and "English" in estimate
     _shoot(page, "new-video", tmp_path)
@@ -264,10 +302,23 @@ def _review(page: Any, tmp_path: Path) -> None:
     narration.type(edited)  # key by key, as a person types
     count = f"{len(words)} words · about {round(len(words) / 2.6, 1):g} s spoken"
     expect(page.locator("#scene-0-count")).to_have_text(count)
+    # the last scene: your own picture and a whoosh; the whole video: calm music
+    last = page.locator("li.scene-card").count() - 1
+    picture = tmp_path / "beans.png"
+    run_ffmpeg(
+        ["-y", "-f", "lavfi", "-i", "color=c=0x6f4e37:s=96x96", "-frames:v", "1", str(picture)]
+    )
+    page.set_input_files(f"#scene-{last}-picture", str(picture))
+    page.check(f"#scene-{last}-title ~ fieldset.cues input[value=whoosh]")
+    page.select_option("#plan-music", "calm")
     page.click("text=Save the storyboard")
     page.wait_for_url("**#storyboard")
     expect(page.locator("#storyboard-note")).to_contain_text("the plan is now version 2")
     assert page.locator("#scene-0-narration").input_value() == edited
+    card = page.locator("li.scene-card").nth(last)
+    assert card.locator(".frame").inner_text().lower().startswith("your picture")
+    assert card.locator("input[value=whoosh]").is_checked()
+    assert page.locator("#plan-music").input_value() == "calm"
     assert page.locator("img[src='x']").count() == 0
     _shoot(page, "job-review", tmp_path)
     page.set_viewport_size({"width": 390, "height": 844})  # the storyboard on a phone

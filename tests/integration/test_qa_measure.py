@@ -153,6 +153,19 @@ def test_one_audio_pass_reports_loudness_and_silence(gaps_wav: Path) -> None:
     assert result.loudness.integrated_lufs == pytest.approx(-21.07, abs=1.0)
 
 
+def test_the_audio_pass_also_gives_the_loudness_every_half_second(gaps_wav: Path) -> None:
+    series = analyse_audio(gaps_wav, duration=9.5).series
+    assert [p.t for p in series] == [0.5 * n for n in range(1, 20)]
+    momentary = {p.t: p.momentary for p in series}
+    # the tone (2 s on, 3 s off, 2 s on): momentary follows it within its 400 ms window
+    assert momentary[1.5] == pytest.approx(-21.07, abs=0.3)
+    assert momentary[3.5] is None and momentary[6.5] == pytest.approx(-21.07, abs=0.3)
+    assert momentary[9.0] is None  # silence is below the meter's gate, not a number
+    short = {p.t: p.short_term for p in series}
+    assert short[1.0] is None  # the 3 s window is not full yet
+    assert short[3.0] is not None and short[3.0] < -21.07  # a third of its window is silent
+
+
 def test_measure_all_on_video_without_audio(black_mp4: Path) -> None:
     measured = measure_all(black_mp4)
     assert measured.audio is None

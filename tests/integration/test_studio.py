@@ -45,6 +45,13 @@ QA = {
             "detail": "<b>not bold</b>",
         }
     ],
+    "loudness": {
+        "step_s": 0.5,
+        "points": [[0.5, -16.0, None], [1.0, -14.5, None], [1.5, None, None]],
+        "integrated_lufs": -14.2,
+        "target_lufs": -14.0,
+        "tolerance_lu": 1.0,
+    },
 }
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission" value="([^"]+)"')
@@ -344,6 +351,11 @@ def test_a_finished_job_shows_its_result(
     assert 'class="qa"' in page.text and "loudness_integrated" in page.text
     assert '<track kind="captions"' in page.text
     assert "job.js" not in page.text  # nothing live to follow
+    plot = re.search(r'<svg viewBox="0 0 640 220" role="img" aria-labelledby="([^"]+)"', page.text)
+    assert plot is not None and '<title id="loudness-title-1">Loudness over time' in page.text
+    described = "too quiet to measure short-term loudness; integrated -14.2 LUFS"
+    assert f'<desc id="loudness-desc-1">Loudness over 1.5 s: {described}' in page.text
+    assert re.search(r'<path class="momentary" d="M[0-9. ]+L[0-9. ]+">', page.text)
     video = re.search(r'<video[^>]*\ssrc="([^"]+)"', page.text)
     assert video is not None
     url = video.group(1).replace("&amp;", "&")

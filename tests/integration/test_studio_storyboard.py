@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,8 @@ from test_api_review import pool, status_of, wait_for
 from test_studio import ESCAPED, HOSTILE, RAW, assert_safe_page, csrf_of, sign_in, submit
 
 from aiprod.config import Settings
+from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.uploads.media_paths import media_roots
 
 Fields = list[tuple[str, str]]
 
@@ -37,7 +40,8 @@ class FormFields(HTMLParser):
             self.inside = found.get("id") == "storyboard-form"
         if not self.inside:
             return
-        if tag == "input" and found.get("name"):
+        unticked = found.get("type") == "checkbox" and "checked" not in found
+        if tag == "input" and found.get("name") and not unticked and found.get("type") != "file":
             self.fields.append((found["name"], found.get("value", "")))
         elif tag == "textarea":
             self.textarea, self.text = found["name"], ""
@@ -302,3 +306,87 @@ def test_a_read_only_key_reads_the_plan_without_the_editor(
     refused = post(client, job_id, change(fields, "narration", 0, "Read only."), "save")
     assert refused.status_code == 403
     assert manifest(client, key, job_id)[1] == '"2"'
+
+
+def multipart(
+    client: ApiClient, job_id: str, fields: Fields, op: str, files: dict[str, tuple[str, bytes]]
+) -> httpx.Response:
+    data: dict[str, list[str]] = {}
+    for key, value in [*fields, ("op", op)]:
+        data.setdefault(key, []).append(value)
+    return client.post(f"/studio/jobs/{job_id}/plan", data=data, files=files)
+
+
+def media_file(tmp_path: Path, name: str, *source: str) -> bytes:
+    out = tmp_path / name
+    run_ffmpeg(["-y", *source, str(out)])
+    return out.read_bytes()
+
+
+def test_a_scene_takes_your_picture_its_sound_cues_and_the_music_mood(
+    client: ApiClient, planned: tuple[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    key, job_id = planned
+    page = client.get(f"/studio/jobs/{job_id}")
+    assert 'enctype="multipart/form-data"' in page.text
+    assert 'name="picture-0" accept="image/png,image/jpeg,image/webp"' in page.text
+    assert '<input type="checkbox" name="sfx-1" value="pop" checked>' in page.text
+    fields = form_of(page)
+    before, _ = manifest(client, key, job_id)
+    assert values(fields, "sfx-1") == ["", "pop"]
+    assert before["music"] is None and values(fields, "music") == ["none"]  # the fake plan's
+    fields = [*fields, ("sfx-0", "whoosh")]
+    fields = [(k, v) for k, v in fields if (k, v) != ("sfx-1", "pop")]
+    fields = change(fields, "music", 0, "dramatic")
+    png = media_file(
+        tmp_path, "beans.png", "-f", "lavfi", "-i", "color=c=brown:s=64x48", "-frames:v", "1"
+    )
+    saved = multipart(
+        client, job_id, fields, "save", {"picture-0": ("beans.png", png, "image/png")}
+    )
+    assert saved.status_code == 303, saved.text
+    spec, etag = manifest(client, key, job_id)
+    assert etag == '"3"'
+    first, second = spec["scenes"]
+    picture = Path(first["illustration"]["path"])
+    assert picture.read_bytes() == png and picture.parent == media_roots(settings, "alice")[0]
+    assert first["illustration"]["icon"] is None
+    assert [c.get("kind") for c in first["sfx"]][-1] == "whoosh"
+    assert second["sfx"] == []  # the pop cue unticked
+    assert spec["music"]["mood"] == "dramatic" and spec["music"]["path"] is None
+    again = client.get(f"/studio/jobs/{job_id}")
+    assert "your picture</span>" in again.text
+    assert values(form_of(again), "picture_path")[0] == str(picture)
+
+
+def test_a_file_that_is_not_a_picture_is_explained_on_its_scene(
+    client: ApiClient, planned: tuple[str, str], tmp_path: Path
+) -> None:
+    key, job_id = planned
+    fields = form_of(client.get(f"/studio/jobs/{job_id}"))
+    fields = change(fields, "narration", 1, "Kept in the form.")
+    wav = media_file(tmp_path, "beep.wav", "-f", "lavfi", "-i", "sine=d=0.5")
+    refused = multipart(
+        client, job_id, fields, "save", {"picture-1": ("beep.wav", wav, "audio/wav")}
+    )
+    assert refused.status_code == 422
+    assert "picture: the file is not a picture" in refused.text
+    assert "Kept in the form." in refused.text
+    junk = multipart(
+        client, job_id, fields, "save", {"picture-0": ("x.png", b"not a png", "image/png")}
+    )
+    assert junk.status_code == 422 and "picture: " in junk.text
+    _, etag = manifest(client, key, job_id)
+    assert etag == '"2"'  # nothing saved
+
+
+def test_another_users_picture_file_is_refused(
+    client: ApiClient, planned: tuple[str, str], make_key: KeyMaker
+) -> None:
+    key, job_id = planned
+    fields = form_of(client.get(f"/studio/jobs/{job_id}"))
+    fields = change(fields, "picture_path", 0, "/etc/passwd")
+    refused = post(client, job_id, fields, "save")
+    assert refused.status_code == 422, refused.text
+    _, etag = manifest(client, key, job_id)
+    assert etag == '"2"'

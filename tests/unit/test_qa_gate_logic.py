@@ -15,9 +15,11 @@ from aiprod.media.measure import (
     AudioAnalysis,
     Interval,
     Loudness,
+    LoudnessPoint,
     Measurements,
     VideoAnalysis,
     parse_blackdetect,
+    parse_ebur128_series,
     parse_ebur128_summary,
     parse_freezedetect,
     parse_input_duration,
@@ -78,6 +80,31 @@ VIDEO = """\
 [freezedetect @ 0x55e] lavfi.freezedetect.freeze_start: 8
 [blackdetect @ 0x559] black_start:9.5 black_end:10.9667 black_duration:1.46667
 """
+
+
+FRAME_LOG = """\
+[Parsed_ebur128_0 @ 0x55] t: 0.0999773  TARGET:-23 LUFS    M:-120.7 S:-120.7     I: -70.0 LUFS       LRA:   0.0 LU  FTPK: -18.1 dBFS  TPK: -18.1 dBFS
+[silencedetect @ 0x56] silence_start: 0.2
+[Parsed_ebur128_0 @ 0x55] t: 0.499977   TARGET:-23 LUFS    M: -21.8 S:-120.7     I: -21.8 LUFS       LRA:   0.0 LU  FTPK: -18.1 dBFS  TPK: -18.1 dBFS
+[Parsed_ebur128_0 @ 0x55] t: 0.599977   TARGET:-23 LUFS    M: -21.8 S:-120.7     I: -21.8 LUFS       LRA:   0.0 LU  FTPK: -18.1 dBFS  TPK: -18.1 dBFS
+[Parsed_ebur128_0 @ 0x55] t: 1.09998    TARGET:-23 LUFS    M: -inf S: -14.04     I: -21.8 LUFS       LRA:   0.0 LU  FTPK: -18.1 dBFS  TPK: -18.1 dBFS
+"""  # noqa: E501  (verbatim ffmpeg lines)
+
+
+def test_parse_ebur128_series_keeps_a_point_every_half_second() -> None:
+    assert parse_ebur128_series(FRAME_LOG) == [
+        LoudnessPoint(0.5, -21.8, None),  # below the -70 LUFS gate: no value
+        LoudnessPoint(1.1, None, -14.0),  # 1.0 s not logged: the next line stands for it
+    ]
+    assert parse_ebur128_series("no meter here") == []
+
+
+def test_the_report_carries_the_loudness_series_through_added_checks() -> None:
+    series = {"step_s": 0.5, "points": [[0.5, -20.0, None]], "target_lufs": -14.0}
+    report = QAReport.from_checks([QACheck("a", True, 1, "1")], 0.5, series)
+    grown = report.with_checks(QACheck("b", False, 0, "1"))
+    assert not grown.passed and grown.to_dict()["loudness"] == series
+    assert "loudness" not in QAReport.from_checks([]).to_dict()
 
 
 def test_parse_ebur128_summary() -> None:

@@ -137,3 +137,25 @@ def test_a_bound_of_zero_keeps_nothing(tmp_path: Path) -> None:
     runner = StageRunner(StageClock(SilentProgress()), StageCache(tmp_path, max_bytes=0))
     assert runner.cached(stage, {"n": 1}) == runner.cached(stage, {"n": 1}) == 2
     assert stage.runs == 2 and [r.cache for r in runner.records] == ["miss", "miss"]
+
+
+def test_the_plan_key_follows_every_option_and_never_holds_a_key(tmp_path: Path) -> None:
+    import json
+
+    from pydantic import SecretStr
+
+    from aiprod.config import Settings
+    from aiprod.pipeline.plan import PlanRequest
+    from aiprod.pipeline.stages.plan import PLAN, PlanContext
+
+    secret = "sk-plan-canary-7"
+    settings = Settings(data_dir=tmp_path, llm_api_key=SecretStr(secret))
+
+    def key(**options: Any) -> str:
+        ctx = PlanContext(PlanRequest(brief="Ad for Bean There", **options), settings, tmp_path)
+        inputs = PLAN.inputs(ctx)
+        assert secret not in json.dumps(inputs, default=str)
+        return content_key(PLAN.name, PLAN.version, inputs)
+
+    keys = {key(), key(language="fr"), key(voice="espeak:en-gb"), key(music_mood="calm")}
+    assert len(keys) == 4 and key() == key()

@@ -114,3 +114,105 @@ def test_problems_go_on_their_cards() -> None:
     assert cards[1].problems == ["narration: too long"]
     assert cards[0].problems == ["transition: bad"]
     assert general == ["preset: unknown preset"]
+
+
+def test_sound_cues_are_edited_by_kind_and_sound_files_kept() -> None:
+    base = {
+        **BASE,
+        "scenes": [
+            {**BASE["scenes"][0], "sfx": [{"kind": "pop", "at": 1.5}, {"path": "/u/a.wav"}]},
+            BASE["scenes"][1],
+        ],
+    }
+    first, second = storyboard.cards_of(base)
+    assert (first.sfx, first.sfx_files, second.sfx) == (["pop"], 1, [])
+    items = [("base", json.dumps(base)), ("version", "3"), ("op", "save")]
+    for source in ("0", "1"):
+        items += list(
+            zip(
+                ("scene", "narration", "title", "layout", "icon", "transition"),
+                (source, "Text.", "", "", "", "fade"),
+                strict=True,
+            )
+        )
+    items += [("picture_path", ""), ("picture_path", "")]
+    items += [
+        ("sfx-0", ""),
+        ("sfx-0", "whoosh"),
+        ("sfx-0", "pop"),
+        ("sfx-1", ""),
+        ("sfx-1", "ambience"),
+    ]
+    edit = storyboard.read_form(FormData(items))
+    assert [c.sfx for c in edit.cards] == [["whoosh", "pop"], ["ambience"]]
+    one, two = storyboard.manifest_of(edit, edit.cards)["scenes"]
+    assert one["sfx"] == [{"kind": "pop", "at": 1.5}, {"path": "/u/a.wav"}, {"kind": "whoosh"}]
+    assert two["sfx"] == [{"kind": "ambience"}]
+    unticked = FormData([(k, v) for k, v in items if not (k == "sfx-0" and v)])
+    edit = storyboard.read_form(unticked)
+    assert storyboard.manifest_of(edit, edit.cards)["scenes"][0]["sfx"] == [{"path": "/u/a.wav"}]
+
+
+def test_a_form_without_the_cue_boxes_keeps_the_cues() -> None:
+    edit = storyboard.read_form(form(("0", "Un.", "", "", "coffee", "fade")))
+    assert storyboard.manifest_of(edit, edit.cards)["scenes"][0]["sfx"] == [
+        {"kind": "pop", "at": 0.0}
+    ]
+
+
+def test_a_picture_file_replaces_the_icon_until_an_icon_is_typed() -> None:
+    edit = storyboard.read_form(
+        form(("0", "Un.", "", "", "", "fade"), ("1", "Deux.", "", "", "", "fade"))
+    )
+    edit.cards[0].picture_path = "/srv/uploads/me/pic.png"
+    edit.cards[1].picture_path = "/srv/uploads/me/other.png"
+    edit.cards[1].icon = "leaf"  # an icon typed wins over the file
+    first, second = storyboard.manifest_of(edit, edit.cards)["scenes"]
+    assert first["illustration"] == {
+        "icon": None,
+        "emoji": None,
+        "path": "/srv/uploads/me/pic.png",
+        "size": 0.4,
+    }
+    assert second["illustration"] == {"emoji": None, "icon": "leaf"}
+    again = storyboard.cards_of({**BASE, "scenes": [first]})
+    assert again[0].picture_path == "/srv/uploads/me/pic.png" and again[0].icon == ""
+
+
+@pytest.mark.parametrize(
+    ("music", "choice", "expected"),
+    [
+        ({"mood": "calm", "seed": 7}, "dramatic", {"mood": "dramatic", "seed": 7}),
+        ({"mood": "calm", "seed": 7}, "calm", {"mood": "calm", "seed": 7}),
+        ({"mood": "calm"}, "none", None),
+        (
+            {"path": "/u/song.mp3", "volume_db": -9},
+            "keep",
+            {"path": "/u/song.mp3", "volume_db": -9},
+        ),
+        ({"path": "/u/song.mp3", "volume_db": -9}, "upbeat", {"volume_db": -9, "mood": "upbeat"}),
+        (None, "playful", {"mood": "playful"}),
+    ],
+)
+def test_the_music_is_a_mood_none_or_the_plans_file(
+    music: dict[str, object] | None, choice: str, expected: dict[str, object] | None
+) -> None:
+    base = {**BASE, "music": music}
+    items = [("base", json.dumps(base)), ("version", "3"), ("op", "save"), ("music", choice)]
+    items += list(
+        zip(
+            ("scene", "narration", "title", "layout", "icon", "transition"),
+            ("0", "Un.", "", "", "coffee", "fade"),
+            strict=True,
+        )
+    )
+    edit = storyboard.read_form(FormData(items))
+    assert storyboard.manifest_of(edit, edit.cards)["music"] == expected
+    assert storyboard.music_of({"music": {"mood": "calm"}}) == "calm"
+    assert storyboard.music_of({"music": {"path": "/u/song.mp3"}}) == "keep"
+    assert storyboard.music_of({"music": None}) == "none"
+
+
+def test_an_unknown_music_choice_is_a_damaged_form() -> None:
+    with pytest.raises(InvalidSpec):
+        storyboard.read_form(form(("0", "Un.", "", "", "", "fade"), music="loud"))

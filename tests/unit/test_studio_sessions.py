@@ -9,6 +9,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from aiprod.auth import Principal
 from aiprod.config import Settings
 from aiprod.studio.pages import environment, policy
 from aiprod.studio.routes import _safe_next, _stage_states
@@ -58,7 +59,7 @@ def test_a_session_cookie_reads_back_and_holds_no_secret() -> None:
     keeper = SessionKeeper(SECRET, ttl_s=600)
     cookies = signed_in(keeper)
     found = keeper.read(request(cookies))
-    assert found is not None and found[0] == "key-1"
+    assert found is not None and found.key_id == "key-1" and found.token_principal is None
     assert cookies[PRE_SESSION_COOKIE] == ""  # the pre-session cookie is dropped
     other = signed_in(keeper)
     assert keeper.read(request(other)) != found  # a fresh session id each time
@@ -194,3 +195,28 @@ def test_the_policy_lets_pictures_and_videos_come_from_the_stores_origin_only() 
     assert "script-src 'self';" in s3  # scripts never
     hostile = policy(["https://evil.example;script-src *", "javascript:alert(1)"])
     assert hostile == policy()
+
+
+def test_a_token_session_carries_its_principal_until_the_token_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keeper = SessionKeeper(SECRET, ttl_s=3600)
+    now = time.time()
+    carol = Principal(owner="carol", key_id="jwt:rsa-1", scopes=frozenset({"jobs:read"}))
+    response = Response()
+    keeper.issue(response, request(), carol.key_id, token=carol, token_expires=int(now) + 90)
+    assert "max-age=90" in response.headers["set-cookie"].lower()
+    cookies = set_cookies(response)
+    found = keeper.read(request(cookies))
+    assert found is not None and found.token_principal == carol
+    monkeypatch.setattr(time, "time", lambda: now + 91)
+    assert keeper.read(request(cookies)) is None  # the token's exp, not the session's TTL
+    # a jwt session without the token's principal (a cookie of another shape): refused
+    plain = set_cookies_of(keeper, "jwt:rsa-1")
+    assert keeper.read(request(plain)) is None
+
+
+def set_cookies_of(keeper: SessionKeeper, key_id: str) -> dict[str, str]:
+    response = Response()
+    keeper.issue(response, request(), key_id)
+    return set_cookies(response)

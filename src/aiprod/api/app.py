@@ -18,6 +18,7 @@ from aiprod.api.routes.brand_kits import router as brand_kits_router
 from aiprod.api.routes.estimate import router as estimate_router
 from aiprod.api.routes.exports import router as exports_router
 from aiprod.api.routes.metrics import router as metrics_router
+from aiprod.api.routes.previews import router as previews_router
 from aiprod.api.routes.uploads import UPLOADS_PATH, upload_body_limit
 from aiprod.api.routes.uploads import router as uploads_router
 from aiprod.api.routes.webhooks import jobs_router as job_webhooks_router
@@ -113,4 +114,5 @@ def create_app(
         app.include_router(router)
     app.include_router(uploads_router)
     app.include_router(brand_kits_router)
+    app.include_router(previews_router)
     return app

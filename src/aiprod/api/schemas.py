@@ -14,9 +14,11 @@ from pydantic import (
     model_validator,
 )
 
+from aiprod.jobs.choices import BriefChoices
 from aiprod.jobs.models import Job
 from aiprod.jobs.policy import ACTIVE, JobStatus
 from aiprod.jobs.store import JobRecord, QueuePlace
+from aiprod.providers.music.styles import Mood
 from aiprod.spec.formats import FormatsInvalid, format_names, parse_formats
 
 BRIEF_EXAMPLE: dict[str, Any] = {
@@ -88,6 +90,25 @@ class JobCreate(BaseModel):
     duration_s: float | None = Field(
         default=None, gt=0, le=600, strict=True, description="brief only"
     )
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        pattern=r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$",
+        description="brief only: the BCP-47 language the planner writes and the voice speaks "
+        "(English or French, any region: en-GB, fr-CA); by default detected in the brief",
+        examples=["fr"],
+    )
+    voice: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description="brief only: the narration voice, as a spec's `voice` (`espeak:<name>`, "
+        "`en_US-joe-medium`); by default the language's own. Hear one with "
+        "POST /v1/previews/voice",
+    )
+    music_mood: Mood | None = Field(
+        default=None, description="brief only: the music's mood; by default read in the brief"
+    )
     webhook_url: str | None = Field(
         default=None,
         min_length=1,
@@ -104,6 +125,10 @@ class JobCreate(BaseModel):
         "renders the usual flat files in its frame size",
         examples=[["9:16", "1:1", "16:9"]],
     )
+
+    def choices(self) -> BriefChoices:
+        """The brief's explicit language, voice and music mood."""
+        return BriefChoices(self.language, self.voice, self.music_mood)
 
     @field_validator("formats")
     @classmethod

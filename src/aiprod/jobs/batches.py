@@ -35,6 +35,7 @@ from aiprod.auth import Principal, audit
 from aiprod.config import Settings
 from aiprod.errors import Conflict, InvalidSpec, NotFound, SpecProblem
 from aiprod.jobs import store
+from aiprod.jobs.choices import BriefChoices
 from aiprod.jobs.models import Batch, Job, JobEvent
 from aiprod.jobs.policy import TERMINAL, JobStatus
 from aiprod.jobs.services import Submission, estimate_submission, validate_submission
@@ -71,6 +72,10 @@ class JobRequest(Protocol):
     webhook_url: str | None
     formats: list[str] | None
 
+    def choices(self) -> BriefChoices:
+        """The brief's explicit language, voice and music mood."""
+        ...
+
 
 ParseItem = Callable[[Mapping[str, Any]], JobRequest]
 
@@ -98,6 +103,7 @@ def _validate_item(
         webhook_url=body.webhook_url,  # its address is checked when sending
         media_roots=media_roots,
         formats=body.formats,
+        choices=body.choices(),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aiprod.config import Settings
+from aiprod.jobs.choices import BriefChoices
 from aiprod.jobs.policy import JobKind
 from aiprod.pipeline.cost import (
     DEFAULT_SECONDS_PER_UNIT,
@@ -99,6 +100,9 @@ def _workload(
         brief=str(request["brief"]),
         preset=request.get("preset"),
         duration_s=request.get("duration_s"),
+        language=(choices := BriefChoices.of(dict(request))).language,
+        voice=choices.voice,
+        music_mood=choices.music_mood,
     )
     if quick:  # a twentieth of the cost: job submission is the API's hot path
         outline = outline_plan(plan_request, settings)

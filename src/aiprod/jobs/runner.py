@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -144,6 +144,7 @@ class CallbackProgress:
 def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[VideoSpec, Preset]:
     """The spec and preset of a job request (``{"spec": …}`` or ``{"brief": …}``)."""
     from aiprod.intake import validate_spec
+    from aiprod.jobs.choices import BriefChoices
     from aiprod.pipeline.request import Request, prepare
 
     preset_name = job_request.get("preset")
@@ -158,24 +159,23 @@ def spec_from_request(job_request: dict[str, Any], settings: Settings) -> tuple[
     if not isinstance(brief, str) or not brief.strip():
         raise InvalidSpec([SpecProblem("", "a job needs a 'spec' mapping or a 'brief'")], "job")
     duration = job_request.get("duration_s")
+    request = Request(
+        brief=brief,
+        preset=preset_name,
+        duration_s=float(duration) if duration else None,
+        language=(choices := BriefChoices.of(job_request)).language,
+        voice=choices.voice,
+        music_mood=choices.music_mood,
+    )
     kit = job_request.get("brand_kit")
     if not isinstance(kit, dict):
-        request = Request(
-            brief=brief, preset=preset_name, duration_s=float(duration) if duration else None
-        )
         return prepare(request, settings)
     # a stored brand kit (POST /v1/brand-kits), read by the planner as a kit file
     settings.work_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.work_root, prefix="kit-") as folder:
         path = Path(folder) / "brand.json"
         path.write_text(json.dumps({**kit.get("brand", {}), "glossary": kit.get("glossary", {})}))
-        request = Request(
-            brief=brief,
-            preset=preset_name,
-            duration_s=float(duration) if duration else None,
-            brand_kit=path,
-        )
-        return prepare(request, settings)
+        return prepare(replace(request, brand_kit=path), settings)
 
 
 class PipelineWork:

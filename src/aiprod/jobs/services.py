@@ -21,6 +21,7 @@ from aiprod.config import Settings
 from aiprod.errors import Conflict, InvalidCursor, InvalidSpec, NotFound, SpecProblem
 from aiprod.intake import validate_spec
 from aiprod.jobs import store
+from aiprod.jobs.choices import BriefChoices, check_choices
 from aiprod.jobs.estimates import estimate_request
 from aiprod.jobs.filters import JobFilter, newest_first, visible_jobs
 from aiprod.jobs.models import Job
@@ -58,6 +59,7 @@ def validate_submission(
     media_roots: Sequence[Path] | None = None,
     formats: Sequence[str] | None = None,
     brand_kit: dict[str, Any] | None = None,
+    choices: BriefChoices | None = None,
 ) -> Submission:
     """Check the whole request before anything is stored; InvalidSpec lists every problem.
 
@@ -71,7 +73,12 @@ def validate_submission(
     ``brand_kit`` (:func:`aiprod.brandkits.service.job_brand`, a stored kit) is applied: a
     spec takes its brand and glossary (the spec's own words win), a brief keeps it in the
     request for the planner.
+
+    ``choices`` (language, voice, music mood) apply to a brief; a spec sets its own.
     """
+    choices = choices or BriefChoices()
+    if problems := check_choices(choices, brief if spec is None else None):
+        raise InvalidSpec(problems)
     hook = {**job_webhook_fields(webhook_url, allow_networks=webhook_networks)}
     hook.update(format_fields(formats))
     if spec is not None:
@@ -98,6 +105,7 @@ def validate_submission(
         "preset": preset,
         "duration_s": duration_s,
         "review": review,
+        **choices.fields(),
         **hook,
     }
     if brand_kit is not None:

@@ -11,6 +11,7 @@ tolerant of units, ``-inf``/``nan`` and interleaved lines from other filters.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -68,11 +69,23 @@ class VideoAnalysis:
 
 
 @dataclass(frozen=True)
+class LoudnessPoint:
+    """Loudness at ``t`` seconds: momentary (400 ms window) and short-term (3 s window),
+    in LUFS; None below the meter's -70 LUFS gate (silence, or the short-term window's
+    first 3 s)."""
+
+    t: float
+    momentary: float | None
+    short_term: float | None
+
+
+@dataclass(frozen=True)
 class AudioAnalysis:
-    """Result of the single audio pass."""
+    """Result of the single audio pass; ``series``: loudness every ``SERIES_STEP_S``."""
 
     loudness: Loudness
     silence: list[Interval]
+    series: tuple[LoudnessPoint, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,31 @@ def parse_ebur128_summary(stderr: str) -> Loudness:
     if integrated is None or lra is None or peak is None:
         raise ValueError("incomplete ebur128 Summary (needs I, LRA and True peak)")
     return Loudness(_num(integrated.group(1)), _num(peak.group(1)), _num(lra.group(1)))
+
+
+SERIES_STEP_S = 0.5
+_FRAME_LOG = re.compile(rf"\bt:\s*({_NUM})\s+TARGET:.*?\bM:\s*({_NUM})\s+S:\s*({_NUM})")
+_GATE_LUFS = -70.0
+
+
+def _gated(value: float) -> float | None:
+    return round(value, 1) if math.isfinite(value) and value >= _GATE_LUFS else None
+
+
+def parse_ebur128_series(stderr: str, step_s: float = SERIES_STEP_S) -> list[LoudnessPoint]:
+    """One point every ``step_s`` seconds from ``ebur128``'s per-frame log (a line each
+    100 ms with ``framelog=info``): the first logged frame at or after each step."""
+    points: list[LoudnessPoint] = []
+    due = step_s
+    for found in _FRAME_LOG.finditer(stderr):
+        t = _num(found.group(1))
+        if t + 1e-3 < due:
+            continue
+        points.append(
+            LoudnessPoint(round(t, 2), _gated(_num(found.group(2))), _gated(_num(found.group(3))))
+        )
+        due = (math.floor((t + 1e-3) / step_s) + 1) * step_s
+    return points
 
 
 def parse_blackdetect(stderr: str) -> list[Interval]:
@@ -252,7 +290,8 @@ def read_raw_frames(raw: Path, width: int, height: int) -> list[Frame]:
 def _audio_filter(settings: DetectSettings, *, loudness: bool, silence: bool) -> str:
     parts = []
     if loudness:
-        parts.append("ebur128=peak=true:framelog=verbose")  # per-frame log off at info
+        # its per-frame log (every 100 ms) on: the loudness-over-time series, from this pass
+        parts.append("ebur128=peak=true:framelog=info")
     if silence:
         parts.append(
             f"silencedetect=n={settings.silence_noise_db}dB:d={settings.silence_min_duration}"
@@ -360,7 +399,9 @@ def analyse_audio(
     result = _run(args, settings)
     end = duration if duration is not None else parse_input_duration(result.stderr)
     return AudioAnalysis(
-        loudness=_loudness(result, args), silence=parse_silencedetect(result.stderr, end)
+        loudness=_loudness(result, args),
+        silence=parse_silencedetect(result.stderr, end),
+        series=tuple(parse_ebur128_series(result.stderr)),
     )
 
 

@@ -25,10 +25,12 @@ from aiprod.pipeline.fetch_visuals import fetch_scene_visuals
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
 from aiprod.pipeline.stages.narration import speak
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
+from aiprod.planner.cta import default_call_to_action
 from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
 from aiprod.providers.base import Ledger
 from aiprod.providers.tts.base import SpeechClip
+from aiprod.providers.tts.sentences import primary_language
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
 from aiprod.spec.presets import Preset, resolve_preset
@@ -50,6 +52,9 @@ class PlanRequest:
     duration_s: float | None = None
     brand: BrandKit | None = None
     glossary: dict[str, str] | None = None
+    language: str | None = None  # BCP-47, English or French: wins over the detected one
+    voice: str | None = None
+    music_mood: str | None = None  # wins over the mood read in the brief
 
 
 def stable_seed(text: str) -> int:
@@ -67,6 +72,21 @@ def with_brand_kit(analysis: BriefAnalysis, kit: BrandKit | None) -> BriefAnalys
     if kit.call_to_action and not analysis.cta_explicit:
         updates["call_to_action"] = kit.call_to_action
         updates["cta_explicit"] = True
+    return replace(analysis, **updates)
+
+
+def with_choices(analysis: BriefAnalysis, request: PlanRequest) -> BriefAnalysis:
+    """The caller's language and music mood win over the brief's (a default call to
+    action follows the language; one written in the brief stays)."""
+    updates: dict[str, Any] = {}
+    if request.language:
+        language = "fr" if primary_language(request.language) == "fr" else "en"
+        updates["language"] = language
+        if not analysis.cta_explicit:
+            cta = default_call_to_action(language, analysis.brand, analysis.website)
+            updates["call_to_action"] = cta
+    if request.music_mood:
+        updates["mood"] = request.music_mood
     return replace(analysis, **updates)
 
 
@@ -107,7 +127,8 @@ def build_spec(
         "version": 1,
         "title": f"{brand.name or analysis.product or 'Video'} — {preset.name}",
         "preset": preset.name,
-        "language": analysis.language,
+        "language": request.language or analysis.language,
+        "voice": request.voice,
         "brand": brand.model_dump(mode="json"),
         "glossary": dict(request.glossary or {}),
         "music": {"mood": analysis.mood, "seed": stable_seed(request.brief)},
@@ -176,7 +197,7 @@ class PlanOutline:
 
 def outline_plan(request: PlanRequest, settings: Settings) -> PlanOutline:
     """The preset, target length and the scene and word counts the script will aim for."""
-    analysis = with_brand_kit(analyse_brief(request.brief), request.brand)
+    analysis = with_brand_kit(with_choices(analyse_brief(request.brief), request), request.brand)
     preset = choose_preset(analysis, request.preset, settings)
     target = request.duration_s or analysis.duration_s
     scenes_guess = max(3, min(8, len(analysis.key_points) + 2))

@@ -767,7 +767,7 @@ class Renderer:
             said = [s.narration for s in self.spec.scenes]
             shown = [t for s in self.spec.scenes for t in (s.title, s.text) if t]
             semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
-            report = QAReport.from_checks([*report.checks, semantic], report.elapsed_s)
+            report = report.with_checks(semantic)
         frames = [(p.scene, measured.frames.get(p.frame)) for p in sample_points(expect)]
         sound = self.prepared.sound.providers if self.prepared else None
         report = replace(report, vision=review_frames(self.spec, frames, self.settings, sound))

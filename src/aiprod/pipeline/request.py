@@ -31,6 +31,9 @@ class Request:
     preset: str | None = None
     duration_s: float | None = None
     brand_kit: Path | None = None
+    language: str | None = None
+    voice: str | None = None
+    music_mood: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ def _plan(request: Request, settings: Settings) -> Prepared:
                 duration_s=request.duration_s,
                 brand=kit,
                 glossary=glossary,
+                language=request.language,
+                voice=request.voice,
+                music_mood=request.music_mood,
             ),
             settings,
             work,

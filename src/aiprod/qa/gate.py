@@ -16,6 +16,7 @@ from typing import Any
 from aiprod.media.ffmpeg.probe import StreamInfo
 from aiprod.media.measure import (
     DEFAULT_SETTINGS,
+    SERIES_STEP_S,
     DetectSettings,
     Interval,
     Measurements,
@@ -323,4 +324,22 @@ def run_qa(
     grab = [p.frame for p in sample_points(expect)]
     measured = measurements or measure_all(video, settings=expect.detect, grab_frames=grab)
     cues = captions.read_srt(captions_srt) if captions_srt else list(expect.caption_cues)
-    return QAReport.from_checks(build_checks(measured, cues, expect), measured.elapsed_s)
+    checks = build_checks(measured, cues, expect)
+    return QAReport.from_checks(checks, measured.elapsed_s, loudness_series(measured, expect))
+
+
+def loudness_series(measured: Measurements, expect: QAExpectations) -> dict[str, Any] | None:
+    """The loudness over time for the report (None without an audio stream): a point every
+    ``step_s`` as ``[t, momentary, short_term]`` (LUFS, null below the -70 LUFS gate), with
+    the integrated value and the target band it is held to."""
+    sound = measured.audio
+    if sound is None:
+        return None
+    level = sound.loudness.integrated_lufs
+    return {
+        "step_s": SERIES_STEP_S,
+        "points": [[p.t, p.momentary, p.short_term] for p in sound.series],
+        "integrated_lufs": round(level, 1) if math.isfinite(level) else None,
+        "target_lufs": expect.loudness_target_lufs,
+        "tolerance_lu": expect.loudness_tolerance_lu,
+    }

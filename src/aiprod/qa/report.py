@@ -6,7 +6,7 @@ import json
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,19 +67,33 @@ class QACheck:
 
 @dataclass(frozen=True)
 class QAReport:
-    """All checks of one render; ``passed`` is true only if every check passed."""
+    """All checks of one render; ``passed`` is true only if every check passed.
+
+    ``loudness``: the loudness over time (:func:`aiprod.qa.gate.loudness_series`), for the
+    studio's plot; not a check."""
 
     passed: bool
     checks: list[QACheck]
     elapsed_s: float | None = field(default=None, compare=False)
+    loudness: dict[str, Any] | None = field(default=None, compare=False)
     # the advisory vision check (providers/vision/review.py): never part of ``passed``
     vision: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
-    def from_checks(cls, checks: Iterable[QACheck], elapsed_s: float | None = None) -> QAReport:
+    def from_checks(
+        cls,
+        checks: Iterable[QACheck],
+        elapsed_s: float | None = None,
+        loudness: dict[str, Any] | None = None,
+    ) -> QAReport:
         """Build a report whose verdict is the conjunction of ``checks``."""
         listed = list(checks)
-        return cls(passed=all(c.passed for c in listed), checks=listed, elapsed_s=elapsed_s)
+        return cls(all(c.passed for c in listed), listed, elapsed_s, loudness=loudness)
+
+    def with_checks(self, *extra: QACheck) -> QAReport:
+        """This report with more checks (the verdict follows them; the rest is kept)."""
+        listed = [*self.checks, *extra]
+        return replace(self, passed=all(c.passed for c in listed), checks=listed)
 
     def check(self, name: str) -> QACheck:
         """The check called ``name``; KeyError if there is none."""
@@ -93,10 +107,13 @@ class QAReport:
         return [c.describe() for c in self.checks if not c.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s``."""
+        """JSON-ready mapping: ``passed``, ``checks`` and, if known, ``elapsed_s``,
+        ``loudness`` and ``vision``."""
         data: dict[str, Any] = {"passed": self.passed, "checks": [c.to_dict() for c in self.checks]}
         if self.elapsed_s is not None:
             data["elapsed_s"] = round(self.elapsed_s, 3)
+        if self.loudness is not None:
+            data["loudness"] = self.loudness
         if self.vision is not None:
             data["vision"] = self.vision
         return data

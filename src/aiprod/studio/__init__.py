@@ -21,10 +21,12 @@ def install_studio(app: FastAPI) -> None:
 
     from aiprod.studio.brand_kits import router as brand_kits_router
     from aiprod.studio.pages import STATIC_DIR
+    from aiprod.studio.previews import router as previews_router
     from aiprod.studio.routes import fallback_router, root_router, router
 
     app.include_router(root_router)
     app.include_router(router)
     app.include_router(brand_kits_router)
+    app.include_router(previews_router)
     app.mount("/studio/static", StaticFiles(directory=STATIC_DIR), name="studio-static")
     app.include_router(fallback_router)  # last: any other /studio path is a 404 page

@@ -21,16 +21,12 @@ from aiprod.brandkits import service
 from aiprod.brandkits.models import BrandKitRow
 from aiprod.errors import (
     InvalidSpec,
-    MediaError,
-    MediaTooLong,
-    PayloadTooLarge,
     SpecProblem,
-    UndecodableMedia,
-    UnsupportedMedia,
 )
 from aiprod.spec.model import BrandColours, LogoPosition
 from aiprod.studio.pages import render
 from aiprod.studio.routes import SessionDep, StudioRoute, check_csrf, settings_of
+from aiprod.studio.scene_pictures import CHUNK, UPLOAD_REFUSALS
 from aiprod.studio.sessions import StudioSession
 from aiprod.uploads import service as uploads
 from aiprod.uploads.media_paths import media_roots
@@ -56,14 +52,6 @@ FIELD_LABELS: Final = {
     "glossary": "Pronunciations",
     **{f"colors.{c}": label for c, label in COLOUR_LABELS.items()},
 }
-CHUNK: Final = 256 * 1024
-UPLOAD_REFUSALS: Final = (
-    MediaError,
-    MediaTooLong,
-    PayloadTooLarge,
-    UndecodableMedia,
-    UnsupportedMedia,
-)
 
 
 @dataclass

@@ -38,6 +38,7 @@ from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
+from aiprod.auth.tokens import looks_like_jwt
 from aiprod.brandkits import service as brand_kits
 from aiprod.config import Settings
 from aiprod.errors import (
@@ -49,23 +50,31 @@ from aiprod.errors import (
     SpecProblem,
 )
 from aiprod.jobs import live, review, services
+from aiprod.jobs.choices import PLANNER_LANGUAGES, BriefChoices
 from aiprod.jobs.filters import JobFilter
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.policy import JobStatus
 from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
+from aiprod.planner.brief import analyse_brief
 from aiprod.planner.keywords import detect_language
+from aiprod.providers.music.styles import MOODS
+from aiprod.providers.tts.offered_voices import voices_for
+from aiprod.providers.tts.sentences import primary_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
 from aiprod.studio import storyboard
+from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
 from aiprod.studio.pages import policy, render
+from aiprod.studio.scene_pictures import take_pictures
 from aiprod.studio.sessions import (
     CsrfRefused,
     SessionKeeper,
     StudioSession,
     check_origin,
     principal_of,
+    token_expiry,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,6 +87,9 @@ FIELD_LABELS: Final = {
     "preset": "Preset",
     "formats": "Formats",
     "brand_kit": "Brand kit",
+    "language": "Language",
+    "voice": "Voice",
+    "music_mood": "Music mood",
 }
 ALL_STAGES: Final = (PLAN_STAGE, *STAGES)
 STATUS_LABELS: Final = {status.value: status.value.replace("_", " ") for status in JobStatus}
@@ -159,8 +171,8 @@ async def current_session(request: Request) -> StudioSession:
     found = keeper.read(request)
     if found is None:
         raise SignInRequired()
-    key_id, sid = found
-    principal = await run_in_session(
+    key_id, sid = found.key_id, found.sid
+    principal = found.token_principal or await run_in_session(
         request, lambda session: principal_of(session, key_id), read_only=True
     )
     if principal is None:
@@ -216,7 +228,15 @@ def _sign_in_form(
 ) -> Response:
     placeholder = Response()
     token = keeper_of(request).signin_token(request, placeholder)
-    context = {"csrf": token, "next": next_path, "message": message, "studio": None}
+    settings = settings_of(request)
+    issuer = settings.jwt_issuer if settings.jwt_enabled else None
+    context = {
+        "csrf": token,
+        "next": next_path,
+        "message": message,
+        "studio": None,
+        "issuer": issuer,
+    }
     response = render("sign_in.html", context, status_code=status_code)
     for header, value in placeholder.raw_headers:
         if header == b"set-cookie":
@@ -228,7 +248,7 @@ def _sign_in_form(
 async def sign_in(
     request: Request,
     csrf: CsrfField = "",
-    key: Annotated[str, Form(max_length=500)] = "",
+    key: Annotated[str, Form(max_length=8000)] = "",  # a key, or a token of the issuer
     next_path: Annotated[str, Form(alias="next", max_length=300)] = "/studio",
 ) -> Response:
     """Exchange an API key for a session cookie; an explained message when it is refused."""
@@ -241,29 +261,42 @@ async def sign_in(
         )
     request_id = getattr(request.state, "request_id", "")
 
+    verifier = request.app.state.token_verifier
+    tokens = verifier if verifier.enabled else None  # bearer JWTs, where configured
+
     def verify(session: Session) -> Principal:
         return authenticate(
-            session, presented, request_id=request_id, key_cache=request.app.state.key_cache
+            session,
+            presented,
+            request_id=request_id,
+            verifier=tokens,
+            key_cache=request.app.state.key_cache,
         )
 
     try:
         principal = await run_in_session(request, verify)
-    except AuthenticationRequired:
+    except AuthenticationRequired as refused:
         message = (
             "That API key was not accepted: it may be mistyped, revoked or expired. "
             "Keys look like aip_… and are created with 'aiprod keys create'."
         )
+        if tokens is not None and looks_like_jwt(presented):
+            message = f"That sign-in token was not accepted: {refused}."
         return _sign_in_form(
             request, next_path=_safe_next(next_path), message=message, status_code=401
         )
     await limit_principal(request, principal)
-    if not principal.has(JOBS_READ) or principal.key_id.startswith("jwt:"):
+    if not principal.has(JOBS_READ):
         message = "This key cannot read jobs (it lacks the 'jobs:read' scope)."
         return _sign_in_form(
             request, next_path=_safe_next(next_path), message=message, status_code=403
         )
     response = RedirectResponse(_safe_next(next_path), status_code=303)
-    keeper.issue(response, request, principal.key_id)
+    if principal.key_id.startswith("jwt:"):  # a token of the configured issuer
+        expires = token_expiry(presented)
+        keeper.issue(response, request, principal.key_id, token=principal, token_expires=expires)
+    else:
+        keeper.issue(response, request, principal.key_id)
     return response
 
 
@@ -289,6 +322,9 @@ class VideoForm:
     review: bool = False
     submission: str = ""
     brand_kit: str = ""
+    language: str = ""  # "": detected in the brief
+    voice: str = ""  # "": the language's default
+    music_mood: str = ""  # "": read in the brief
 
     @classmethod
     async def read(cls, request: Request) -> VideoForm:
@@ -301,6 +337,9 @@ class VideoForm:
             review=form.get("review") == "on",
             submission=str(form.get("submission") or "")[:100],
             brand_kit=str(form.get("brand_kit") or "")[:32],
+            language=str(form.get("language") or "")[:35],
+            voice=str(form.get("voice") or "")[:80],
+            music_mood=str(form.get("music_mood") or "")[:40],
         )
 
     def body(self) -> JobCreate:
@@ -313,6 +352,9 @@ class VideoForm:
                     "review": self.review,
                     "formats": self.formats or None,
                     "brand_kit": self.brand_kit or None,
+                    "language": self.language or None,
+                    "voice": self.voice or None,
+                    "music_mood": self.music_mood or None,
                 }
             )
         except ValidationError as invalid:
@@ -359,6 +401,9 @@ async def _new_page(
         "problems": [(FIELD_LABELS.get(p.path, p.path), p.message) for p in problems or []],
         "submission": form.submission or f"studio-{secrets.token_urlsafe(16)}",
         "can_write": studio.principal.has(JOBS_WRITE),
+        "languages": PLANNER_LANGUAGES,
+        "voices": {code: voices_for(code) for code in PLANNER_LANGUAGES},
+        "moods": MOODS,
     }
     return render("new.html", context, status_code=status_code)
 
@@ -386,6 +431,7 @@ async def new_video(
             formats=[str(f) for f in formats] if isinstance(formats, list) else [],
             review=bool(job.review),
             brand_kit=str(kit.get("id") or "") if isinstance(kit, dict) else "",
+            **BriefChoices.of(asked).fields(),
         )
 
     found = await run_in_session(request, copy, read_only=True)
@@ -411,6 +457,7 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
             duration_s=None,
             presets_file=settings.presets_file,
             formats=body.formats,
+            choices=body.choices(),
         )
         return services.estimate_submission(submission, settings, quick=False)
 
@@ -419,8 +466,17 @@ async def estimate(request: Request, studio: SessionDep) -> Response:
     except InvalidSpec as invalid:
         problems = [(FIELD_LABELS.get(p.path, p.path), p.message) for p in invalid.problems]
         return render("fragments/estimate.html", {"estimate": None, "problems": problems})
-    language = LANGUAGES.get(detect_language(form.brief), "English")
-    context = {"estimate": found, "problems": [], "language": language}
+    code = form.language or detect_language(form.brief)
+    language = LANGUAGES.get(primary_language(code), "English")
+    context = {
+        "estimate": found,
+        "problems": [],
+        "language": language,
+        "language_code": code,
+        "chosen": bool(form.language),
+        "mood": form.music_mood or analyse_brief(form.brief).mood,
+        "mood_chosen": bool(form.music_mood),
+    }
     return render("fragments/estimate.html", context)
 
 
@@ -448,6 +504,7 @@ async def create_job(request: Request, studio: SessionDep) -> Response:
             presets_file=settings.presets_file,
             formats=body.formats,
             brand_kit=kit,
+            choices=body.choices(),
         )
         job, _ = services.submit_job(
             session,
@@ -476,6 +533,7 @@ class Deliverable:
     label: str
     links: dict[str, str]
     qa: dict[str, Any] | None
+    loudness: LoudnessPlot | None = None
 
 
 def _brief_of(job: Job) -> str:
@@ -533,7 +591,8 @@ def _deliverables(store: ArtifactStore, job_id: str, ttl_s: int) -> list[Deliver
             continue
         label = folder.replace("x", ":") if folder else "video"
         qa_name = f"{folder}/qa.json" if folder else "qa.json"
-        found.append(Deliverable(label, links, _read_json(store, job_id, qa_name)))
+        qa = _read_json(store, job_id, qa_name)
+        found.append(Deliverable(label, links, qa, loudness_plot(qa)))
     return found
 
 
@@ -571,6 +630,7 @@ class Editor:
     unsaved: bool = False
     closed: bool = False  # the plan left review meanwhile: the edit is shown as text
     saved: int | None = None  # the version a save just made (?saved=), said if still current
+    music: str = storyboard.KEEP_MUSIC  # the music's mood, none, or the plan's file
 
 
 async def _job_page(
@@ -610,6 +670,7 @@ async def _job_page(
         if editor.cards is None:
             editor.cards = storyboard.cards_of(manifest.spec)
             editor.base, editor.version = manifest.spec, manifest.version
+            editor.music = storyboard.music_of(manifest.spec)
             if editor.saved == manifest.version:
                 editor.note = f"Saved: the plan is now version {manifest.version}."
     elif editor is not None and editor.cards and editing:
@@ -638,6 +699,8 @@ async def _job_page(
         "transitions": storyboard.TRANSITIONS,
         "icon_choices": storyboard.icon_choices() if editor else (),
         "icon_preview": storyboard.icon_preview,
+        "sfx_kinds": storyboard.SFX_KINDS,
+        "moods": storyboard.MOODS,
         "words_per_second": SPEECH_WORDS_PER_SECOND,
     }
     links = [link for item in deliverables for link in item.links.values()]
@@ -651,13 +714,21 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
     nothing saved), or save the plan (and approve it) through the manifest API's service,
     with the version the form was drawn from as ``If-Match``. A plan saved meanwhile by
     someone else is explained, and the form keeps the user's text beside that version."""
-    form = await request.form()
-    check_csrf(request, studio, str(form.get("csrf") or ""))
-    principal = check_scope(studio.principal, JOBS_WRITE)
-    await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
-    edit = storyboard.read_form(form)
+    fields = storyboard.MAX_SCENES * 20  # a card has about 15
+    async with request.form(max_files=storyboard.MAX_SCENES, max_fields=fields) as form:
+        check_csrf(request, studio, str(form.get("csrf") or ""))
+        principal = check_scope(studio.principal, JOBS_WRITE)
+        await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
+        edit = storyboard.read_form(form)
+        refused = await take_pictures(request, studio, form, edit.cards)
+    if refused:  # a file that is not a picture: explained on its scene, nothing saved
+        editor = Editor(cards=edit.cards, base=edit.base, version=edit.version, music=edit.music)
+        editor.unsaved = True
+        editor.note = "Nothing was saved: a picture was refused (see its scene)."
+        return await _job_page(request, job_id, studio, editor, status_code=422)
     cards, note = storyboard.apply_op(edit.cards, edit.op)
     editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
+    editor.music = edit.music
     if edit.op not in ("save", "approve"):
         editor.unsaved = True
         page = await _job_page(request, job_id, studio, editor)

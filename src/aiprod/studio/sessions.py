@@ -6,6 +6,11 @@ the server refuses it once ``studio_session_ttl_s`` has passed, whatever the bro
 The key itself is never stored in the cookie. Every request loads the key row again, so a
 revoked or expired key ends its studio sessions at once.
 
+Where bearer JWTs are configured (``jwt_issuer``), a token of that issuer (an OIDC ID or
+access token) signs in too: verified like the API verifies it, its principal (owner,
+scopes) is carried in the signed cookie, which the server refuses after the token's own
+``exp`` (or the session's TTL, whichever comes first). The token itself is not kept.
+
 CSRF: every POST form carries ``csrf`` = HMAC(secret, session id); the sign-in form, which
 has no session yet, uses a pre-session cookie (``aiprod_studio_pre``) the same way. A POST
 whose token does not match is refused (403) before anything else runs; a cross-site
@@ -17,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import jwt
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -35,6 +42,7 @@ SESSION_COOKIE: Final = "aiprod_studio"
 PRE_SESSION_COOKIE: Final = "aiprod_studio_pre"
 KEY_FILE: Final = Path("secrets") / "studio-session.key"
 PRE_SESSION_TTL_S: Final = 3600
+MAX_COOKIE_CHARS: Final = 2000
 
 
 class CsrfRefused(Exception):
@@ -47,6 +55,32 @@ class StudioSession:
 
     principal: Principal
     csrf: str
+
+
+@dataclass(frozen=True)
+class SessionCookie:
+    """A valid session cookie: the key (or ``jwt:<kid>``) that signed in, the session id,
+    and for a token sign-in the token's principal."""
+
+    key_id: str
+    sid: str
+    token_principal: Principal | None = None
+
+
+def token_expiry(token: str) -> int:
+    """The ``exp`` of a token already verified (its signature is not checked again)."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return int(claims["exp"])
+
+
+def _token_principal(data: dict[str, Any], key_id: str) -> Principal | None:
+    """The principal a token session carries; None when expired or malformed."""
+    owner, scopes, expires = data.get("o"), data.get("c"), data.get("x")
+    if not isinstance(owner, str) or not isinstance(expires, int) or expires <= time.time():
+        return None
+    if not isinstance(scopes, list) or not all(isinstance(c, str) for c in scopes):
+        return None
+    return Principal(owner=owner, key_id=key_id, scopes=frozenset(scopes))
 
 
 class SessionKeeper:
@@ -73,16 +107,29 @@ class SessionKeeper:
 
     # session cookie ------------------------------------------------------------------
 
-    def issue(self, response: Response, request: Request, key_id: str) -> None:
-        """Set a fresh session cookie for ``key_id`` and drop the pre-session cookie."""
-        value = self._serializer.dumps({"k": key_id, "s": secrets.token_urlsafe(18)})
-        _set_cookie(response, request, SESSION_COOKIE, value, self.ttl_s)
+    def issue(
+        self,
+        response: Response,
+        request: Request,
+        key_id: str,
+        *,
+        token: Principal | None = None,
+        token_expires: int | None = None,
+    ) -> None:
+        """Set a fresh session cookie for ``key_id`` (or a verified token's principal, until
+        ``token_expires``) and drop the pre-session cookie."""
+        data: dict[str, Any] = {"k": key_id, "s": secrets.token_urlsafe(18)}
+        max_age = self.ttl_s
+        if token is not None and token_expires is not None:
+            data.update(o=token.owner, c=sorted(token.scopes), x=token_expires)
+            max_age = max(1, min(self.ttl_s, token_expires - int(time.time())))
+        _set_cookie(response, request, SESSION_COOKIE, self._serializer.dumps(data), max_age)
         response.delete_cookie(PRE_SESSION_COOKIE, path="/studio")
 
-    def read(self, request: Request) -> tuple[str, str] | None:
-        """The (key id, session id) of a valid, unexpired cookie; None otherwise."""
+    def read(self, request: Request) -> SessionCookie | None:
+        """The session of a valid, unexpired cookie; None otherwise."""
         raw = request.cookies.get(SESSION_COOKIE)
-        if not raw or len(raw) > 1000:
+        if not raw or len(raw) > MAX_COOKIE_CHARS:
             return None
         try:
             data: Any = self._serializer.loads(raw, max_age=self.ttl_s)
@@ -93,7 +140,10 @@ class SessionKeeper:
         key_id, sid = data.get("k"), data.get("s")
         if not isinstance(key_id, str) or not isinstance(sid, str):
             return None
-        return key_id, sid
+        if not key_id.startswith("jwt:"):
+            return SessionCookie(key_id, sid)
+        principal = _token_principal(data, key_id)
+        return None if principal is None else SessionCookie(key_id, sid, principal)
 
     @staticmethod
     def clear(response: Response) -> None:

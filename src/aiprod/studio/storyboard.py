@@ -3,7 +3,10 @@ manifest an edited form stands for. No web framework and no database here.
 
 The form carries the manifest it was drawn from (``base``, JSON) and its version; each card
 names the scene of ``base`` it edits (its index, or ``new``). Fields the editor does not
-show (backgrounds, sound cues, stats…) are kept from that scene. Reordering, adding and
+show (backgrounds, stats, a sound cue's timing…) are kept from that scene. Sound cues are
+edited by kind (a kind ticked keeps its cues, or gains one at the scene's start; a sound
+file cue is kept); a picture file (uploaded by the route) is a scene's ``illustration.path``;
+the music is a mood, none, or the plan's own file kept. Reordering, adding and
 deleting only redraw the form (nothing is saved); *Save* and *Approve* send the whole
 manifest through :func:`aiprod.jobs.review.replace_manifest`, the service of
 ``PUT /v1/jobs/{id}/manifest``, with the version as ``If-Match``.
@@ -16,15 +19,19 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from aiprod.errors import InvalidSpec, SpecProblem
-from aiprod.spec.model import LAYOUT_KINDS, XFADE_TRANSITIONS
+from aiprod.spec.model import LAYOUT_KINDS, XFADE_TRANSITIONS, MusicMood, SfxKind
 from aiprod.visuals.icon_index import bundled_choices
 from aiprod.visuals.icons import UnknownIcon, icon_exists, icon_svg
 
 NEW: Final = "new"
 NO_TRANSITION: Final = "cut"
+SFX_KINDS: Final[tuple[str, ...]] = get_args(SfxKind)
+MOODS: Final[tuple[str, ...]] = get_args(MusicMood)
+KEEP_MUSIC: Final = "keep"  # the plan's music file, as it is
+NO_MUSIC: Final = "none"
 MAX_BASE_CHARS: Final = 2_000_000
 MAX_SCENES: Final = 200
 _OP: Final = re.compile(r"^(save|approve|(up|down|delete|add)-(\d{1,3}))$")
@@ -37,6 +44,8 @@ FIELD_NAMES: Final = {
     "illustration.icon": "picture",
     "transition": "transition",
     "transition.type": "transition",
+    "illustration.path": "picture",
+    "sfx": "sound cues",
 }
 
 
@@ -51,6 +60,9 @@ class Card:
     icon: str = ""
     transition: str = "fade"
     other_picture: str = ""  # an emoji or file picture, kept as it is
+    picture_path: str = ""  # a picture file (an upload): the scene's illustration.path
+    sfx: list[str] = field(default_factory=list)  # the sound-cue kinds ticked
+    sfx_files: int = 0  # sound-file cues, kept as they are
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -66,6 +78,7 @@ class Edit:
     version: int
     cards: list[Card]
     op: str
+    music: str = KEEP_MUSIC  # a mood, NO_MUSIC, or KEEP_MUSIC
 
 
 def _scenes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -75,14 +88,15 @@ def _scenes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _card(source: str, scene: dict[str, Any]) -> Card:
     picture = scene.get("illustration")
-    icon = other = ""
+    icon = other = path = ""
     if isinstance(picture, dict):
         if isinstance(picture.get("icon"), str):
             icon = picture["icon"]
         elif isinstance(picture.get("emoji"), str):
             other = f"emoji {picture['emoji']}"
         elif isinstance(picture.get("path"), str):
-            other = "your picture file"
+            path = picture["path"]
+    cues = [c for c in scene.get("sfx") or () if isinstance(c, dict)]
     transition = scene.get("transition", {})
     kind = NO_TRANSITION
     if isinstance(transition, dict):
@@ -95,7 +109,19 @@ def _card(source: str, scene: dict[str, Any]) -> Card:
         icon=icon,
         transition=kind,
         other_picture=other,
+        picture_path=path,
+        sfx=[k for k in SFX_KINDS if any(c.get("kind") == k for c in cues)],
+        sfx_files=sum(1 for c in cues if c.get("path")),
     )
+
+
+def music_of(manifest: dict[str, Any]) -> str:
+    """The plan's music as the editor's choice: its mood, NO_MUSIC, or KEEP_MUSIC (a file)."""
+    music = manifest.get("music")
+    if not isinstance(music, dict):
+        return NO_MUSIC
+    mood = music.get("mood")
+    return mood if isinstance(mood, str) and mood in MOODS else KEEP_MUSIC
 
 
 def cards_of(manifest: dict[str, Any]) -> list[Card]:
@@ -121,9 +147,11 @@ def read_form(form: Any) -> Edit:
         raise InvalidSpec([SpecProblem("", f"unknown action {op[:40]!r}")], "form")
     columns = {
         name: [str(v) for v in form.getlist(name)][:MAX_SCENES]
-        for name in ("scene", "narration", "title", "layout", "icon", "transition")
+        for name in ("scene", "narration", "title", "layout", "icon", "transition", "picture_path")
     }
     count = len(columns["scene"])
+    if not columns["picture_path"]:  # a form drawn before pictures could be uploaded
+        columns["picture_path"] = [""] * count
     if any(len(values) != count for values in columns.values()):
         raise InvalidSpec([SpecProblem("", "this form is damaged; reload the page")], "form")
     known = _scenes(base)
@@ -142,9 +170,23 @@ def read_form(form: Any) -> Edit:
                 icon=columns["icon"][i].strip()[:80],
                 transition=columns["transition"][i][:40],
                 other_picture=original.other_picture,
+                picture_path=columns["picture_path"][i][:1000],
+                sfx=_ticked(form.getlist(f"sfx-{i}"), original.sfx),
+                sfx_files=original.sfx_files,
             )
         )
-    return Edit(base=base, version=int(raw_version), cards=cards, op=op)
+    music = str(form.get("music") or KEEP_MUSIC)
+    if music not in (*MOODS, NO_MUSIC, KEEP_MUSIC):
+        raise InvalidSpec([SpecProblem("music", f"unknown mood {music[:40]!r}")], "form")
+    return Edit(base=base, version=int(raw_version), cards=cards, op=op, music=music)
+
+
+def _ticked(values: list[Any], drawn: list[str]) -> list[str]:
+    """The sound-cue kinds ticked on a card; a card drawn without the boxes (no empty
+    marker value either) keeps the scene's kinds."""
+    if not values:
+        return list(drawn)
+    return [kind for kind in SFX_KINDS if kind in values]
 
 
 def apply_op(cards: list[Card], op: str) -> tuple[list[Card], str]:
@@ -202,12 +244,38 @@ def manifest_of(edit: Edit, cards: list[Card]) -> dict[str, Any]:
             for other in ("emoji", "path"):
                 _set_or_drop(picture, other, None)
             scene["illustration"] = {**picture, "icon": card.icon}
+        elif card.picture_path:
+            for other in ("emoji", "icon"):
+                _set_or_drop(picture, other, None)
+            scene["illustration"] = {**picture, "path": card.picture_path}
         elif not card.other_picture:
             _set_or_drop(scene, "illustration", None)
+        _set_sfx(scene, card.sfx)
         scenes.append(scene)
     if problems:
         raise InvalidSpec(problems, source="manifest")
-    return {**edit.base, "scenes": scenes}
+    return {**edit.base, "scenes": scenes, **_music(edit.base, edit.music)}
+
+
+def _set_sfx(scene: dict[str, Any], kinds: list[str]) -> None:
+    """The scene's cues of the ticked kinds (a new one at its start for a kind it lacked);
+    sound-file cues kept."""
+    cues = [c for c in scene.get("sfx") or () if isinstance(c, dict)]
+    kept = [c for c in cues if c.get("path") or c.get("kind") in kinds]
+    added = [{"kind": k} for k in kinds if not any(c.get("kind") == k for c in cues)]
+    if kept or added or "sfx" in scene:
+        scene["sfx"] = kept + added
+
+
+def _music(base: dict[str, Any], choice: str) -> dict[str, Any]:
+    """The manifest's ``music`` for the editor's choice ({} keeps it as it is)."""
+    if choice == KEEP_MUSIC or choice == music_of(base):
+        return {}
+    if choice == NO_MUSIC:
+        return {"music": None}
+    old = base.get("music")
+    kept = {k: v for k, v in old.items() if k != "path"} if isinstance(old, dict) else {}
+    return {"music": {**kept, "mood": choice}}
 
 
 def _set_or_drop(scene: dict[str, Any], key: str, value: str | None) -> None:

@@ -33,6 +33,7 @@ def estimate_job(body: JobCreate, principal: ReaderDep, settings: SettingsDep) -
         presets_file=settings.presets_file,
         media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
         formats=body.formats,
+        choices=body.choices(),
     )
     found = services.estimate_submission(submission, settings, quick=False)
     return EstimatePublic.model_validate(found)

@@ -64,6 +64,7 @@ async def create_job(
             webhook_networks=settings.webhook_allow_networks,
             media_roots=media_roots(settings, principal.owner) if body.spec is not None else None,
             formats=body.formats,
+            choices=body.choices(),
             brand_kit=kit,
         )
         job, created = services.submit_job(

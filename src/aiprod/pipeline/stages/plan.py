@@ -7,7 +7,7 @@ down, say) is not kept: the next identical request tries the endpoint again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +73,9 @@ class PlanStage:
 
     def inputs(self, ctx: PlanContext) -> dict[str, Any]:
         request, settings = ctx.request, ctx.settings
+        asked = {f.name: getattr(request, f.name) for f in fields(request)}  # every option
         return {
-            "brief": request.brief,
-            "preset": request.preset,
-            "duration_s": request.duration_s,
+            **asked,
             "brand": request.brand.model_dump(mode="json") if request.brand else None,
             "glossary": sorted((request.glossary or {}).items()),
             "presets_file": file_fingerprint(settings.presets_file),

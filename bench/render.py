@@ -32,7 +32,7 @@ from aiprod.config import Settings
 from aiprod.intake import load_spec
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.pipeline.render import Renderer, RenderResult
-from aiprod.pipeline.request import Request, prepare
+from aiprod.pipeline.request import Request, prepare_request
 from aiprod.providers.tts.registry import forget_providers
 
 NARRATION = [
@@ -201,8 +201,12 @@ def report(name: str, result: RenderResult, wall_s: float, bare_s: float) -> flo
     duration = float(result.timeline.duration)
     tl = result.timeline
     print(f"== {name}")
-    for stage, seconds in result.stage_seconds.items():
-        print(f"stage {stage:<10} {seconds:7.2f} s")
+    for record in result.manifest.get("stages", []):  # the manifest's stage records, in order
+        provider = record["provider"] or "-"
+        print(
+            f"stage {record['name']:<10} {record['seconds']:7.2f} s  "
+            f"cache {record['cache']:<4}  {provider}"
+        )
     design = result.manifest.get("design")
     if isinstance(design, dict):  # the layout engine's own time, inside its stage
         scenes = design["scenes"]
@@ -234,8 +238,11 @@ def brief_run(folder: Path, out_dir: Path) -> float:
     settings = Settings(data_dir=folder / "data-brief")  # fresh: nothing cached
     forget_providers()  # a cold start, like the spec run: the voice model loads again
     started = time.perf_counter()
-    spec, preset = prepare(Request(brief=BRIEF, preset="brand_campaign"), settings)
-    result = Renderer(spec, preset, out_dir=out_dir, settings=settings).run()
+    ready = prepare_request(Request(brief=BRIEF, preset="brand_campaign"), settings)
+    spec, preset = ready.spec, ready.preset
+    result = Renderer(
+        spec, preset, out_dir=out_dir, settings=settings, prior_stages=ready.stages
+    ).run()
     wall = time.perf_counter() - started
     bare = bare_encode_seconds(result.video, preset.x264_preset, preset.crf, folder / "b2.mp4")
     return report("brief: planning to MP4, 1920x1080", result, wall, bare)

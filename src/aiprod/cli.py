@@ -21,12 +21,20 @@ from aiprod.cli_serve import serve, worker
 from aiprod.config import Settings, load_settings
 from aiprod.errors import AiprodError, InvalidSpec, QAFailed
 from aiprod.intake import load_spec
-from aiprod.pipeline.request import Request, check_budget, estimate_cost, prepare
+from aiprod.pipeline.request import (
+    Prepared,
+    Request,
+    check_budget,
+    estimate_cost,
+    prepare,
+    prepare_request,
+)
 from aiprod.spec.formats import FormatsInvalid, OutputFormat, parse_formats_option
 from aiprod.spec.model import VideoSpec
-from aiprod.spec.presets import Preset, available_presets
+from aiprod.spec.presets import available_presets
 
 if TYPE_CHECKING:
+    from aiprod.pipeline.cost import CostEstimate
     from aiprod.pipeline.formats import FamilyResult
     from aiprod.pipeline.render import RenderResult
 
@@ -133,8 +141,10 @@ def render(
     family: FamilyResult | None = None
     settings = _settings(presets_file, keep_work)
     try:
-        spec, chosen = prepare(_request(spec_path, brief, preset, duration, brand_kit), settings)
-        check_budget(estimate_cost(spec, chosen, settings, aspects), budget)
+        ready = prepare_request(_request(spec_path, brief, preset, duration, brand_kit), settings)
+        spec, chosen = ready.spec, ready.preset
+        found = estimate_cost(spec, chosen, settings, aspects)  # priced once, checked, kept
+        check_budget(found, budget)
         with RichProgress(err) as progress:
             if aspects is not None and len(aspects) > 1:
                 family = render_formats(
@@ -145,9 +155,10 @@ def render(
                     settings=settings,
                     progress=progress,
                     label_stages=True,
+                    prior_stages=ready.stages,
                 )
             else:
-                result = _render_flat(spec, chosen, aspects, out_dir, settings, progress)
+                result = _render_flat(ready, aspects, out_dir, settings, progress, found)
     except QAFailed as exc:
         err.print(f"error: {exc}", markup=False)
         qa = "qa.json" if aspects is None or len(aspects) == 1 else "<format>/qa.json"
@@ -162,20 +173,28 @@ def render(
 
 
 def _render_flat(
-    spec: VideoSpec,
-    preset: Preset,
+    ready: Prepared,
     aspects: tuple[OutputFormat, ...] | None,
     out_dir: Path,
     settings: Settings,
     progress: RichProgress,
+    estimate: CostEstimate,
 ) -> RenderResult:
     """Today's flat output folder; ``--formats`` with one format sets its frame size."""
     from aiprod.pipeline.formats import preset_for
     from aiprod.pipeline.render import Renderer
 
-    if aspects is not None:
-        preset = preset_for(preset, aspects[0])
-    return Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=progress).run()
+    preset = ready.preset if aspects is None else preset_for(ready.preset, aspects[0])
+    renderer = Renderer(
+        ready.spec,
+        preset,
+        out_dir=out_dir,
+        settings=settings,
+        progress=progress,
+        estimate=estimate,
+        prior_stages=ready.stages,
+    )
+    return renderer.run()
 
 
 @app.command()

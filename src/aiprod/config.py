@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     presets_file: Path | None = Field(default=None, description="YAML/JSON file of extra presets")
     keep_work_files: bool = Field(default=False, description="keep intermediate files")
     ffmpeg_threads: int = Field(default=0, ge=0, description="0 lets ffmpeg choose")
+    stage_cache_max_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=0,
+        description="stage outputs kept under data_dir/cache/stages; least recently used go first",
+    )
     render_timeout_s: float = Field(default=3600.0, gt=0)
     compute_rate_per_hour: float = Field(
         default=0.05, ge=0, description="price of one hour of this machine's compute"

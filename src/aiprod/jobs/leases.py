@@ -213,6 +213,22 @@ def report_progress(engine: Engine, claim: Claim, *, stage: str, progress: float
         return True
 
 
+def record_resume(engine: Engine, claim: Claim, *, stage: str, reused: list[str]) -> None:
+    """Note in the job's history that this attempt resumed at ``stage``, the stages in
+    ``reused`` answered from the stage cache (fenced: LeaseLost if the lease is gone)."""
+    with _session(engine) as session, session.begin():
+        job = _locked_job(session, claim)
+        record_event(
+            session,
+            job_id=claim.job_id,
+            from_status=job.status,
+            to_status=job.status,
+            reason=f"resumed at {stage}",
+            attempt=claim.attempt,
+            detail={"stage": stage, "cached": reused},
+        )
+
+
 def save_plan(
     engine: Engine,
     claim: Claim,

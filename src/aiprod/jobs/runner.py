@@ -296,7 +296,8 @@ def child_main(
 ) -> None:
     """Entry point of the per-attempt child process: run the work, send back how it ended.
 
-    Messages: ``("progress", stage, fraction)`` and ``("planned", spec, estimate)`` (without
+    Messages: ``("progress", stage, fraction)``, ``("stage", record)`` (each stage's
+    record: name, provider, seconds, cache, key) and ``("planned", spec, estimate)`` (without
     review, the child then waits for the worker's ``("plan_stored",)``), then
     ``("done", result)`` (``result`` is None after a plan kept for review) or
     ``("error", {stage, code, message, retryable})``. Signals are left to the worker.
@@ -317,11 +318,15 @@ def child_main(
             conn.recv()  # ("plan_stored",)
 
     from aiprod.observability.attempts import observe_attempt
+    from aiprod.pipeline.stages.base import stage_hook
 
     try:
         work = load_work(work_path)
         job_id, kind = out_dir.name, attempt.kind  # spans and stage metrics (a hook, not work)
-        with observe_attempt(attempt.request, job_id=job_id, kind=kind, settings=settings) as obs:
+        # each stage's record goes to the worker as it is made: a retry's resume point
+        send_stage = stage_hook(lambda record: conn.send(("stage", record.to_dict())))
+        observing = observe_attempt(attempt.request, job_id=job_id, kind=kind, settings=settings)
+        with send_stage, observing as obs:
             result = run_attempt(
                 work,
                 attempt,

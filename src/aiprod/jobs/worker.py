@@ -95,6 +95,8 @@ class Attempt:
         self.engine, self.config, self.claim, self.stop = engine, config, claim, stop
         self.out_dir = config.settings.data_dir / "jobs" / claim.job_id
         self.progress = self.reported = ("start", 0.0)
+        self.stages: list[dict[str, Any]] = []  # the child's stage records, in order
+        self.resume_noted = False
 
     def run(self, grace: Synchronized[float]) -> None:
         """Start the child, watch it, and record the outcome (fenced by the lease)."""
@@ -161,10 +163,32 @@ class Attempt:
                 if outcome is not None:
                     return outcome
                 conn.send(("plan_stored",))  # only now may the child render the plan
+            elif message[0] == "stage":
+                outcome = self._note_stage(message[1])
+                if outcome is not None:
+                    return outcome
             elif message[0] == "done":
                 return Outcome("done", result=message[1])
             else:
                 return Outcome("error", error=message[1])
+        return None
+
+    def _note_stage(self, record: dict[str, Any]) -> Outcome | None:
+        """On a retry, the first stage the cache could not answer after some it did is
+        where this attempt resumed: say so in the job's history, once."""
+        self.stages.append(record)
+        if self.resume_noted or self.claim.attempt < 2 or record.get("cache") != "miss":
+            return None
+        self.resume_noted = True
+        reused = [str(r["name"]) for r in self.stages if r.get("cache") == "hit"]
+        if not reused:  # nothing was kept from the failed attempt: not a resume
+            return None
+        try:
+            store.record_resume(self.engine, self.claim, stage=str(record["name"]), reused=reused)
+        except LeaseLost:
+            return Outcome("lost")
+        except Exception:  # history only: the render goes on
+            log.exception("job %s: resume not recorded", self.claim.job_id)
         return None
 
     def _save_plan(self, plan: dict[str, Any], estimate: dict[str, Any] | None) -> Outcome | None:

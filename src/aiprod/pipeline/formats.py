@@ -30,6 +30,7 @@ from aiprod.pipeline.format_costs import cost_from_dict, merge_estimates
 from aiprod.pipeline.manifest import write_json
 from aiprod.pipeline.progress import ProgressSink, SilentProgress
 from aiprod.pipeline.render import OUTPUT_FILES, PreparedAudio, Renderer
+from aiprod.pipeline.stages.base import StageRecord
 from aiprod.spec.formats import FORMATS_INDEX, OutputFormat, format_names
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
@@ -112,6 +113,7 @@ def render_formats(
     settings: Settings,
     progress: ProgressSink | None = None,
     label_stages: bool = False,
+    prior_stages: Sequence[StageRecord] = (),
 ) -> FamilyResult:
     """Render ``spec`` once per format into ``out_dir/<folder>/`` with one shared sound.
 
@@ -120,7 +122,9 @@ def render_formats(
     sink = progress or SilentProgress()
     staging = out_dir / f".aiprod-formats-{uuid.uuid4().hex[:12]}"
     first = preset_for(preset, formats[0])
-    lead = Renderer(spec, first, out_dir=staging, settings=settings, progress=sink)
+    lead = Renderer(
+        spec, first, out_dir=staging, settings=settings, progress=sink, prior_stages=prior_stages
+    )
     try:
         audio = lead.prepare_audio()  # the shared stages are reported as they are
         outcomes = tuple(

@@ -1,8 +1,12 @@
 """Brief in, production spec out: the review step between the two is the user's.
 
-    analyse the brief ─▶ write a script for the words a duration allows ─▶ speak it (cached,
-    so the render reuses it) and measure ─▶ rewrite once if the length is off by > 5 % ─▶
-    visuals, transitions, sound design, music mood, brand ─▶ a VideoSpec
+    analyse the brief ─▶ write a script for the words a duration allows ─▶ speak it (the
+    narration stage, into the stage cache, so the render reuses it) and measure ─▶ rewrite
+    once if the length is off by > 5 % ─▶ visuals, transitions, sound design, music mood,
+    brand ─▶ a VideoSpec
+
+Each script is spoken once: its clips give the length, the voice's pace and the timing the
+sound design places its cues on.
 
 The result validates as the render engine's spec, so every later stage is shared and a user
 can edit the JSON before rendering it.
@@ -18,13 +22,14 @@ from typing import Any
 from aiprod.config import Settings
 from aiprod.media.timeline import build_timeline
 from aiprod.pipeline.fetch_visuals import fetch_scene_visuals
-from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.plan_scenes import scene_dicts, sound_design
+from aiprod.pipeline.stages.narration import speak
 from aiprod.planner.brief import BriefAnalysis, analyse_brief
 from aiprod.planner.cta import default_call_to_action
 from aiprod.planner.layouts import assign_layouts
 from aiprod.planner.script import ScriptPlan, write_script
 from aiprod.providers.base import Ledger
+from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.sentences import primary_language
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import BrandKit, VideoSpec
@@ -144,14 +149,26 @@ def build_spec(
     return assign_layouts(parse_spec(data, source="plan"))
 
 
-def spoken_length(
-    spec: VideoSpec, preset: Preset, settings: Settings, work: Path
-) -> tuple[float, int]:
-    """(programme seconds, words) with the real voice: synthesised now, cached for render."""
-    clips, _ = synthesise_scenes(spec, work_dir=work, cache_dir=settings.cache_dir)
+@dataclass(frozen=True)
+class Spoken:
+    """A script as the voice says it: its clips, the programme's length, its words."""
+
+    clips: list[SpeechClip | None]
+    seconds: float
+    words: int
+
+    def pace(self) -> float:
+        """The voice's measured words per second on this script."""
+        speech = sum(c.duration for c in self.clips if c) or 1.0
+        return max(0.5, self.words / speech)
+
+
+def spoken_length(spec: VideoSpec, preset: Preset, settings: Settings, work: Path) -> Spoken:
+    """The script with the real voice: spoken now, kept in the stage cache for the render."""
+    clips, _ = speak(spec, preset, settings, work)
     timeline = build_timeline(spec, preset, [c.duration if c else None for c in clips])
     words = sum(len(s.narration.split()) for s in spec.scenes)
-    return float(timeline.duration), words
+    return Spoken(clips, float(timeline.duration), words)
 
 
 @dataclass(frozen=True)
@@ -213,22 +230,16 @@ def plan_from_brief(
     write = script_writer(request.brief, settings)  # the script provider chain, copywriter last
     script = write(analysis, target_words=outline.words)
     spec = build_spec(analysis, script, request, preset, target, settings)
-    length, said = spoken_length(spec, preset, settings, work)
+    spoken = spoken_length(spec, preset, settings, work)
+    length, said = spoken.seconds, spoken.words
     if abs(length - target) / target > PACE_TOLERANCE:
-        overhead = length - said / _pace(spec, preset, settings, work)
+        overhead = length - said / spoken.pace()
         wanted = max(6, round(said * max(1.0, target - overhead) / max(1.0, length - overhead)))
         spec = build_spec(
             analysis, write(analysis, target_words=wanted), request, preset, target, settings
         )
-        length, _ = spoken_length(spec, preset, settings, work)
-    spec = sound_design(spec, preset, settings, work)
+        spoken = spoken_length(spec, preset, settings, work)
+    spec = sound_design(spec, preset, spoken.clips)
     # stock or generated pictures for the scenes that have none (no-op without providers)
     spec = fetch_scene_visuals(spec, settings, Ledger(), width=preset.width, height=preset.height)
     return spec, preset
-
-
-def _pace(spec: VideoSpec, preset: Preset, settings: Settings, work: Path) -> float:
-    """The voice's measured words per second on this script (from the cached clips)."""
-    clips, _ = synthesise_scenes(spec, work_dir=work, cache_dir=settings.cache_dir)
-    seconds = sum(c.duration for c in clips if c) or 1.0
-    return max(0.5, sum(len(s.narration.split()) for s in spec.scenes) / seconds)

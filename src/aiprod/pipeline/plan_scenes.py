@@ -7,14 +7,13 @@ transitions); consecutive scenes never share a picture or a background.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aiprod.config import Settings
 from aiprod.media.timeline import Timeline, build_timeline, seconds_at
-from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.script import ScenePlan, ScriptPlan
+from aiprod.providers.tts.base import SpeechClip
 from aiprod.spec.model import BrandKit, SfxCue, VideoSpec
 from aiprod.spec.presets import Preset
 from aiprod.visuals.choose import VisualChoice, choose_visuals, scene_line
@@ -151,9 +150,9 @@ def _ambience(spec: VideoSpec, timeline: Timeline) -> dict[int, SfxCue]:
     return beds
 
 
-def sound_design(spec: VideoSpec, preset: Preset, settings: Settings, work: Path) -> VideoSpec:
-    """Ambience beds from scene keywords, and a riser that peaks as the CTA scene starts."""
-    clips, _ = synthesise_scenes(spec, work_dir=work, cache_dir=settings.cache_dir)
+def sound_design(spec: VideoSpec, preset: Preset, clips: list[SpeechClip | None]) -> VideoSpec:
+    """Ambience beds from scene keywords, and a riser that peaks as the CTA scene starts;
+    ``clips`` are the script's narration, already spoken."""
     timeline = build_timeline(spec, preset, [c.duration if c else None for c in clips])
     beds = _ambience(spec, timeline)
     scenes = []

@@ -1,7 +1,12 @@
 """Render a validated spec into delivered files: video, thumbnail, captions, QA, manifest.
 
-    probe ─▶ narration ─▶ timeline ─▶ sound ─▶ audio (mix + loudness pass 1) ─▶ visuals ─▶
-    compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶ deliver
+    probe ─▶ narration ─▶ timeline ─▶ music ─▶ sfx ─▶ audio (mix + loudness pass 1) ─▶
+    design ─▶ visuals ─▶ compose (one ffmpeg graph, loudness pass 2) ─▶ qa ∥ thumbnail ─▶
+    deliver
+
+Each is a declared stage (:mod:`aiprod.pipeline.stages`) run by a ``StageRunner`` over one
+``RenderContext``: the cached ones are answered from the stage cache when their inputs are
+unchanged, and every stage leaves a record in the manifest's ``stages`` list.
 
 Everything up to the audio mix is the same in every aspect ratio: :meth:`Renderer.prepare_audio`
 does it once and renders of the other aspects reuse it (see :mod:`aiprod.pipeline.formats`).
@@ -16,8 +21,9 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +52,7 @@ from aiprod.media.compose import (
 )
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
-from aiprod.media.illustrations import PlacedIllustration, render_illustrations
+from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
 from aiprod.media.overlays import write_overlay
@@ -65,15 +71,24 @@ from aiprod.media.stills import (
 )
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
 from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
-from aiprod.pipeline.cost import ThroughputStore, workload_for
+from aiprod.pipeline.cost import CostEstimate, ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
 from aiprod.pipeline.cost import estimate as cost_estimate
 from aiprod.pipeline.manifest import build_manifest, write_json
-from aiprod.pipeline.narration import synthesise_scenes
 from aiprod.pipeline.pictures import with_pictures_by_meaning
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
-from aiprod.pipeline.sound import SoundPlan, prepare_sound
-from aiprod.providers.credits import write_credits
+from aiprod.pipeline.sound import SoundPlan, sound_plan
+from aiprod.pipeline.stages.audio import AudioStage
+from aiprod.pipeline.stages.base import StageRecord, StageRunner
+from aiprod.pipeline.stages.cache import StageCache
+from aiprod.pipeline.stages.compose import ComposeStage
+from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.music import MUSIC
+from aiprod.pipeline.stages.narration import narrate
+from aiprod.pipeline.stages.qa import QAStage
+from aiprod.pipeline.stages.sfx import SFX
+from aiprod.pipeline.stages.visuals import VisualsStage
+from aiprod.providers.credits import ProviderCalls, write_credits
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.registry import forget_providers
 from aiprod.providers.vision.review import review_frames
@@ -117,6 +132,8 @@ class PreparedAudio:
     mix: Path
     loudness: LoudnessOutcome
     stage_seconds: dict[str, float]
+    records: tuple[StageRecord, ...] = ()  # the shared stages' records, in order
+    keys: dict[str, str] = field(default_factory=dict)  # their cache keys
 
     def timeline_for(self, preset: Preset) -> Timeline:
         """The same frames and cues in the preset's frame size."""
@@ -203,8 +220,11 @@ class Renderer:
         settings: Settings,
         progress: ProgressSink | None = None,
         audio: PreparedAudio | None = None,
+        estimate: CostEstimate | None = None,
+        prior_stages: Sequence[StageRecord] = (),
     ) -> None:
         self.spec, self.preset, self.settings = spec, preset, settings
+        self.estimate = estimate  # the caller's, made before the render (budget check)
         self.prepared = audio
         self.final_dir = out_dir
         run_id = uuid.uuid4().hex[:12]
@@ -214,6 +234,11 @@ class Renderer:
         self.clock = StageClock(progress or SilentProgress())
         self.sink = progress or SilentProgress()
         self.work = settings.work_root / run_id
+        self.ctx = RenderContext(spec, preset, settings, self.work, self.out_dir, self.sink)
+        cache = StageCache(settings.cache_dir, max_bytes=settings.stage_cache_max_bytes)
+        self.stages = StageRunner(self.clock, cache, keys=self.ctx.keys)
+        if audio is None:  # shared audio carries the records of everything before it
+            self.stages.records.extend(prior_stages)  # plan, when a brief was planned
         self.peak_correction_db = 0.0
         self.design: DesignPlan | None = None
         # the manifest's design section (boxes per scene, safe zone), set by the layout
@@ -247,65 +272,85 @@ class Renderer:
         rate, currency = self.settings.compute_rate_per_hour, self.settings.currency
         store = ThroughputStore(self.settings.throughput_file)
         planned = self.spec.brief is not None
-        guess = workload_for(self.spec, self.preset, planned=planned)
-        before = cost_estimate(guess, store.load(), rate_per_hour=rate, currency=currency)
+        before = self.estimate
+        if before is None:  # the caller had none: priced here, as it would have been
+            guess = workload_for(self.spec, self.preset, planned=planned)
+            before = cost_estimate(guess, store.load(), rate_per_hour=rate, currency=currency)
         work = workload_for(
             self.spec, self.preset, planned=planned, programme_seconds=float(timeline.duration)
         )
-        after = actual_cost(work, self.clock.seconds, rate_per_hour=rate, currency=currency)
-        store.record(work, self.clock.seconds)
+        # the stages answered by the cache cost nothing and teach nothing about speed
+        spent = self.stages.computed_seconds()
+        after = actual_cost(work, spent, rate_per_hour=rate, currency=currency)
+        store.record(work, spent)
         return {"estimate": before.to_dict(), "actual": after.to_dict()}
 
     def prepare_audio(self) -> PreparedAudio:
         """The stages every aspect shares: probe, narration, timing, sound, the mix.
         Its files live in this renderer's work folder until ``run()`` cleans it."""
         self.work.mkdir(parents=True, exist_ok=True)
-        with self.clock.stage("probe"):
+        ctx, stages = self.ctx, self.stages
+        with stages.plain("probe"):
             probe_spec_inputs(self.spec)
-        narrated = sum(1 for s in self.spec.scenes if s.narration.strip())
-        with self.clock.stage("narration", total=narrated):
-            clips, tts_name = synthesise_scenes(
-                self.spec,
-                work_dir=self.work,
-                cache_dir=self.settings.cache_dir,
-                on_scene_done=lambda n: self.sink.stage_advanced("narration", n),
-                settings=self.settings,  # the voice chain (cloud voices, then the local one)
-            )
-        with self.clock.stage("timeline"):
-            timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
-        with self.clock.stage("sound"):
-            sound = prepare_sound(self.spec, timeline, self.settings)
-            timeline = sound.timeline
-        with self.clock.stage("audio"):
-            audio, loudness = self._mix(timeline, clips, sound)
-        seconds = dict(self.clock.seconds)
-        return PreparedAudio(clips, tts_name, timeline, sound, audio, loudness, seconds)
+        narrate(ctx, stages)
+        clips = ctx.clips
+        with stages.plain("timeline"):
+            ctx.timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
+        ctx.calls = calls = ProviderCalls.for_job(self.spec, self.settings)
+        with self.clock.stage("sound"):  # one progress stage, two stage records
+            music = stages.cached(MUSIC, ctx)
+            effects = stages.cached(SFX, ctx)
+        sound = sound_plan(ctx.timeline, music, effects, calls)
+        timeline = sound.timeline
+        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = timeline, sound, *music
+        mixing = AudioStage(lambda: self._mix(timeline, clips, sound))
+        audio, loudness = stages.cached(mixing, ctx, clock="audio")
+        ctx.mix, ctx.loudness = audio, loudness
+        return PreparedAudio(
+            clips,
+            ctx.tts,
+            timeline,
+            sound,
+            audio,
+            loudness,
+            dict(self.clock.seconds),
+            tuple(stages.records),
+            dict(stages.keys),
+        )
 
     def _run(self) -> RenderResult:
         if self.prepared is None:
             self.prepared = self.prepare_audio()
         else:  # shared with the other aspects: its time is part of this render's too
             self.clock.seconds.update(self.prepared.stage_seconds)
+            self.stages.records.extend(self.prepared.records)
+            self.stages.keys.update(self.prepared.keys)
         shared = self.prepared
         clips, tts_name, sound, audio = shared.clips, shared.tts, shared.sound, shared.mix
         loudness = shared.loudness
         timeline = shared.timeline_for(self.preset)
+        self.ctx.clips, self.ctx.tts, self.ctx.timeline = clips, tts_name, timeline
+        self.ctx.sound, self.ctx.mix, self.ctx.loudness = sound, audio, loudness
         cues = self._captions(timeline, clips)
-        with self.clock.stage("design"):
+        with self.stages.plain("design"):
             self.design = self._design(timeline)
             if self.design_section is None:  # a section set beforehand (tests) is kept
                 self.design_section = self.design.section()
-        with self.clock.stage("visuals"):
-            art = render_illustrations(self._sized_for_design(self.design), timeline, self.work)
+            self.ctx.spec = self.spec  # pictures chosen by meaning: what compose draws
+        drawing = VisualsStage(self._sized_for_design(self.design))
+        art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
         # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
         # the voice model (130 MB resident, reloaded in about a second by the next render)
         forget_providers()
         give_back_memory()
-        with self.clock.stage("compose", total=timeline.total_frames):
-            self._compose(timeline, cues, audio, art)
-        with self.clock.stage("qa"):
-            report = self._qa_and_thumbnail(timeline, clips)
-        with self.clock.stage("deliver"):
+        composing = ComposeStage(lambda: self._compose(timeline, cues, audio, art))
+        frames = timeline.total_frames
+        self.peak_correction_db = self.stages.cached(
+            composing, self.ctx, clock="compose", total=frames
+        )
+        checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
+        report = self.stages.cached(checking, self.ctx, clock="qa")
+        with self.stages.plain("deliver"):
             write_credits(self.out_dir, sound.credits, self.spec.title)
             manifest = build_manifest(
                 spec=self.spec,
@@ -323,7 +368,8 @@ class Renderer:
             manifest["cost"] = self._costs(timeline)
             manifest["design"] = self.design_section
             manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
-            write_json(self.out_dir / "manifest.json", manifest)
+        manifest["stages"] = [record.to_dict() for record in self.stages.records]
+        write_json(self.out_dir / "manifest.json", manifest)  # after deliver: its time too
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
 
     def _design(self, timeline: Timeline) -> DesignPlan:
@@ -422,7 +468,8 @@ class Renderer:
         cues: list[Cue],
         audio: Path,
         art: list[PlacedIllustration],
-    ) -> None:
+    ) -> float:
+        """Write ``video.mp4``; the gain its audio needed to stay under the peak limit."""
         design = self.design
         front = None
         backdrop = None
@@ -481,7 +528,7 @@ class Renderer:
             on_frame=lambda n: self.sink.stage_advanced("compose", n),
             timeout=self.settings.render_timeout_s,
         )
-        self.peak_correction_db = self._guard_true_peak(video, audio)
+        return self._guard_true_peak(video, audio)
 
     def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
         """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a

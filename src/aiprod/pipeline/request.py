@@ -17,6 +17,7 @@ from aiprod.errors import BudgetExceeded
 from aiprod.intake import load_spec
 from aiprod.pipeline.cost import CostEstimate, ThroughputStore, estimate, workload_for
 from aiprod.pipeline.format_costs import estimate_formats, sizes_for
+from aiprod.pipeline.stages.base import StageRecord
 from aiprod.spec.brand import load_brand_kit
 from aiprod.spec.formats import OutputFormat
 from aiprod.spec.model import VideoSpec
@@ -35,8 +36,24 @@ class Request:
     music_mood: str | None = None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A request made into a spec and preset, with the records of the stages that ran
+    before the render (``plan`` for a brief)."""
+
+    spec: VideoSpec
+    preset: Preset
+    stages: tuple[StageRecord, ...] = ()
+
+
 def prepare(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
     """Load the spec, or plan one from the brief; apply the preset override."""
+    found = prepare_request(request, settings)
+    return found.spec, found.preset
+
+
+def prepare_request(request: Request, settings: Settings) -> Prepared:
+    """As :func:`prepare`, with the plan stage's record when a brief was planned."""
     if request.brief is not None:
         return _plan(request, settings)
     assert request.spec_path is not None
@@ -46,17 +63,18 @@ def prepare(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
     if request.brand_kit is not None:
         kit, glossary = load_brand_kit(request.brand_kit)
         spec = spec.model_copy(update={"brand": kit, "glossary": {**glossary, **spec.glossary}})
-    return spec, preset
+    return Prepared(spec, preset)
 
 
-def _plan(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
-    from aiprod.pipeline.plan import PlanRequest, plan_from_brief
+def _plan(request: Request, settings: Settings) -> Prepared:
+    from aiprod.pipeline.plan import PlanRequest
+    from aiprod.pipeline.stages.plan import plan_brief
 
     kit, glossary = load_brand_kit(request.brand_kit) if request.brand_kit else (None, {})
     work = settings.work_root / f"plan-{uuid.uuid4().hex[:12]}"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        return plan_from_brief(
+        spec, preset, record = plan_brief(
             PlanRequest(
                 brief=request.brief or "",
                 preset=request.preset,
@@ -70,6 +88,7 @@ def _plan(request: Request, settings: Settings) -> tuple[VideoSpec, Preset]:
             settings,
             work,
         )
+        return Prepared(spec, preset, (record,))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

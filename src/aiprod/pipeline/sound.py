@@ -96,9 +96,34 @@ def _effects(
     return tuple(placed), records
 
 
+def prepare_music(
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
+) -> tuple[Path | None, dict[str, Any] | None]:
+    """The music bed's file (None without music) and what the manifest says about it."""
+    return _music(spec, timeline, settings, calls)
+
+
+def prepare_effects(
+    spec: VideoSpec, timeline: Timeline, settings: Settings, calls: ProviderCalls
+) -> tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]:
+    """Every placed effect with its file, and one manifest record per effect."""
+    return _effects(spec, timeline, settings, calls)
+
+
+def sound_plan(
+    timeline: Timeline,
+    music: tuple[Path | None, dict[str, Any] | None],
+    effects: tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]],
+    calls: ProviderCalls,
+) -> SoundPlan:
+    """The music and effects as the mix and the manifest take them."""
+    (music_file, info), (placed, records) = music, effects
+    sound = SoundPlan(replace(timeline, sfx=placed), music_file, info, records)
+    return replace(sound, providers=calls.record(info, records), credits=credits_for(records))
+
+
 def prepare_sound(spec: VideoSpec, timeline: Timeline, settings: Settings) -> SoundPlan:
     calls = ProviderCalls.for_job(spec, settings)
-    music_file, music = _music(spec, timeline, settings, calls)
-    effects, records = _effects(spec, timeline, settings, calls)
-    sound = SoundPlan(replace(timeline, sfx=effects), music_file, music, records)
-    return replace(sound, providers=calls.record(music, records), credits=credits_for(records))
+    music = prepare_music(spec, timeline, settings, calls)
+    effects = prepare_effects(spec, timeline, settings, calls)
+    return sound_plan(timeline, music, effects, calls)

@@ -1,0 +1,70 @@
+"""A job that failed at compose resumes there on retry, through the real worker and the
+real pipeline (the failure is injected by ``stages_fail_work``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from test_render_stages import SPEC, cache_use
+
+from aiprod.config import Settings
+from aiprod.db.engine import make_engine, make_session_factory, upgrade
+from aiprod.jobs.models import Job, JobEvent
+from aiprod.jobs.store import create_job
+from aiprod.jobs.worker import WorkerPool
+
+TINY_PRESETS = """\
+tiny:
+  width: 288
+  height: 512
+  caption_style: social
+  loudness_lufs: -14
+  x264_preset: ultrafast
+  crf: 28
+  audio_bitrate_k: 96
+"""
+
+
+def test_a_job_failed_in_compose_resumes_there_on_retry(tmp_path: Path) -> None:
+    from stages_fail_work import WORK
+
+    presets = tmp_path / "presets.yaml"
+    presets.write_text(TINY_PRESETS, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", presets_file=presets)
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        spec = {"preset": "tiny", **SPEC}
+        job = create_job(session, owner="ana", kind="spec", request={"spec": spec}, preset=None)
+        session.commit()
+        job_id = job.id
+    fast = {"lease_seconds": 5.0, "heartbeat_seconds": 0.3, "idle_sleep_s": 0.1}
+    with WorkerPool(url, settings=settings, work=WORK, processes=1, backoff_base_s=0.1, **fast):
+        deadline = time.monotonic() + 240
+        while True:
+            with Session(engine) as session:
+                found = session.get(Job, job_id)
+                assert found is not None
+                status, attempts = found.status, found.attempts
+            if status in ("succeeded", "dead", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert (status, attempts) == ("succeeded", 2)
+    with Session(engine) as session:
+        history = list(
+            session.scalars(select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id))
+        )
+    failed = [e for e in history if e.detail and (e.detail.get("error") or {}).get("stage")]
+    assert failed and failed[0].detail["error"]["stage"] == "compose"  # type: ignore[index]
+    resumed = [e for e in history if e.reason == "resumed at compose"]
+    assert len(resumed) == 1 and resumed[0].attempt == 2
+    assert {"narration", "music", "sfx", "audio", "visuals"} <= set(resumed[0].detail["cached"])  # type: ignore[index]
+    manifest = json.loads((settings.data_dir / "jobs" / job_id / "manifest.json").read_text())
+    use = cache_use(manifest)
+    assert use["narration"] == "hit" and use["compose"] == "miss"
+    engine.dispose()

@@ -281,12 +281,16 @@ def test_a_plan_records_the_chain_in_the_spec_and_the_key_nowhere(
     for path in settings.data_dir.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
-    # the server dies: the same request succeeds on the copywriter and says why
+    # the server dies: the same request is answered from the plan stage's cache (the plan
+    # the server wrote), and on a machine without it succeeds on the copywriter, saying why
     server.api_key = None
     server.answers.clear()
+    asked = len(server.seen)
+    again, _ = prepare(Request(brief=BRIEF), settings)
+    assert again.scenes == spec.scenes and len(server.seen) == asked
     server.queue(error(503, "server_error", None, "down"), error(503, "server_error", None, "down"),
                  error(503, "server_error", None, "down"))  # fmt: skip
-    spec2, _ = prepare(Request(brief=BRIEF), settings)
+    spec2, _ = prepare(Request(brief=BRIEF), llm_settings(tmp_path / "cold", server))
     assert spec2.brief is not None and spec2.brief.providers is not None
     assert spec2.brief.providers["used"] == {"script": "copywriter"}
     assert spec2.brief.providers["fallbacks"][0]["reason"] == "http_503"

@@ -149,7 +149,7 @@ schema: venv
 # The chaos suite runs first, so pytest's summary is the last line of the run.
 test: setup services lint typecheck
 	$(PY) chaos/run.py
-	HYPOTHESIS_PROFILE=ci AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=ci AIPROD_TEST_PG_DSN="$(TEST_PG_DSN)" $(PY) -m pytest -q -p no:cacheprovider --durations=25
 
 # A real OpenAI-compatible server end to end (docs/providers.md): llama.cpp's server from
 # llama-cpp-python[server] (no wheel on PyPI: it compiles llama.cpp, measured 11.8 min

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +422,17 @@ def test_a_price_offer_badge_says_the_rate_or_the_saving(
     assert scene.offer is not None
     offer = scene.offer
     assert (scene.title, offer.price, offer.was, offer.badge) == shown
+
+
+def test_two_offers_are_never_laid_out_in_a_row(plan_settings: Settings) -> None:
+    # 'Plans from 9 EUR a month' then 'first month free with code LEDGER20' were two offers in
+    # a row; with one more pair alike by its frames, the square render failed QA's variety
+    brief = (
+        "30-second square ad for Ledgerly, the bookkeeping app for freelancers. Friendly and "
+        "confident. Freelancers save 5 hours a week on paperwork. Invoices, receipts and taxes "
+        "in one place. Plans from 9 € a month, first month free with code LEDGER20. Start "
+        "free at ledgerly.app"
+    )
+    kinds = layouts(planned(brief, plan_settings))
+    assert "offer" in kinds
+    assert all(not (a == b == "offer") for a, b in pairwise(kinds)), kinds

@@ -61,6 +61,10 @@ _SENTENCE_EDGE = re.compile(r"[!?\n]|\.(?=\s|$)")
 REPEATABLE = SCORES["stat"]
 """A scene whose content scores this much may repeat the previous scene's layout (two stats
 in a row) rather than fall back to a plain card, within the variety bound."""
+REPEATABLE_LAYOUTS = frozenset({"stat"})
+"""The layouts that may follow themselves: two stats in a row are framed on opposite sides;
+two offers in a row (badge, price, chip) look the same, and with one more pair alike by its
+frames a 1:1 video failed QA's variety check."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +289,11 @@ def vary(options: list[SceneOptions]) -> list[Choice]:
         pick = (apart or differs or list(option.choices))[0]
         best = option.choices[0]
         twice = len(picks) >= 2 and picks[-2].layout == before
-        strong = best.score >= REPEATABLE and pick.score <= SCORES["benefit"]
+        strong = (
+            best.score >= REPEATABLE
+            and best.layout in REPEATABLE_LAYOUTS
+            and pick.score <= SCORES["benefit"]
+        )
         if strong and best.layout == before != after and spare > 0 and not twice:
             pick, spare = best, spare - 1
         picks.append(pick)

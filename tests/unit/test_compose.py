@@ -75,6 +75,8 @@ def test_only_scene_edges_are_cross_faded(tmp_path: Path) -> None:
     rendered = build_filtergraph(plan, InputList()).render()
     xfades = re.findall(r"xfade=transition=(\w+):duration=([\d.]+):offset=(\d+)", rendered)
     assert xfades == [("fade", "0.5", "0"), ("circleopen", "1", "0")]
+    # each joint is restamped frame by frame: 5.1's xfade stamps its last frame late
+    assert len(re.findall(r"offset=0,settb=expr=1/30,setpts=N\[x\d\]", rendered)) == 2
     # pieces: 4 bodies + 2 joints (scene 2 -> 3 is a cut)
     assert "concat=n=6:v=1:a=0[joined]" in rendered
     tl = plan.timeline

@@ -199,7 +199,12 @@ def join_scenes(plan: RenderPlan, labels: list[str], graph: Graph) -> str:
                     transition=slot.transition_type or "fade",
                     duration=seconds_at(slot.transition_out, fps),
                     offset=0,
-                )
+                ),
+                # FFmpeg 5.1's xfade stamps its last frame one frame late (0..13, 15):
+                # concat then leaves a hole the encoder fills with a repeated frame, a
+                # stutter at every cut and the fade-out's last frames cut off the end
+                f("settb", expr=f"{fps.denominator}/{fps.numerator}"),
+                f("setpts", "N"),
             ],
             [joint],
         )

@@ -264,9 +264,9 @@ def test_the_voice_model_is_let_go_before_the_compose(
     loaded_at_compose: list[int] = []
     compose = render_module.run_ffmpeg_with_progress
 
-    def spy(*args: object, **kwargs: object) -> None:
+    def spy(*args: object, **kwargs: object) -> str:
         loaded_at_compose.append(len(registry._PIPER))
-        compose(*args, **kwargs)  # type: ignore[arg-type]
+        return compose(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render_module, "run_ffmpeg_with_progress", spy)
     result = render(

@@ -16,6 +16,7 @@ from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
 from aiprod.media.layers import PictureLayer, add_layers
+from aiprod.media.measure import VideoTap
 from aiprod.media.raw_pictures import RawPicture
 from aiprod.media.stills import Decor, ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
@@ -75,6 +76,8 @@ class RenderPlan:
     clip_layers: tuple[ClipLayer, ...] = ()
     # baked pictures read as raw frames (by their PNG's path): far less of ffmpeg's memory
     raw_pictures: Mapping[Path, RawPicture] = field(default_factory=dict)
+    # QA's video pass taken on the frames the encoder receives (None: QA decodes the file)
+    video_tap: VideoTap | None = None
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -273,7 +276,11 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     video = add_clip_layers(plan.clip_layers, video, plan.timeline, graph, inputs.add)
     video = add_illustrations(plan.illustrations, video, plan.timeline, graph, inputs.add)
     video = add_logo(plan, video, inputs, graph)
-    graph.add([video], finishing(plan), ["vout"])
+    tap = plan.video_tap
+    graph.add([video], finishing(plan), ["vout" if tap is None else "vfinal"])
+    if tap is not None:  # the finished frames, split for the encoder and QA's detectors
+        graph.add(["vfinal"], [f("split", 2)], ["vout", "qadetect"])
+        graph.add(["qadetect"], [*tap.detectors(), f("nullsink")])
     k = inputs.add(plan.audio)
     # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
     graph.add([f"{k}:a"], [f("aresample", MIX_RATE), f("asetnsamples", n=1024, p=0)], ["aout"])

@@ -18,13 +18,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from aiprod.errors import FFmpegError
+from aiprod.media.ffmpeg.graph import Filter, f
 from aiprod.media.ffmpeg.probe import StreamInfo, probe
 from aiprod.media.ffmpeg.run import ProcessResult, run_ffmpeg
 
@@ -231,18 +233,27 @@ def _threads(settings: DetectSettings) -> str:
     return str(settings.threads or os.cpu_count() or 2)
 
 
-def _video_filter(settings: DetectSettings, *, black: bool, frozen: bool) -> str:
+def detector_filters(settings: DetectSettings, *, black: bool, frozen: bool) -> list[Filter]:
+    """The video pass's filters: downscale, then the black and frozen detectors (they log
+    on stderr, parsed by ``parse_blackdetect`` / ``parse_freezedetect``)."""
     width = settings.scale_width
-    parts = [f"scale=w='min({width},iw)':h=-2:flags=fast_bilinear"]
+    filters = [f("scale", w=f"min({width},iw)", h=-2, flags="fast_bilinear")]
     if black:
-        parts.append(
-            f"blackdetect=d={settings.black_min_duration}"
-            f":pix_th={settings.black_pixel_threshold}"
-            f":pic_th={settings.black_picture_threshold}"
+        filters.append(
+            f(
+                "blackdetect",
+                d=settings.black_min_duration,
+                pix_th=settings.black_pixel_threshold,
+                pic_th=settings.black_picture_threshold,
+            )
         )
     if frozen:
-        parts.append(f"freezedetect=n={settings.frozen_noise}:d={settings.frozen_min_duration}")
-    return ",".join(parts)
+        filters.append(f("freezedetect", n=settings.frozen_noise, d=settings.frozen_min_duration))
+    return filters
+
+
+def _video_filter(settings: DetectSettings, *, black: bool, frozen: bool) -> str:
+    return ",".join(flt.render() for flt in detector_filters(settings, black=black, frozen=frozen))
 
 
 def _video_args(path: Path, vf: str, settings: DetectSettings) -> list[str]:
@@ -255,10 +266,9 @@ def _video_args(path: Path, vf: str, settings: DetectSettings) -> list[str]:
     ]  # fmt: skip
 
 
-def frame_select(numbers: Sequence[int]) -> str:
+def frame_select(numbers: Sequence[int]) -> Filter:
     """A ``select`` filter passing exactly the frames ``numbers`` (0-based)."""
-    wanted = "+".join(f"eq(n,{int(n)})" for n in sorted(set(numbers)))
-    return f"select='{wanted}'"
+    return f("select", "+".join(f"eq(n,{int(n)})" for n in sorted(set(numbers))))
 
 
 def _grab_args(
@@ -269,7 +279,7 @@ def _grab_args(
     fast = ["-skip_loop_filter", "all"] if settings.fast_decode else []
     graph = (
         f"[0:v:0]split=2[qa][grab];[qa]{vf}[detect];"
-        f"[grab]{frame_select(numbers)},format=rgb24[frames]"
+        f"[grab]{frame_select(numbers).render()},format=rgb24[frames]"
     )
     return [
         *_LOG, "-threads", _threads(settings), *fast, "-i", str(path),
@@ -405,31 +415,118 @@ def analyse_audio(
     )
 
 
+@dataclass(frozen=True)
+class VideoTap:
+    """The video pass's detectors run inside another ffmpeg run (the render's own graph),
+    on the frames its encoder receives: they log on that run's stderr, so the written file
+    needs no decode for them. ``total_frames`` bounds what they see; ``duration`` closes
+    a freeze still open at the end. (Frames are not grabbed there: a sparse second output
+    made FFmpeg 5.1 queue the whole programme, 2.7 GB for 30 s of 1080p: ``frames_by_seeking``
+    takes them from the file.)"""
+
+    settings: DetectSettings
+    total_frames: int
+    duration: float
+
+    def detectors(self) -> list[Filter]:
+        """The tap's branch: the programme's frames only, then the video pass."""
+        frames = f("trim", end_frame=self.total_frames)
+        return [frames, *detector_filters(self.settings, black=True, frozen=True)]
+
+    @staticmethod
+    def keeps(line: bytes) -> bool:
+        """Whether a stderr line of the run is one of the detectors' reports."""
+        return b"black_start" in line or b"lavfi.freezedetect" in line
+
+    def analysis(self, log: str) -> VideoAnalysis:
+        """What the detectors found, from the run's kept stderr lines."""
+        return VideoAnalysis(
+            black=parse_blackdetect(log), frozen=parse_freezedetect(log, self.duration)
+        )
+
+
+def frames_by_seeking(
+    path: Path,
+    numbers: Sequence[int],
+    frame_size: tuple[int, int],
+    fps: Fraction,
+    *,
+    settings: DetectSettings = DEFAULT_SETTINGS,
+) -> dict[int, Frame]:
+    """Full-size RGB frames ``numbers`` of the file's video, each reached by a seek to its
+    keyframe and a decode from there (at most a GOP each), all in one ffmpeg run: a few
+    frames without decoding the whole file. Numbers past the end are absent."""
+    wanted = sorted({n for n in numbers if n >= 0})
+    if not wanted:
+        return {}
+    inputs: list[str] = []
+    chains = []
+    for k, number in enumerate(wanted):  # half a frame early: the seek lands on the frame
+        at = max(0.0, (number - 0.5) / fps)
+        inputs += ["-ss", f"{at:.6f}", "-i", str(path)]
+        chains.append(f"[{k}:v:0]trim=end_frame=1,setpts=PTS-STARTPTS[g{k}]")
+    joined = "".join(f"[g{k}]" for k in range(len(wanted)))
+    graph = ";".join([*chains, f"{joined}concat=n={len(wanted)}:v=1:a=0,format=rgb24[frames]"])
+    with tempfile.TemporaryDirectory(prefix="aiprod-qa-") as folder:
+        raw = Path(folder) / "frames.rgb"
+        args = [
+            *_LOG, *inputs, "-filter_complex", graph, "-map", "[frames]",
+            "-fps_mode", "passthrough", "-f", "rawvideo", "-y", str(raw),
+        ]  # fmt: skip
+        _run(args, settings)
+        pictures = read_raw_frames(raw, *frame_size)
+    return dict(zip(wanted, pictures, strict=False))
+
+
 def measure_all(
-    path: Path, *, settings: DetectSettings = DEFAULT_SETTINGS, grab_frames: Sequence[int] = ()
+    path: Path,
+    *,
+    settings: DetectSettings = DEFAULT_SETTINGS,
+    grab_frames: Sequence[int] = (),
+    video: VideoAnalysis | None = None,
+    audio: AudioAnalysis | None = None,
 ) -> Measurements:
     """Probe (packets counted, no decode), then the video and audio passes concurrently.
 
     ``grab_frames``: frame numbers also returned as full-size RGB pictures (``.frames``),
-    taken from the video pass's own decode."""
+    taken from the video pass's own decode. ``video`` / ``audio``: passes already taken
+    of this file's streams (the render's tap, its true-peak check), not taken again; with
+    ``video`` given, the frames are grabbed from the file by seeking (``frames_by_seeking``)."""
     started = time.perf_counter()
     streams = probe(path, count_packets=True).streams
-    video, audio = first_stream(streams, "video"), first_stream(streams, "audio")
+    video_stream, audio_stream = first_stream(streams, "video"), first_stream(streams, "audio")
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-measure") as pool:
         video_job: Future[VideoAnalysis] | None = None
         audio_job: Future[AudioAnalysis] | None = None
-        if video is not None:
-            size = (video.width, video.height) if video.width and video.height else None
+        if video_stream is not None and video is None:
+            width, height = video_stream.width, video_stream.height
             video_job = pool.submit(
                 analyse_video,
                 path,
                 settings=settings,
-                duration=video.duration,
+                duration=video_stream.duration,
                 grab_frames=grab_frames,
-                frame_size=size,
+                frame_size=(width, height) if width and height else None,
             )
-        if audio is not None:
-            audio_job = pool.submit(analyse_audio, path, settings=settings, duration=audio.duration)
-        video_result = video_job.result() if video_job else None
-        audio_result = audio_job.result() if audio_job else None
-    return Measurements(streams, video_result, audio_result, time.perf_counter() - started)
+        if audio_stream is not None and audio is None:
+            duration = audio_stream.duration
+            audio_job = pool.submit(analyse_audio, path, settings=settings, duration=duration)
+        grab_job: Future[dict[int, Frame]] | None = None
+        rate = video_stream.frame_rate if video_stream is not None else None
+        if video is not None and grab_frames and rate and video_stream is not None:
+            width, height = video_stream.width or 0, video_stream.height or 0
+            size = (width, height)
+            grab_job = pool.submit(
+                frames_by_seeking, path, grab_frames, size, rate, settings=settings
+            )
+        if video_stream is None:
+            video = None
+        elif video_job is not None:
+            video = video_job.result()
+        elif video is not None and grab_job is not None:
+            video = replace(video, frames=grab_job.result())
+        if audio_stream is None:
+            audio = None
+        elif audio_job is not None:
+            audio = audio_job.result()
+    return Measurements(streams, video, audio, time.perf_counter() - started)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,17 @@ from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
-from aiprod.media.measure import Interval, Measurements, measure_all, measure_loudness
+from aiprod.media.measure import (
+    AudioAnalysis,
+    DetectSettings,
+    Interval,
+    Measurements,
+    VideoAnalysis,
+    VideoTap,
+    analyse_audio,
+    measure_all,
+    measure_loudness,
+)
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
@@ -69,7 +78,7 @@ from aiprod.media.stills import (
     build_stills_command,
     merge_decor,
 )
-from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame
+from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame, write_jpeg
 from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
 from aiprod.pipeline.cost import CostEstimate, ThroughputStore, workload_for
 from aiprod.pipeline.cost import actual as actual_cost
@@ -240,6 +249,9 @@ class Renderer:
         if audio is None:  # shared audio carries the records of everything before it
             self.stages.records.extend(prior_stages)  # plan, when a brief was planned
         self.peak_correction_db = 0.0
+        # passes of QA's the compose took on its way (None: QA takes them from the file)
+        self.measured_video: VideoAnalysis | None = None
+        self.measured_audio: AudioAnalysis | None = None
         self.design: DesignPlan | None = None
         # the manifest's design section (boxes per scene, safe zone), set by the layout
         # stage before QA; None when no layout engine ran: the design checks are skipped
@@ -505,6 +517,7 @@ class Renderer:
         if raw:
             run_ffmpeg(build_raw_command(raw))
         video = self.out_dir / "video.mp4"
+        tap = self._video_tap(timeline)
         plan = RenderPlan(
             spec=self.spec,
             preset=self.preset,
@@ -522,13 +535,22 @@ class Renderer:
             corner_logo_until=self._logo_reveal_at(timeline),
             clip_layers=tuple(self._clip_layers(timeline)),
             raw_pictures=raw,
+            video_tap=tap,
         )
-        run_ffmpeg_with_progress(
+        log = run_ffmpeg_with_progress(
             build_render_command(plan),
             on_frame=lambda n: self.sink.stage_advanced("compose", n),
             timeout=self.settings.render_timeout_s,
+            keep=tap.keeps,
         )
-        return self._guard_true_peak(video, audio)
+        self.measured_video = tap.analysis(log)
+        return self._guard_true_peak(video, audio, tap.settings)
+
+    def _video_tap(self, timeline: Timeline) -> VideoTap:
+        """QA's black and frozen detectors, run in the render's own graph on the frames
+        the encoder receives: the file needs no decode for them."""
+        expect = self._expectations(timeline, self.ctx.clips)
+        return VideoTap(expect.detect, timeline.total_frames, float(timeline.duration))
 
     def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
         """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a
@@ -722,23 +744,26 @@ class Renderer:
         path.write_text(document.render(), encoding="utf-8")
         return path
 
-    def _guard_true_peak(self, video: Path, audio: Path) -> float:
+    def _guard_true_peak(self, video: Path, audio: Path, settings: DetectSettings) -> float:
         """AAC can push true peaks over the ceiling on sharp effects at low bitrates: if it
-        did, encode the audio again a little quieter (the picture is copied, not redone)."""
+        did, encode the audio again a little quieter (the picture is copied, not redone).
+        The audio pass that finds out is QA's own (loudness, silence, the loudness series),
+        kept for QA when the file stays as it is."""
         limit = self.preset.true_peak_dbtp - PEAK_GUARD_DB
-        peak = measure_loudness(video).true_peak_dbtp
-        if not peak > limit:
+        measured = analyse_audio(video, settings=settings)
+        if not measured.loudness.true_peak_dbtp > limit:
+            self.measured_audio = measured
             return 0.0
-        gain = -round(peak - limit + PEAK_GUARD_DB, 2)
+        gain = -round(measured.loudness.true_peak_dbtp - limit + PEAK_GUARD_DB, 2)
         fixed = video.with_name("video.peak-fixed.mp4")
         run_ffmpeg(build_audio_reencode_command(video, audio, gain, self.preset, fixed))
         fixed.replace(video)
         return gain
 
-    def _qa_and_thumbnail(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAReport:
-        video = self.out_dir / "video.mp4"
+    def _expectations(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAExpectations:
+        """What QA holds this render to."""
         words = caption_words(timeline, clips)
-        expect = QAExpectations(
+        return QAExpectations(
             width=timeline.width,
             height=timeline.height,
             fps=timeline.fps,
@@ -755,13 +780,27 @@ class Renderer:
             design=self.design_section,
             scene_rest_s=scene_rest_seconds(timeline),
         )
-        at = seconds_at(thumbnail_frame(timeline), timeline.fps)
-        grab = [p.frame for p in sample_points(expect)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            thumb = pool.submit(extract_thumbnail, video, float(at), self.out_dir / "thumbnail.jpg")
-            measured = measure_all(video, settings=expect.detect, grab_frames=grab)
-            report = run_qa(video, self.out_dir / "captions.srt", expect, measurements=measured)
-            thumb.result()
+
+    def _qa_and_thumbnail(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAReport:
+        """QA of the written file, the thumbnail and the contact sheet. The passes the
+        render took already (its tap, its true-peak check) are used, not taken again; a
+        file that came from the cache is measured here."""
+        video = self.out_dir / "video.mp4"
+        expect = self._expectations(timeline, clips)
+        thumb_at = thumbnail_frame(timeline)
+        grab = [p.frame for p in sample_points(expect)] + [thumb_at]
+        tapped, self.measured_video = self.measured_video, None
+        heard, self.measured_audio = self.measured_audio, None
+        measured = measure_all(
+            video, settings=expect.detect, grab_frames=grab, video=tapped, audio=heard
+        )
+        thumbnail = self.out_dir / "thumbnail.jpg"
+        picture = measured.frames.get(thumb_at)
+        if picture is not None:
+            write_jpeg(picture, thumbnail)
+        else:  # a file too short for the frame: ffmpeg picks its last one
+            extract_thumbnail(video, float(seconds_at(thumb_at, timeline.fps)), thumbnail)
+        report = run_qa(video, self.out_dir / "captions.srt", expect, measurements=measured)
         self._contact_sheet(timeline, expect, measured)
         if self.spec.brief is not None:  # planned from a brief: did every key point make it?
             said = [s.narration for s in self.spec.scenes]

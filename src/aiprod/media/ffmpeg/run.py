@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiprod.errors import FFmpegError, ProviderUnavailable
@@ -75,19 +75,31 @@ def run_ffmpeg(
 
 
 def run_ffmpeg_with_progress(
-    args: Sequence[str], *, on_frame: Callable[[int], None], timeout: float
-) -> None:
+    args: Sequence[str],
+    *,
+    on_frame: Callable[[int], None],
+    timeout: float,
+    keep: Callable[[bytes], bool] | None = None,
+) -> str:
     """Run ffmpeg with ``-progress pipe:1`` in ``args``; call ``on_frame`` as frames encode.
 
-    stderr is drained on a thread so a chatty ffmpeg can never block on a full pipe.
+    stderr is drained on a thread so a chatty ffmpeg can never block on a full pipe; the
+    lines ``keep`` accepts (a filter's reports) are returned, the rest only feeds errors.
     """
     command = ["ffmpeg", "-hide_banner", "-nostdin", *args]
     argv = [require_tool("ffmpeg"), *command[1:]]
     tail: deque[bytes] = deque(maxlen=64)
+    kept: list[bytes] = []
+
+    def drain_lines(lines: Iterable[bytes]) -> None:
+        for line in lines:
+            tail.append(line)
+            if keep is not None and keep(line):
+                kept.append(line)
+
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None and process.stderr is not None
-        errors = process.stderr
-        drain = threading.Thread(target=lambda: tail.extend(errors), daemon=True)
+        drain = threading.Thread(target=drain_lines, args=(process.stderr,), daemon=True)
         drain.start()
         timer = threading.Timer(timeout, process.kill)
         timer.start()
@@ -108,3 +120,4 @@ def run_ffmpeg_with_progress(
         if code < 0:
             stderr += f"\nkilled (signal {-code}); time limit {timeout:.0f} s"
         raise FFmpegError(command, code, stderr)
+    return b"".join(kept).decode("utf-8", "replace")

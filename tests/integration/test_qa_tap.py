@@ -1,0 +1,98 @@
+"""QA's detectors run inside the render's own graph (``VideoTap``) find what a decode of
+the written file finds; the frames QA looks at, grabbed by seeking, are the decode's; and
+the file is whole: every frame in its place, sound to the last frame."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from aiprod.media.compose import RenderPlan, build_render_command
+from aiprod.media.ffmpeg.probe import probe
+from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
+from aiprod.media.measure import (
+    DEFAULT_SETTINGS,
+    Interval,
+    VideoTap,
+    analyse_video,
+    measure_all,
+)
+from aiprod.media.timeline import build_timeline
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
+
+TOLERANCE_S = 0.1  # three frames at 30 fps: the encoder blurs an edge by a frame or two
+
+
+def close(found: list[Interval], expected: list[Interval]) -> bool:
+    return len(found) == len(expected) and all(
+        abs(a.start - b.start) <= TOLERANCE_S and abs(a.end - b.end) <= TOLERANCE_S
+        for a, b in zip(found, expected, strict=True)
+    )
+
+
+def test_the_tap_finds_what_a_decode_of_the_file_finds(tmp_path: Path, tiny_preset: Preset) -> None:
+    still = tmp_path / "still.png"
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=s=400x600", "-frames:v", "1", str(still)])
+    spec = VideoSpec.model_validate(
+        {
+            "scenes": [  # black, then a still with no move (frozen), then a moving gradient
+                {"duration": 2, "background": {"type": "color", "color": "#000000"}},
+                {
+                    "duration": 3,
+                    "background": {"type": "image", "path": str(still), "ken_burns": "none"},
+                },
+                {"duration": 2, "background": {"type": "gradient"}},
+            ]
+        }
+    )
+    timeline = build_timeline(spec, tiny_preset, [None, None, None])
+    audio = tmp_path / "mix.wav"
+    seconds = float(timeline.duration)
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", f"sine=f=330:d={seconds}:r=48000", str(audio)])
+    size = (timeline.width, timeline.height)
+    grab = (12, 75, timeline.total_frames - 1, timeline.total_frames + 40)  # the last: absent
+    tap = VideoTap(DEFAULT_SETTINGS, timeline.total_frames, seconds)
+    video = tmp_path / "video.mp4"
+    plan = RenderPlan(
+        spec=spec,
+        preset=tiny_preset,
+        timeline=timeline,
+        audio=audio,
+        overlay_ass=None,
+        output=video,
+        video_tap=tap,
+    )
+    log = run_ffmpeg_with_progress(
+        build_render_command(plan), on_frame=lambda _: None, timeout=300, keep=tap.keeps
+    )
+    tapped = measure_all(video, grab_frames=grab, video=tap.analysis(log)).video
+    assert tapped is not None
+    # the whole decode QA made before, deblocking skipped: a level or so apart
+    decoded = analyse_video(video, duration=seconds, grab_frames=grab, frame_size=size)
+
+    assert tapped.black and tapped.black[0].start == 0.0  # known answers: the black opening
+    assert any(i.start < 2.5 and i.end > 3.5 for i in tapped.frozen)  # and the held still
+    assert close(tapped.black, decoded.black)
+    assert close(tapped.frozen, decoded.frozen)
+    assert sorted(tapped.frames) == sorted(decoded.frames) == sorted(grab[:3])
+    for n, picture in tapped.frames.items():  # the last in the fade-out: no frame slipped
+        difference = np.abs(picture.astype(np.int16) - decoded.frames[n].astype(np.int16))
+        assert difference.mean() < 2.0
+
+    # every frame the graph made went out once: 5.1's xfade stamped its last frame late,
+    # and the encoder filled the hole with a repeated frame at every cut
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", *build_render_command(plan)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    progress = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    assert (progress["dup_frames"], progress["drop_frames"]) == ("0", "0")
+    assert progress["frame"] == str(timeline.total_frames)
+    # a second output behind one cut by -frames:v made FFmpeg 5.1 end the audio early
+    streams = {s.codec_type: s for s in probe(video).streams}
+    assert streams["video"].duration is not None and streams["audio"].duration is not None
+    assert abs(streams["audio"].duration - streams["video"].duration) < 0.1
+    assert abs(streams["video"].duration - seconds) < 0.05

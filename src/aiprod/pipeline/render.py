@@ -88,7 +88,7 @@ from aiprod.pipeline.stages.narration import narrate
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.sfx import SFX
 from aiprod.pipeline.stages.visuals import VisualsStage
-from aiprod.providers.credits import ProviderCalls, write_credits
+from aiprod.providers.credits import ProviderCalls, picture_credits, write_credits
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.registry import forget_providers
 from aiprod.providers.vision.review import review_frames
@@ -351,7 +351,8 @@ class Renderer:
         checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
         report = self.stages.cached(checking, self.ctx, clock="qa")
         with self.stages.plain("deliver"):
-            write_credits(self.out_dir, sound.credits, self.spec.title)
+            pictures = picture_credits(self.spec)
+            write_credits(self.out_dir, sound.credits, self.spec.title, pictures)
             manifest = build_manifest(
                 spec=self.spec,
                 preset=self.preset,

@@ -1,15 +1,28 @@
-"""Contract: Runway (text to video, a task polled to its end) and an OpenAI-compatible images
+"""Contract: Runway (text to video and image to video, a task polled to its end) and an
+OpenAI-compatible images
 API against a local server following their published APIs, through the real providers and
 the visuals step: budget before each paid call, costs in the ledger, fallbacks."""
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from visuals_server import IMAGES_KEY, RUNWAY_KEY, RUNWAY_VERSION, Fault, VendorServer, b64
+from PIL import Image
+from visuals_server import (
+    IMAGES_KEY,
+    PEXELS_KEY,
+    RUNWAY_KEY,
+    RUNWAY_VERSION,
+    Fault,
+    Seen,
+    VendorServer,
+    b64,
+)
 from visuals_support import (
     clip_mp4,
     nowhere,
@@ -23,7 +36,7 @@ from visuals_support import (
 from aiprod.config import Settings
 from aiprod.providers import http_media
 from aiprod.providers.resilience import reset_breakers
-from aiprod.spec.model import VideoBackground
+from aiprod.spec.model import Illustration, VideoBackground, VideoSpec
 
 RUNNING = {"status": "RUNNING", "progress": 0.4}
 
@@ -223,3 +236,124 @@ def test_a_task_whose_polls_fail_is_cancelled_and_counted(
     assert record["fallbacks"][0]["reason"] == "http_500"
     assert record["calls"][0]["actual"] == 0.6  # the task may still run and be billed
     assert [s.method for s in server.requests_to(task_path)] == ["GET"] * 3 + ["DELETE"]
+
+
+# -- image_to_video: a still brought to life --------------------------------------------------
+
+
+def with_user_still(tmp_path: Path) -> tuple[VideoSpec, Path]:
+    """The planned spec whose hook shows the user's own photo (from the asset library)."""
+    still = tmp_path / "assets" / "bean-bag.png"
+    still.parent.mkdir(parents=True, exist_ok=True)
+    still.write_bytes(photo_jpeg((90, 60, 30), size=(2400, 1600)))  # a JPEG named .png
+    spec = planned_spec()
+    hook = spec.scenes[0].model_copy(update={"illustration": Illustration(path=str(still))})
+    return spec.model_copy(update={"scenes": [hook, *spec.scenes[1:]]}), still
+
+
+def sent_still(create: Seen) -> Image.Image:
+    uri = create.body["promptImage"]
+    head, _, data = uri.partition(",")
+    assert head == "data:image/jpeg;base64"
+    return Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
+
+
+def test_a_users_still_is_animated_with_image_to_video_and_costed(
+    tmp_path: Path, server: VendorServer, waits: list[float]
+) -> None:
+    server.task_statuses.extend([{"status": "PENDING"}, RUNNING, succeeded(server)])
+    spec, still = with_user_still(tmp_path)
+    settings = generated(tmp_path, server, provider_budget=0.6, image_base_url=None)
+    out, ledger = run_step(spec, settings)
+    create = server.requests_to("/v1/image_to_video")[0]
+    assert create.headers["Authorization"] == f"Bearer {RUNWAY_KEY}"
+    assert create.headers["X-Runway-Version"] == RUNWAY_VERSION
+    assert create.body["model"] == "gen4.5" and create.body["ratio"] == "720:1280"
+    assert create.body["duration"] == 5 and "Mornings, upgraded" in create.body["promptText"]
+    picture = sent_still(create)
+    assert picture.format == "JPEG" and max(picture.size) == 1280  # 2400x1600, scaled
+    assert waits == [1.0, 1.0]  # polled until SUCCEEDED
+    hook = out.scenes[0]
+    assert isinstance(hook.background, VideoBackground) and hook.illustration is None
+    assert Path(hook.background.path).is_relative_to(settings.cache_dir / "visuals")
+    record = providers_record(out)
+    call = record["calls"][0]
+    assert call["provider"] == "runway" and call["status"] == "ok"
+    assert call["detail"] == "image_to_video" and call["units"]["polls"] == 3
+    assert call["estimate"] == 0.6 and call["actual"] == 0.6 and ledger.spent == 0.6
+    visual = record["visuals"][0]
+    assert visual["provider"] == "runway" and visual["scene"] == 0
+    assert visual["animated_from"] == {"provider": "user", "file": str(still)}
+    # the budget is spent: the other scenes' clips are refused before any call
+    assert not server.requests_to("/v1/text_to_video")
+    assert {f["reason"] for f in record["fallbacks"]} == {"budget", "no_picture"}
+    assert nowhere(RUNWAY_KEY, out, settings.data_dir)
+
+
+def test_a_failed_animation_keeps_the_users_still_and_costs_nothing(
+    tmp_path: Path, server: VendorServer, waits: list[float]
+) -> None:
+    failed = {"status": "FAILED", "failure": "Input image flagged",
+              "failureCode": "SAFETY.INPUT.IMAGE"}  # fmt: skip
+    server.task_statuses.extend([RUNNING, failed])
+    spec, still = with_user_still(tmp_path)
+    out, ledger = run_step(spec, generated(tmp_path, server, image_base_url=None))
+    hook = out.scenes[0]
+    assert hook.illustration is not None and hook.illustration.path == str(still)
+    assert hook.background == spec.scenes[0].background
+    record = providers_record(out)
+    assert record["calls"][0]["status"] == "task_failed" and record["calls"][0]["actual"] == 0.0
+    assert record["fallbacks"][0]["reason"] == "task_failed"
+    assert "SAFETY.INPUT.IMAGE" in record["fallbacks"][0]["detail"]
+    assert ledger.spent == 0.0 and len(server.requests_to("/v1/image_to_video")) == 1
+    assert not server.requests_to("/v1/text_to_video")  # Runway failed: not asked again
+
+
+def test_a_rate_limited_animation_waits_as_told(
+    tmp_path: Path, server: VendorServer, waits: list[float]
+) -> None:
+    server.fault("/v1/image_to_video", Fault(429, b'{"error": "Too many requests"}',
+                                             {"Retry-After": "2"}))  # fmt: skip
+    server.task_statuses.append(succeeded(server))
+    spec, _ = with_user_still(tmp_path)
+    settings = generated(tmp_path, server, provider_budget=0.6, image_base_url=None)
+    out, _ = run_step(spec, settings)
+    assert waits == [2.0] and len(server.requests_to("/v1/image_to_video")) == 2
+    assert providers_record(out)["calls"][0]["status"] == "ok"
+    assert isinstance(out.scenes[0].background, VideoBackground)
+
+
+def test_a_wrong_key_keeps_the_still_and_is_not_retried(
+    tmp_path: Path, server: VendorServer
+) -> None:
+    spec, _ = with_user_still(tmp_path)
+    settings = generated(tmp_path, server, runway_api_key="key_wrong-0123", image_base_url=None)
+    out, _ = run_step(spec, settings)
+    assert providers_record(out)["fallbacks"][0]["reason"] == "http_401"
+    assert len(server.requests_to("/v1/image_to_video")) == 1
+    assert out.scenes[0].illustration == spec.scenes[0].illustration
+    assert "key_wrong-0123" not in out.model_dump_json()
+
+
+def test_a_stock_photo_is_animated_and_its_photographer_still_credited(
+    tmp_path: Path, server: VendorServer, waits: list[float]
+) -> None:
+    server.add_file("beans.jpg", photo_jpeg((150, 100, 50)), "image/jpeg")
+    server.photos = ["beans.jpg"]
+    server.task_statuses.append(succeeded(server))
+    settings = generated(tmp_path, server, pexels_api_key=PEXELS_KEY, image_base_url=None,
+                         visuals_sources=["stock", "generated"], provider_budget=0.6)  # fmt: skip
+    out, _ = run_step(planned_spec(), settings)
+    assert len(server.requests_to("/v1/image_to_video")) == 1
+    picture = sent_still(server.requests_to("/v1/image_to_video")[0])
+    assert picture.size == (640, 960)  # the stock photo itself, small enough as it is
+    record = providers_record(out)
+    first = record["visuals"][0]
+    assert first["provider"] == "runway" and first["media"] == "video"
+    source = first["animated_from"]
+    assert source["provider"] == "pexels" and source["capability"] == "stock"
+    assert source["attribution"] == "Photo by Jane Doe on Pexels"
+    assert record["used"] == {"stock": "pexels", "generated": "runway"}
+    assert isinstance(out.scenes[0].background, VideoBackground)
+    # the animated photo counts as used: the only one on offer is not shown again
+    assert len(record["visuals"]) == 1

@@ -17,10 +17,13 @@ from openai_server import OpenAIServer, error, ok
 from PIL import Image
 
 from aiprod.config import Settings
+from aiprod.pipeline.formats import render_formats
 from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.vision.review import SceneFrame, review_frames
+from aiprod.spec.formats import parse_formats_option
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset
 
 KEY = "sk-test-vision-0123456789"
 YES = json.dumps({"matches": True, "reason": "A coffee cup is shown."})
@@ -157,3 +160,30 @@ def test_off_unless_configured(tmp_path: Path, server: OpenAIServer) -> None:
     section = review_frames(spec(), frames(), not_ready)
     assert section is not None and section["scenes"] == []
     assert "not configured" in section["status"]
+
+
+def test_a_three_format_render_is_reviewed_once(
+    tmp_path: Path, server: OpenAIServer, tiny_preset: Preset
+) -> None:
+    server.queue(ok(YES), ok(NO), *[ok(YES)] * 4)  # enough for a review per format
+    settings = vision_settings(tmp_path, server)
+    scenes = [{"title": "Coffee", "narration": "A fresh cup of coffee."},
+              {"title": "Delivery", "narration": "Delivered to your door."}]  # fmt: skip
+    plan = parse_spec({"scenes": scenes})
+    out = tmp_path / "out"
+    formats = parse_formats_option("9:16,1:1,16:9")
+    family = render_formats(plan, tiny_preset, formats, out_dir=out, settings=settings)
+    assert family.qa_passed
+    assert len(server.seen) == 2  # one call per scene, for the whole family
+    sent = server.seen[0].body["messages"][0]["content"][1]["image_url"]["url"]
+    with Image.open(io.BytesIO(base64.b64decode(sent.split(",", 1)[1]))) as frame:
+        assert frame.size == (288, 512)  # the first format's frame
+    sections = [json.loads((out / f / "qa.json").read_text())["vision"]
+                for f in ("9x16", "1x1", "16x9")]  # fmt: skip
+    first, *others = sections
+    assert first["frames"] == "288x512" and len(first["calls"]) == 2 and first["spent"] > 0
+    assert "reused" not in first
+    for other in others:
+        assert other["reused"] is True and other["frames"] == "288x512"
+        assert other["scenes"] == first["scenes"] and other["mismatches"] == 1
+        assert other["calls"] == [] and other["spent"] == 0.0

@@ -5,7 +5,9 @@
   ``Retry-After``;
 - Pixabay: ``GET /api/`` and ``GET /api/videos/``, ``key`` as a query parameter, ``hits`` and
   ``totalHits``, plain-text ``[ERROR 400] ...`` errors;
-- Runway: ``POST /v1/text_to_video`` (Bearer key and ``X-Runway-Version`` required), then
+- Runway: ``POST /v1/text_to_video`` and ``POST /v1/image_to_video`` (``promptImage`` an
+  HTTPS URL or a base64 image data URI of at most 5 MB, ``ratio`` required, ``promptText``
+  optional; Bearer key and ``X-Runway-Version`` required), then
   ``GET /v1/tasks/{id}`` answering the scripted statuses in turn, ``DELETE`` to cancel;
 - OpenAI-compatible images: ``POST /v1/images/generations`` with ``b64_json``;
 - ``GET /files/<name>``: the media the answers point to.
@@ -135,6 +137,7 @@ class VendorServer:
             ("GET", "/api/"): self._pixabay,
             ("GET", "/api/videos/"): self._pixabay,
             ("POST", "/v1/text_to_video"): self._runway_create,
+            ("POST", "/v1/image_to_video"): self._runway_animate,
             ("POST", "/v1/images/generations"): self._images,
         }
         handler = routes.get((method, url.path))
@@ -268,6 +271,20 @@ class VendorServer:
         self._tasks += 1
         self._json(h, 200, {"id": f"17f20503-6c24-4c16-946b-35dbbce2af{self._tasks:02d}"})
 
+    def _runway_animate(self, h: BaseHTTPRequestHandler, path: str, query: dict[str, list[str]],
+                        body: Any) -> None:  # fmt: skip
+        if not self._runway_auth(h):
+            return
+        image = body.get("promptImage") if isinstance(body, dict) else None
+        if not isinstance(image, str) or not body.get("ratio") or not body.get("model"):
+            self._json(h, 400, {"error": "Validation of body failed", "issues": []})
+            return
+        if not _runway_image_ok(image):
+            self._json(h, 400, {"error": "promptImage must be an HTTPS URL or an image data URI"})
+            return
+        self._tasks += 1
+        self._json(h, 200, {"id": f"17f20503-6c24-4c16-946b-35dbbce2af{self._tasks:02d}"})
+
     def _runway_task(self, h: BaseHTTPRequestHandler, method: str, path: str) -> None:
         if not self._runway_auth(h):
             return
@@ -297,6 +314,21 @@ class VendorServer:
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # a client that timed out and hung up: expected in the timeout tests
+
+
+def _runway_image_ok(image: str) -> bool:
+    if image.startswith("https://"):
+        return True
+    head, _, data = image.partition(",")
+    if not head.startswith("data:image/") or not head.endswith(";base64"):
+        return False
+    if len(image) > 5 * 1024 * 1024:
+        return False
+    try:
+        base64.b64decode(data, validate=True)
+    except ValueError:
+        return False
+    return True
 
 
 def b64(data: bytes) -> str:

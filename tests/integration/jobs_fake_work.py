@@ -54,6 +54,7 @@ class FakeWork:
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         on_progress("compose", 0.5)
         time.sleep(float(job_request.get("sleep", 0.0)))

@@ -31,6 +31,7 @@ class FirstRenderHangs(FakeWork):
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         out_dir.mkdir(parents=True, exist_ok=True)
         marker = out_dir / STARTED
@@ -39,7 +40,12 @@ class FirstRenderHangs(FakeWork):
             on_progress("compose", 0.25)
             time.sleep(60)
         return super().render(
-            job_request, plan, out_dir=out_dir, settings=settings, on_progress=on_progress
+            job_request,
+            plan,
+            out_dir=out_dir,
+            settings=settings,
+            on_progress=on_progress,
+            estimate=estimate,
         )
 
 

@@ -26,6 +26,7 @@ class ComposeFailsOnce(PipelineWork):
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         marker = settings.data_dir / MARKER
         if not marker.exists():
@@ -37,7 +38,12 @@ class ComposeFailsOnce(PipelineWork):
 
             Renderer._compose = broken  # type: ignore[method-assign]  (this child only)
         return super().render(
-            job_request, plan, out_dir=out_dir, settings=settings, on_progress=on_progress
+            job_request,
+            plan,
+            out_dir=out_dir,
+            settings=settings,
+            on_progress=on_progress,
+            estimate=estimate,
         )
 
 

@@ -37,9 +37,15 @@ class ArtifactWork(FakeWork):
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         summary = super().render(
-            job_request, plan, out_dir=out_dir, settings=settings, on_progress=on_progress
+            job_request,
+            plan,
+            out_dir=out_dir,
+            settings=settings,
+            on_progress=on_progress,
+            estimate=estimate,
         )
         for name, data in OUTPUTS.items():
             (out_dir / name).write_bytes(data)

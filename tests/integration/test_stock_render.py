@@ -112,6 +112,11 @@ def test_stock_photo_is_a_rendered_scene_background(tmp_path: Path, pexels: str)
     credits = {v["scene"]: v for v in providers["visuals"]}
     assert credits[n]["attribution"] == "Photo by Ana Lens on Pexels"
     assert credits[n]["file"] == manifest["spec"]["scenes"][n]["illustration"]["path"]
+    # the photographer is credited beside the video too, page and licence included
+    text = (out / "credits.txt").read_text(encoding="utf-8")
+    assert f"Scene {n + 1}: Photo by Ana Lens on Pexels (https://www.pexels.com/photo/" in text
+    assert "Pexels License" in text and "credits.txt" in manifest["outputs"]
+    assert str(settings.data_dir) not in text  # no cache path
     assert result.qa.passed
     # at rest, the hero box shows the sharp photo: its orange fills much of the box
     middle = (laid["start_s"] + laid["end_s"]) / 2

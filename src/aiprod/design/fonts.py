@@ -27,6 +27,7 @@ _SCRIPT_FAMILIES = {
     "arabic": "Noto Sans Arabic",
     "hebrew": "Noto Sans Hebrew",
 }
+SCRIPT_FAMILIES = _SCRIPT_FAMILIES  # the family libass falls back to, per script
 _FALLBACK_FILES = (
     "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",

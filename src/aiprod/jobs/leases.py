@@ -58,6 +58,7 @@ class Claim:
     lease_seconds: float
     plan: dict[str, Any] | None = None
     review: bool = False
+    estimate: dict[str, Any] | None = None  # the job's stored cost estimate
 
 
 def _session(engine: Engine) -> Session:
@@ -149,6 +150,7 @@ def _claim(
         lease_seconds=lease_seconds,
         plan=row.plan,
         review=bool(row.review),
+        estimate=row.cost_estimate,
     )
 
 
@@ -161,6 +163,7 @@ CLAIM_COLUMNS = (
     Job.preset,
     Job.plan,
     Job.review,
+    Job.cost_estimate,
 )
 
 

@@ -58,6 +58,7 @@ class AttemptInput:
     request: dict[str, Any]
     plan: dict[str, Any] | None = None
     review: bool = False
+    estimate: dict[str, Any] | None = None  # the job's stored cost estimate, if any
 
 
 class WorkFunction(Protocol):
@@ -65,7 +66,9 @@ class WorkFunction(Protocol):
 
     ``plan`` turns a brief request into a VideoSpec; ``render`` renders ``plan`` (or, when
     it is None, the request's own spec) into ``out_dir`` and returns a small summary whose
-    optional ``cost_actual`` entry is stored as the job's measured cost.
+    optional ``cost_actual`` entry is stored as the job's measured cost. ``estimate`` is the
+    job's stored cost estimate (the plan's, or the submission's), which the manifest's cost
+    section repeats rather than pricing the render again.
     """
 
     def plan(self, job_request: dict[str, Any], *, settings: Settings) -> Planned: ...
@@ -78,6 +81,7 @@ class WorkFunction(Protocol):
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]: ...
 
 
@@ -197,10 +201,13 @@ class PipelineWork:
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Render the plan (or the request's spec) into ``out_dir``; return a summary.
 
-        A request with several ``formats`` renders each into its folder of ``out_dir``."""
+        A request with several ``formats`` renders each into its folder of ``out_dir``.
+        ``estimate``, the job's stored one, is the manifest's cost estimate."""
+        from aiprod.pipeline.format_costs import cost_from_dict
         from aiprod.pipeline.formats import preset_for, render_formats
         from aiprod.pipeline.render import Renderer
 
@@ -223,7 +230,10 @@ class PipelineWork:
             }
         if formats is not None:  # one format: the usual flat folder, in its frame size
             preset = preset_for(preset, formats[0])
-        result = Renderer(spec, preset, out_dir=out_dir, settings=settings, progress=sink).run()
+        before = cost_from_dict(estimate) if estimate else None
+        result = Renderer(
+            spec, preset, out_dir=out_dir, settings=settings, progress=sink, estimate=before
+        ).run()
         cost = result.manifest.get("cost")
         return {
             "qa_passed": result.qa.passed,
@@ -256,16 +266,21 @@ def run_attempt(
     """Plan when needed, render, then deliver the outputs to the artifact store (S3 or
     another folder; nothing to do for the default local store). None when the attempt
     stops for review. The job's folder is named by its id."""
-    plan = attempt.plan
+    plan, estimate = attempt.plan, attempt.estimate
     if plan is None and attempt.kind == "brief":
         on_progress(PLAN_STAGE, 0.0)
         planned = work.plan(attempt.request, settings=settings)
         on_planned(planned)
         if attempt.review:
             return None
-        plan = planned.spec
+        plan, estimate = planned.spec, planned.estimate  # the estimate just stored
     result = work.render(
-        attempt.request, plan, out_dir=out_dir, settings=settings, on_progress=on_progress
+        attempt.request,
+        plan,
+        out_dir=out_dir,
+        settings=settings,
+        on_progress=on_progress,
+        estimate=estimate,
     )
     from aiprod.storage.factory import deliver_outputs
 

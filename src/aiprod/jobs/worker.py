@@ -107,7 +107,7 @@ class Attempt:
         claim = self.claim
         request = dict(claim.request)
         request["preset"] = request.get("preset") or claim.preset
-        attempt = AttemptInput(claim.kind, request, claim.plan, claim.review)
+        attempt = AttemptInput(claim.kind, request, claim.plan, claim.review, claim.estimate)
         receiver, sender = SPAWN.Pipe()  # duplex: the child waits for "plan_stored"
         args = (self.config.work, attempt, self.out_dir, self.config.settings, sender)
         child = SPAWN.Process(target=child_main, args=args, daemon=True)

@@ -14,6 +14,13 @@ first picture found enters the spec exactly where a user's own asset would:
 - a clip becomes the scene's ``VideoBackground`` (in a product scene's hero box over its
   blurred first frame, else full frame under the veil).
 
+When the generated chain holds a provider that animates stills (Runway's ``image_to_video``)
+and the budget allows, a still is brought to life instead of shown as is: a planned scene's
+own picture (the user's, from the asset library; it is otherwise never replaced) and a stock
+photo alike become a clip, the scene's ``VideoBackground``; the clip's provenance names the
+still it was made from (``animated_from``), so the photographer is still credited. A failed
+or unaffordable animation leaves the still where it was.
+
 The end card keeps the brand's own look. A scene no provider serves keeps its icon and
 gradient (the offline design), and the ledger says why. Every call, fallback, licence and
 attribution is added to the spec's ``brief.providers`` (so to the manifest), beside the
@@ -25,14 +32,22 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, cast
 
 from aiprod.config import Settings
 from aiprod.providers.base import Capability, Ledger, ProviderFailed
 from aiprod.providers.registry import build_chain
 from aiprod.providers.resilience import Budget, BudgetExhausted
-from aiprod.providers.visual_base import FetchedVisual, Media, VisualProvider, VisualRequest
+from aiprod.providers.visual_base import (
+    Animator,
+    FetchedVisual,
+    Media,
+    VisualProvider,
+    VisualRequest,
+)
 from aiprod.spec.model import (
     GradientBackground,
     Illustration,
@@ -46,6 +61,7 @@ log = logging.getLogger(__name__)
 CARD_LAYOUTS = frozenset({"benefit", "hook"})
 SKIPPED_LAYOUTS = frozenset({"end_card"})
 QUERY_WORDS = 4
+STILL_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")  # what an animator is given
 PROMPT_STYLE = (
     "Photographic background, no text, no letters, no logos, soft natural light, "
     "calm composition with room for a headline"
@@ -61,6 +77,22 @@ def wants_picture(scene: Scene) -> bool:
         and isinstance(scene.background, GradientBackground)
         and (art is None or art.path is None)
     )
+
+
+def user_still(scene: Scene) -> Path | None:
+    """A planned scene's own still picture (the user's) that a clip could bring to life."""
+    art = scene.illustration
+    if (
+        scene.role is None
+        or scene.layout in SKIPPED_LAYOUTS
+        or not isinstance(scene.background, GradientBackground)
+        or art is None
+        or art.path is None
+        or not art.path.lower().endswith(STILL_SUFFIXES)
+    ):
+        return None
+    path = Path(art.path)
+    return path if path.is_file() else None
 
 
 def search_queries(scene: Scene) -> list[str]:
@@ -109,8 +141,30 @@ class _Chains:
                     break
         return None
 
+    def animate(
+        self, request: VisualRequest, image: Path, source: dict[str, object]
+    ) -> FetchedVisual | None:
+        """``image`` brought to life by the first animator still standing, or None."""
+        animators = [
+            (capability, name, provider)
+            for capability, name, provider in self.entries
+            if capability == "generated" and name not in self.failed
+            and isinstance(provider, Animator)
+        ]  # fmt: skip
+        if not animators:
+            return None
+        capability, name, animator = animators[0]
+        got = self._call(capability, name, animator, request,
+                         lambda asked: animator.animate(asked, image))  # fmt: skip
+        return None if got is None else replace(got, animated_from=source)
+
     def _call(
-        self, capability: Capability, name: str, provider: VisualProvider, request: VisualRequest
+        self,
+        capability: Capability,
+        name: str,
+        provider: VisualProvider,
+        request: VisualRequest,
+        run: Callable[[VisualRequest], FetchedVisual] | None = None,
     ) -> FetchedVisual | None:
         if provider.info.paid:
             try:
@@ -119,7 +173,7 @@ class _Chains:
                 self._fell_back(capability, name, "budget", str(why), request)
                 return None
         try:
-            got = provider.fetch(request)
+            got = (run or provider.fetch)(request)
         except ProviderFailed as failure:
             if failure.record is not None:
                 self.ledger.add(failure.record)
@@ -133,7 +187,8 @@ class _Chains:
     def _fell_back(
         self, capability: str, name: str, reason: str, detail: str, request: VisualRequest
     ) -> None:
-        if reason != "no_match":  # nothing for one query is not the provider's fault
+        if reason not in ("no_match", "invalid_media"):  # nothing for one query (or one odd
+            # still to animate) is not the provider's fault
             self.failed.add(name)
         self.ledger.fell_back(capability, name, reason, f"scene {request.scene}: {detail}")
         log.warning("%s provider %s: %s (%s); trying the next", capability, name, reason, detail)
@@ -165,10 +220,20 @@ def fetch_scene_visuals(
     fetched: list[FetchedVisual] = []
     media: Media = settings.stock_media
     for index, scene in enumerate(scenes):
+        clip_of = VisualRequest(index, scene.title or "", generation_prompt(scene), "video",
+                                width, height)  # fmt: skip
+        still = user_still(scene)
+        if still is not None:  # the user's picture, brought to life or kept as it is
+            clip = chains.animate(clip_of, still, {"provider": "user", "file": str(still)})
+            if clip is not None:
+                fetched.append(clip)
+                shown = with_picture(scenes, index, clip)  # the clip replaces the still
+                scenes[index] = shown.model_copy(update={"illustration": None})
+            continue
         if not wants_picture(scene):
             continue
         queries = search_queries(scene)
-        avoid = frozenset(f.source_id for f in fetched)
+        avoid = frozenset(_used_ids(fetched))
         request = VisualRequest(index, queries[0] if queries else "", generation_prompt(scene),
                                 media, width, height, avoid)  # fmt: skip
         got = chains.first_picture(request, queries or [""])
@@ -176,9 +241,18 @@ def fetch_scene_visuals(
             ledger.fell_back("visuals", "design", "no_picture",
                              f"scene {index}: keeps the design's icon and gradient")  # fmt: skip
             continue
+        if got.media == "photo" and got.record.capability == "stock":
+            got = chains.animate(clip_of, got.path, got.provenance()) or got
         fetched.append(got)
         scenes[index] = with_picture(scenes, index, got)
     return _recorded(spec, scenes, ledger, fetched)
+
+
+def _used_ids(fetched: list[FetchedVisual]) -> list[str]:
+    """The pictures already on a scene, stills brought to life included."""
+    ids = [f.source_id for f in fetched]
+    return ids + [str(f.animated_from["id"]) for f in fetched if f.animated_from and
+                  "id" in f.animated_from]  # fmt: skip
 
 
 def with_picture(scenes: list[Scene], index: int, got: FetchedVisual) -> Scene:
@@ -214,9 +288,14 @@ def _recorded(
         return spec
     record: dict[str, Any] = dict(spec.brief.providers or {})
     used = dict(record.get("used") or {})
+    sources = [(got.record.capability, got.provider) for got in fetched]
     for got in fetched:
-        names = [*used.get(got.record.capability, "").split(","), got.provider]
-        used[got.record.capability] = ",".join(dict.fromkeys(n for n in names if n))
+        still = got.animated_from or {}
+        if "capability" in still:
+            sources.append((str(still["capability"]), str(still["provider"])))
+    for capability, provider in sources:
+        names = [*used.get(capability, "").split(","), provider]
+        used[capability] = ",".join(dict.fromkeys(n for n in names if n))
     prior = record.get("spent", 0.0)
     record.update(
         used=used,

@@ -97,10 +97,10 @@ from aiprod.pipeline.stages.narration import narrate
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.sfx import SFX
 from aiprod.pipeline.stages.visuals import VisualsStage
-from aiprod.providers.credits import ProviderCalls, write_credits
+from aiprod.providers.credits import ProviderCalls, picture_credits, write_credits
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.registry import forget_providers
-from aiprod.providers.vision.review import review_frames
+from aiprod.providers.vision.review import reused_review, review_frames
 from aiprod.qa.design import read_section
 from aiprod.qa.gate import QAExpectations, run_qa, sample_points
 from aiprod.qa.report import QAReport
@@ -143,6 +143,9 @@ class PreparedAudio:
     stage_seconds: dict[str, float]
     records: tuple[StageRecord, ...] = ()  # the shared stages' records, in order
     keys: dict[str, str] = field(default_factory=dict)  # their cache keys
+    # what the first format that checks finds for all: the advisory vision review (the
+    # scenes' pictures and words are the same in every aspect; see review_once)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def timeline_for(self, preset: Preset) -> Timeline:
         """The same frames and cues in the preset's frame size."""
@@ -362,8 +365,11 @@ class Renderer:
         )
         checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
         report = self.stages.cached(checking, self.ctx, clock="qa")
+        if self.prepared is not None and (report.vision or {}).get("status") == "checked":
+            self.prepared.shared.setdefault("vision", report.vision)  # the first aspect's
         with self.stages.plain("deliver"):
-            write_credits(self.out_dir, sound.credits, self.spec.title)
+            pictures = picture_credits(self.spec)
+            write_credits(self.out_dir, sound.credits, self.spec.title, pictures)
             manifest = build_manifest(
                 spec=self.spec,
                 preset=self.preset,
@@ -808,8 +814,15 @@ class Renderer:
             semantic = key_points_check(self.spec.brief.key_points, [*said, *shown])
             report = report.with_checks(semantic)
         frames = [(p.scene, measured.frames.get(p.frame)) for p in sample_points(expect)]
-        sound = self.prepared.sound.providers if self.prepared else None
-        report = replace(report, vision=review_frames(self.spec, frames, self.settings, sound))
+        earlier = self.prepared.shared.get("vision") if self.prepared else None
+        if earlier is not None:  # another aspect of this plan was reviewed: not paid twice
+            vision: dict[str, Any] | None = reused_review(earlier)
+        else:
+            sound = self.prepared.sound.providers if self.prepared else None
+            vision = review_frames(self.spec, frames, self.settings, sound)
+            if vision is not None:
+                vision["frames"] = f"{timeline.width}x{timeline.height}"
+        report = replace(report, vision=vision)
         report.write(self.out_dir / "qa.json")
         return report
 

@@ -3,7 +3,10 @@
 The budget is per job: what the script chain already spent (``brief.providers.spent`` in
 the spec) counts against ``AIPROD_PROVIDER_BUDGET`` before the music, sfx and vision
 chains spend anything. Sounds under an attribution licence (CC-BY) are listed in
-``credits.txt`` beside the video: title, author, URL, licence.
+``credits.txt`` beside the video: title, author, URL, licence. So are the stock and
+generated pictures and clips the video shows (the spec's ``brief.providers.visuals``, as the
+manifest has them): Pexels and Pixabay do not require a credit but we give one
+(photographer, page, licence), and a generated picture says what made it.
 """
 
 from __future__ import annotations
@@ -65,20 +68,84 @@ def credits_for(effects: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]
     return tuple(seen.values())
 
 
-def credits_text(credits: Iterable[dict[str, Any]], title: str | None = None) -> str:
-    lines = [f"Credits{f' for {title}' if title else ''}", "", "Sound effects:"]
-    for c in credits:
-        lines.append(f'- "{c["title"]}" by {c["author"]} ({c["url"]}), '
-                     f"licensed under {c['licence']} ({c['licence_url']})")  # fmt: skip
+def picture_credits(spec: VideoSpec) -> tuple[str, ...]:
+    """One credit line per stock or generated picture or clip a scene still shows, in scene
+    order (a picture the studio has since replaced is not credited); never a file path."""
+    record = spec.brief.providers if spec.brief and spec.brief.providers else {}
+    visuals = record.get("visuals")
+    if not isinstance(visuals, list):
+        return ()
+    shown = _shown_files(spec)
+    lines: dict[str, str] = {}
+    ordered = sorted((v for v in visuals if isinstance(v, dict)), key=_scene_of)
+    for visual in ordered:
+        if str(visual.get("file")) in shown:
+            lines.setdefault(str(visual.get("id") or visual.get("file")), _picture_line(visual))
+    return tuple(lines.values())
+
+
+def _scene_of(visual: dict[str, Any]) -> int:
+    scene = visual.get("scene")
+    return scene if isinstance(scene, int) else 1 << 30
+
+
+def _shown_files(spec: VideoSpec) -> set[str]:
+    files = set()
+    for scene in spec.scenes:
+        if scene.illustration is not None and scene.illustration.path:
+            files.add(scene.illustration.path)
+        path = getattr(scene.background, "path", None)
+        if isinstance(path, str):
+            files.add(path)
+    return files
+
+
+def _picture_line(visual: dict[str, Any]) -> str:
+    scene = visual.get("scene")
+    where = f"Scene {int(scene) + 1}: " if isinstance(scene, int) else ""
+    source = visual.get("animated_from")
+    if isinstance(source, dict):
+        still = "your picture" if source.get("provider") == "user" else _made(source)
+        made = _made(visual).replace("Generated with", "animated with")
+        return f"- {where}{still}; {made}"
+    return f"- {where}{_made(visual)}"
+
+
+def _made(visual: dict[str, Any]) -> str:
+    """Who made it, where it is, under which licence: "Photo by X on Pexels (URL), licensed
+    under the Pexels License (…)"."""
+    said = str(visual.get("attribution") or f"From {visual.get('provider', 'a provider')}")
+    if visual.get("page_url"):
+        said += f" ({visual['page_url']})"
+    if visual.get("licence"):
+        said += f", licence: {visual['licence']}"
+    return said
+
+
+def credits_text(
+    credits: Iterable[dict[str, Any]], title: str | None = None, pictures: Iterable[str] = ()
+) -> str:
+    lines = [f"Credits{f' for {title}' if title else ''}"]
+    sounds = [f'- "{c["title"]}" by {c["author"]} ({c["url"]}), '
+              f"licensed under {c['licence']} ({c['licence_url']})" for c in credits]  # fmt: skip
+    if sounds:
+        lines += ["", "Sound effects:", *sounds]
+    shown = list(pictures)
+    if shown:
+        lines += ["", "Pictures and clips:", *shown]
     return "\n".join(lines) + "\n"
 
 
 def write_credits(
-    out_dir: Path, credits: tuple[dict[str, Any], ...], title: str | None = None
+    out_dir: Path,
+    credits: tuple[dict[str, Any], ...],
+    title: str | None = None,
+    pictures: tuple[str, ...] = (),
 ) -> Path | None:
-    """``credits.txt`` in ``out_dir`` when a sound needs a credit; None otherwise."""
-    if not credits:
+    """``credits.txt`` in ``out_dir`` when a sound or a picture needs a credit; None
+    otherwise."""
+    if not credits and not pictures:
         return None
     path = out_dir / CREDITS_NAME
-    path.write_text(credits_text(credits, title), encoding="utf-8")
+    path.write_text(credits_text(credits, title, pictures), encoding="utf-8")
     return path

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from aiprod.providers.base import CallRecord, ProviderInfo
 
@@ -57,6 +57,7 @@ class FetchedVisual:
     record: CallRecord
     attribution: str | None = None
     page_url: str | None = None
+    animated_from: dict[str, object] | None = None  # the still a clip was made from
 
     def provenance(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -72,6 +73,8 @@ class FetchedVisual:
             out["attribution"] = self.attribution
         if self.page_url:
             out["page_url"] = self.page_url
+        if self.animated_from:
+            out["animated_from"] = self.animated_from
         return out
 
 
@@ -85,4 +88,14 @@ class VisualProvider(Protocol):
     def fetch(self, request: VisualRequest) -> FetchedVisual:
         """The picture for ``request``; raises ProviderFailed (``no_match`` when the
         provider has nothing for it)."""
+        ...
+
+
+@runtime_checkable
+class Animator(VisualProvider, Protocol):
+    """A generator that can also bring a still picture to life (Runway's image_to_video)."""
+
+    def animate(self, request: VisualRequest, image: Path) -> FetchedVisual:
+        """A clip of ``image`` moving, for ``request``'s scene and frame; raises
+        ProviderFailed."""
         ...

@@ -11,6 +11,7 @@ from typing import Any
 from aiprod.media.audio import LoudnessOutcome, LoudnormMeasurement
 from aiprod.pipeline.stages.cache import CacheEntry
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version
 
 Mix = tuple[Path, LoudnessOutcome]
 
@@ -35,6 +36,7 @@ class AudioStage:
             "music": ctx.spec.music.model_dump(mode="json") if ctx.spec.music else None,
             # every aspect of a family shares one mix: the frame size does not matter
             "preset": ctx.preset.model_dump(mode="json", exclude={"width", "height"}),
+            "ffmpeg": ffmpeg_version(),
         }
 
     def compute(self, ctx: RenderContext) -> Mix:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version, font_fingerprints
 from aiprod.spec.model import VideoSpec
 
 
@@ -26,8 +27,8 @@ def media_files(spec: VideoSpec) -> list[Any]:
 
 class ComposeStage:
     """Inputs: the spec, the preset, the timeline, the mix and pictures (by their keys),
-    the user's files and FFmpeg's threads
-    (x264's output depends on them)."""
+    the user's files, FFmpeg's build and threads (x264's output depends on them) and the
+    font files the text is drawn with."""
 
     name = "compose"
     version = 1
@@ -47,6 +48,8 @@ class ComposeStage:
             "files": media_files(ctx.spec),
             # x264's bytes depend on its thread count; 0 means one per core
             "threads": ctx.settings.ffmpeg_threads or os.cpu_count(),
+            "ffmpeg": ffmpeg_version(),
+            "fonts": font_fingerprints(ctx.spec),  # libass draws the titles and captions
         }
 
     def compute(self, ctx: RenderContext) -> float:

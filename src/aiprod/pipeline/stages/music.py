@@ -13,6 +13,7 @@ from aiprod.pipeline.stages.cache import (
     provider_settings,
 )
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version
 
 Music = tuple[Path | None, dict[str, Any] | None]
 
@@ -36,6 +37,7 @@ class MusicStage:
             "chain": provider_settings(
                 ctx.settings, "music_providers", "elevenlabs_", "provider_budget"
             ),
+            "ffmpeg": ffmpeg_version(),  # decodes, converts and resamples the audio
         }
 
     def compute(self, ctx: RenderContext) -> Music:

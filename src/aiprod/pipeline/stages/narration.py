@@ -17,6 +17,7 @@ from aiprod.pipeline.stages.cache import (
     provider_settings,
 )
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version
 from aiprod.providers.tts.base import SpeechClip, WordTiming
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
@@ -42,6 +43,7 @@ class NarrationStage:
             "voice": spec.voice,
             "glossary": sorted(spec.glossary.items()),
             "texts": [s.narration.strip() for s in spec.scenes],
+            "ffmpeg": ffmpeg_version(),  # decodes, converts and resamples the audio
         }
 
     def compute(self, ctx: RenderContext) -> Clips:

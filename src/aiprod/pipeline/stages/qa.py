@@ -12,6 +12,7 @@ from typing import Any
 from aiprod.media.contact_sheet import SHEET_NAME
 from aiprod.pipeline.stages.cache import CacheEntry, provider_settings
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version
 from aiprod.qa.report import QACheck, QAReport
 
 FILES = ("qa.json", "thumbnail.jpg", SHEET_NAME)
@@ -58,6 +59,7 @@ class QAStage:
             # the layout engine's own time is not an input
             "design": {k: v for k, v in (self.design or {}).items() if k != "stage_s"},
             "vision": provider_settings(ctx.settings, "vision_", "provider_budget"),
+            "ffmpeg": ffmpeg_version(),  # loudness, frames and the thumbnail are measured by it
         }
 
     def compute(self, ctx: RenderContext) -> QAReport:

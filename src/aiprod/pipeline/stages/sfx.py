@@ -15,6 +15,7 @@ from aiprod.pipeline.stages.cache import (
     provider_settings,
 )
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version
 
 Effects = tuple[tuple[SfxPlacement, ...], list[dict[str, Any]]]
 
@@ -48,6 +49,7 @@ class SfxStage:
             "chain": provider_settings(
                 ctx.settings, "sfx_providers", "freesound_", "provider_budget"
             ),
+            "ffmpeg": ffmpeg_version(),  # decodes, converts and resamples the audio
         }
 
     def compute(self, ctx: RenderContext) -> Effects:

@@ -10,13 +10,15 @@ from typing import Any
 from aiprod.media.illustrations import PlacedIllustration, render_illustrations
 from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
 from aiprod.pipeline.stages.context import RenderContext
+from aiprod.pipeline.stages.toolchain import ffmpeg_version, font_fingerprints
 from aiprod.spec.model import VideoSpec
 
 Art = list[PlacedIllustration]
 
 
 class VisualsStage:
-    """Inputs: the scenes' illustrations sized for the layout, and the timeline."""
+    """Inputs: the scenes' illustrations sized for the layout, the timeline, FFmpeg's build
+    and the fonts."""
 
     name = "visuals"
     version = 1
@@ -33,6 +35,8 @@ class VisualsStage:
             "illustrations": [a.model_dump(mode="json") if a else None for a in art],
             "files": [file_fingerprint(a.path if a else None) for a in art],
             "timeline": ctx.timeline_shape(),
+            "ffmpeg": ffmpeg_version(),  # pictures are scaled and decoded by FFmpeg
+            "fonts": font_fingerprints(self.sized),  # emoji are drawn with the colour font
         }
 
     def compute(self, ctx: RenderContext) -> Art:

@@ -1,4 +1,5 @@
-"""Runway: a clip from the scene's words, ``POST /v1/text_to_video``, then the task polled.
+"""Runway: a clip from the scene's words (``POST /v1/text_to_video``) or a picture brought to
+life (``POST /v1/image_to_video``, ``promptImage`` a data URI of the still), then the task polled.
 
 Headers ``Authorization: Bearer <key>`` and ``X-Runway-Version``. The answer is a task id;
 ``GET /v1/tasks/{id}`` is polled every ``runway_poll_s`` until ``SUCCEEDED`` (``output[0]`` is
@@ -7,14 +8,24 @@ the clip's URL, downloaded at once: it expires) or ``FAILED``/``CANCELLED`` (``f
 keep failing, is cancelled (``DELETE /v1/tasks/{id}``) and the chain moves on. Priced per
 second of output (credits at 0.01 USD); a created task counts at its estimate (it may be
 billed) unless it ends ``FAILED``, which costs nothing.
+
+A still to animate (a user's picture or a stock photo) is sent as a JPEG data URI (Runway takes
+an HTTPS URL or a data URI of at most 5 MB): at most ``ANIMATE_SIDE`` pixels on its long side,
+cropped to the 1:2..2:1 aspect range Runway accepts.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
+
+from PIL import Image, ImageOps
 
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
@@ -28,6 +39,13 @@ LICENCE = "yours, under Runway's terms of use"
 RATIOS = {"landscape": "1280:720", "portrait": "720:1280", "square": "960:960"}
 DONE = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 MAX_PROMPT = 1000
+ANIMATE_SIDE = 1280
+MAX_DATA_URI = 5 * 1024 * 1024  # Runway's limit on a data URI
+ASPECT_RANGE = (0.5, 2.0)  # width / height Runway accepts for promptImage
+ANIMATE_STYLE = (
+    "Subtle, natural motion and a slow camera move; keep the subject and its colours as "
+    "they are; no text, no letters"
+)
 
 
 class RunwayVideo:
@@ -102,11 +120,37 @@ class RunwayVideo:
             "duration": self.duration_s,
         }
 
+    def image_body(self, request: VisualRequest, image: Path) -> dict[str, Any]:
+        """The ``image_to_video`` request for ``image`` (the still as a JPEG data URI)."""
+        prompt = f"{request.query}. {ANIMATE_STYLE}." if request.query else f"{ANIMATE_STYLE}."
+        return {
+            "model": self.model,
+            "promptImage": data_uri(image),
+            "promptText": prompt[:MAX_PROMPT],
+            "ratio": RATIOS[request.orientation],
+            "duration": self.duration_s,
+        }
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._key}", "X-Runway-Version": self.version}
 
     def fetch(self, request: VisualRequest) -> FetchedVisual:
-        record = CallRecord(
+        """A clip drawn from the scene's words (``text_to_video``)."""
+        return self._task(request, "text_to_video", self.body(request))
+
+    def animate(self, request: VisualRequest, image: Path) -> FetchedVisual:
+        """``image`` brought to life (``image_to_video``); raises ProviderFailed
+        (``invalid_media`` when the file is not a picture)."""
+        try:
+            body = self.image_body(request, image)
+        except (OSError, ValueError) as error:
+            record = self._record(request)
+            record.status = "invalid_media"
+            raise ProviderFailed("invalid_media", f"{image.name}: {error}", record=record) from None
+        return self._task(request, "image_to_video", body)
+
+    def _record(self, request: VisualRequest) -> CallRecord:
+        return CallRecord(
             capability="generated",
             provider="runway",
             model=self.model,
@@ -117,17 +161,24 @@ class RunwayVideo:
             licence=LICENCE,
             units={"seconds": self.duration_s},
         )
-        body = self.body(request)
-        key = MediaCache.key("runway", self.base_url, body)
+
+    def _task(self, request: VisualRequest, endpoint: str, body: dict[str, Any]) -> FetchedVisual:
+        record = self._record(request)
+        if endpoint == "text_to_video":
+            key = MediaCache.key("runway", self.base_url, body)
+        else:  # the still by its digest: the data URI itself is megabytes
+            record.detail = endpoint
+            still = {k: _digest(v) if k == "promptImage" else v for k, v in body.items()}
+            key = MediaCache.key("runway", self.base_url, endpoint, still)
         cached = remembered(self.cache, key, record, "video")
         if cached is not None:
             return cached
-        fetched = guarded(record, lambda: self._generate(body, record))
+        fetched = guarded(record, lambda: self._generate(endpoint, body, record))
         return remember(self.cache, key, fetched)
 
-    def _generate(self, body: dict[str, Any], record: CallRecord) -> FetchedVisual:
+    def _generate(self, endpoint: str, body: dict[str, Any], record: CallRecord) -> FetchedVisual:
         created = self.http.json(
-            "POST", f"{self.base_url}/v1/text_to_video", record, headers=self._headers(), body=body
+            "POST", f"{self.base_url}/v1/{endpoint}", record, headers=self._headers(), body=body
         )
         task_id = created.get("id")
         if not isinstance(task_id, str) or not task_id:
@@ -177,3 +228,29 @@ class RunwayVideo:
     def _cancel(self, url: str) -> None:
         with suppress(Exception), self.http.client() as client:  # best effort
             client.delete(url, headers=self._headers())
+
+
+def data_uri(image: Path) -> str:
+    """``image`` as a ``data:image/jpeg;base64,`` URI Runway accepts (see the module doc)."""
+    with Image.open(image) as opened:
+        still = ImageOps.exif_transpose(opened).convert("RGB")
+    width, height = still.size
+    low, high = ASPECT_RANGE
+    if width / height > high:  # too wide: keep the middle
+        keep = int(height * high)
+        still = still.crop(((width - keep) // 2, 0, (width - keep) // 2 + keep, height))
+    elif width / height < low:  # too tall
+        keep = int(width / low)
+        still = still.crop((0, (height - keep) // 2, width, (height - keep) // 2 + keep))
+    still.thumbnail((ANIMATE_SIDE, ANIMATE_SIDE))
+    for quality in (90, 80, 65, 50):
+        out = io.BytesIO()
+        still.save(out, "JPEG", quality=quality)
+        uri = "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+        if len(uri) <= MAX_DATA_URI:
+            return uri
+    raise ValueError("the picture does not fit Runway's 5 MB data URI")
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(str(value).encode()).hexdigest()

@@ -4,6 +4,14 @@ Off unless ``AIPROD_VISION_PROVIDERS`` names a provider. Each scene's frame (the
 contact sheet shows) goes to the vision chain with the scene's narration; the verdicts,
 every call and every failure make the QA report's ``vision`` section. It never fails a
 render: a mismatch is a note for people, and a provider failure is recorded, not raised.
+
+Once per plan: a render in several aspects (``--formats 9:16,1:1,16:9``) reviews the first
+format's frames only, and the other formats' reports repeat that verdict
+(:func:`reused_review`: ``reused`` true, ``frames`` the size that was looked at, no calls
+and nothing spent, so the family's cost counts the review once). The aspects of one plan
+show the same pictures, headlines and words, only framed differently, and the question asked
+is whether the picture fits the words, not how it is framed. A first review that could not
+be made (provider down, over budget) is not shared: the next format tries again.
 """
 
 from __future__ import annotations
@@ -72,6 +80,12 @@ def review_frames(
     section["status"] = "checked" if checked else "unavailable"
     section.update(calls.ledger.to_dict({"vision": ",".join(sorted(used))} if used else None))
     return section
+
+
+def reused_review(first: dict[str, Any]) -> dict[str, Any]:
+    """Another aspect's ``vision`` section for this one: the same verdicts, no calls."""
+    kept = {k: v for k, v in first.items() if k not in ("calls", "fallbacks", "spent")}
+    return {**kept, "reused": True, "calls": [], "fallbacks": [], "spent": 0.0}
 
 
 def _review(

@@ -243,7 +243,7 @@ def test_slow_answer_times_out_and_falls_back(
 def test_malformed_body_falls_back(
     tmp_path: Path, server: VoiceServer, vendor: str, body: bytes
 ) -> None:
-    server.queue(vendor, Answer(raw_body=body))
+    server.queue(vendor, Answer(body=body))
     clip, used = speak(voice_settings(tmp_path, server, vendor), tmp_path)
     assert used == "piper" and fallbacks(clip) == [(vendor, "invalid_response")]
 

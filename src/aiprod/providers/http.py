@@ -18,12 +18,14 @@ from typing import Any
 
 import httpx
 
+from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed
 from aiprod.providers.resilience import (
     RETRYABLE_STATUS,
     CircuitBreaker,
     CircuitOpen,
     RetryPolicy,
+    breaker_for,
     retry_after_seconds,
 )
 
@@ -153,6 +155,22 @@ class VendorHttp:
                 raise failure
             self.sleep(wait)
             attempt += 1
+
+
+def settings_http(
+    settings: Settings, *, timeout_s: float, secret: str | None, breaker: str
+) -> VendorHttp:
+    """How a cloud provider set up by ``settings`` talks to its vendor: ``timeout_s`` per
+    attempt, the retries of ``AIPROD_LLM_RETRIES`` (``Retry-After`` up to
+    ``AIPROD_LLM_MAX_RETRY_AFTER_S``), the shared circuit breaker named ``breaker`` (one per
+    endpoint) and ``secret`` redacted from every message."""
+    return VendorHttp(
+        timeout_s,
+        RetryPolicy(retries=settings.llm_retries, max_wait_s=settings.llm_max_retry_after_s),
+        breaker_for(breaker, threshold=settings.provider_breaker_failures,
+                    cooldown_s=settings.provider_breaker_cooldown_s),
+        secrets=(secret or "",),
+    )  # fmt: skip
 
 
 def _request_id(response: httpx.Response) -> str | None:

@@ -22,9 +22,11 @@ from typing import Any
 
 import httpx
 import numpy as np
+from pydantic import SecretStr
 
 from aiprod.config import Settings
-from aiprod.providers.base import CallRecord, ProviderFailed
+from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
+from aiprod.providers.registry import required_key
 from aiprod.providers.resilience import (
     RETRYABLE_STATUS,
     CircuitBreaker,
@@ -237,3 +239,33 @@ def voice_http(settings: Settings, secret: str, endpoint: str) -> VoiceHTTP:
         breaker=breaker_for(endpoint, threshold=settings.provider_breaker_failures,
                             cooldown_s=settings.provider_breaker_cooldown_s),
     )  # fmt: skip
+
+
+def configured_voice_http(
+    settings: Settings, http: VoiceHTTP | None, *, key: SecretStr | None, env: str, name: str,
+    base_url: str,
+) -> VoiceHTTP:  # fmt: skip
+    """``http``, or the HTTP side settings declare for the cloud voice ``name`` at
+    ``base_url``; NotConfigured when its key (``env``) is not set."""
+    secret = required_key(key, env)
+    return http or voice_http(settings, secret, f"voice:{name}:{base_url}")
+
+
+def voice_info(
+    name: str, *, base_url: str, limits: dict[str, Any], price_per_1k_chars: float,
+    currency: str, licence: str, configured: str, languages: tuple[str, ...] = (),
+) -> ProviderInfo:  # fmt: skip
+    """A cloud voice's declaration: priced per character, remote unless ``base_url`` is on
+    this machine, ``configured`` shown with its ``base_url``."""
+    return ProviderInfo(
+        name=name,
+        capability="voice",
+        languages=languages,
+        limits=limits,
+        unit="character",
+        price_per_unit=price_per_1k_chars / 1000,
+        currency=currency,
+        licence=licence,
+        needs_network=is_remote(base_url),
+        configured=f"{configured} at {base_url}",
+    )

@@ -32,7 +32,8 @@ from aiprod.providers.resilience import (
 # A hook for one refused answer: a new JSON body to send at once (not counted as a retry),
 # or None to treat the answer as the failure it is.
 Rewrite = Callable[[httpx.Response, dict[str, Any]], dict[str, Any] | None]
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id",
+                      "x-cloud-trace-context")  # fmt: skip
 
 
 def error_text(response: httpx.Response) -> str:
@@ -89,12 +90,15 @@ class VendorHttp:
         *,
         record: CallRecord,
         rewrite: Rewrite | None = None,
+        guarded: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         """The vendor's 2xx answer (body read); ProviderFailed otherwise. The breaker
-        counts the whole call (all its attempts) as one success or one failure."""
+        counts the whole call (all its attempts) as one success or one failure; an unguarded
+        call (a voice listing) neither asks nor teaches it."""
+        breaker = self.breaker if guarded else CircuitBreaker()
         try:
-            self.breaker.before()
+            breaker.before()
         except CircuitOpen as why:
             record.status = "circuit_open"
             raise ProviderFailed("circuit_open", str(why), record=record) from None
@@ -103,13 +107,17 @@ class VendorHttp:
             with self.client() as client:
                 response = self._attempts(client, method, url, record, rewrite, kwargs)
         except ProviderFailed as failure:
-            self.breaker.failure()
+            breaker.failure()
             record.status = failure.reason
             raise
         finally:
             record.seconds = round(record.seconds + time.monotonic() - started, 3)
-        self.breaker.success()
+        breaker.success()
         return response
+
+    def error_text(self, response: httpx.Response) -> str:
+        """One line from the vendor's error body (a subclass knows other shapes)."""
+        return error_text(response)
 
     def _attempts(
         self,
@@ -144,7 +152,7 @@ class VendorHttp:
                     kwargs = {**kwargs, "json": fixed}
                     continue
                 failure = ProviderFailed(
-                    f"http_{response.status_code}", self.redact(error_text(response)),
+                    f"http_{response.status_code}", self.redact(self.error_text(response)),
                     record=record,
                 )  # fmt: skip
                 if response.status_code not in RETRYABLE_STATUS:

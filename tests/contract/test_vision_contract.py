@@ -17,7 +17,6 @@ from openai_server import OpenAIServer, error, ok
 from PIL import Image
 
 from aiprod.config import Settings
-from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.vision.review import SceneFrame, review_frames
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import VideoSpec
@@ -25,13 +24,6 @@ from aiprod.spec.model import VideoSpec
 KEY = "sk-test-vision-0123456789"
 YES = json.dumps({"matches": True, "reason": "A coffee cup is shown."})
 NO = json.dumps({"matches": False, "reason": "The frame shows a car, not coffee."})
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture

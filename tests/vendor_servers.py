@@ -5,22 +5,20 @@ body, audio bytes back, ``{"detail": {"status", "message"}}`` errors); Freesound
 ``GET /apiv2/search/text/`` (``Authorization: Token …``, ``{"count", "next", "previous",
 "results"}`` pages, ``{"detail": "…"}`` errors) and its public preview files. Each request
 is recorded; failures are scripted one request at a time (status, Retry-After, delay,
-malformed body).
+malformed body). The HTTP plumbing is :mod:`vendor_base`'s.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections import deque
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from vendor_base import LocalServer, Reply, Request, Scripted
 
 
 def make_audio(path: Path, seconds: float, codec: str) -> bytes:
@@ -31,15 +29,7 @@ def make_audio(path: Path, seconds: float, codec: str) -> bytes:
     return path.read_bytes()
 
 
-@dataclass
-class Fault:
-    """What the server does instead of answering normally, for one request."""
-
-    status: int = 500
-    headers: dict[str, str] = field(default_factory=dict)
-    delay_s: float = 0.0
-    body: bytes | None = None  # raw body (malformed answers); None: the vendor's error JSON
-    message: str = "Internal server error"
+Fault = Scripted  # what the server does instead of answering normally, for one request
 
 
 @dataclass
@@ -51,88 +41,30 @@ class Seen:
     body: Any
 
 
-class VendorServer:
-    """The shared machinery: ``with Server(...) as s:`` … ``s.faults.append(Fault(...))``."""
+class VendorServer(LocalServer[Seen]):
+    """The shared part: ``with Server(...) as s:`` … ``s.faults.append(Fault(...))``."""
 
     api_key = "vendor-test-key-0123456789abcdef"
 
     def __init__(self) -> None:
+        super().__init__()
         self.faults: deque[Fault] = deque()
-        self.seen: list[Seen] = []
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_GET(self) -> None:
-                server._handle(self, "GET")
-
-            def do_POST(self) -> None:
-                server._handle(self, "POST")
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        parts = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length", "0"))
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw
-        seen = Seen(method, parts.path, parse_qs(parts.query), dict(handler.headers.items()), body)
+    def respond(self, request: Request) -> Reply:
+        seen = Seen(request.method, request.path, request.query, request.headers, request.json())
         self.seen.append(seen)
-        status, payload, headers = self.route(seen)
-        self.send(handler, status, payload, headers)
+        return self.route(seen)
 
-    def route(self, seen: Seen) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, seen: Seen) -> Reply:
         raise NotImplementedError
 
-    def fault(self) -> tuple[int, bytes, dict[str, str]] | None:
-        """The next scripted fault, after its delay; None to answer normally."""
-        if not self.faults:
-            return None
-        fault = self.faults.popleft()
-        if fault.delay_s:
-            time.sleep(fault.delay_s)
-        if fault.status == 200:
-            return 200, fault.body or b"", fault.headers
-        return fault.status, fault.body or self.error_body(fault), fault.headers
+    def fault(self) -> Reply | None:
+        """The next scripted fault's reply, after its delay; None to answer normally."""
+        answer = self.next_answer(self.faults)
+        return None if answer is None else self.scripted_reply(answer, self.error_body)
 
     def error_body(self, fault: Fault) -> bytes:
         raise NotImplementedError
-
-    @staticmethod
-    def send(handler: BaseHTTPRequestHandler, status: int, body: bytes,
-             headers: dict[str, str]) -> None:  # fmt: skip
-        try:
-            handler.send_response(status)
-            headers = {"Content-Type": "application/json", **headers}
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
-
-    def __enter__(self) -> VendorServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 class ElevenLabsServer(VendorServer):
@@ -149,7 +81,7 @@ class ElevenLabsServer(VendorServer):
         )
         return json.dumps({"detail": {"status": status, "message": fault.message}}).encode()
 
-    def route(self, seen: Seen) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, seen: Seen) -> Reply:
         if seen.method != "POST" or seen.path != "/v1/music":
             return 404, b'{"detail": "Not Found"}', {}
         given = seen.headers.get("xi-api-key") or seen.headers.get("Xi-Api-Key")
@@ -197,7 +129,7 @@ class FreesoundServer(VendorServer):
     def error_body(self, fault: Fault) -> bytes:
         return json.dumps({"detail": fault.message}).encode()
 
-    def route(self, seen: Seen) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, seen: Seen) -> Reply:
         if seen.path.startswith("/previews/"):
             return 200, self.ogg, {"Content-Type": "audio/ogg"}
         if seen.method != "GET" or seen.path != "/apiv2/search/text/":
@@ -234,7 +166,7 @@ class ChatServer(VendorServer):
         return json.dumps({"error": {"message": fault.message, "type": "server_error",
                                      "param": None, "code": None}}).encode()  # fmt: skip
 
-    def route(self, seen: Seen) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, seen: Seen) -> Reply:
         if seen.method != "POST" or seen.path != "/v1/chat/completions":
             return 404, self.error_body(Fault(404, message="Invalid URL")), {}
         if seen.headers.get("Authorization") != f"Bearer {self.api_key}":

@@ -23,20 +23,18 @@ import io
 import json
 import re
 import tempfile
-import threading
-import time
 import wave
 from collections import deque
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import soxr
 
 from aiprod.providers.tts.registry import select_tts
+from vendor_base import LocalServer, Reply, Request, Scripted, json_reply
 
 RATE = 24_000
 LEAD_S, GAP_S = 0.1, 0.08
@@ -48,14 +46,10 @@ KEYS = {
 
 
 @dataclass
-class Answer:
+class Answer(Scripted):
     """What the server does for one request: status 200 = the vendor's normal answer."""
 
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay_s: float = 0.0
-    raw_body: bytes | None = None  # sent as is (malformed answers)
-    message: str = "Internal server error"
 
 
 @dataclass
@@ -158,36 +152,18 @@ ELEVENLABS_VOICES = [
 ]  # fmt: skip
 
 
-class VoiceServer:
+class VoiceServer(LocalServer[Seen]):
     """``with VoiceServer() as server:`` ... ``server.base_url``; ``server.queue(vendor, …)``."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.keys = dict(KEYS)
         self.answers: dict[str, deque[Answer]] = {v: deque() for v in KEYS}
-        self.seen: list[Seen] = []
         self._counter = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                return
-
-            def do_GET(self) -> None:
-                server._handle(self, "GET")
-
-            def do_POST(self) -> None:
-                server._handle(self, "POST")
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     def queue(self, vendor: str, *answers: Answer) -> None:
         self.answers[vendor].extend(answers)
@@ -195,53 +171,39 @@ class VoiceServer:
     def requests(self, vendor: str, method: str = "POST") -> list[Seen]:
         return [s for s in self.seen if s.vendor == vendor and s.method == method]
 
-    def __enter__(self) -> VoiceServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
     # -- handling ------------------------------------------------------------------------
 
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
-        url = urlsplit(handler.path)
-        length = int(handler.headers.get("Content-Length", "0") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = {"_unparsable": raw.decode("latin-1")}
-        vendor = self._vendor(url.path)
-        self.seen.append(Seen(vendor, method, handler.path, dict(handler.headers.items()), body))
+    def respond(self, request: Request) -> Reply:
+        vendor = self._vendor(request.path)
+        body = request.json()
+        self.seen.append(Seen(vendor, request.method, request.target, request.headers, body))
         if vendor == "unknown":
-            self._send(handler, 404, {"detail": "Not Found"})
-            return
-        if not self._authorised(vendor, handler, parse_qs(url.query)):
-            self._refuse(handler, vendor)
-            return
-        if method == "GET":
-            eleven = handler.headers.get("xi-api-key") == self.keys["elevenlabs"]
-            voices = ELEVENLABS_VOICES if eleven else GOOGLE_VOICES
-            self._send(handler, 200, {"voices": voices})
-            return
-        answer = self.answers[vendor].popleft() if self.answers[vendor] else Answer()
-        if answer.delay_s:
-            time.sleep(answer.delay_s)
-        if answer.raw_body is not None:
-            self._send_raw(handler, answer.status, answer.raw_body, "application/json",
-                           answer.headers)  # fmt: skip
-        elif answer.status != 200:
-            self._send(handler, answer.status, self._error(vendor, answer), answer.headers)
-        elif vendor == "elevenlabs":
-            self._send(handler, 200, elevenlabs_body(str(body.get("text", ""))), answer.headers)
-        elif vendor == "google":
+            return json_reply(404, {"detail": "Not Found"})
+        if not self._authorised(vendor, request.headers, request.query):
+            return self._refuse(vendor, request.headers)
+        if request.method == "GET":
+            eleven = request.headers.get("xi-api-key") == self.keys["elevenlabs"]
+            return json_reply(200, {"voices": ELEVENLABS_VOICES if eleven else GOOGLE_VOICES})
+        answer = self.next_answer(self.answers[vendor]) or Answer()
+        scripted = self.scripted_reply(
+            answer, lambda a: json.dumps(self._error(vendor, a)).encode()
+        )
+        if scripted is not None:
+            return scripted
+        if vendor == "elevenlabs":
+            return json_reply(200, elevenlabs_body(str(body.get("text", ""))), answer.headers)
+        if vendor == "google":
             ssml = str(body.get("input", {}).get("ssml", ""))
-            self._send(handler, 200, google_body(ssml), answer.headers)
-        else:
-            self._send_raw(handler, 200, openai_audio(str(body.get("input", ""))),
-                           "application/octet-stream", answer.headers)  # fmt: skip
+            return json_reply(200, google_body(ssml), answer.headers)
+        audio = openai_audio(str(body.get("input", "")))
+        return 200, audio, {"Content-Type": "application/octet-stream", **answer.headers}
+
+    def send(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
+    ) -> None:
+        self._counter += 1
+        ids = {"request-id": f"req-{self._counter}", "x-request-id": f"req-{self._counter}"}
+        super().send(handler, status, body, {**ids, **headers})
 
     @staticmethod
     def _vendor(path: str) -> str:
@@ -256,34 +218,37 @@ class VoiceServer:
         return "unknown"
 
     def _authorised(
-        self, vendor: str, handler: BaseHTTPRequestHandler, query: dict[str, list[str]]
+        self, vendor: str, headers: dict[str, str], query: dict[str, list[str]]
     ) -> bool:
         if vendor == "google_or_elevenlabs":  # the two voices endpoints share the path
-            return handler.headers.get("xi-api-key") == self.keys["elevenlabs"] or (
-                handler.headers.get("X-Goog-Api-Key") == self.keys["google"]
+            return headers.get("xi-api-key") == self.keys["elevenlabs"] or (
+                headers.get("X-Goog-Api-Key") == self.keys["google"]
             )
         if vendor == "elevenlabs":
-            return handler.headers.get("xi-api-key") == self.keys["elevenlabs"]
+            return headers.get("xi-api-key") == self.keys["elevenlabs"]
         if vendor == "google":
-            given = handler.headers.get("X-Goog-Api-Key") or query.get("key", [""])[0]
+            given = headers.get("X-Goog-Api-Key") or query.get("key", [""])[0]
             return given == self.keys["google"]
-        return handler.headers.get("Authorization") == f"Bearer {self.keys['openai']}"
-
-    def _refuse(self, handler: BaseHTTPRequestHandler, vendor: str) -> None:
-        if vendor == "google":
-            self._send(handler, 400, {"error": {"code": 400, "status": "INVALID_ARGUMENT",
-                       "message": "API key not valid. Please pass a valid API key.",
-                       "details": [{"reason": "API_KEY_INVALID"}]}})  # fmt: skip
-        elif vendor == "openai":
-            given = handler.headers.get("Authorization", "").removeprefix("Bearer ")
-            self._send(handler, 401, {"error": {"message": f"Incorrect API key provided: {given}.",
-                       "type": "invalid_request_error", "code": "invalid_api_key"}})  # fmt: skip
-        else:
-            self._send(handler, 401, {"detail": {"status": "invalid_api_key",
-                                                 "message": "Invalid API key"}})  # fmt: skip
+        return headers.get("Authorization") == f"Bearer {self.keys['openai']}"
 
     @staticmethod
-    def _error(vendor: str, answer: Answer) -> dict[str, Any]:
+    def _refuse(vendor: str, headers: dict[str, str]) -> Reply:
+        if vendor == "google":
+            google = {"code": 400, "status": "INVALID_ARGUMENT",
+                      "message": "API key not valid. Please pass a valid API key.",
+                      "details": [{"reason": "API_KEY_INVALID"}]}  # fmt: skip
+            return json_reply(400, {"error": google})
+        if vendor == "openai":
+            given = headers.get("Authorization", "").removeprefix("Bearer ")
+            openai = {"message": f"Incorrect API key provided: {given}.",
+                      "type": "invalid_request_error", "code": "invalid_api_key"}  # fmt: skip
+            return json_reply(401, {"error": openai})
+        return json_reply(
+            401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}
+        )
+
+    @staticmethod
+    def _error(vendor: str, answer: Scripted) -> dict[str, Any]:
         if vendor == "elevenlabs":
             status = "too_many_concurrent_requests" if answer.status == 429 else "server_error"
             return {"detail": {"status": status, "message": answer.message}}
@@ -292,28 +257,3 @@ class VoiceServer:
             kind = kinds.get(answer.status, "UNAVAILABLE")
             return {"error": {"code": answer.status, "message": answer.message, "status": kind}}
         return {"error": {"message": answer.message, "type": "server_error", "code": None}}
-
-    def _send(
-        self, handler: BaseHTTPRequestHandler, status: int, body: Any,
-        headers: dict[str, str] | None = None,
-    ) -> None:  # fmt: skip
-        self._send_raw(handler, status, json.dumps(body).encode(), "application/json",
-                       headers or {})  # fmt: skip
-
-    def _send_raw(
-        self, handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str,
-        headers: dict[str, str],
-    ) -> None:  # fmt: skip
-        self._counter += 1
-        try:
-            handler.send_response(status)
-            handler.send_header("Content-Type", kind)
-            handler.send_header("Content-Length", str(len(data)))
-            handler.send_header("request-id", f"req-{self._counter}")
-            handler.send_header("x-request-id", f"req-{self._counter}")
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.end_headers()
-            handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
-            pass

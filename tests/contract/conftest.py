@@ -22,9 +22,19 @@ from aiprod.auth import JOBS_READ, JOBS_WRITE, create_key
 from aiprod.config import Settings
 from aiprod.db.engine import make_engine, make_session_factory, upgrade
 from aiprod.jobs import store
+from aiprod.providers.resilience import reset_breakers
 
 OWNER = "bean-there"
 PG_ADMIN_DSN = os.environ.get("AIPROD_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breakers() -> Iterator[None]:
+    """Circuit breakers are shared per endpoint in the process: every contract test starts
+    and ends with them closed."""
+    reset_breakers()
+    yield
+    reset_breakers()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

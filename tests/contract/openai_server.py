@@ -5,12 +5,12 @@ slow answers. It records every request for the test to inspect."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from vendor_base import LocalServer, Reply, Request, json_reply
 
 
 @dataclass
@@ -42,113 +42,67 @@ def error(status: int, error_type: str, code: str | None, message: str, **kw: An
     return Answer(status, None, error_type=error_type, error_code=code, message=message, **kw)
 
 
-class OpenAIServer:
+class OpenAIServer(LocalServer[Seen]):
     """``with OpenAIServer(key) as server:`` ... ``server.base_url``; ``server.queue(...)``."""
 
+    methods = ("POST",)
+
     def __init__(self, api_key: str | None = "sk-test-contract-0123456789") -> None:
+        super().__init__()
         self.api_key = api_key
         self.answers: deque[Answer] = deque()
-        self.seen: list[Seen] = []
         self._counter = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                return
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(length)
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    body = {"_unparsable": raw.decode("latin-1")}
-                server.seen.append(Seen(self.path, dict(self.headers.items()), body))
-                if self.path != "/v1/chat/completions":
-                    server._send_error(self, 404, "invalid_request_error", "unknown_url",
-                                       f"Invalid URL (POST {self.path})")  # fmt: skip
-                    return
-                given = self.headers.get("Authorization", "")
-                if server.api_key and given != f"Bearer {server.api_key}":
-                    shown = given.removeprefix("Bearer ")
-                    # OpenAI echoes (part of) the key it refused: the client must redact it
-                    server._send_error(self, 401, "invalid_request_error", "invalid_api_key",
-                                       f"Incorrect API key provided: {shown}.")  # fmt: skip
-                    return
-                answer = server.answers.popleft() if server.answers else Answer(
-                    500, message="no answer scripted"
-                )  # fmt: skip
-                if answer.delay_s:
-                    time.sleep(answer.delay_s)
-                if answer.status != 200:
-                    server._send_error(self, answer.status, answer.error_type, answer.error_code,
-                                       answer.message, answer.headers)  # fmt: skip
-                    return
-                server._counter += 1
-                payload = answer.raw_body or json.dumps(
-                    {
-                        "id": f"chatcmpl-{server._counter}",
-                        "object": "chat.completion",
-                        "created": int(time.time()),
-                        "model": body.get("model", "?"),
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": answer.content},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                        "usage": {"prompt_tokens": 900, "completion_tokens": 300,
-                                  "total_tokens": 1200},
-                    }
-                ).encode()  # fmt: skip
-                headers = {"x-request-id": f"req_{server._counter:04d}", **answer.headers}
-                server._send(self, 200, payload, headers)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        return f"{self.origin}/v1"
 
     def queue(self, *answers: Answer) -> None:
         self.answers.extend(answers)
 
-    def _send(
-        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]
-    ) -> None:
-        try:
-            handler.send_response(status)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.end_headers()
-            handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
+    def respond(self, request: Request) -> Reply:
+        body = request.json()
+        self.seen.append(Seen(request.target, request.headers, body))
+        if request.target != "/v1/chat/completions":
+            return _error(404, "invalid_request_error", "unknown_url",
+                          f"Invalid URL (POST {request.target})")  # fmt: skip
+        given = request.headers.get("Authorization", "")
+        if self.api_key and given != f"Bearer {self.api_key}":
+            shown = given.removeprefix("Bearer ")
+            # OpenAI echoes (part of) the key it refused: the client must redact it
+            return _error(401, "invalid_request_error", "invalid_api_key",
+                          f"Incorrect API key provided: {shown}.")  # fmt: skip
+        answer = self.next_answer(self.answers) or Answer(500, message="no answer scripted")
+        if answer.status != 200:
+            return _error(answer.status, answer.error_type, answer.error_code, answer.message,
+                          answer.headers)  # fmt: skip
+        self._counter += 1
+        payload = answer.raw_body or json.dumps(
+            {
+                "id": f"chatcmpl-{self._counter}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "?"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": answer.content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 900, "completion_tokens": 300,
+                          "total_tokens": 1200},
+            }
+        ).encode()  # fmt: skip
+        return 200, payload, {"x-request-id": f"req_{self._counter:04d}", **answer.headers}
 
-    def _send_error(
-        self,
-        handler: BaseHTTPRequestHandler,
-        status: int,
-        error_type: str,
-        code: str | None,
-        message: str,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
-        self._send(handler, status, json.dumps(body).encode(), headers or {})
 
-    def __enter__(self) -> OpenAIServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+def _error(
+    status: int,
+    error_type: str,
+    code: str | None,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
+    return json_reply(status, body, headers)

@@ -18,7 +18,6 @@ from aiprod.config import Settings
 from aiprod.pipeline.request import Request, prepare
 from aiprod.planner.brief import analyse_brief
 from aiprod.planner.script import write_script
-from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.script.chain import script_writer
 
 KEY = "sk-test-contract-0123456789"
@@ -48,13 +47,6 @@ SCENES = [GOOD["hook"], *GOOD["points"], GOOD["cta"]]
 
 def good() -> str:
     return json.dumps(GOOD)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture

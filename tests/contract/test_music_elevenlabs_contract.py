@@ -16,20 +16,13 @@ import pytest
 from aiprod.config import Settings
 from aiprod.providers.base import Ledger
 from aiprod.providers.music.chain import MusicBed, music_bed
-from aiprod.providers.resilience import Budget, reset_breakers
+from aiprod.providers.resilience import Budget
 from aiprod.spec.load import parse_spec
 from aiprod.spec.model import VideoSpec
 from vendor_servers import ElevenLabsServer, Fault, VendorServer, make_audio
 
 KEY = VendorServer.api_key
 SECONDS = 4.25
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture(scope="module")

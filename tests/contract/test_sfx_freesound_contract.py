@@ -15,18 +15,10 @@ import pytest
 
 from aiprod.config import Settings
 from aiprod.providers.base import Ledger
-from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.sfx.chain import EffectChain, PlacedSound
 from vendor_servers import CC0, CC_BY, CC_BY_NC, Fault, FreesoundServer, VendorServer, make_audio
 
 KEY = VendorServer.api_key
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture(scope="module")

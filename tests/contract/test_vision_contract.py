@@ -18,7 +18,6 @@ from PIL import Image
 
 from aiprod.config import Settings
 from aiprod.pipeline.formats import render_formats
-from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.vision.review import SceneFrame, review_frames
 from aiprod.spec.formats import parse_formats_option
 from aiprod.spec.load import parse_spec
@@ -28,13 +27,6 @@ from aiprod.spec.presets import Preset
 KEY = "sk-test-vision-0123456789"
 YES = json.dumps({"matches": True, "reason": "A coffee cup is shown."})
 NO = json.dumps({"matches": False, "reason": "The frame shows a car, not coffee."})
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 
 from aiprod.config import Settings
 from aiprod.pipeline.narration import synthesise_scenes
-from aiprod.providers.resilience import reset_breakers
 from aiprod.providers.tts.base import SpeechClip
 from aiprod.providers.tts.chain import voice_ledger
 from aiprod.spec.load import parse_spec
@@ -26,13 +25,6 @@ TEXT = "Fresh beans, roasted today for your morning cup."
 VENDORS = ["elevenlabs", "google", "openai"]
 PRICES = {"elevenlabs": 0.30, "google": 0.016, "openai": 0.015}  # per 1000 characters
 REFUSED = {"elevenlabs": "http_401", "google": "http_400", "openai": "http_401"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +235,7 @@ def test_slow_answer_times_out_and_falls_back(
 def test_malformed_body_falls_back(
     tmp_path: Path, server: VoiceServer, vendor: str, body: bytes
 ) -> None:
-    server.queue(vendor, Answer(raw_body=body))
+    server.queue(vendor, Answer(body=body))
     clip, used = speak(voice_settings(tmp_path, server, vendor), tmp_path)
     assert used == "piper" and fallbacks(clip) == [(vendor, "invalid_response")]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from api_client import client, make_key  # noqa: F401  (fixtures shared by the API tests)
+from render_worker import render_worker_setup, tiny_settings  # noqa: F401  (shared fixtures)
 from sqlalchemy import Engine, delete
 
 from aiprod.brandkits.models import BrandKitRow

@@ -330,24 +330,10 @@ def test_queue_position_and_eta_on_single_reads(
     assert {item["id"]: item["eta_seconds"] for item in listed}[mine] == 5.0
 
 
-TINY_PRESETS = """\
-tiny:
-  width: 288
-  height: 512
-  caption_style: social
-  loudness_lufs: -14
-  x264_preset: ultrafast
-  crf: 28
-  audio_bitrate_k: 96
-"""
-
-
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tiny_settings: Settings) -> Settings:
     """The usual test settings plus a tiny preset, so the one real render stays quick."""
-    presets = tmp_path / "presets.yaml"
-    presets.write_text(TINY_PRESETS, encoding="utf-8")
-    return Settings(data_dir=tmp_path / "data", presets_file=presets)
+    return tiny_settings
 
 
 def caption_words(srt: str) -> list[str]:

@@ -5,39 +5,25 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
+from render_worker import RenderWorkerSetup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_render_stages import SPEC, cache_use
 
-from aiprod.config import Settings
-from aiprod.db.engine import make_engine, make_session_factory, upgrade
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.models import Job, JobEvent
 from aiprod.jobs.store import create_job
 from aiprod.jobs.worker import WorkerPool
 
-TINY_PRESETS = """\
-tiny:
-  width: 288
-  height: 512
-  caption_style: social
-  loudness_lufs: -14
-  x264_preset: ultrafast
-  crf: 28
-  audio_bitrate_k: 96
-"""
 
-
-def test_a_job_failed_in_compose_resumes_there_on_retry(tmp_path: Path) -> None:
+def test_a_job_failed_in_compose_resumes_there_on_retry(
+    render_worker_setup: RenderWorkerSetup,
+) -> None:
     from stages_fail_work import WORK
 
-    presets = tmp_path / "presets.yaml"
-    presets.write_text(TINY_PRESETS, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", presets_file=presets)
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    setup = render_worker_setup
+    settings, url, engine = setup.settings, setup.url, setup.engine
     with make_session_factory(engine)() as session:
         spec = {"preset": "tiny", **SPEC}
         job = create_job(session, owner="ana", kind="spec", request={"spec": spec}, preset=None)
@@ -67,4 +53,3 @@ def test_a_job_failed_in_compose_resumes_there_on_retry(tmp_path: Path) -> None:
     manifest = json.loads((settings.data_dir / "jobs" / job_id / "manifest.json").read_text())
     use = cache_use(manifest)
     assert use["narration"] == "hit" and use["compose"] == "miss"
-    engine.dispose()

@@ -11,16 +11,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jobs_fake_work import WORK
+from render_worker import RenderWorkerSetup
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from aiprod.config import Settings
-from aiprod.db.engine import make_engine, make_session_factory, upgrade
+from aiprod.db.engine import make_session_factory
 from aiprod.errors import (
     FFmpegError,
     InvalidSpec,
@@ -208,25 +208,9 @@ def test_sigterm_lets_a_short_job_finish(
     assert load(jobs_engine, job_id).status == "succeeded"
 
 
-TINY_PRESETS = """\
-tiny:
-  width: 288
-  height: 512
-  caption_style: social
-  loudness_lufs: -14
-  x264_preset: ultrafast
-  crf: 28
-  audio_bitrate_k: 96
-"""
-
-
-def test_a_real_render_through_the_pool(tmp_path: Path) -> None:
-    presets = tmp_path / "presets.yaml"
-    presets.write_text(TINY_PRESETS, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", presets_file=presets)
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+def test_a_real_render_through_the_pool(render_worker_setup: RenderWorkerSetup) -> None:
+    setup = render_worker_setup
+    settings, url, engine = setup.settings, setup.url, setup.engine
     spec = {
         "preset": "tiny",
         "scenes": [
@@ -241,4 +225,3 @@ def test_a_real_render_through_the_pool(tmp_path: Path) -> None:
     out = settings.data_dir / "jobs" / job_id
     assert (out / "video.mp4").is_file() and (out / "qa.json").is_file()
     assert '"passed": true' in (out / "qa.json").read_text(encoding="utf-8")
-    engine.dispose()

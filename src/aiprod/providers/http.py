@@ -18,19 +18,22 @@ from typing import Any
 
 import httpx
 
+from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed
 from aiprod.providers.resilience import (
     RETRYABLE_STATUS,
     CircuitBreaker,
     CircuitOpen,
     RetryPolicy,
+    breaker_for,
     retry_after_seconds,
 )
 
 # A hook for one refused answer: a new JSON body to send at once (not counted as a retry),
 # or None to treat the answer as the failure it is.
 Rewrite = Callable[[httpx.Response, dict[str, Any]], dict[str, Any] | None]
-REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid")
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id",
+                      "x-cloud-trace-context")  # fmt: skip
 
 
 def error_text(response: httpx.Response) -> str:
@@ -87,12 +90,15 @@ class VendorHttp:
         *,
         record: CallRecord,
         rewrite: Rewrite | None = None,
+        guarded: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         """The vendor's 2xx answer (body read); ProviderFailed otherwise. The breaker
-        counts the whole call (all its attempts) as one success or one failure."""
+        counts the whole call (all its attempts) as one success or one failure; an unguarded
+        call (a voice listing) neither asks nor teaches it."""
+        breaker = self.breaker if guarded else CircuitBreaker()
         try:
-            self.breaker.before()
+            breaker.before()
         except CircuitOpen as why:
             record.status = "circuit_open"
             raise ProviderFailed("circuit_open", str(why), record=record) from None
@@ -101,13 +107,17 @@ class VendorHttp:
             with self.client() as client:
                 response = self._attempts(client, method, url, record, rewrite, kwargs)
         except ProviderFailed as failure:
-            self.breaker.failure()
+            breaker.failure()
             record.status = failure.reason
             raise
         finally:
             record.seconds = round(record.seconds + time.monotonic() - started, 3)
-        self.breaker.success()
+        breaker.success()
         return response
+
+    def error_text(self, response: httpx.Response) -> str:
+        """One line from the vendor's error body (a subclass knows other shapes)."""
+        return error_text(response)
 
     def _attempts(
         self,
@@ -142,7 +152,7 @@ class VendorHttp:
                     kwargs = {**kwargs, "json": fixed}
                     continue
                 failure = ProviderFailed(
-                    f"http_{response.status_code}", self.redact(error_text(response)),
+                    f"http_{response.status_code}", self.redact(self.error_text(response)),
                     record=record,
                 )  # fmt: skip
                 if response.status_code not in RETRYABLE_STATUS:
@@ -153,6 +163,22 @@ class VendorHttp:
                 raise failure
             self.sleep(wait)
             attempt += 1
+
+
+def settings_http(
+    settings: Settings, *, timeout_s: float, secret: str | None, breaker: str
+) -> VendorHttp:
+    """How a cloud provider set up by ``settings`` talks to its vendor: ``timeout_s`` per
+    attempt, the retries of ``AIPROD_LLM_RETRIES`` (``Retry-After`` up to
+    ``AIPROD_LLM_MAX_RETRY_AFTER_S``), the shared circuit breaker named ``breaker`` (one per
+    endpoint) and ``secret`` redacted from every message."""
+    return VendorHttp(
+        timeout_s,
+        RetryPolicy(retries=settings.llm_retries, max_wait_s=settings.llm_max_retry_after_s),
+        breaker_for(breaker, threshold=settings.provider_breaker_failures,
+                    cooldown_s=settings.provider_breaker_cooldown_s),
+        secrets=(secret or "",),
+    )  # fmt: skip
 
 
 def _request_id(response: httpx.Response) -> str | None:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
+from pydantic import SecretStr
+
 from aiprod.config import Settings
 from aiprod.providers.base import CAPABILITIES, Capability, Provider, ProviderInfo
 
@@ -38,6 +40,14 @@ ProviderFactory = Callable[[Settings], Provider]
 
 class NotConfigured(Exception):
     """The provider lacks settings (URL, key, model): skipped in its chain."""
+
+
+def required_key(secret: SecretStr | None, env: str) -> str:
+    """The key's value; NotConfigured (``"<env> is not set"``) when it is unset or empty."""
+    key = secret.get_secret_value() if secret is not None else ""
+    if not key:
+        raise NotConfigured(f"{env} is not set")
+    return key
 
 
 def _script_copywriter(settings: Settings) -> Provider:

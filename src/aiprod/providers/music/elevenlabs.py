@@ -8,21 +8,16 @@ is redacted from every error message this module raises.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
 from aiprod.providers.decode import decode_to_wav
-from aiprod.providers.http import VendorHttp, is_local
+from aiprod.providers.http import VendorHttp, is_local, settings_http
 from aiprod.providers.registry import ELEVENLABS_MUSIC_LICENCE as LICENCE
-from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, RetryPolicy, breaker_for
+from aiprod.providers.registry import required_key
 
 MIN_LENGTH_MS = 3_000
 MAX_LENGTH_MS = 600_000
@@ -45,23 +40,16 @@ class ElevenLabsMusic:
         self,
         *,
         api_key: str,
+        http: VendorHttp,
         base_url: str = "https://api.elevenlabs.io",
         model: str | None = None,
         price_per_minute: float = 0.0,
         currency: str = "USD",
-        timeout_s: float = 180.0,
-        policy: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self._key = api_key
-        self.http = VendorHttp(
-            timeout_s, policy or RetryPolicy(), breaker or CircuitBreaker(),
-            secrets=(api_key,), transport=transport, sleep=sleep,
-        )  # fmt: skip
+        self.http = http
         self.info = ProviderInfo(
             name="elevenlabs_music",
             capability="music",
@@ -76,23 +64,15 @@ class ElevenLabsMusic:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElevenLabsMusic:
-        key = settings.elevenlabs_api_key
-        if key is None or not key.get_secret_value():
-            raise NotConfigured("AIPROD_ELEVENLABS_API_KEY is not set")
+        key = required_key(settings.elevenlabs_api_key, "AIPROD_ELEVENLABS_API_KEY")
         return cls(
-            api_key=key.get_secret_value(),
+            api_key=key,
+            http=settings_http(settings, timeout_s=settings.elevenlabs_timeout_s, secret=key,
+                               breaker=f"music:{settings.elevenlabs_base_url}"),
             base_url=settings.elevenlabs_base_url,
             model=settings.elevenlabs_music_model,
             price_per_minute=settings.elevenlabs_music_price_per_minute,
             currency=settings.currency,
-            timeout_s=settings.elevenlabs_timeout_s,
-            policy=RetryPolicy(retries=settings.llm_retries,
-                               max_wait_s=settings.llm_max_retry_after_s),
-            breaker=breaker_for(
-                f"music:{settings.elevenlabs_base_url}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
         )  # fmt: skip
 
     @property

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from importlib.resources import files
 from string import Template
 from typing import Any
@@ -22,9 +20,8 @@ from pydantic import ValidationError
 
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
-from aiprod.providers.http import VendorHttp, is_local, json_object
+from aiprod.providers.http import VendorHttp, is_local, json_object, settings_http
 from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, RetryPolicy, breaker_for
 from aiprod.providers.script.base import (
     MAX_POINTS,
     ScriptRequest,
@@ -76,10 +73,8 @@ class OpenAICompatibleScript:
         *,
         base_url: str,
         model: str,
+        http: VendorHttp,
         api_key: str | None = None,
-        timeout_s: float = 60.0,
-        policy: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None,
         price_input_per_1k: float = 0.0,
         price_output_per_1k: float = 0.0,
         currency: str = "USD",
@@ -87,30 +82,20 @@ class OpenAICompatibleScript:
         max_tokens: int = 2000,
         temperature: float = 0.7,
         licence: str = "yours, under the endpoint's terms",
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self._key = api_key
-        self.timeout_s = timeout_s
         self.response_format = response_format
         self.max_tokens = max_tokens
         self.temperature = temperature
-        self.http = VendorHttp(
-            timeout_s,
-            policy or RetryPolicy(),
-            breaker or CircuitBreaker(),
-            secrets=(api_key or "",),
-            transport=transport,
-            sleep=sleep,
-        )
+        self.http = http
         network = not is_local(self.base_url)
         self.info = ProviderInfo(
             name="openai_compatible",
             capability="script",
             languages=(),
-            limits={"max_tokens": max_tokens, "timeout_s": timeout_s, "model": model},
+            limits={"max_tokens": max_tokens, "timeout_s": http.timeout_s, "model": model},
             unit="1k_tokens",
             price_per_unit=price_input_per_1k,
             output_price_per_unit=price_output_per_1k,
@@ -131,14 +116,8 @@ class OpenAICompatibleScript:
             base_url=settings.llm_base_url,
             model=settings.llm_model,
             api_key=key or None,
-            timeout_s=settings.llm_timeout_s,
-            policy=RetryPolicy(retries=settings.llm_retries,
-                               max_wait_s=settings.llm_max_retry_after_s),
-            breaker=breaker_for(
-                f"script:{settings.llm_base_url}:{settings.llm_model}",
-                threshold=settings.provider_breaker_failures,
-                cooldown_s=settings.provider_breaker_cooldown_s,
-            ),
+            http=settings_http(settings, timeout_s=settings.llm_timeout_s, secret=key,
+                               breaker=f"script:{settings.llm_base_url}:{settings.llm_model}"),
             price_input_per_1k=settings.llm_price_input_per_1k,
             price_output_per_1k=settings.llm_price_output_per_1k,
             currency=settings.currency,

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,8 @@ import httpx
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
 from aiprod.providers.decode import decode_to_wav
-from aiprod.providers.http import VendorHttp, is_local, json_object
-from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, RetryPolicy, breaker_for
+from aiprod.providers.http import VendorHttp, is_local, json_object, settings_http
+from aiprod.providers.registry import required_key
 from aiprod.providers.sfx.asset import DURATION_RANGE_S, SfxAsset, SfxKind
 from aiprod.providers.sfx.wavio import wav_duration
 
@@ -89,21 +87,14 @@ class FreesoundSfx:
         base_url: str = "https://freesound.org/apiv2",
         licences: tuple[str, ...] = ("cc0", "cc-by"),
         max_pages: int = 3,
-        timeout_s: float = 20.0,
-        policy: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        http: VendorHttp,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.cache_dir = cache_dir
         self.licences = licences
         self.max_pages = max_pages
         self._key = api_key
-        self.http = VendorHttp(
-            timeout_s, policy or RetryPolicy(), breaker or CircuitBreaker(),
-            secrets=(api_key,), transport=transport, sleep=sleep,
-        )  # fmt: skip
+        self.http = http
         self.info = ProviderInfo(
             name="freesound",
             capability="sfx",
@@ -116,21 +107,15 @@ class FreesoundSfx:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FreesoundSfx:
-        key = settings.freesound_api_key
-        if key is None or not key.get_secret_value():
-            raise NotConfigured("AIPROD_FREESOUND_API_KEY is not set")
+        key = required_key(settings.freesound_api_key, "AIPROD_FREESOUND_API_KEY")
         return cls(
-            api_key=key.get_secret_value(),
+            api_key=key,
             cache_dir=settings.cache_dir / "sfx" / "freesound",
             base_url=settings.freesound_base_url,
             licences=tuple(settings.freesound_licences),
             max_pages=settings.freesound_max_pages,
-            timeout_s=settings.freesound_timeout_s,
-            policy=RetryPolicy(retries=settings.llm_retries,
-                               max_wait_s=settings.llm_max_retry_after_s),
-            breaker=breaker_for(f"sfx:{settings.freesound_base_url}",
-                                threshold=settings.provider_breaker_failures,
-                                cooldown_s=settings.provider_breaker_cooldown_s),
+            http=settings_http(settings, timeout_s=settings.freesound_timeout_s, secret=key,
+                               breaker=f"sfx:{settings.freesound_base_url}"),
         )  # fmt: skip
 
     # -- search --------------------------------------------------------------------------

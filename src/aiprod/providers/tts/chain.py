@@ -71,6 +71,22 @@ class Provenance:
         }
 
 
+@dataclass(frozen=True)
+class SpeechRequest:
+    """One scene's clip as the chain asks for it: what to say, where, in which language and
+    voice, the cache's load and keep, and the trail of calls and fallbacks it gathers (the
+    one mutable part, shared by every provider tried for this clip)."""
+
+    text: str
+    out_path: Path
+    language: str
+    voice: str | None
+    glossary: Mapping[str, str] | None
+    load: LoadClip
+    keep: KeepClip
+    trail: Provenance = field(default_factory=Provenance)
+
+
 class VoiceChain:
     """``chain.speak(text, …)`` -> SpeechClip through the chain; one per render."""
 
@@ -109,75 +125,55 @@ class VoiceChain:
         keep: KeepClip,
     ) -> SpeechClip:
         """One scene's clip from the first provider that delivers (the local voice last)."""
-        trail = Provenance()
+        request = SpeechRequest(text, out_path, language, voice, glossary, load, keep)
         cloud = cloud_provider_of(voice, [*CLOUD_VOICES, *(p.name for p in self.providers)])
         if voice is None or cloud is not None:
             for provider in self.providers:
-                clip = self._try(provider, text, out_path, language, voice, glossary, trail,
-                                 load, keep)  # fmt: skip
+                clip = self._try(provider, request)
                 if clip is not None:
                     return clip
         if cloud is not None and cloud not in (p.name for p in self.providers):
-            self._fell_back(trail, cloud, "not_configured", f"{voice} asked, {cloud} is off")
-        return self._local(text, out_path, language, None if cloud else voice, glossary,
-                           trail, load, keep)  # fmt: skip
+            why = f"{voice} asked, {cloud} is off"
+            self._fell_back(request.trail, cloud, "not_configured", why)
+        return self._local(replace(request, voice=None) if cloud else request)
 
-    def _local(
-        self,
-        text: str,
-        out_path: Path,
-        language: str,
-        voice: str | None,
-        glossary: Mapping[str, str] | None,
-        trail: Provenance,
-        load: LoadClip,
-        keep: KeepClip,
-    ) -> SpeechClip:
-        engine = select_tts(language, voice)
+    def _local(self, request: SpeechRequest) -> SpeechClip:
+        voice, trail = request.voice, request.trail
+        engine = select_tts(request.language, voice)
         self._use(engine.name)
-        clip = load(engine.name, voice)
+        clip = request.load(engine.name, voice)
         cached = clip is not None
         if clip is None:
-            made = engine.synthesize(text, out_path=out_path, language=language, voice=voice,
-                                     glossary=glossary)  # fmt: skip
-            clip = keep(engine.name, voice, made)
+            made = engine.synthesize(request.text, out_path=request.out_path,
+                                     language=request.language, voice=voice,
+                                     glossary=request.glossary)  # fmt: skip
+            clip = request.keep(engine.name, voice, made)
         if trail.fallbacks or trail.calls:
             clip = replace(clip, provenance=trail.to_dict(engine.name, voice, cached))
         return clip
 
-    def _try(
-        self,
-        provider: CloudVoice,
-        text: str,
-        out_path: Path,
-        language: str,
-        voice: str | None,
-        glossary: Mapping[str, str] | None,
-        trail: Provenance,
-        load: LoadClip,
-        keep: KeepClip,
-    ) -> SpeechClip | None:
-        name = provider.name
+    def _try(self, provider: CloudVoice, request: SpeechRequest) -> SpeechClip | None:
+        name, voice, trail = provider.name, request.voice, request.trail
         if name in self.failed:
             return None
         if voice is not None and not voice.startswith(f"{name}:"):
             return None  # another provider's voice was asked for
-        if not provider.supports(language=language, voice=voice):
-            self._fell_back(trail, name, "language", f"does not speak '{language}'")
+        if not provider.supports(language=request.language, voice=voice):
+            self._fell_back(trail, name, "language", f"does not speak '{request.language}'")
             return None
         voice_id = provider.voice_for(voice)
         key = provider.model_name(voice_id)
-        cached = load(name, key)
+        cached = request.load(name, key)
         if cached is not None:
             self._use(name)
             return replace(cached, provenance=self._provenance(cached, trail, name, key))
         try:
-            clip = self._call(provider, text, out_path, language, voice, glossary, trail)
+            clip = self._call(provider, request)
         except ProviderFailed as failure:
             self._fell_back(trail, name, failure.reason, failure.detail)
             return None
         self._use(name)
-        kept = keep(name, key, replace(clip, provenance=trail.to_dict(name, key, False)))
+        kept = request.keep(name, key, replace(clip, provenance=trail.to_dict(name, key, False)))
         return replace(kept, provenance=trail.to_dict(name, key, False))
 
     @staticmethod
@@ -187,31 +183,23 @@ class VoiceChain:
         out["made_by"] = [c for c in first if c.get("status") == "ok"][-1:]  # its request id
         return out
 
-    def _call(
-        self,
-        provider: CloudVoice,
-        text: str,
-        out_path: Path,
-        language: str,
-        voice: str | None,
-        glossary: Mapping[str, str] | None,
-        trail: Provenance,
-    ) -> SpeechClip:
+    def _call(self, provider: CloudVoice, request: SpeechRequest) -> SpeechClip:
         if provider.info.paid:
             try:
-                self.budget.check(provider.estimate(text))
+                self.budget.check(provider.estimate(request.text))
             except BudgetExhausted as why:
                 raise ProviderFailed("budget", str(why)) from None
         try:
-            clip, record = provider.speak(text, out_path=out_path, language=language,
-                                          voice=voice, glossary=glossary)  # fmt: skip
+            clip, record = provider.speak(request.text, out_path=request.out_path,
+                                          language=request.language, voice=request.voice,
+                                          glossary=request.glossary)  # fmt: skip
         except ProviderFailed as failure:
             if failure.record is not None:
                 if failure.record.actual is None:
                     failure.record.actual = 0.0  # a refused or failed call is not billed
-                trail.calls.append(failure.record)
+                request.trail.calls.append(failure.record)
             raise
-        trail.calls.append(record)
+        request.trail.calls.append(record)
         self.budget.charge(record.actual if record.actual is not None else record.estimate)
         return clip
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiprod.config import Settings
-from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
-from aiprod.providers.registry import NotConfigured
+from aiprod.providers.base import CallRecord, ProviderFailed
 from aiprod.providers.tts.cloud import (
     VoiceHTTP,
+    configured_voice_http,
     decode_base64,
-    is_remote,
     pcm16_audio,
-    voice_http,
+    voice_info,
 )
 from aiprod.providers.tts.cloud_timings import ScenePlan, spans_from_characters
 from aiprod.providers.tts.cloud_voice import CloudVoice, Spoken, VoiceListing
@@ -41,32 +40,29 @@ class ElevenLabsVoice(CloudVoice):
         self.default_voice = voice_id
         self.model = model
         self.http = http
-        self.info = ProviderInfo(
-            name="elevenlabs",
-            capability="voice",
+        self.info = voice_info(
+            "elevenlabs",
+            base_url=self.base_url,
             limits={"model": model, "timeout_s": http.timeout_s, "max_characters": 10_000},
-            unit="character",
-            price_per_unit=price_per_1k_chars / 1000,
+            price_per_1k_chars=price_per_1k_chars,
             currency=currency,
             licence="yours, under ElevenLabs' terms (commercial use on paid plans)",
-            needs_network=is_remote(self.base_url),
-            configured=f"{model}, voice {voice_id} at {self.base_url}",
+            configured=f"{model}, voice {voice_id}",
         )
 
     @classmethod
     def from_settings(cls, settings: Settings, http: VoiceHTTP | None = None) -> ElevenLabsVoice:
-        key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else ""
-        if not key:
-            raise NotConfigured("AIPROD_ELEVENLABS_API_KEY is not set")
+        base_url = settings.elevenlabs_base_url
         return cls(
-            base_url=settings.elevenlabs_base_url,
+            base_url=base_url,
             voice_id=settings.elevenlabs_voice_id,
             model=settings.elevenlabs_model,
-            http=http
-            or voice_http(settings, key, f"voice:elevenlabs:{settings.elevenlabs_base_url}"),
+            http=configured_voice_http(settings, http, key=settings.elevenlabs_api_key,
+                                       env="AIPROD_ELEVENLABS_API_KEY", name="elevenlabs",
+                                       base_url=base_url),
             price_per_1k_chars=settings.elevenlabs_price_per_1k_chars,
             currency=settings.currency,
-        )
+        )  # fmt: skip
 
     def _headers(self) -> dict[str, str]:
         return {"xi-api-key": self.http.secret, "Accept": "application/json"}

@@ -15,14 +15,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from aiprod.config import Settings
-from aiprod.providers.base import CallRecord, ProviderInfo
-from aiprod.providers.registry import NotConfigured
+from aiprod.providers.base import CallRecord
 from aiprod.providers.tts.cloud import (
     VoiceHTTP,
+    configured_voice_http,
     decode_base64,
-    is_remote,
     pcm16_audio,
-    voice_http,
+    voice_info,
 )
 from aiprod.providers.tts.cloud_timings import ScenePlan, mark_name, spans_from_marks
 from aiprod.providers.tts.cloud_voice import CloudVoice, Spoken, VoiceListing
@@ -61,30 +60,28 @@ class GoogleVoice(CloudVoice):
         self.base_url = base_url.rstrip("/")
         self.default_voice = voice or ""
         self.http = http
-        self.info = ProviderInfo(
-            name="google",
-            capability="voice",
+        self.info = voice_info(
+            "google",
+            base_url=self.base_url,
             limits={"timeout_s": http.timeout_s, "max_bytes": 5000},
-            unit="character",
-            price_per_unit=price_per_1k_chars / 1000,
+            price_per_1k_chars=price_per_1k_chars,
             currency=currency,
             licence="yours, under the Google Cloud terms",
-            needs_network=is_remote(self.base_url),
-            configured=f"voice {voice or 'default per language'} at {self.base_url}",
+            configured=f"voice {voice or 'default per language'}",
         )
 
     @classmethod
     def from_settings(cls, settings: Settings, http: VoiceHTTP | None = None) -> GoogleVoice:
-        key = settings.google_tts_api_key.get_secret_value() if settings.google_tts_api_key else ""
-        if not key:
-            raise NotConfigured("AIPROD_GOOGLE_TTS_API_KEY is not set")
+        base_url = settings.google_tts_base_url
         return cls(
-            base_url=settings.google_tts_base_url,
+            base_url=base_url,
             voice=settings.google_tts_voice,
-            http=http or voice_http(settings, key, f"voice:google:{settings.google_tts_base_url}"),
+            http=configured_voice_http(settings, http, key=settings.google_tts_api_key,
+                                       env="AIPROD_GOOGLE_TTS_API_KEY", name="google",
+                                       base_url=base_url),
             price_per_1k_chars=settings.google_tts_price_per_1k_chars,
             currency=settings.currency,
-        )
+        )  # fmt: skip
 
     def _headers(self) -> dict[str, str]:
         return {"X-Goog-Api-Key": self.http.secret, "Accept": "application/json"}

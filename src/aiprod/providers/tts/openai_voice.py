@@ -11,9 +11,8 @@ Errors come as ``{"error": {"message", "type", "code"}}``.
 from __future__ import annotations
 
 from aiprod.config import Settings
-from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
-from aiprod.providers.registry import NotConfigured
-from aiprod.providers.tts.cloud import VoiceHTTP, is_remote, pcm16_audio, voice_http
+from aiprod.providers.base import CallRecord, ProviderFailed
+from aiprod.providers.tts.cloud import VoiceHTTP, configured_voice_http, pcm16_audio, voice_info
 from aiprod.providers.tts.cloud_timings import ScenePlan, spans_from_transcript
 from aiprod.providers.tts.cloud_voice import CloudVoice, Spoken, VoiceListing
 from aiprod.providers.tts.sentences import primary_language
@@ -35,32 +34,30 @@ class OpenAIVoice(CloudVoice):
         self.model = model
         self.default_voice = voice
         self.http = http
-        self.info = ProviderInfo(
-            name="openai",
-            capability="voice",
+        self.info = voice_info(
+            "openai",
+            base_url=self.base_url,
             languages=LANGUAGES,
             limits={"model": model, "timeout_s": http.timeout_s, "max_characters": 4096},
-            unit="character",
-            price_per_unit=price_per_1k_chars / 1000,
+            price_per_1k_chars=price_per_1k_chars,
             currency=currency,
             licence="yours, under OpenAI's terms (disclose that the voice is AI-generated)",
-            needs_network=is_remote(self.base_url),
-            configured=f"{model}, voice {voice} at {self.base_url}",
+            configured=f"{model}, voice {voice}",
         )
 
     @classmethod
     def from_settings(cls, settings: Settings, http: VoiceHTTP | None = None) -> OpenAIVoice:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-        if not key:
-            raise NotConfigured("AIPROD_OPENAI_API_KEY is not set")
+        base_url = settings.openai_base_url
         return cls(
-            base_url=settings.openai_base_url,
+            base_url=base_url,
             model=settings.openai_tts_model,
             voice=settings.openai_tts_voice,
-            http=http or voice_http(settings, key, f"voice:openai:{settings.openai_base_url}"),
+            http=configured_voice_http(settings, http, key=settings.openai_api_key,
+                                       env="AIPROD_OPENAI_API_KEY", name="openai",
+                                       base_url=base_url),
             price_per_1k_chars=settings.openai_tts_price_per_1k_chars,
             currency=settings.currency,
-        )
+        )  # fmt: skip
 
     def model_name(self, voice_id: str) -> str:
         return f"{self.model}/{voice_id}"

@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import base64
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from aiprod.config import Settings
 from aiprod.providers.base import CallRecord, ProviderFailed, ProviderInfo
-from aiprod.providers.http import VendorHttp, is_local, json_object
+from aiprod.providers.http import VendorHttp, is_local, json_object, settings_http
 from aiprod.providers.registry import NotConfigured
-from aiprod.providers.resilience import CircuitBreaker, RetryPolicy, breaker_for
 from aiprod.providers.script.openai_compat import message_content
 
 IMAGE_TOKENS = 85  # an image at detail "low" (OpenAI's count; other servers differ)
@@ -67,27 +62,20 @@ class OpenAICompatibleVision:
         *,
         base_url: str,
         model: str,
+        http: VendorHttp,
         api_key: str | None = None,
-        timeout_s: float = 60.0,
         price_input_per_1k: float = 0.0,
         price_output_per_1k: float = 0.0,
         currency: str = "USD",
-        policy: RetryPolicy | None = None,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self._key = api_key
-        self.http = VendorHttp(
-            timeout_s, policy or RetryPolicy(), breaker or CircuitBreaker(),
-            secrets=(api_key or "",), transport=transport, sleep=sleep,
-        )  # fmt: skip
+        self.http = http
         self.info = ProviderInfo(
             name="openai_compatible",
             capability="vision",
-            limits={"max_tokens": MAX_TOKENS, "timeout_s": timeout_s, "model": model},
+            limits={"max_tokens": MAX_TOKENS, "timeout_s": http.timeout_s, "model": model},
             unit="1k_tokens",
             price_per_unit=price_input_per_1k,
             output_price_per_unit=price_output_per_1k,
@@ -110,15 +98,11 @@ class OpenAICompatibleVision:
         prices = (settings.vision_price_input_per_1k, settings.vision_price_output_per_1k)
         return cls(
             base_url=base_url, model=model, api_key=key or None,
-            timeout_s=settings.vision_timeout_s,
+            http=settings_http(settings, timeout_s=settings.vision_timeout_s, secret=key,
+                               breaker=f"vision:{base_url}:{model}"),
             price_input_per_1k=_or(prices[0], settings.llm_price_input_per_1k),
             price_output_per_1k=_or(prices[1], settings.llm_price_output_per_1k),
             currency=settings.currency,
-            policy=RetryPolicy(retries=settings.llm_retries,
-                               max_wait_s=settings.llm_max_retry_after_s),
-            breaker=breaker_for(f"vision:{base_url}:{model}",
-                                threshold=settings.provider_breaker_failures,
-                                cooldown_s=settings.provider_breaker_cooldown_s),
         )  # fmt: skip
 
     def body(self, narration: str, jpeg: bytes) -> dict[str, Any]:

@@ -170,3 +170,34 @@ def test_a_spec_naming_an_unknown_icon_is_refused_before_rendering() -> None:
     bad = parse_spec({"scenes": [{"narration": "Hi.", "illustration": {"icon": "unicorn-x"}}]})
     with pytest.raises(UnknownIcon, match="scene 1 illustration: no icon named 'unicorn-x'"):
         probe_spec_inputs(bad)
+
+
+class RunCountingEmbedder(Embedder):
+    """The real model, recording the texts each of its runs embeds."""
+
+    def __init__(self) -> None:
+        super().__init__(threads=1)
+        self.runs: list[list[str]] = []
+
+    def _load(self) -> object:
+        model = super()._load()
+        runs = self.runs
+
+        class Recording:
+            def query(self, texts: list[str]) -> object:
+                runs.append(list(texts))
+                return model.query(texts)
+
+        return Recording()
+
+
+def test_a_line_asked_again_is_not_embedded_again() -> None:
+    embedder = RunCountingEmbedder()
+    first = embedder.queries(["free delivery", "organic beans"])
+    again = embedder.queries(["organic beans", "a new line", "free delivery", "a new line"])
+    # planning asks for a brief's lines twice (layouts, then paced copy): one run each
+    assert embedder.runs == [["free delivery", "organic beans"], ["a new line"]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+    assert np.array_equal(again[1], again[3]) and again.shape == (4, first.shape[1])
+    alone = Embedder(threads=1).queries(["a new line"])  # a vector does not hang on its batch
+    assert np.array_equal(alone[0], again[1])

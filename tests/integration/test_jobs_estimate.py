@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
+from render_worker import RenderWorkerSetup
 from sqlalchemy.orm import Session
-from test_jobs_resume import TINY_PRESETS
 from test_render_stages import SPEC
 
-from aiprod.config import Settings
-from aiprod.db.engine import make_engine, make_session_factory, upgrade
+from aiprod.db.engine import make_session_factory
 from aiprod.jobs.models import Job
 from aiprod.jobs.runner import spec_from_request
 from aiprod.jobs.store import create_job
@@ -22,11 +20,11 @@ from aiprod.pipeline.cost import ThroughputStore, workload_for
 from aiprod.pipeline.request import estimate_cost
 
 
-def test_the_manifest_estimate_is_the_jobs_stored_estimate(tmp_path: Path) -> None:
-    presets = tmp_path / "presets.yaml"
-    presets.write_text(TINY_PRESETS, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", presets_file=presets,
-                        compute_rate_per_hour=0.9)  # fmt: skip
+def test_the_manifest_estimate_is_the_jobs_stored_estimate(
+    render_worker_setup: RenderWorkerSetup,
+) -> None:
+    setup = render_worker_setup
+    settings = setup.settings.model_copy(update={"compute_rate_per_hour": 0.9})
     request = {"spec": {"preset": "tiny", **SPEC}}
     spec, preset = spec_from_request(request, settings)
     stored = estimate_cost(spec, preset, settings).to_dict()  # as priced at submission
@@ -34,28 +32,23 @@ def test_the_manifest_estimate_is_the_jobs_stored_estimate(tmp_path: Path) -> No
     work = workload_for(spec, preset, planned=False)
     ThroughputStore(settings.throughput_file).record(work, {"compose": 60.0, "qa": 30.0})
     assert estimate_cost(spec, preset, settings).to_dict() != stored
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with make_session_factory(engine)() as session:
-            job = create_job(session, owner="ana", kind="spec", request=request, preset=None,
-                             cost_estimate=stored)  # fmt: skip
-            session.commit()
-            job_id = job.id
-        fast = {"lease_seconds": 5.0, "heartbeat_seconds": 0.3, "idle_sleep_s": 0.1}
-        with WorkerPool(url, settings=settings, processes=1, **fast):
-            deadline = time.monotonic() + 240
-            while True:
-                with Session(engine) as session:
-                    found = session.get(Job, job_id)
-                    assert found is not None
-                    status, kept = found.status, found.cost_estimate
-                if status in ("succeeded", "dead", "failed") or time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-    finally:
-        engine.dispose()
+    url, engine = setup.url, setup.engine
+    with make_session_factory(engine)() as session:
+        job = create_job(session, owner="ana", kind="spec", request=request, preset=None,
+                         cost_estimate=stored)  # fmt: skip
+        session.commit()
+        job_id = job.id
+    fast = {"lease_seconds": 5.0, "heartbeat_seconds": 0.3, "idle_sleep_s": 0.1}
+    with WorkerPool(url, settings=settings, processes=1, **fast):
+        deadline = time.monotonic() + 240
+        while True:
+            with Session(engine) as session:
+                found = session.get(Job, job_id)
+                assert found is not None
+                status, kept = found.status, found.cost_estimate
+            if status in ("succeeded", "dead", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
     assert status == "succeeded" and kept == stored
     manifest = json.loads((settings.data_dir / "jobs" / job_id / "manifest.json").read_text())
     assert manifest["cost"]["estimate"] == stored

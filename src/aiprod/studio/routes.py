@@ -19,7 +19,7 @@ from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -36,6 +36,7 @@ from aiprod.api.ratelimit import limit_principal
 from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
+from aiprod.api.routes.uploads import upload_file_response
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
 from aiprod.auth.tokens import looks_like_jwt
@@ -64,6 +65,7 @@ from aiprod.providers.tts.sentences import primary_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
+from aiprod.studio import scene_pictures as pictures
 from aiprod.studio import storyboard
 from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
 from aiprod.studio.pages import policy, render
@@ -699,6 +701,8 @@ async def _job_page(
         "transitions": storyboard.TRANSITIONS,
         "icon_choices": storyboard.icon_choices() if editor else (),
         "icon_preview": storyboard.icon_preview,
+        "picture_url": pictures.url_for(settings, principal.owner),
+        "picture_label": pictures.label,
         "sfx_kinds": storyboard.SFX_KINDS,
         "moods": storyboard.MOODS,
         "words_per_second": SPEECH_WORDS_PER_SECOND,
@@ -886,6 +890,15 @@ async def export_zip(request: Request, job_id: str, studio: SessionDep) -> Respo
         filename=f"aiprod-{job_id}.zip",
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
+
+
+@router.get("/uploads/{upload_id}")
+async def upload_picture(
+    request: Request, upload_id: Annotated[str, Path(max_length=64)], studio: SessionDep
+) -> Response:
+    """One of the user's uploads (a scene's picture), as ``GET /v1/uploads/{id}/content``
+    serves it, for the signed-in browser (another's: 404)."""
+    return await upload_file_response(settings_of(request), studio.principal.owner, upload_id)
 
 
 # history -------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Pictures uploaded for storyboard scenes: each file part ``picture-<row>`` of the editor's
 form is stored by the upload service of ``POST /v1/uploads`` (probed by ffprobe, kept in
 the user's upload folder) and becomes that scene's picture file; a refused file is a
-problem on its scene's card."""
+problem on its scene's card. A card shows its picture file through the studio's own
+``/studio/uploads/{id}`` (the policy's ``img-src 'self'``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, Final
 
 from fastapi import Request
@@ -66,3 +68,19 @@ async def take_pictures(
             continue
         card.picture_path, card.icon = stored.path, ""
     return refused
+
+
+def url_for(settings: Settings, owner: str) -> Callable[[str], str]:
+    """For the storyboard template: a picture file's address in the studio ('' for a file
+    that is not one of ``owner``'s uploads, such as a plan's own picture)."""
+
+    def url(path: str) -> str:
+        upload_id = uploads.upload_id_of(settings, owner, path)
+        return f"/studio/uploads/{upload_id}" if upload_id else ""
+
+    return url
+
+
+def label(path: str) -> str:
+    """What a card says of its picture file."""
+    return "your picture" if path and Path(path).is_absolute() else ""

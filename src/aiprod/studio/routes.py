@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterable, Callable, Coroutine
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
@@ -59,6 +60,7 @@ from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.brief import analyse_brief
 from aiprod.planner.keywords import detect_language
+from aiprod.providers.base import ProviderFailed
 from aiprod.providers.music.styles import MOODS
 from aiprod.providers.tts.offered_voices import voices_for
 from aiprod.providers.tts.sentences import primary_language
@@ -66,7 +68,7 @@ from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
 from aiprod.studio import scene_pictures as pictures
-from aiprod.studio import storyboard
+from aiprod.studio import stock_pictures, storyboard
 from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
 from aiprod.studio.pages import policy, render
 from aiprod.studio.scene_pictures import take_pictures
@@ -683,6 +685,7 @@ async def _job_page(
         )
     else:
         editor = None
+    stock_names = [library.info.name for library in stock_pictures.libraries(settings)]
     context = {
         "studio": studio,
         "job": public,
@@ -702,7 +705,8 @@ async def _job_page(
         "icon_choices": storyboard.icon_choices() if editor else (),
         "icon_preview": storyboard.icon_preview,
         "picture_url": pictures.url_for(settings, principal.owner),
-        "picture_label": pictures.label,
+        "stock_enabled": bool(editor and stock_names),
+        "stock_names": " and ".join(name.capitalize() for name in stock_names),
         "sfx_kinds": storyboard.SFX_KINDS,
         "moods": storyboard.MOODS,
         "words_per_second": SPEECH_WORDS_PER_SECOND,
@@ -724,12 +728,15 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
         principal = check_scope(studio.principal, JOBS_WRITE)
         await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
         edit = storyboard.read_form(form)
-        refused = await take_pictures(request, studio, form, edit.cards)
+        refused = await _take_stock(request, edit)
+        refused = await take_pictures(request, studio, form, edit.cards) or refused
     if refused:  # a file that is not a picture: explained on its scene, nothing saved
         editor = Editor(cards=edit.cards, base=edit.base, version=edit.version, music=edit.music)
         editor.unsaved = True
         editor.note = "Nothing was saved: a picture was refused (see its scene)."
         return await _job_page(request, job_id, studio, editor, status_code=422)
+    if edit.op.startswith("stock-"):
+        await _search_stock(request, edit)
     cards, note = storyboard.apply_op(edit.cards, edit.op)
     editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
     editor.music = edit.music
@@ -798,6 +805,60 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
     if not approve:
         target += f"?saved={version}#storyboard"
     return RedirectResponse(target, status_code=303)
+
+
+async def _take_stock(request: Request, edit: storyboard.Edit) -> bool:
+    """Each card's chosen stock photo downloaded into the visuals cache and made its
+    picture (its icon cleared); True when one could not be taken (said on its card)."""
+    settings = settings_of(request)
+    size = stock_pictures.frame_size(edit.base)
+    refused = False
+    for row, card in enumerate(edit.cards):
+        if not card.stock_pick:
+            continue
+        take = partial(
+            stock_pictures.pick, settings, card.stock_pick, card.stock_query, scene=row, size=size
+        )
+        try:
+            got = await anyio.to_thread.run_sync(take)
+        except ProviderFailed as failed:
+            card.problems.append(f"stock photo: {failed.detail}")
+            refused = True
+            continue
+        card.picture_path, card.icon = str(got.path), ""
+        card.credit = got.attribution or got.provider
+        card.picked = {k: v for k, v in got.provenance().items() if v is not None}
+    return refused
+
+
+async def _search_stock(request: Request, edit: storyboard.Edit) -> None:
+    """The stock photo search of the card whose button was pressed (``stock-<row>``)."""
+    row = int(edit.op.removeprefix("stock-"))
+    if not 0 <= row < len(edit.cards):
+        return
+    card = edit.cards[row]
+    search = partial(
+        stock_pictures.search,
+        settings_of(request),
+        card.stock_query,
+        scene=row,
+        size=stock_pictures.frame_size(edit.base),
+    )
+    card.stock = await anyio.to_thread.run_sync(search)
+
+
+@router.get("/visuals/{name}")
+async def visual_picture(
+    request: Request, name: Annotated[str, Path(max_length=64)], studio: SessionDep
+) -> Response:
+    """A stock or generated picture of the visuals cache (a scene's picture, a stock
+    search's result), so the browser never loads a vendor's address."""
+    path, media_type = stock_pictures.visual_file(settings_of(request), name)
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:

@@ -7,7 +7,6 @@ problem on its scene's card. A card shows its picture file through the studio's 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any, Final
 
 from fastapi import Request
@@ -21,6 +20,7 @@ from aiprod.errors import (
     UndecodableMedia,
     UnsupportedMedia,
 )
+from aiprod.studio import stock_pictures
 from aiprod.studio.sessions import StudioSession
 from aiprod.studio.storyboard import Card
 from aiprod.uploads import service as uploads
@@ -71,16 +71,14 @@ async def take_pictures(
 
 
 def url_for(settings: Settings, owner: str) -> Callable[[str], str]:
-    """For the storyboard template: a picture file's address in the studio ('' for a file
-    that is not one of ``owner``'s uploads, such as a plan's own picture)."""
+    """For the storyboard template: a picture file's address in the studio: one of
+    ``owner``'s uploads, or a stock or generated picture of the visuals cache; '' for
+    any other file."""
 
     def url(path: str) -> str:
         upload_id = uploads.upload_id_of(settings, owner, path)
-        return f"/studio/uploads/{upload_id}" if upload_id else ""
+        if upload_id:
+            return f"/studio/uploads/{upload_id}"
+        return stock_pictures.visual_url(settings, path) if path else ""
 
     return url
-
-
-def label(path: str) -> str:
-    """What a card says of its picture file."""
-    return "your picture" if path and Path(path).is_absolute() else ""

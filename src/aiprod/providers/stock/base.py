@@ -129,6 +129,26 @@ class StockLibrary:
         )
         return guarded(record, lambda: self._fetch(request, record))
 
+    def browse(self, request: VisualRequest) -> list[Candidate]:
+        """The first page of results for ``request`` (answers cached a day), for a person
+        to choose from (the studio's picture search)."""
+        record = self._record(request, "browse")
+        return guarded(record, lambda: self.candidates(self._search(request, 1, record), request))
+
+    def take(self, found: Candidate, request: VisualRequest) -> FetchedVisual:
+        """``found``'s file downloaded into the cache (checked as :meth:`fetch` checks it)."""
+        record = self._record(request, found.source_id)
+        return guarded(record, lambda: self._take(found, request, record))
+
+    def _record(self, request: VisualRequest, detail: str) -> CallRecord:
+        return CallRecord(
+            capability="stock",
+            provider=self.info.name,
+            scene=request.scene,
+            licence=self.licence,
+            detail=f"{request.media} '{request.query}': {detail}",
+        )
+
     def _fetch(self, request: VisualRequest, record: CallRecord) -> FetchedVisual:
         refused: ProviderFailed | None = None  # a result whose file we would not take
         for page in range(1, MAX_PAGES + 1):

@@ -70,6 +70,14 @@ from aiprod.storage import ArtifactStore, UnknownArtifact
 from aiprod.studio import scene_pictures as pictures
 from aiprod.studio import stock_pictures, storyboard
 from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
+from aiprod.studio.oidc import (
+    CALLBACK_PATH,
+    FLOW_COOKIE,
+    FLOW_TTL_S,
+    FlowCookie,
+    OidcClient,
+    OidcRefused,
+)
 from aiprod.studio.pages import policy, render
 from aiprod.studio.scene_pictures import take_pictures
 from aiprod.studio.sessions import (
@@ -78,6 +86,7 @@ from aiprod.studio.sessions import (
     StudioSession,
     check_origin,
     principal_of,
+    set_cookie,
     token_expiry,
 )
 
@@ -240,6 +249,7 @@ def _sign_in_form(
         "message": message,
         "studio": None,
         "issuer": issuer,
+        "oidc": settings.oidc_enabled,
     }
     response = render("sign_in.html", context, status_code=status_code)
     for header, value in placeholder.raw_headers:
@@ -301,6 +311,92 @@ async def sign_in(
         keeper.issue(response, request, principal.key_id, token=principal, token_expires=expires)
     else:
         keeper.issue(response, request, principal.key_id)
+    return response
+
+
+def oidc_of(request: Request) -> OidcClient | None:
+    """The app's OIDC relying party where the redirect sign-in is configured, else None."""
+    settings = settings_of(request)
+    if not settings.oidc_enabled:
+        return None
+    client: OidcClient | None = getattr(request.app.state, "studio_oidc", None)
+    if client is None:
+        client = OidcClient(settings)
+        request.app.state.studio_oidc = client
+    return client
+
+
+def _flows(request: Request) -> FlowCookie:
+    return FlowCookie(keeper_of(request).derived_key("oidc"))
+
+
+@router.get("/oidc/start")
+async def oidc_start(
+    request: Request, next_path: Annotated[str, Query(alias="next", max_length=300)] = "/studio"
+) -> Response:
+    """Send the browser to the identity provider (authorization code flow with PKCE), with
+    this flow's state, nonce and code verifier kept in a signed, HttpOnly cookie."""
+    client = oidc_of(request)
+    if client is None:
+        return error_page(request, 404, "Not found", "sign-in with an identity provider is off")
+    url, flow = await anyio.to_thread.run_sync(client.start, _safe_next(next_path))
+    response = RedirectResponse(url, status_code=303)
+    cookie = _flows(request).dumps(flow)
+    set_cookie(response, request, FLOW_COOKIE, cookie, FLOW_TTL_S, CALLBACK_PATH)
+    return response
+
+
+@router.get("/oidc/callback")
+async def oidc_callback(
+    request: Request,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+    error_description: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """Where the identity provider sends the browser back: the state must be this browser's,
+    the code is exchanged for an ID token, verified (nonce included), and the principal gets
+    a session cookie; every refusal is explained on the sign-in page."""
+    client = oidc_of(request)
+    if client is None:
+        return error_page(request, 404, "Not found", "sign-in with an identity provider is off")
+    flow = _flows(request).loads(request.cookies.get(FLOW_COOKIE))
+
+    def refuse(message: str, status_code: int) -> Response:
+        target = flow.next_path if flow else "/studio"
+        page = _sign_in_form(request, next_path=target, message=message, status_code=status_code)
+        page.delete_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
+        return page
+
+    if flow is None:
+        return refuse(
+            "This sign-in expired or did not start in this browser (it lasts ten minutes): "
+            "sign in again.",
+            400,
+        )
+    if state is None or not secrets.compare_digest(state, flow.state):
+        return refuse(
+            "The identity provider's answer does not match this browser's sign-in "
+            "(state mismatch): sign in again.",
+            400,
+        )
+    if error:
+        said = f": {error_description}" if error_description else ""
+        return refuse(f"The identity provider did not sign you in ({error}{said}).", 401)
+    if not code:
+        return refuse("The identity provider sent no sign-in code: sign in again.", 400)
+    try:
+        principal, expires = await anyio.to_thread.run_sync(client.finish, flow, code)
+    except OidcRefused as refused:
+        return refuse(f"Sign-in refused: {refused}.", 401)
+    await limit_principal(request, principal)
+    if not principal.has(JOBS_READ):
+        return refuse("This account cannot read jobs (it lacks the 'jobs:read' scope).", 403)
+    response = RedirectResponse(_safe_next(flow.next_path), status_code=303)
+    keeper_of(request).issue(
+        response, request, principal.key_id, token=principal, token_expires=expires
+    )
+    response.delete_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
     return response
 
 

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     signed_url_ttl_s: int = Field(
         default=3600, ge=1, le=7 * 24 * 3600, description="lifetime of artifact download URLs"
     )
+    studio_enabled: bool = Field(
+        default=True, description="serve the web studio beside the API (false: the API alone)"
+    )
     studio_session_key: SecretStr | None = Field(
         default=None,
         min_length=32,

@@ -781,7 +781,9 @@ async def _job_page(
         )
     else:
         editor = None
-    stock_names = [library.info.name for library in stock_pictures.libraries(settings)]
+    stock_names = []
+    if editor is not None:  # the stock search is the storyboard editor's
+        stock_names = [library.info.name for library in stock_pictures.libraries(settings)]
     context = {
         "studio": studio,
         "job": public,

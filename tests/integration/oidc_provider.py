@@ -48,6 +48,7 @@ class OidcProvider:
     authorize_error: str | None = None
     grants: dict[str, Grant] = field(default_factory=dict)
     token_requests: list[dict[str, str]] = field(default_factory=list)
+    token_auth: list[str | None] = field(default_factory=list)  # Authorization headers
 
     def __post_init__(self) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -104,6 +105,7 @@ class OidcProvider:
 
     def token(self, form: dict[str, str], authorization: str | None) -> tuple[int, dict[str, Any]]:
         self.token_requests.append(form)
+        self.token_auth.append(authorization)
         if self.client_secret is not None:
             expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode())
             if authorization != f"Basic {expected.decode()}":

@@ -94,6 +94,7 @@ def test_the_redirect_sign_in_gives_the_session_cookie(
     assert 250 <= max_age <= 300  # the session ends with the ID token
     token_call = provider.token_requests[-1]
     assert len(token_call["code_verifier"]) >= 43 and token_call["client_id"] == CLIENT_ID
+    assert (provider.token_auth[-1] or "").startswith("Basic ")  # a confidential client
     assert signed_in_owner(client) == "frank@example.com"
     assert submit(client, "A 15-second ad for Bean There coffee").status_code == 303
     # the same code cannot be used twice (the provider forgets it): explained, not a trace
@@ -133,6 +134,17 @@ def test_a_failed_redirect_sign_in_is_explained(
     assert signed_in_owner(client) is None
     if case == "state mismatch":
         assert provider.token_requests == []  # the code was never exchanged
+
+
+def test_a_public_client_signs_in_with_pkce_alone(
+    client: ApiClient, provider: OidcProvider, settings: Settings
+) -> None:
+    client.app.state.settings = settings.model_copy(update={"oidc_client_secret": None})
+    provider.client_secret = None
+    path, query = at_provider(client)
+    assert client.get(path, params=query).status_code == 303
+    assert provider.token_auth == [None]  # no client secret sent
+    assert signed_in_owner(client) == "frank@example.com"
 
 
 def test_off_without_a_client_id(client: ApiClient, settings: Settings) -> None:

@@ -4,11 +4,13 @@
 *Search stock photos* on a card searches the configured libraries for the words typed in
 the card's picture box, through the same providers the planner uses (answers cached a
 day). The browser never loads a vendor's address (the studio's policy allows pictures of
-its own origin only, and the studio may run offline): the server downloads each result
-into the visuals cache (content-addressed, size-capped, decoded before it is kept, as a
-plan's pictures are) and the card shows it from ``/studio/visuals/<file>``, with its
-credit. Picking one and saving sets the scene's ``illustration.path`` to that cached file
-(one of the media roots a manifest may name) through the manifest API's service, and adds
+its own origin only, and the studio may run offline): the server downloads each result's
+preview (Pexels' ``medium`` rendition, Pixabay's ``webformatURL``; the full file where a
+result has none) into the visuals cache (content-addressed, size-capped, decoded before
+it is kept, as a plan's pictures are) and the card shows it from
+``/studio/visuals/<file>``, with its credit; only the photo picked is downloaded in full.
+Picking one and saving sets the scene's ``illustration.path`` to that cached file (one of
+the media roots a manifest may name) through the manifest API's service, and adds
 its provenance and credit to the plan's ``brief.providers.visuals``, as the planner does.
 The chosen result is found again by its id in the (cached) search answer, so the form
 never carries an address for the server to fetch.
@@ -106,11 +108,11 @@ def search(settings: Settings, query: str, *, scene: int, size: tuple[int, int])
             if len(found.choices) >= MAX_RESULTS:
                 break
             try:
-                got = library.take(candidate, request)
+                preview = library.preview(candidate, request)
             except ProviderFailed:
                 continue  # a file we would not take: the next result
             credit = candidate.attribution or f"from {library.info.name}"
-            url = visual_url(settings, str(got.path))
+            url = visual_url(settings, str(preview))
             if url:
                 found.choices.append(StockChoice(candidate.source_id, url, credit))
         if len(found.choices) >= MAX_RESULTS:

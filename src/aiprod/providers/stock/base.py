@@ -8,6 +8,7 @@ answer (:meth:`StockLibrary.candidates`, :meth:`StockLibrary.has_more`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from aiprod.config import Settings
@@ -36,6 +37,7 @@ class Candidate:
     url: str  # the file to download
     page_url: str | None
     attribution: str | None
+    preview: str | None = None  # a smaller rendition, for a person choosing (else ``url``)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,15 @@ class StockLibrary:
         """``found``'s file downloaded into the cache (checked as :meth:`fetch` checks it)."""
         record = self._record(request, found.source_id)
         return guarded(record, lambda: self._take(found, request, record))
+
+    def preview(self, found: Candidate, request: VisualRequest) -> Path:
+        """``found``'s preview (its smaller rendition, else its file) in the cache."""
+        record = self._record(request, f"{found.source_id} preview")
+        url = found.preview or found.url
+        return guarded(
+            record,
+            lambda: self.http.download(url, record, self.cache, allowed=frozenset(IMAGE_TYPES)),
+        )
 
     def _record(self, request: VisualRequest, detail: str) -> CallRecord:
         return CallRecord(

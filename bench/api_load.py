@@ -9,6 +9,12 @@ CPU it shares with the server. Phases: a warm-up, N seconds of ``POST /v1/jobs``
 brief, a unique ``Idempotency-Key`` per request), then N seconds of ``GET /v1/jobs/{id}``
 over the jobs just created. Every non-2xx answer, timeout or socket error is an error.
 
+The phases run twice in one run, one server after the other on the same database: first
+against the API alone (``AIPROD_STUDIO_ENABLED=false``), then against the served app with
+the web studio beside it (the default), so the studio's cost on the API's hot path is
+measured on the same machine at the same moment; the last lines give both medians and
+their ratio (``studio/api``, 1.00 = no cost).
+
 Each phase runs ``--rounds`` times (our machines are shared: one round can land on a busy
 moment) and each round prints ``requests errors rps p50_ms p99_ms`` and the CPU seconds
 used by the generator, the server processes, PostgreSQL and the whole machine, so the
@@ -20,8 +26,9 @@ Targets (issue 4), on 2 cores with the generator on the same machine: creation �
 with p99 ≤ 100 ms, reads ≥ 1,500 req/s with p99 ≤ 50 ms.
 
 Run: ``make bench`` or ``.venv/bin/python bench/api_load.py [--seconds 10]
-[--connections 16] [--http-workers 2] [-- extra aiprod serve options]``. Needs ``wrk``
-(Debian package, installed by ``make system-deps``) and a reachable PostgreSQL.
+[--connections 16] [--http-workers 2] [--only api|studio] [-- extra aiprod serve
+options]``. Needs ``wrk`` (Debian package, installed by ``make system-deps``) and a
+reachable PostgreSQL.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +56,8 @@ import psycopg
 DEFAULT_DSN = "host=127.0.0.1 port=5432 user=postgres password=postgres"
 BRIEF = '{"brief": "A 20 second teaser for a calm weekly planner app, friendly tone."}'
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# the apps compared, in the order they run: AIPROD_STUDIO_ENABLED of each
+APPS = {"api": "false", "studio": "true"}
 
 # Shared by both Lua scripts: wrk calls done() once, in its main thread, with the totals.
 LUA_DONE = """
@@ -138,6 +148,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument(
         "--http-workers", type=int, default=2, help="API processes (aiprod serve option)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=sorted(APPS),
+        help="measure one app only: the API alone, or with the studio (default: both)",
     )
     parser.add_argument("serve_options", nargs="*", help="more 'aiprod serve' options")
     return parser.parse_args(argv)
@@ -296,6 +311,105 @@ def job_ids(dsn: str, dbname: str, path: Path) -> int:
     return len(ids)
 
 
+@dataclass(frozen=True)
+class AppResult:
+    """One app's phases: every round, and the median round of each phase."""
+
+    name: str
+    creates: list[PhaseResult]
+    reads: list[PhaseResult]
+
+    @property
+    def create(self) -> PhaseResult:
+        return median_round(self.creates)
+
+    @property
+    def read(self) -> PhaseResult:
+        return median_round(self.reads)
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in [*self.creates, *self.reads])
+
+    def summary(self) -> str:
+        creates, reads = self.creates, self.reads
+        return (
+            f"{self.name}: create_rps={self.create.rps:.0f} ({spread(creates, 'rps')}) "
+            f"create_p99_ms={self.create.p99_ms:.1f} ({spread(creates, 'p99_ms')}) "
+            f"read_rps={self.read.rps:.0f} ({spread(reads, 'rps')}) "
+            f"read_p99_ms={self.read.p99_ms:.1f} ({spread(reads, 'p99_ms')}) errors={self.errors}"
+        )
+
+    def targets(self) -> str:
+        create_ok = self.create.rps >= 500 and self.create.p99_ms <= 100
+        read_ok = self.read.rps >= 1500 and self.read.p99_ms <= 50
+        return (
+            f"{self.name} targets (median round): creation >= 500 req/s, p99 <= 100 ms: "
+            f"{'met' if create_ok else 'MISSED'}; reads >= 1500 req/s, p99 <= 50 ms: "
+            f"{'met' if read_ok else 'MISSED'}"
+        )
+
+
+def ratio_line(api: AppResult, studio: AppResult) -> str:
+    """The studio app's medians over the API's: 1.00 means the studio costs nothing."""
+
+    def ratio(with_studio: float, alone: float) -> str:
+        return f"{with_studio / alone:.2f}" if alone else "n/a"
+
+    return (
+        f"studio/api: create_rps={ratio(studio.create.rps, api.create.rps)} "
+        f"create_p99_ms={ratio(studio.create.p99_ms, api.create.p99_ms)} "
+        f"read_rps={ratio(studio.read.rps, api.read.rps)} "
+        f"read_p99_ms={ratio(studio.read.p99_ms, api.read.p99_ms)}"
+    )
+
+
+def check_studio(base: str, served: bool) -> None:
+    """SystemExit unless ``/studio/sign-in`` is served exactly when the studio should be."""
+    try:
+        with urllib.request.urlopen(f"{base}/studio/sign-in", timeout=5) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if (status == 200) != served:
+        raise SystemExit(f"/studio/sign-in answered {status} with the studio {served=}")
+
+
+def measure(
+    name: str,
+    env: dict[str, str],
+    options: argparse.Namespace,
+    key: str,
+    work: Path,
+    database: tuple[str, str],
+) -> AppResult:
+    """The creation, then the read phases against one app."""
+    create_lua, read_lua, ids_file = work / "create.lua", work / "read.lua", work / "ids.txt"
+    create_lua.write_text(CREATE_LUA, encoding="utf-8")
+    read_lua.write_text(READ_LUA, encoding="utf-8")
+    serve_options = [*options.serve_options, "--http-workers", str(options.http_workers)]
+    conns = options.connections
+    env = {**env, "AIPROD_STUDIO_ENABLED": APPS[name]}
+    print(f"-- {name}: AIPROD_STUDIO_ENABLED={APPS[name]}", flush=True)
+    with running_server(env, serve_options, work / f"serve-{name}.log") as (base, pid):
+        check_studio(base, served=APPS[name] == "true")
+        url = f"{base}/v1/jobs"
+        run_wrk("warmup", create_lua, url, [key, BRIEF, f"{name}-warm"], options.warmup, conns, pid)
+        creates = []
+        for n in range(options.rounds):
+            args = [key, BRIEF, f"{name}-run{n}"]
+            creates.append(run_wrk("create", create_lua, url, args, options.seconds, conns, pid))
+            print(creates[-1].line(), flush=True)
+        print(f"jobs in the database: {job_ids(*database, ids_file)}", flush=True)
+        read_args = [key, str(ids_file)]
+        run_wrk("warmup", read_lua, base, read_args, options.warmup, conns, pid)
+        reads = []
+        for _ in range(options.rounds):
+            reads.append(run_wrk("read", read_lua, base, read_args, options.seconds, conns, pid))
+            print(reads[-1].line(), flush=True)
+    return AppResult(name, creates, reads)
+
+
 def benchmark(options: argparse.Namespace, dsn: str, dbname: str, work: Path) -> None:
     env = {
         **os.environ,
@@ -305,41 +419,14 @@ def benchmark(options: argparse.Namespace, dsn: str, dbname: str, work: Path) ->
     }
     aiprod(env, "db", "upgrade")
     key = aiprod(env, "keys", "create", "--name", "bench")
-    create_lua, read_lua, ids_file = work / "create.lua", work / "read.lua", work / "ids.txt"
-    create_lua.write_text(CREATE_LUA, encoding="utf-8")
-    read_lua.write_text(READ_LUA, encoding="utf-8")
-    serve_options = [*options.serve_options, "--http-workers", str(options.http_workers)]
-    conns = options.connections
-    with running_server(env, serve_options, work / "serve.log") as (base, pid):
-        url = f"{base}/v1/jobs"
-        run_wrk("warmup", create_lua, url, [key, BRIEF, "warm"], options.warmup, conns, pid)
-        creates = []
-        for n in range(options.rounds):
-            args = [key, BRIEF, f"run{n}"]
-            creates.append(run_wrk("create", create_lua, url, args, options.seconds, conns, pid))
-            print(creates[-1].line(), flush=True)
-        print(f"jobs in the database: {job_ids(dsn, dbname, ids_file)}", flush=True)
-        read_args = [key, str(ids_file)]
-        run_wrk("warmup", read_lua, base, read_args, options.warmup, conns, pid)
-        reads = []
-        for _ in range(options.rounds):
-            reads.append(run_wrk("read", read_lua, base, read_args, options.seconds, conns, pid))
-            print(reads[-1].line(), flush=True)
-    create, read = median_round(creates), median_round(reads)
-    errors = sum(r.errors for r in [*creates, *reads])
-    print(
-        f"create_rps={create.rps:.0f} ({spread(creates, 'rps')}) "
-        f"create_p99_ms={create.p99_ms:.1f} ({spread(creates, 'p99_ms')}) "
-        f"read_rps={read.rps:.0f} ({spread(reads, 'rps')}) "
-        f"read_p99_ms={read.p99_ms:.1f} ({spread(reads, 'p99_ms')}) errors={errors}"
-    )
-    create_ok = create.rps >= 500 and create.p99_ms <= 100
-    read_ok = read.rps >= 1500 and read.p99_ms <= 50
-    print(
-        f"targets (median round): creation >= 500 req/s, p99 <= 100 ms: "
-        f"{'met' if create_ok else 'MISSED'}; reads >= 1500 req/s, p99 <= 50 ms: "
-        f"{'met' if read_ok else 'MISSED'}"
-    )
+    names = [options.only] if options.only else list(APPS)
+    results = [measure(name, env, options, key, work, (dsn, dbname)) for name in names]
+    for result in results:
+        print(result.summary())
+    for result in results:
+        print(result.targets())
+    if len(results) == 2:
+        print(ratio_line(*results))
 
 
 def median_round(rounds: list[PhaseResult]) -> PhaseResult:

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     signed_url_ttl_s: int = Field(
         default=3600, ge=1, le=7 * 24 * 3600, description="lifetime of artifact download URLs"
     )
+    studio_enabled: bool = Field(
+        default=True, description="serve the web studio beside the API (false: the API alone)"
+    )
     studio_session_key: SecretStr | None = Field(
         default=None,
         min_length=32,
@@ -168,6 +171,17 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="least time between refetches for unknown key ids"
     )
     jwt_http_timeout_s: float = Field(default=5.0, gt=0, le=60, description="JWKS fetch timeout")
+    # the studio's OIDC redirect sign-in (authorization code + PKCE) with jwt_issuer's provider
+    oidc_client_id: str | None = Field(
+        default=None, description="the studio's client id at jwt_issuer (its ID tokens' `aud`)"
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="a confidential client's secret (unset: a public client)"
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None, description="registered at the provider: https://<host>/studio/oidc/callback"
+    )
+    oidc_scopes: str = Field(default="openid profile email", description="scopes asked for")
     events_poll_s: float = Field(
         default=0.5, gt=0, le=60, description="how often live job feeds (SSE, WS) poll the DB"
     )
@@ -557,7 +571,21 @@ class Settings(BaseSettings):
         for url in (self.jwt_issuer, self.jwt_jwks_url):
             if url and not url.startswith(("https://", "http://")):
                 raise ValueError(f"JWT issuer and JWKS URL must be http(s) URLs, not {url!r}")
+        if bool(self.oidc_client_id) != bool(self.oidc_redirect_url):
+            raise ValueError("OIDC sign-in needs both oidc_client_id and oidc_redirect_url")
+        if self.oidc_client_id and not self.jwt_issuer:
+            raise ValueError("OIDC sign-in needs jwt_issuer (and jwt_audience): its provider")
+        url = self.oidc_redirect_url
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(f"oidc_redirect_url must be an http(s) URL, not {url!r}")
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("oidc_scopes must include openid")
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when the studio offers the OIDC redirect sign-in."""
+        return bool(self.jwt_enabled and self.oidc_client_id and self.oidc_redirect_url)
 
     @property
     def jwt_enabled(self) -> bool:

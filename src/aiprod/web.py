@@ -18,7 +18,9 @@ def create_app(
     settings: Settings, *, database_url: str | None = None, max_body_bytes: int = MAX_BODY_BYTES
 ) -> FastAPI:
     """The API (see :func:`aiprod.api.app.create_app`, whose errors it raises) with the
-    studio's own routers and static folder: no middleware on API routes."""
+    studio's own routers and static folder: no middleware on API routes. With
+    ``studio_enabled`` false, the API alone (``/studio`` is then a 404)."""
     app = create_api(settings, database_url=database_url, max_body_bytes=max_body_bytes)
-    install_studio(app)
+    if settings.studio_enabled:
+        install_studio(app)
     return app

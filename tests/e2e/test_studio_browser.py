@@ -80,6 +80,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "AIPROD_DATA_DIR": str(tmp_path / "data"),
         "AIPROD_PRESETS_FILE": str(presets),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        # the code this test imports, not whatever the venv installed (a worktree's src)
+        "PYTHONPATH": os.pathsep.join(sys.path),
     }
 
     def cli(*args: str) -> str:
@@ -317,6 +319,8 @@ def _review(page: Any, tmp_path: Path) -> None:
     assert page.locator("#scene-0-narration").input_value() == edited
     card = page.locator("li.scene-card").nth(last)
     assert card.locator(".frame").inner_text().lower().startswith("your picture")
+    # shown on its card: loaded from /studio/uploads/ and decoded under the page's policy
+    expect(card.locator(".frame img.picture")).to_have_js_property("naturalWidth", 96)
     assert card.locator("input[value=whoosh]").is_checked()
     assert page.locator("#plan-music").input_value() == "calm"
     assert page.locator("img[src='x']").count() == 0

@@ -195,3 +195,28 @@ def test_an_image_that_cannot_be_decoded_is_422_and_not_kept(
     assert_problem(response, 422, "undecodable-media")
     assert str(tmp_path) not in response.text  # the caller's file, never a server path
     assert uploaded_files(tmp_path) == []
+
+
+def test_an_upload_is_read_back_by_its_owner_only(
+    make_client: ClientMaker, make_key: KeyMaker, make_media: MediaMaker
+) -> None:
+    api, alice, bob = make_client(), make_key("alice"), make_key("bob")
+    image = make_media("logo.png", "image")
+    files = {"file": ("logo.png", image.read_bytes(), "image/png")}
+    created = api.post("/v1/uploads", files=files, headers=auth(alice)).json()
+    content = f"/v1/uploads/{created['id']}/content"
+    got = api.get(content, headers=auth(alice))
+    assert got.status_code == 200, got.text
+    assert got.content == image.read_bytes()
+    assert got.headers["content-type"] == "image/png"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["cache-control"].startswith("private")
+    described = api.get(f"/v1/uploads/{created['id']}", headers=auth(alice))
+    assert described.status_code == 200 and described.json() == created
+    for path in (content, f"/v1/uploads/{created['id']}"):
+        assert_problem(api.get(path, headers=auth(bob)), 404, "not-found")
+    for unknown in ("0" * 32, "..%2F..%2Fetc%2Fpasswd", "ABC"):
+        assert_problem(
+            api.get(f"/v1/uploads/{unknown}/content", headers=auth(alice)), 404, "not-found"
+        )
+    assert api.get(content).status_code == 401

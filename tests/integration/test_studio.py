@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from anyio.from_thread import start_blocking_portal
-from api_client import ApiClient, KeyMaker, auth
+from api_client import PROBLEM, ApiClient, KeyMaker, auth
 from sqlalchemy import select, update
 from test_api_review import pool, status_of, wait_for
 
@@ -572,3 +572,22 @@ def test_duplicate_fills_the_form_with_the_jobs_choices(
         assert other.get("/studio", params={"from": job_id}).status_code == 404
     finally:
         other.close()
+
+
+def test_the_api_is_served_alone_when_the_studio_is_off(
+    settings: Settings, jobs_db_url: str, make_key: KeyMaker
+) -> None:
+    """``AIPROD_STUDIO_ENABLED=false`` (bench/api_load.py's API-alone run): no studio route,
+    the API as always."""
+    alone = settings.model_copy(update={"studio_enabled": False})
+    app = create_app(alone, database_url=jobs_db_url)
+    with start_blocking_portal() as portal:
+        client = ApiClient(app, portal)
+        try:
+            for path in ("/studio/sign-in", "/studio/static/studio.css", "/studio"):
+                gone = client.get(path)
+                assert gone.status_code == 404 and gone.headers["content-type"] == PROBLEM
+            assert client.get("/v1/jobs", headers=auth(make_key("alice"))).status_code == 200
+        finally:
+            client.close()
+        app.state.engine.dispose()

@@ -357,6 +357,31 @@ def test_a_scene_takes_your_picture_its_sound_cues_and_the_music_mood(
     again = client.get(f"/studio/jobs/{job_id}")
     assert "your picture</span>" in again.text
     assert values(form_of(again), "picture_path")[0] == str(picture)
+    # the card shows the picture, from the studio's own origin (the policy's img-src 'self')
+    shown = f'<img class="picture" src="/studio/uploads/{picture.stem}"'
+    assert (
+        shown in again.text and "img-src 'self' data:;" in again.headers["content-security-policy"]
+    )
+    got = client.get(f"/studio/uploads/{picture.stem}")
+    assert got.status_code == 200 and got.content == png
+    assert got.headers["content-type"] == "image/png"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/studio/uploads/{'0' * 32}").status_code == 404
+
+
+def test_another_users_upload_is_not_shown_in_the_studio(
+    client: ApiClient, make_key: KeyMaker, make_media: Any
+) -> None:
+    alice, bob = make_key("alice"), make_key("bob")
+    image = make_media("logo.png", "image")
+    files = {"file": ("logo.png", image.read_bytes(), "image/png")}
+    created = client.post("/v1/uploads", files=files, headers=auth(alice)).json()
+    sign_in(client, alice)
+    assert client.get(f"/studio/uploads/{created['id']}").status_code == 200
+    sign_in(client, bob)
+    refused = client.get(f"/studio/uploads/{created['id']}")
+    assert refused.status_code == 404 and "text/html" in refused.headers["content-type"]
+    assert image.read_bytes() not in refused.content
 
 
 def test_a_file_that_is_not_a_picture_is_explained_on_its_scene(

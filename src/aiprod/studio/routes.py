@@ -15,11 +15,12 @@ import time
 from collections.abc import AsyncIterable, Callable, Coroutine
 from contextlib import aclosing
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -36,6 +37,7 @@ from aiprod.api.ratelimit import limit_principal
 from aiprod.api.request_session import run_in_session
 from aiprod.api.routes.artifacts import artifact_store
 from aiprod.api.routes.live import public_view
+from aiprod.api.routes.uploads import upload_file_response
 from aiprod.api.schemas import JobCreate, JobPublic
 from aiprod.auth import JOBS_READ, JOBS_WRITE, Principal
 from aiprod.auth.tokens import looks_like_jwt
@@ -58,14 +60,24 @@ from aiprod.pipeline.cost import SPEECH_WORDS_PER_SECOND
 from aiprod.pipeline.progress import PLAN_STAGE, STAGES
 from aiprod.planner.brief import analyse_brief
 from aiprod.planner.keywords import detect_language
+from aiprod.providers.base import ProviderFailed
 from aiprod.providers.music.styles import MOODS
 from aiprod.providers.tts.offered_voices import voices_for
 from aiprod.providers.tts.sentences import primary_language
 from aiprod.spec.formats import FORMATS
 from aiprod.spec.presets import available_presets
 from aiprod.storage import ArtifactStore, UnknownArtifact
-from aiprod.studio import storyboard
+from aiprod.studio import scene_pictures as pictures
+from aiprod.studio import stock_pictures, storyboard
 from aiprod.studio.loudness_plot import LoudnessPlot, loudness_plot
+from aiprod.studio.oidc import (
+    CALLBACK_PATH,
+    FLOW_COOKIE,
+    FLOW_TTL_S,
+    FlowCookie,
+    OidcClient,
+    OidcRefused,
+)
 from aiprod.studio.pages import policy, render
 from aiprod.studio.scene_pictures import take_pictures
 from aiprod.studio.sessions import (
@@ -74,6 +86,7 @@ from aiprod.studio.sessions import (
     StudioSession,
     check_origin,
     principal_of,
+    set_cookie,
     token_expiry,
 )
 
@@ -236,6 +249,7 @@ def _sign_in_form(
         "message": message,
         "studio": None,
         "issuer": issuer,
+        "oidc": settings.oidc_enabled,
     }
     response = render("sign_in.html", context, status_code=status_code)
     for header, value in placeholder.raw_headers:
@@ -297,6 +311,92 @@ async def sign_in(
         keeper.issue(response, request, principal.key_id, token=principal, token_expires=expires)
     else:
         keeper.issue(response, request, principal.key_id)
+    return response
+
+
+def oidc_of(request: Request) -> OidcClient | None:
+    """The app's OIDC relying party where the redirect sign-in is configured, else None."""
+    settings = settings_of(request)
+    if not settings.oidc_enabled:
+        return None
+    client: OidcClient | None = getattr(request.app.state, "studio_oidc", None)
+    if client is None:
+        client = OidcClient(settings)
+        request.app.state.studio_oidc = client
+    return client
+
+
+def _flows(request: Request) -> FlowCookie:
+    return FlowCookie(keeper_of(request).derived_key("oidc"))
+
+
+@router.get("/oidc/start")
+async def oidc_start(
+    request: Request, next_path: Annotated[str, Query(alias="next", max_length=300)] = "/studio"
+) -> Response:
+    """Send the browser to the identity provider (authorization code flow with PKCE), with
+    this flow's state, nonce and code verifier kept in a signed, HttpOnly cookie."""
+    client = oidc_of(request)
+    if client is None:
+        return error_page(request, 404, "Not found", "sign-in with an identity provider is off")
+    url, flow = await anyio.to_thread.run_sync(client.start, _safe_next(next_path))
+    response = RedirectResponse(url, status_code=303)
+    cookie = _flows(request).dumps(flow)
+    set_cookie(response, request, FLOW_COOKIE, cookie, FLOW_TTL_S, CALLBACK_PATH)
+    return response
+
+
+@router.get("/oidc/callback")
+async def oidc_callback(
+    request: Request,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+    error_description: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """Where the identity provider sends the browser back: the state must be this browser's,
+    the code is exchanged for an ID token, verified (nonce included), and the principal gets
+    a session cookie; every refusal is explained on the sign-in page."""
+    client = oidc_of(request)
+    if client is None:
+        return error_page(request, 404, "Not found", "sign-in with an identity provider is off")
+    flow = _flows(request).loads(request.cookies.get(FLOW_COOKIE))
+
+    def refuse(message: str, status_code: int) -> Response:
+        target = flow.next_path if flow else "/studio"
+        page = _sign_in_form(request, next_path=target, message=message, status_code=status_code)
+        page.delete_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
+        return page
+
+    if flow is None:
+        return refuse(
+            "This sign-in expired or did not start in this browser (it lasts ten minutes): "
+            "sign in again.",
+            400,
+        )
+    if state is None or not secrets.compare_digest(state, flow.state):
+        return refuse(
+            "The identity provider's answer does not match this browser's sign-in "
+            "(state mismatch): sign in again.",
+            400,
+        )
+    if error:
+        said = f": {error_description}" if error_description else ""
+        return refuse(f"The identity provider did not sign you in ({error}{said}).", 401)
+    if not code:
+        return refuse("The identity provider sent no sign-in code: sign in again.", 400)
+    try:
+        principal, expires = await anyio.to_thread.run_sync(client.finish, flow, code)
+    except OidcRefused as refused:
+        return refuse(f"Sign-in refused: {refused}.", 401)
+    await limit_principal(request, principal)
+    if not principal.has(JOBS_READ):
+        return refuse("This account cannot read jobs (it lacks the 'jobs:read' scope).", 403)
+    response = RedirectResponse(_safe_next(flow.next_path), status_code=303)
+    keeper_of(request).issue(
+        response, request, principal.key_id, token=principal, token_expires=expires
+    )
+    response.delete_cookie(FLOW_COOKIE, path=CALLBACK_PATH)
     return response
 
 
@@ -681,6 +781,9 @@ async def _job_page(
         )
     else:
         editor = None
+    stock_names = []
+    if editor is not None:  # the stock search is the storyboard editor's
+        stock_names = [library.info.name for library in stock_pictures.libraries(settings)]
     context = {
         "studio": studio,
         "job": public,
@@ -699,6 +802,9 @@ async def _job_page(
         "transitions": storyboard.TRANSITIONS,
         "icon_choices": storyboard.icon_choices() if editor else (),
         "icon_preview": storyboard.icon_preview,
+        "picture_url": pictures.url_for(settings, principal.owner),
+        "stock_enabled": bool(editor and stock_names),
+        "stock_names": " and ".join(name.capitalize() for name in stock_names),
         "sfx_kinds": storyboard.SFX_KINDS,
         "moods": storyboard.MOODS,
         "words_per_second": SPEECH_WORDS_PER_SECOND,
@@ -720,12 +826,15 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
         principal = check_scope(studio.principal, JOBS_WRITE)
         await _visible_job(request, job_id, studio)  # another's job: 404 whatever the form
         edit = storyboard.read_form(form)
-        refused = await take_pictures(request, studio, form, edit.cards)
+        refused = await _take_stock(request, edit)
+        refused = await take_pictures(request, studio, form, edit.cards) or refused
     if refused:  # a file that is not a picture: explained on its scene, nothing saved
         editor = Editor(cards=edit.cards, base=edit.base, version=edit.version, music=edit.music)
         editor.unsaved = True
         editor.note = "Nothing was saved: a picture was refused (see its scene)."
         return await _job_page(request, job_id, studio, editor, status_code=422)
+    if edit.op.startswith("stock-"):
+        await _search_stock(request, edit)
     cards, note = storyboard.apply_op(edit.cards, edit.op)
     editor = Editor(cards=cards, base=edit.base, version=edit.version, note=note)
     editor.music = edit.music
@@ -794,6 +903,60 @@ async def edit_plan(request: Request, job_id: str, studio: SessionDep) -> Respon
     if not approve:
         target += f"?saved={version}#storyboard"
     return RedirectResponse(target, status_code=303)
+
+
+async def _take_stock(request: Request, edit: storyboard.Edit) -> bool:
+    """Each card's chosen stock photo downloaded into the visuals cache and made its
+    picture (its icon cleared); True when one could not be taken (said on its card)."""
+    settings = settings_of(request)
+    size = stock_pictures.frame_size(edit.base)
+    refused = False
+    for row, card in enumerate(edit.cards):
+        if not card.stock_pick:
+            continue
+        take = partial(
+            stock_pictures.pick, settings, card.stock_pick, card.stock_query, scene=row, size=size
+        )
+        try:
+            got = await anyio.to_thread.run_sync(take)
+        except ProviderFailed as failed:
+            card.problems.append(f"stock photo: {failed.detail}")
+            refused = True
+            continue
+        card.picture_path, card.icon = str(got.path), ""
+        card.credit = got.attribution or got.provider
+        card.picked = {k: v for k, v in got.provenance().items() if v is not None}
+    return refused
+
+
+async def _search_stock(request: Request, edit: storyboard.Edit) -> None:
+    """The stock photo search of the card whose button was pressed (``stock-<row>``)."""
+    row = int(edit.op.removeprefix("stock-"))
+    if not 0 <= row < len(edit.cards):
+        return
+    card = edit.cards[row]
+    search = partial(
+        stock_pictures.search,
+        settings_of(request),
+        card.stock_query,
+        scene=row,
+        size=stock_pictures.frame_size(edit.base),
+    )
+    card.stock = await anyio.to_thread.run_sync(search)
+
+
+@router.get("/visuals/{name}")
+async def visual_picture(
+    request: Request, name: Annotated[str, Path(max_length=64)], studio: SessionDep
+) -> Response:
+    """A stock or generated picture of the visuals cache (a scene's picture, a stock
+    search's result), so the browser never loads a vendor's address."""
+    path, media_type = stock_pictures.visual_file(settings_of(request), name)
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def _visible_job(request: Request, job_id: str, studio: SessionDep) -> str:
@@ -886,6 +1049,15 @@ async def export_zip(request: Request, job_id: str, studio: SessionDep) -> Respo
         filename=f"aiprod-{job_id}.zip",
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
+
+
+@router.get("/uploads/{upload_id}")
+async def upload_picture(
+    request: Request, upload_id: Annotated[str, Path(max_length=64)], studio: SessionDep
+) -> Response:
+    """One of the user's uploads (a scene's picture), as ``GET /v1/uploads/{id}/content``
+    serves it, for the signed-in browser (another's: 404)."""
+    return await upload_file_response(settings_of(request), studio.principal.owner, upload_id)
 
 
 # history -------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Pictures uploaded for storyboard scenes: each file part ``picture-<row>`` of the editor's
 form is stored by the upload service of ``POST /v1/uploads`` (probed by ffprobe, kept in
 the user's upload folder) and becomes that scene's picture file; a refused file is a
-problem on its scene's card."""
+problem on its scene's card. A card shows its picture file through the studio's own
+``/studio/uploads/{id}`` (the policy's ``img-src 'self'``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Final
 
 from fastapi import Request
@@ -19,6 +20,7 @@ from aiprod.errors import (
     UndecodableMedia,
     UnsupportedMedia,
 )
+from aiprod.studio import stock_pictures
 from aiprod.studio.sessions import StudioSession
 from aiprod.studio.storyboard import Card
 from aiprod.uploads import service as uploads
@@ -66,3 +68,17 @@ async def take_pictures(
             continue
         card.picture_path, card.icon = stored.path, ""
     return refused
+
+
+def url_for(settings: Settings, owner: str) -> Callable[[str], str]:
+    """For the storyboard template: a picture file's address in the studio: one of
+    ``owner``'s uploads, or a stock or generated picture of the visuals cache; '' for
+    any other file."""
+
+    def url(path: str) -> str:
+        upload_id = uploads.upload_id_of(settings, owner, path)
+        if upload_id:
+            return f"/studio/uploads/{upload_id}"
+        return stock_pictures.visual_url(settings, path) if path else ""
+
+    return url

@@ -100,6 +100,10 @@ class SessionKeeper:
             secret = load_or_create_key(settings.data_dir / KEY_FILE)
         return cls(secret, settings.studio_session_ttl_s)
 
+    def derived_key(self, purpose: str) -> bytes:
+        """A key of its own for ``purpose`` (another cookie's signer), from the session key."""
+        return hmac.new(self._secret, f"key|{purpose}".encode(), hashlib.sha256).digest()
+
     def token(self, purpose: str, nonce: str) -> str:
         """The CSRF token of ``nonce`` for ``purpose`` (``session`` or ``signin``)."""
         message = f"{purpose}|{nonce}".encode()
@@ -123,7 +127,7 @@ class SessionKeeper:
         if token is not None and token_expires is not None:
             data.update(o=token.owner, c=sorted(token.scopes), x=token_expires)
             max_age = max(1, min(self.ttl_s, token_expires - int(time.time())))
-        _set_cookie(response, request, SESSION_COOKIE, self._serializer.dumps(data), max_age)
+        set_cookie(response, request, SESSION_COOKIE, self._serializer.dumps(data), max_age)
         response.delete_cookie(PRE_SESSION_COOKIE, path="/studio")
 
     def read(self, request: Request) -> SessionCookie | None:
@@ -157,7 +161,7 @@ class SessionKeeper:
         nonce = request.cookies.get(PRE_SESSION_COOKIE)
         if not nonce or len(nonce) > 100:
             nonce = secrets.token_urlsafe(18)
-            _set_cookie(response, request, PRE_SESSION_COOKIE, nonce, PRE_SESSION_TTL_S, "/studio")
+            set_cookie(response, request, PRE_SESSION_COOKIE, nonce, PRE_SESSION_TTL_S, "/studio")
         return self.token("signin", nonce)
 
     def check_signin_token(self, request: Request, presented: str) -> None:
@@ -198,7 +202,7 @@ def check_origin(request: Request) -> None:
         raise CsrfRefused("this form was sent from another site")
 
 
-def _set_cookie(
+def set_cookie(
     response: Response, request: Request, name: str, value: str, max_age: int, path: str = "/"
 ) -> None:
     response.set_cookie(

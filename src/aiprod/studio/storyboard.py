@@ -34,7 +34,7 @@ KEEP_MUSIC: Final = "keep"  # the plan's music file, as it is
 NO_MUSIC: Final = "none"
 MAX_BASE_CHARS: Final = 2_000_000
 MAX_SCENES: Final = 200
-_OP: Final = re.compile(r"^(save|approve|(up|down|delete|add)-(\d{1,3}))$")
+_OP: Final = re.compile(r"^(save|approve|(up|down|delete|add|stock)-(\d{1,3}))$")
 _FIELD: Final = re.compile(r"^scenes\.(\d+)\.?(.*)$")
 FIELD_NAMES: Final = {
     "narration": "narration",
@@ -64,10 +64,20 @@ class Card:
     sfx: list[str] = field(default_factory=list)  # the sound-cue kinds ticked
     sfx_files: int = 0  # sound-file cues, kept as they are
     problems: list[str] = field(default_factory=list)
+    credit: str = ""  # whom the picture file is by (a stock photo's credit)
+    stock_query: str = ""  # the stock photo search typed on the card
+    stock_pick: str = ""  # the stock photo chosen on the card (its id), not yet taken
+    picked: dict[str, Any] | None = None  # a stock photo taken: its provenance, to record
+    stock: Any = None  # the card's stock search (aiprod.studio.stock_pictures.StockSearch)
 
     @property
     def words(self) -> int:
         return len(self.narration.split())
+
+    @property
+    def picked_json(self) -> str:
+        """The stock photo taken, for the redrawn form's hidden field ('' if none)."""
+        return json.dumps(self.picked, ensure_ascii=False) if self.picked else ""
 
 
 @dataclass(frozen=True)
@@ -125,8 +135,36 @@ def music_of(manifest: dict[str, Any]) -> str:
 
 
 def cards_of(manifest: dict[str, Any]) -> list[Card]:
-    """One card per scene of a manifest, in order."""
-    return [_card(str(i), scene) for i, scene in enumerate(_scenes(manifest))]
+    """One card per scene of a manifest, in order (a picture file with its credit)."""
+    credits = credits_of(manifest)
+    cards = [_card(str(i), scene) for i, scene in enumerate(_scenes(manifest))]
+    for card in cards:
+        card.credit = credits.get(card.picture_path, "")
+    return cards
+
+
+def credits_of(manifest: dict[str, Any]) -> dict[str, str]:
+    """Each picture file's credit, from the plan's ``brief.providers.visuals``."""
+    brief = manifest.get("brief")
+    providers = brief.get("providers") if isinstance(brief, dict) else None
+    visuals = providers.get("visuals") if isinstance(providers, dict) else None
+    found = {}
+    for entry in visuals if isinstance(visuals, list) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            found[entry["file"]] = str(entry.get("attribution") or entry.get("provider") or "")
+    return found
+
+
+def _picked(raw: str) -> dict[str, Any] | None:
+    """A stock photo's provenance carried by a redrawn form (metadata for the plan's own
+    record; the picture itself is the card's checked ``picture_path``)."""
+    try:
+        found = json.loads(raw) if raw and len(raw) <= 4000 else None
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not all(isinstance(v, str | int) for v in found.values()):
+        return None
+    return found
 
 
 def read_form(form: Any) -> Edit:
@@ -173,8 +211,15 @@ def read_form(form: Any) -> Edit:
                 picture_path=columns["picture_path"][i][:1000],
                 sfx=_ticked(form.getlist(f"sfx-{i}"), original.sfx),
                 sfx_files=original.sfx_files,
+                stock_query=str(form.get(f"stock-query-{i}") or "")[:200],
+                stock_pick=str(form.get(f"stock-pick-{i}") or "")[:100],
+                picked=_picked(str(form.get(f"stock-picked-{i}") or "")),
             )
         )
+        if cards[-1].picked is not None:
+            cards[-1].credit = str(cards[-1].picked.get("attribution") or "")[:200]
+        elif columns["picture_path"][i] == original.picture_path:
+            cards[-1].credit = credits_of(base).get(original.picture_path, "")
     music = str(form.get("music") or KEEP_MUSIC)
     if music not in (*MOODS, NO_MUSIC, KEEP_MUSIC):
         raise InvalidSpec([SpecProblem("music", f"unknown mood {music[:40]!r}")], "form")
@@ -254,7 +299,29 @@ def manifest_of(edit: Edit, cards: list[Card]) -> dict[str, Any]:
         scenes.append(scene)
     if problems:
         raise InvalidSpec(problems, source="manifest")
-    return {**edit.base, "scenes": scenes, **_music(edit.base, edit.music)}
+    picked = [
+        {**card.picked, "scene": i}
+        for i, card in enumerate(cards)
+        if card.picked is not None and card.picked.get("file") == card.picture_path
+    ]
+    base = _with_credits(edit.base, picked)
+    return {**base, "scenes": scenes, **_music(edit.base, edit.music)}
+
+
+def _with_credits(manifest: dict[str, Any], picked: list[dict[str, Any]]) -> dict[str, Any]:
+    """``manifest`` with the provenance of the stock photos ``picked`` in its
+    ``brief.providers.visuals``, as the planner records its own (a plan without a brief
+    is returned as it is)."""
+    brief = manifest.get("brief")
+    if not picked or not isinstance(brief, dict):
+        return manifest
+    providers = brief.get("providers")
+    providers = dict(providers) if isinstance(providers, dict) else {}
+    visuals = providers.get("visuals")
+    visuals = list(visuals) if isinstance(visuals, list) else []
+    known = {entry.get("file") for entry in visuals if isinstance(entry, dict)}
+    visuals += [entry for entry in picked if entry.get("file") not in known]
+    return {**manifest, "brief": {**brief, "providers": {**providers, "visuals": visuals}}}
 
 
 def _set_sfx(scene: dict[str, Any], kinds: list[str]) -> None:

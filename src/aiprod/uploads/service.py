@@ -36,6 +36,7 @@ from aiprod.errors import (
     FFmpegError,
     MediaError,
     MediaTooLong,
+    NotFound,
     NotReady,
     PayloadTooLarge,
     ProviderUnavailable,
@@ -77,6 +78,26 @@ DEMUXERS: Final = ",".join(
     sorted({name.split(",")[0] for name in (*IMAGE_FORMATS, *AUDIO_FORMATS, *VIDEO_FORMATS)})
 )
 _UNSAFE_CHARS = re.compile(r"[^\w.\- ()\[\]+]+")
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+# the stored extension → the Content-Type an upload is served with
+MEDIA_TYPES: Final = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
+    ".tiff": "image/tiff",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".aac": "audio/aac",
+    ".m4a": "audio/mp4",
+    ".mka": "audio/x-matroska",
+    ".mp4": "video/mp4",
+    ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo",
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,41 @@ def clean_filename(name: str | None) -> str:
     if dot and len(extension) <= 10:
         return stem[: MAX_FILENAME_CHARS - len(extension) - 1] + "." + extension
     return base[:MAX_FILENAME_CHARS] or "upload"
+
+
+def find_upload(settings: Settings, owner: str, upload_id: str) -> StoredUpload:
+    """``owner``'s upload ``upload_id``; NotFound for an unknown id or another owner's
+    (the id is looked up in the owner's own folder only, so the two are never told apart)."""
+    missing = NotFound(f"no upload {upload_id[:40]!r}")
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise missing
+    folder = uploads_dir(settings, owner).resolve()
+    try:
+        data = json.loads((folder / f"{upload_id}.json").read_text(encoding="utf-8"))
+        upload = StoredUpload(**data)
+    except (OSError, ValueError, TypeError):
+        raise missing from None
+    path = Path(upload.path)
+    if path.parent != folder or path.stem != upload_id or not path.is_file():
+        raise missing
+    return upload
+
+
+def media_type(upload: StoredUpload) -> str:
+    """The Content-Type an upload is served with (from its probed, stored extension)."""
+    return MEDIA_TYPES.get(Path(upload.path).suffix, "application/octet-stream")
+
+
+def upload_id_of(settings: Settings, owner: str, path: str) -> str | None:
+    """The id of ``owner``'s upload stored at ``path`` (as a spec names it), else None."""
+    if not path:
+        return None
+    candidate = Path(path)
+    if not candidate.is_absolute() or not _UPLOAD_ID.fullmatch(candidate.stem):
+        return None
+    if candidate.parent != uploads_dir(settings, owner).resolve():
+        return None
+    return candidate.stem
 
 
 async def store_upload(

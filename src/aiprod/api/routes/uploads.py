@@ -1,15 +1,20 @@
-"""``POST /v1/uploads``: images, audio and video for specs to use, checked with ffprobe."""
+"""``POST /v1/uploads``: images, audio and video for specs to use, checked with ffprobe;
+``GET /v1/uploads/{id}`` and ``GET /v1/uploads/{id}/content``: one of the caller's own
+uploads (another owner's is a 404, as an unknown id)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, Query, Request, status
+import anyio.to_thread
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
+from starlette.responses import Response
 
-from aiprod.api.deps import SettingsDep, WriterDep
+from aiprod.api.deps import ReaderDep, SettingsDep, WriterDep
+from aiprod.api.file_responses import RangeFileResponse
 from aiprod.api.schemas import problem_responses
 from aiprod.config import Settings
 from aiprod.errors import UnsupportedMedia
@@ -119,3 +124,50 @@ async def create_upload(
 async def _read_file(part: UploadFile) -> AsyncIterator[bytes]:
     while chunk := await part.read(CHUNK_BYTES):
         yield chunk
+
+
+UploadId = Annotated[str, Path(max_length=64, description="the id `POST /v1/uploads` gave")]
+
+
+@router.get("/uploads/{upload_id}", responses=problem_responses(401, 403, 404))
+async def get_upload(
+    upload_id: UploadId, principal: ReaderDep, settings: SettingsDep
+) -> UploadPublic:
+    """One of your uploads, as ``POST /v1/uploads`` described it (another's: 404)."""
+    stored = await anyio.to_thread.run_sync(
+        uploads.find_upload, settings, principal.owner, upload_id
+    )
+    return UploadPublic.model_validate(stored, from_attributes=True)
+
+
+@router.get(
+    "/uploads/{upload_id}/content",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the file, with the Content-Type of its probed format",
+            "content": {"image/png": {"schema": BINARY}, "video/mp4": {"schema": BINARY}},
+        },
+        **problem_responses(401, 403, 404),
+    },
+)
+async def get_upload_content(
+    upload_id: UploadId, principal: ReaderDep, settings: SettingsDep
+) -> Response:
+    """The bytes of one of your uploads (``Range`` supported); another's is a 404."""
+    return await upload_file_response(settings, principal.owner, upload_id)
+
+
+async def upload_file_response(settings: Settings, owner: str, upload_id: str) -> Response:
+    """``owner``'s upload as a file answer: its own Content-Type, ``nosniff``, private;
+    NotFound for another's. (The studio serves pictures through this too.)"""
+    stored = await anyio.to_thread.run_sync(uploads.find_upload, settings, owner, upload_id)
+    return RangeFileResponse(
+        stored.path,
+        media_type=uploads.media_type(stored),
+        content_disposition_type="inline",
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -8,6 +8,7 @@ answer (:meth:`StockLibrary.candidates`, :meth:`StockLibrary.has_more`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from aiprod.config import Settings
@@ -36,6 +37,7 @@ class Candidate:
     url: str  # the file to download
     page_url: str | None
     attribution: str | None
+    preview: str | None = None  # a smaller rendition, for a person choosing (else ``url``)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,35 @@ class StockLibrary:
             detail=f"{request.media} '{request.query}' ({request.orientation})",
         )
         return guarded(record, lambda: self._fetch(request, record))
+
+    def browse(self, request: VisualRequest) -> list[Candidate]:
+        """The first page of results for ``request`` (answers cached a day), for a person
+        to choose from (the studio's picture search)."""
+        record = self._record(request, "browse")
+        return guarded(record, lambda: self.candidates(self._search(request, 1, record), request))
+
+    def take(self, found: Candidate, request: VisualRequest) -> FetchedVisual:
+        """``found``'s file downloaded into the cache (checked as :meth:`fetch` checks it)."""
+        record = self._record(request, found.source_id)
+        return guarded(record, lambda: self._take(found, request, record))
+
+    def preview(self, found: Candidate, request: VisualRequest) -> Path:
+        """``found``'s preview (its smaller rendition, else its file) in the cache."""
+        record = self._record(request, f"{found.source_id} preview")
+        url = found.preview or found.url
+        return guarded(
+            record,
+            lambda: self.http.download(url, record, self.cache, allowed=frozenset(IMAGE_TYPES)),
+        )
+
+    def _record(self, request: VisualRequest, detail: str) -> CallRecord:
+        return CallRecord(
+            capability="stock",
+            provider=self.info.name,
+            scene=request.scene,
+            licence=self.licence,
+            detail=f"{request.media} '{request.query}': {detail}",
+        )
 
     def _fetch(self, request: VisualRequest, record: CallRecord) -> FetchedVisual:
         refused: ProviderFailed | None = None  # a result whose file we would not take

@@ -60,11 +60,13 @@ def _photo(item: dict[str, Any]) -> Candidate | None:
     if url is None or item.get("id") is None:
         return None
     who = text(item.get("photographer"))
+    small = src if isinstance(src, dict) else {}
     return Candidate(
         source_id=f"pexels:{item['id']}",
         url=url,
         page_url=text(item.get("url")),
         attribution=f"Photo by {who} on Pexels" if who else "Photo from Pexels",
+        preview=text(small.get("medium")) or text(small.get("small")),  # 350 px high / 130
     )
 
 

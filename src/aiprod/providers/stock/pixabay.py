@@ -68,7 +68,8 @@ def _image(item: dict[str, Any]) -> Candidate | None:
     if url is None or item.get("id") is None:
         return None
     page = text(item.get("pageURL"))
-    return Candidate(f"pixabay:{item['id']}", url, page, _credit("Image", item))
+    preview = text(item.get("webformatURL"))  # 640 px: a hotlinking-safe copy we download
+    return Candidate(f"pixabay:{item['id']}", url, page, _credit("Image", item), preview)
 
 
 def _video(item: dict[str, Any], request: VisualRequest, long_side: int) -> Candidate | None:

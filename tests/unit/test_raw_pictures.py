@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from aiprod.errors import FFmpegError
 from aiprod.media.compose import InputList
-from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.media.raw_pictures import RawPicture, build_raw_command, plan_raw_pictures
+from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_all
+from aiprod.media.raw_pictures import (
+    RawPicture,
+    build_raw_command,
+    plan_raw_pictures,
+    split_raw,
+)
 
 
 def picture(path: Path, size: tuple[int, int]) -> Path:
@@ -92,3 +98,33 @@ def test_a_raw_frame_is_laid_over_a_frame_to_the_same_pixels_as_its_png(
     from_png = laid(["-i", str(png)], tmp_path / "png.yuv")
     from_raw = laid([*raw.input_options(), "-i", str(raw.path)], tmp_path / "raw.yuv")
     assert from_png == from_raw
+
+
+def test_conversions_split_into_groups_of_about_the_same_pixels(tmp_path: Path) -> None:
+    sizes = [(1920, 1080), (5574, 310), (670, 670), (722, 722), (1918, 1080), (816, 1090)]
+    planned = {
+        tmp_path / f"p{n}.png": RawPicture(tmp_path / f"p{n}.yuva", w, h)
+        for n, (w, h) in enumerate(sizes)
+    }
+    groups = split_raw(planned, 2)
+    assert len(groups) == 2
+    assert sorted(p for g in groups for p in g) == sorted(planned)  # each once
+    loads = [sum(r.width * r.height for r in g.values()) for g in groups]
+    assert max(loads) - min(loads) <= 1920 * 1080  # no group more than one picture ahead
+    assert split_raw(planned, 9)[0] and len(split_raw(planned, 9)) == len(planned)
+    assert split_raw({}, 2) == []
+
+
+def test_side_by_side_conversions_all_run_and_a_failure_is_raised(tmp_path: Path) -> None:
+    pngs = [picture(tmp_path / f"p{n}.png", (64 + n * 2, 40)) for n in range(4)]
+    planned = plan_raw_pictures(pngs)
+    run_ffmpeg_all([build_raw_command(g) for g in split_raw(planned, 2)], workers=2)
+    for raw in planned.values():  # one yuva420p frame each: w*h luma, alpha; chroma quarters
+        assert raw.path.stat().st_size == raw.width * raw.height * 2 + 2 * (
+            (raw.width + 1) // 2
+        ) * ((raw.height + 1) // 2)
+    made = tmp_path / "made.png"
+    good = ["-y", "-f", "lavfi", "-i", "color=c=red:s=8x8:d=1", "-frames:v", "1", str(made)]
+    with pytest.raises(FFmpegError):
+        run_ffmpeg_all([["-i", str(tmp_path / "missing.png"), str(tmp_path / "x.png")], good])
+    assert made.is_file()  # the other one still ran to its end

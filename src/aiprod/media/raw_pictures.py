@@ -68,4 +68,16 @@ def build_raw_command(planned: Mapping[Path, RawPicture]) -> list[str]:
     return ["-y", *inputs, *outputs]
 
 
-__all__ = ["RAW_FORMAT", "RawPicture", "build_raw_command", "plan_raw_pictures"]
+def split_raw(planned: Mapping[Path, RawPicture], parts: int) -> list[dict[Path, RawPicture]]:
+    """``planned`` in at most ``parts`` groups of about the same number of pixels (largest
+    first, each to the lightest group), for conversions run side by side."""
+    groups: list[dict[Path, RawPicture]] = [{} for _ in range(max(1, parts))]
+    loads = [0] * len(groups)
+    for png, raw in sorted(planned.items(), key=lambda item: -item[1].width * item[1].height):
+        lightest = loads.index(min(loads))
+        groups[lightest][png] = raw
+        loads[lightest] += raw.width * raw.height
+    return [group for group in groups if group]
+
+
+__all__ = ["RAW_FORMAT", "RawPicture", "build_raw_command", "plan_raw_pictures", "split_raw"]

@@ -19,6 +19,7 @@ moved into place together at the end, so a failed render never leaves half a set
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Sequence
@@ -50,7 +51,7 @@ from aiprod.media.compose import (
     build_render_command,
 )
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
-from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
+from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_all, run_ffmpeg_with_progress
 from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import (
@@ -66,7 +67,7 @@ from aiprod.media.measure import (
 )
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
-from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
+from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures, split_raw
 from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
 from aiprod.media.stills import (
     Decor,
@@ -499,8 +500,8 @@ class Renderer:
             jobs: list[StillJob] = []
             decor = self._bake_stills(design, timeline, jobs)
             bands = self._bake_overlays(design, timeline, jobs)
-            for batch in batches(jobs):  # many pictures per ffmpeg process
-                run_ffmpeg(build_stills_command(batch))
+            # many pictures per ffmpeg process, the processes side by side (one a CPU)
+            run_ffmpeg_all([build_stills_command(batch) for batch in batches(jobs)])
             stills = self._merge_decor(decor, timeline)
         overlay = write_overlay(
             self.spec,
@@ -521,7 +522,8 @@ class Renderer:
             ]
         )
         if raw:
-            run_ffmpeg(build_raw_command(raw))
+            parts = split_raw(raw, os.cpu_count() or 1)
+            run_ffmpeg_all([build_raw_command(part) for part in parts])
         video = self.out_dir / "video.mp4"
         tap = self._video_tap(timeline)
         plan = RenderPlan(

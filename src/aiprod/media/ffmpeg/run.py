@@ -12,6 +12,7 @@ import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from aiprod.errors import FFmpegError, ProviderUnavailable
@@ -72,6 +73,22 @@ def run_ffmpeg(
     """Run ``ffmpeg`` with ``args`` (no leading 'ffmpeg'); quiet banner, no stdin."""
     command = ["ffmpeg", "-hide_banner", "-nostdin", *args]
     return run_process(command, timeout=timeout, env=env)
+
+
+def run_ffmpeg_all(
+    commands: Sequence[Sequence[str]], *, workers: int | None = None, timeout: float | None = None
+) -> list[ProcessResult]:
+    """Run independent ffmpeg commands (``run_ffmpeg``'s arguments), a few at a time: one
+    per CPU (``workers`` at most). Each is one single-threaded process (pictures drawn by
+    libass, PNGs encoded), so running them side by side divides their wall time; the first
+    failure is raised once all have ended."""
+    if not commands:
+        return []
+    limit = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=max(1, min(limit, len(commands)))) as pool:
+        futures = [pool.submit(run_ffmpeg, command, timeout=timeout) for command in commands]
+        wait(futures)
+    return [future.result() for future in futures]
 
 
 def run_ffmpeg_with_progress(

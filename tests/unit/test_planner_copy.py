@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from types import ModuleType
 
 import pytest
@@ -11,9 +12,10 @@ from aiprod.config import Settings
 from aiprod.pipeline.plan import PlanRequest, draft_spec
 from aiprod.planner import analyse_brief, templates_en, templates_fr, write_script
 from aiprod.planner.layouts import _code_said
-from aiprod.planner.offers import offer_headline
+from aiprod.planner.offers import find_offer, offer_headline
+from aiprod.planner.script import _chunks
 from aiprod.planner.speech import speakable
-from aiprod.planner.textutil import fold
+from aiprod.planner.textutil import fit_headline, fold
 from aiprod.spec.model import Scene, VideoSpec
 
 VOLT = (
@@ -83,7 +85,7 @@ def test_an_offer_scene_is_headed_by_its_offer_not_another_fact(plan_settings: S
     # the offer scene's headline was 'Recharge en 3 heures', the price said after it
     spec = planned(VOLT, plan_settings)
     offer = next(s for s in offer_scenes(spec) if s.offer and s.offer.price == "1 490 €")
-    assert offer.title == "1 490 € au lieu de 1 790 €"
+    assert offer.title == "Volt à prix doux"  # the price is in the price row, not the title
     assert "recharge" not in offer.narration.lower()
     charge = [s for s in spec.scenes if "recharge en 3 heures" in s.narration.lower()]
     assert charge and charge[0] is not offer
@@ -114,7 +116,7 @@ def test_a_code_is_read_after_the_price_and_the_old_price() -> None:
 def test_a_code_another_point_carries_is_not_put_on_a_price() -> None:
     # 'Plans from 9 € a month' showed LEDGER20, the code of the free first month
     spec = planned(LEDGERLY, Settings())
-    plans = next(s for s in offer_scenes(spec) if s.offer and s.offer.price == "9 €")
+    plans = next(s for s in offer_scenes(spec) if s.offer and s.offer.price == "9 €/month")
     assert plans.offer is not None and plans.offer.code is None
 
 
@@ -252,12 +254,16 @@ def test_a_stat_label_keeps_its_rate_and_what_follows(plan_settings: Settings) -
 
 
 def test_a_price_from_is_headed_by_its_lead() -> None:
-    # 'À partir de 8 € par mois' was headed 'Partir'
-    assert offer_headline(
-        "À partir de 8 € par mois", "à partir de 8 € par mois", {"price": "8 €"}, "fr"
-    ) == (
-        "À partir de",
-        "Par mois",
+    # 'À partir de 8 € par mois' was headed 'Partir', then 'À partir de' over the badge
+    # 'Par mois' and the price '8 €': the lead-in is the badge over the price now
+    line = "à partir de 8 € par mois"
+    assert offer_headline("À partir de 8 € par mois", line, {"price": "8 €"}, "fr") == (
+        "Petits prix",
+        "Dès",
+    )
+    assert offer_headline("À partir de 8 € par mois", line, {"price": "8 €"}, "fr", "Tasko") == (
+        "Tasko à petit prix",
+        "Dès",
     )
 
 
@@ -285,3 +291,190 @@ def test_a_written_scene_s_badge_does_not_say_its_title_again() -> None:
     scene = assign_layouts(spec).scenes[1]
     assert scene.layout == "offer" and scene.title == "Free delivery"  # the user's words
     assert scene.offer is not None and scene.offer.badge == "Free"
+
+
+EMBER = (
+    "20-second vertical ad for Ember Roasters, the neighbourhood coffee shop in Leeds. Warm and "
+    "cosy. Single-origin espresso roasted in-house every morning. Oat milk at no extra cost. "
+    "Flat white for £2.50 instead of £3.20 this week. 10% off beans with code EMBER10. Visit "
+    "emberroasters.co.uk"
+)
+TASKO_PROMO = (
+    "Vidéo de 30 secondes pour Tasko, l'outil de gestion de projet pour les petites équipes. "
+    "Ton clair et rassurant. Essai de 14 jours sans carte. Tableaux, tâches et rappels au même "
+    "endroit. 2 000 équipes l'utilisent déjà. À partir de 8 € par mois, -30 % la première "
+    "année avec le code TASKO30. Essayez sur tasko.fr"
+)
+ALL_BRIEFS = [VOLT, LEDGERLY, EMBER, TASKO_PROMO, TASKO, CHEZ_LINA, SPOKE, BEAN_BOX]
+
+
+def _digits(text: str | None) -> set[str]:
+    return set(re.findall(r"\d+", (text or "").replace(" ", "")))
+
+
+@pytest.mark.parametrize("brief", ALL_BRIEFS)
+def test_an_offer_title_is_a_headline_not_its_price(brief: str, plan_settings: Settings) -> None:
+    # VOLT's offer was titled '1 490 € au lieu de 1 790 €' over the price row '1 490 €'
+    for scene in offer_scenes(planned(brief, plan_settings)):
+        assert scene.offer is not None and scene.title
+        prices = _digits(scene.offer.price) | _digits(scene.offer.was)
+        assert not prices & _digits(scene.title), (scene.title, scene.offer)
+        assert not re.search(r"[€$£]", scene.title), scene.title
+
+
+def test_a_price_only_line_gets_a_template_headline_in_both_languages() -> None:
+    cut = {"price": "1 490 €", "was": "1 790 €"}
+    line = "1 490 € au lieu de 1 790 €"
+    assert offer_headline(line, line, cut, "fr", "Volt") == ("Volt à prix doux", "-17%")
+    line = "now $29 instead of $49"
+    lamp = {"price": "$29", "was": "$49"}
+    assert offer_headline(line, line, lamp, "en", "Lumo") == ("Lumo for Less", "-41%")
+    assert offer_headline(line, line, lamp, "en") == ("Now for Less", "-41%")
+    assert offer_headline("$19", "$19", {"price": "$19"}, "en", "Lumo") == (
+        "Lumo Pricing",
+        "Price",
+    )
+
+
+@pytest.mark.parametrize(
+    ("brief", "shown"),
+    [
+        (LEDGERLY, ("Ledgerly Plans", "From", "9 €/month")),
+        (TASKO, ("Tasko à petit prix", "Dès", "8 €/mois")),
+    ],
+)
+def test_a_price_reads_lead_in_then_price_then_rate(
+    brief: str, shown: tuple[str, str, str], plan_settings: Settings
+) -> None:
+    # 'Plans from' / 'Per month' / '9 €': the lead-in was the headline and the rate the badge
+    # between them. The layout reads headline, badge, price: the lead-in is the badge now,
+    # the rate follows the price in its row
+    scene = next(
+        s for s in offer_scenes(planned(brief, plan_settings)) if s.offer and s.offer.price
+    )
+    assert scene.offer is not None
+    assert (scene.title, scene.offer.badge, scene.offer.price) == shown
+
+
+def test_a_saving_keeps_the_badge_and_the_lead_in_goes_before_the_price() -> None:
+    from aiprod.planner.offers import offer_price
+
+    line = "plans from $14 a month instead of $20"
+    assert offer_price(line, {"price": "$14", "was": "$20"}) == "From $14/month"
+    assert offer_price(line, {"price": "From $14/month", "was": "$20"}) == "From $14/month"
+
+
+EMPTY_LEAD_INS = (
+    "Something new is here",
+    "Here's something new",
+    "Ready for something better",
+    "And there's more:",
+    "Next up:",
+    "There's more to",
+    "Et aussi :",
+    "Et ce n'est pas tout",
+    "Au programme :",
+    "Voici du nouveau",
+    "Ça commence ici",
+    "quelque chose de vraiment nouveau",
+    "Et si tout devenait plus simple",
+)
+
+
+@pytest.mark.parametrize("module", [templates_en, templates_fr])
+def test_no_template_opens_with_an_empty_lead_in(module: ModuleType) -> None:
+    # 'Something new is here for you. Meet Ledgerly.'; 'Et aussi : 1 490 euros au lieu de...'
+    families = [*module.HOOKS.values(), *module.POINTS.values()]
+    lines = [line for family in families for level in family for line in level]
+    for line in lines:
+        for empty in EMPTY_LEAD_INS:
+            assert empty.casefold() not in line.casefold(), line
+
+
+@pytest.mark.parametrize("brief", ALL_BRIEFS)
+def test_every_scene_says_a_fact_of_the_brief(brief: str, plan_settings: Settings) -> None:
+    spec = planned(brief, plan_settings)
+    assert spec.brief is not None
+    narration = " ".join(s.narration for s in spec.scenes)
+    for empty in EMPTY_LEAD_INS:
+        assert empty.casefold() not in narration.casefold(), (empty, narration)
+    language = spec.language[:2]
+    brand = speakable(spec.brief.brand or "", language)
+    assert brand.casefold() in spec.scenes[0].narration.casefold()
+    for scene in spec.scenes[1:-1]:
+        said = fold(scene.narration)
+        facts = [fold(speakable(p, language)).rstrip(".") for p in spec.brief.key_points]
+        assert any(fact in said for fact in facts), scene.narration
+
+
+@pytest.mark.parametrize("brief", [VOLT, SPOKE, TASKO_PROMO])
+def test_a_discount_is_an_offer_never_a_stat(brief: str, plan_settings: Settings) -> None:
+    # '-20 % sur les accessoires avec le code VOLT20' was the stat '20 %', its minus lost;
+    # '15% off all helmets' the stat '15 %'
+    spec = planned(brief, plan_settings)
+    for scene in spec.scenes:
+        if scene.stat is not None and scene.stat.unit == "%":
+            assert scene.stat.prefix.startswith("-"), scene.stat
+        said = f"{scene.title} {scene.narration}".casefold()
+        if scene.stat is not None:
+            assert not re.search(r"\b(?:off|moins|de réduction)\b", said), scene.narration
+    if brief == VOLT:
+        (accessories,) = [s for s in spec.scenes if "accessoires" in s.narration]
+        assert accessories.layout == "offer" and accessories.offer is not None
+        assert (accessories.offer.badge, accessories.offer.code) == ("-20%", "VOLT20")
+
+
+def test_a_number_written_with_its_minus_keeps_it() -> None:
+    from aiprod.planner.layouts import found_content
+
+    (choice,) = found_content(["Perdez −2 kg en un mois"], "fr", [], [])
+    assert choice.layout == "stat" and choice.content["stat"]["prefix"] == "-"
+
+
+def test_offers_are_spaced_by_the_other_points_so_each_is_shown_as_an_offer(
+    plan_settings: Settings,
+) -> None:
+    # VOLT's two offers were in a row: the second could not be an offer, and became a stat
+    spec = planned(VOLT, plan_settings)
+    said = [s.layout for s in spec.scenes if s.offer is not None or "€" in (s.title or "")]
+    assert said == ["offer", "offer"]
+    assert all(not (a == b == "offer") for a, b in pairwise(s.layout for s in spec.scenes))
+
+
+@pytest.mark.parametrize("brief", [EMBER, BEAN_BOX])
+def test_two_offers_never_share_a_scene(brief: str, plan_settings: Settings) -> None:
+    # Ember: 'Flat white for 2.50 pounds instead of 3.20 pounds this week. 10 percent off
+    # beans with code EMBER10.' was one scene under one badge and one chip
+    spec = planned(brief, plan_settings)
+    assert spec.brief is not None
+    offers = [p for p in analyse_brief(brief).key_points if find_offer(p)]
+    for scene in spec.scenes:
+        said = [p for p in offers if fold(speakable(p, "en")).rstrip(".") in fold(scene.narration)]
+        assert len(said) <= 1, scene.narration
+
+
+def test_when_scenes_are_few_the_weaker_offer_is_dropped_not_merged(
+    plan_settings: Settings,
+) -> None:
+    spec = planned(EMBER, plan_settings)
+    assert spec.brief is not None
+    narration = " ".join(s.narration for s in spec.scenes)
+    assert "instead of 3.20 pounds" in narration  # -22 % is kept over -10 %
+    assert "beans" not in narration
+    # the brief's points are the ones the plan says (QA checks them), and the dropped offer's
+    # code is not lent to the price shown
+    assert not any("beans" in p for p in spec.brief.key_points)
+    assert all(s.offer is None or s.offer.code is None for s in spec.scenes)
+    groups = _chunks(analyse_brief(EMBER).key_points, 2, "en")
+    assert [len(g) for g in groups] == [2, 1]
+
+
+def test_a_title_is_cut_at_a_phrase_edge_never_mid_phrase(plan_settings: Settings) -> None:
+    # 'Essai gratuit de 14 jours, sans carte bancaire' was titled 'Essai de 14 jours sans
+    # carte' (the card cut off its 'bancaire')
+    assert fit_headline("Essai de 14 jours, sans carte bancaire") == "Essai de 14 jours"
+    assert fit_headline("Roasted in-house every morning with single-origin beans") == (
+        "Roasted in-house every morning"
+    )
+    trial = next(s for s in planned(TASKO, plan_settings).scenes if "essai" in s.narration.lower())
+    assert trial.title == "Essai de 14 jours"

@@ -104,7 +104,7 @@ def test_testimonial_gets_a_quote_scene_and_price_an_offer(plan_settings: Settin
     assert quote is not None
     assert (quote.text, quote.author) == ("Best dinner I've had all week", "Sarah")
     offer = the(spec, "offer").offer
-    assert offer is not None and offer.price == "$9.99"
+    assert offer is not None and offer.price == "$9.99/meal"
 
 
 @pytest.mark.parametrize("brief", [VOLT, NUAGE, GLOWUP, IRON_PEAK, WECOOK])
@@ -406,8 +406,8 @@ def test_the_demo_offer_badge_says_free_and_the_headline_what_is_free(
 @pytest.mark.parametrize(
     ("brief", "shown"),
     [
-        (LEDGERLY, ("Plans Start at", "12 €", None, "Per month")),
-        (WECOOK, ("Prices from", "$9.99", None, "Per meal")),
+        (LEDGERLY, ("Ledgerly Plans", "12 €/month", None, "From")),
+        (WECOOK, ("WeCook Prices", "$9.99/meal", None, "From")),
         (
             "Ad for Lumo lamps: the desk lamp now $29 instead of $49. Shop at lumo.com",
             ("Desk Lamp", "$29", "$49", "-41%"),
@@ -417,7 +417,9 @@ def test_the_demo_offer_badge_says_free_and_the_headline_what_is_free(
 def test_a_price_offer_badge_says_the_rate_or_the_saving(
     brief: str, shown: tuple[str, str, str | None, str], plan_settings: Settings
 ) -> None:
-    # a price with no discount left its badge disc empty, and the headline said the price
+    # a price with no discount left its badge disc empty, and the headline said the price;
+    # then 'Plans Start at' / 'Per month' / '12 €' read out of order: the lead-in is the
+    # badge over the price, the rate follows the price
     scene = the(planned(brief, plan_settings), "offer")
     assert scene.offer is not None
     offer = scene.offer

@@ -140,7 +140,7 @@ def build_spec(
             "product": analysis.product,
             "audience": analysis.audience,
             "mood": analysis.mood,
-            "key_points": list(analysis.key_points)[:20],
+            "key_points": [p for p in analysis.key_points if p not in script.dropped][:20],
             "call_to_action": analysis.call_to_action,
             "target_duration_s": target,
             **({"providers": script.provenance} if script.provenance else {}),

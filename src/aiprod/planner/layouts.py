@@ -23,7 +23,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from aiprod.planner.figures import Figure, find_figure, short_unit
-from aiprod.planner.offers import find_code, find_offer, offer_headline
+from aiprod.planner.offers import (
+    CODE_PHRASE_RE,
+    find_code,
+    find_offer,
+    offer_headline,
+    offer_price,
+)
 from aiprod.planner.speech import speakable
 from aiprod.planner.structure import find_comparison, find_list, find_quote
 from aiprod.planner.textutil import fold, upper_first
@@ -147,13 +153,22 @@ def scene_lines(scene: Scene, clauses: list[str]) -> list[str]:
     return [_SPACES.sub(" ", line[:MAX_LINE_CHARS]) for line in lines if line.strip()]
 
 
-def _stat(figure: Figure, language: str) -> dict[str, Any] | None:
+def _signed(line: str, figure: Figure) -> bool:
+    """True when the line writes a minus before the number ('-30 %', '− 2 kg')."""
+    at = line.find(figure.text)
+    return at > 0 and line[:at].rstrip()[-1:] in ("-", "−")
+
+
+def _stat(figure: Figure, language: str, signed: bool = False) -> dict[str, Any] | None:
+    """A number shown big; a discount is an offer, never a stat, and a number written with
+    its minus keeps it."""
     if abs(figure.value) > MAX_STAT:
         return None
+    sign = "-" if signed and figure.value > 0 and "-" not in figure.prefix else ""
     return {
         "value": figure.value,
         "decimals": figure.decimals,
-        "prefix": figure.prefix[:8],
+        "prefix": (sign + figure.prefix)[:8],
         "unit": short_unit(figure.unit, language)[:16],
         "label": upper_first(figure.label)[:120],
     }
@@ -199,8 +214,10 @@ def found_content(
     items = points if len(points) >= 2 else next((i for ln in lines if (i := find_list(ln))), None)
     if items:
         found.append(Choice("list", SCORES["list"], {"items": _items(items)}))
-    figure = next((f for line in lines if (f := find_figure(line, language))), None)
-    stat = _stat(figure, language) if figure and not (figure.currency and offer) else None
+    line, figure = next(((ln, f) for ln in lines if (f := find_figure(ln, language))), ("", None))
+    discount = offer is not None and (offer.badge or "").startswith("-")
+    shown = figure and not (figure.currency and offer) and not (discount and figure.unit == "%")
+    stat = _stat(figure, language, _signed(line, figure)) if figure and shown else None
     if stat:
         found.append(Choice("stat", SCORES["stat"], {"stat": stat}))
     return [choice for choice in found if _valid(choice)]
@@ -307,13 +324,16 @@ def _apply(scene: dict[str, Any], choice: Choice) -> None:
             scene[name] = value
 
 
-def _offer_copy(scene: dict[str, Any], source: str, language: str) -> None:
-    """A planned offer scene's headline says what its badge and code chip do not: 'Free
-    delivery' becomes the badge 'Free' over the headline 'Delivery'."""
+def _offer_copy(scene: dict[str, Any], source: str, language: str, brand: str | None) -> None:
+    """A planned offer scene's headline says what its badge, price and code chip do not:
+    'Free delivery' becomes the badge 'Free' over the headline 'Delivery'; 'Plans from 9 € a
+    month' the headline 'Ledgerly Plans' over 'From' and '9 €/month'."""
     offer = scene.get("offer") or {}
     if not scene.get("title"):
         return
-    headline, badge = offer_headline(scene["title"], source, offer, language)
+    if scene.get("role") is not None and offer.get("price"):
+        offer["price"] = offer_price(source, offer, language)
+    headline, badge = offer_headline(scene["title"], source, offer, language, brand)
     if scene.get("role") is None:  # the user's own title stays; a badge found in it that
         # says it again ('Free delivery' over 'Free delivery') keeps only what it adds
         if badge and _same_words(offer.get("badge"), scene["title"]):
@@ -336,8 +356,22 @@ def _brief_code(data: dict[str, Any], brief_text: str) -> None:
     offers = [s["offer"] for s in data["scenes"] if s.get("layout") == "offer" and s.get("offer")]
     code = find_code(brief_text)
     said = any(code and code.casefold() in _scene_words(s).casefold() for s in data["scenes"])
-    if code and offers and not said and not any(o.get("code") for o in offers):
+    lent = code and offers and not said and not any(o.get("code") for o in offers)
+    if lent and code and not _offer_left_out(brief_text, code, data["scenes"]):
         offers[0]["code"] = code
+
+
+def _offer_left_out(brief_text: str, code: str, scenes: list[dict[str, Any]]) -> bool:
+    """True when the code belongs to an offer of its own that no scene says: '10% off beans
+    with code EMBER10', left out for want of scenes, does not lend its code to a price."""
+    at = brief_text.casefold().find(code.casefold())
+    clause = CODE_PHRASE_RE.sub(" ", clause_around(brief_text, at, at + len(code)))
+    offer = find_offer(clause)
+    if offer is None or not (offer.badge or offer.price):
+        return False
+    words = {w for w in re.findall(r"\w+", fold(clause)) if len(w) > 2 or w.isdigit()}
+    said = set(re.findall(r"\w+", fold(" ".join(_scene_words(s) for s in scenes))))
+    return len(words & said) * 2 < len(words)
 
 
 def _scene_words(scene: dict[str, Any]) -> str:
@@ -393,7 +427,7 @@ def assign_layouts(spec: VideoSpec) -> VideoSpec:
     _brief_code(data, brief_text)
     for scene, source in zip(data["scenes"], sources, strict=True):
         if scene["layout"] == "offer":
-            _offer_copy(scene, source, language)
+            _offer_copy(scene, source, language, spec.brief.brand if spec.brief else None)
             _code_said(scene, language)
     return VideoSpec.model_validate(data)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aiprod.planner import templates_en, templates_fr
 from aiprod.planner.figures import Figure, find_figures
 from aiprod.planner.textutil import (
     any_of,
@@ -39,7 +40,7 @@ SAVE_RE = any_of(["save", "économisez", "jusqu'à", "up to"], after=r"\s*$")
 FREE_RE = any_of(
     [
         r"free (?:delivery|shipping|returns|trial|first \w+)",
-        r"first (?:month|week) free",
+        r"first (?:month|week|\w+) free",
         r"livraison (?:gratuite|offerte)",
         r"retours? (?:gratuits?|offerts?)",
         r"essai gratuit",
@@ -82,16 +83,18 @@ OFFER_EDGE_WORDS = folded_set(
     "use using enter with for and or on at to of the a an de d' du des avec le la les et ou "
     "pour sur en utilisez profitez get now maintenant only seulement just juste désormais"
 )
-PRICE_LEADS = folded_set("at from dès à starting partir")
+PRICE_LEADS = folded_set("at from dès à starting start starts partir")
 _LEAD_INSIDE_RE = re.compile(
     r"\b(?:à|at|for|from|dès|pour)\s+(?:\x00\s*)+(?=[^\W\d_])", re.IGNORECASE
 )
 """A price lead whose price was taken out mid-line: dropped, or the headline reads
-'Menu du midi à la première semaine'; at the line's end it leads to the price shown below."""
-_PRICE_LEAD_RE = re.compile(
-    r"\b(à partir de|a partir de|starting (?:at|from)|dès)\s*(?=[$€£]?\s?\d)", re.IGNORECASE
+'Menu du midi à la première semaine'; at the line's end it goes to the badge over the price."""
+_LEAD_BEFORE_RE = re.compile(
+    r"\b(à partir de|a partir de|starting (?:at|from)|starts? at|from|dès|only|just|seulement|"
+    r"juste)\s*$",
+    re.IGNORECASE,
 )
-"""Kept at a headline's end when the price shown below completes it ('Plans start at')."""
+"""The lead-in right before a price ('Plans from 9 €'): shown over the price, in its badge."""
 OFFER_FALLBACK = {
     "en": ("Your promo code", "Special offer"),
     "fr": ("Votre code promo", "Offre spéciale"),
@@ -106,6 +109,8 @@ _RATE_AFTER = re.compile(
 )
 _WAS_BEFORE = any_of(WAS_PHRASES, after=r"\s*:?\s*")
 MAX_CODE = 32
+MAX_PRICE = 24
+HEADLINE_CHARS = 32
 CUE_WINDOW = 24
 
 
@@ -206,17 +211,29 @@ def _without_amounts(text: str, language: str) -> str:
     return text.replace("\x00", " ")
 
 
-def _rate_badge(source: str, price: str, language: str) -> str | None:
-    """'Per month' for '12 € a month', 'Par repas' for '9,99 € par repas'."""
+def _now_price(source: str, language: str) -> tuple[str, str | None]:
+    """(lead, rate noun) around the price a line asks now (not the one it replaces): ('from',
+    'month') for 'Plans from 9 € a month'."""
     for figure in find_figures(source, language):
-        if not figure.currency:
-            continue
         at = source.find(figure.text)
-        rate = _RATE_AFTER.match(source, at + len(figure.text)) if at >= 0 else None
-        if rate is not None:
-            per = "Par" if language[:2] == "fr" else "Per"
-            return f"{per} {rate['noun'].lower()}"
-    return None
+        if not figure.currency or at < 0 or WAS_CUES.search(_before(source, figure.text)):
+            continue
+        lead = _LEAD_BEFORE_RE.search(source[:at])
+        rate = _RATE_AFTER.match(source, at + len(figure.text))
+        return (lead[1].lower() if lead else ""), (rate["noun"].lower() if rate else None)
+    return "", None
+
+
+def _price_with_rate(price: str, rate: str | None) -> str:
+    """'9 €/month', '8 €/mois': the rate read right after the price, in the price's row."""
+    shown = f"{price}/{rate}" if rate else price
+    return shown if len(shown) <= MAX_PRICE else price
+
+
+def _lead_badge(lead: str, language: str) -> str | None:
+    copy = templates_fr if language[:2] == "fr" else templates_en
+    words: dict[str, str] = copy.PRICE_LEADS
+    return words.get(lead) if lead else None
 
 
 def _saving_badge(price: str | None, was: str | None, language: str) -> str | None:
@@ -233,58 +250,105 @@ def _offer_rest(text: str, language: str = "en") -> str:
     """What a line says besides its code, discount, 'free' and prices: 'Use code X for 15%
     off your first order' -> 'your first order'."""
     priced = _without_amounts(text, language)
-    lead = priced.rstrip().split(" ")[-1:] if priced.strip() != text.strip() else []
     for pattern in (CODE_PHRASE_RE, DISCOUNT_RE, FREE_WORD_RE):
         priced = pattern.sub(" ", priced)
-    words = [w.strip(" .,;:!?\"'“”«»()") for w in priced.split()]
-    words = [w for w in words if w]
-    while words and fold(words[0]) in OFFER_EDGE_WORDS:
+    words = [w.strip(" .;:!?\"'“”«»()") for w in priced.split()]
+    words = [w for w in words if w.strip(",")]  # a comma inside stays: a phrase edge
+    while words and fold(words[0].strip(",")) in OFFER_EDGE_WORDS:
         words.pop(0)
-    while words and fold(words[-1]) in OFFER_EDGE_WORDS:
-        if words[-1:] == lead and fold(words[-1]) in PRICE_LEADS and len(words) > 1:
-            break  # 'Plans start at' leads to the price shown below it
-        words.pop()
-    return " ".join(words)
+    while words and fold(words[-1].strip(",")) in OFFER_EDGE_WORDS | PRICE_LEADS:
+        words.pop()  # 'Plans start at': the lead goes to the badge over the price
+    return " ".join(words).strip(" ,")
+
+
+def offer_strength(text: str, language: str = "en") -> float:
+    """How much a line's offer gives: the share saved (0.2 for '-20 %', 0.41 for '$29 instead
+    of $49'), 1.0 for something free, 0.0 for a plain price or a code alone; -1.0 when the
+    line makes no offer; a code alone promises something (0.1). Scenes too few for every
+    offer keep the strongest ones."""
+    offer = find_offer(text, language)
+    if offer is None:
+        return -1.0
+    badge = offer.badge or _saving_badge(offer.price, offer.was, language) or ""
+    share = re.fullmatch(r"-(\d+(?:\.\d+)?)%", badge)
+    if share:
+        return min(1.0, float(share[1]) / 100)
+    return 1.0 if badge else 0.1 if offer.code else 0.0
 
 
 def offer_headline(
-    title: str, source: str, offer: dict[str, str | None], language: str = "en"
+    title: str,
+    source: str,
+    offer: dict[str, str | None],
+    language: str = "en",
+    brand: str | None = None,
 ) -> tuple[str, str | None]:
-    """(headline, badge) for an offer scene, neither repeating the other nor the code chip:
-    a free-offer badge is the word 'Free' / 'Offert(e)' and the headline says what is free;
-    a headline that says the discount or the code is rewritten from ``source`` (the line the
-    offer was read from) without them.
+    """(headline, badge) for an offer scene, neither repeating the other, the price nor the
+    code chip: a free-offer badge is the word 'Free' / 'Offert(e)' and the headline says what
+    is free; a headline that says the discount, the code or the price is rewritten from
+    ``source`` (the line the offer was read from) without them, or, when the line is nothing
+    but its price, from a template ('Volt à prix doux' over '1 490 €'). A price's badge is
+    its saving, else the lead-in the brief writes before it ('From' over '9 €/month').
 
     >>> offer_headline("Free Delivery", "free delivery", {"badge": "Free delivery"})
     ('Delivery', 'Free')
     >>> offer_headline("Use Code SPRING15", "Use code SPRING15 for 15% off your first order",
     ...                {"badge": "-15%", "code": "SPRING15"})
     ('Your First Order', '-15%')
+    >>> offer_headline("1 490 € au lieu de 1 790 €", "1 490 € au lieu de 1 790 €",
+    ...                {"price": "1 490 €", "was": "1 790 €"}, "fr", "Volt")
+    ('Volt à prix doux', '-17%')
     """
     badge = offer.get("badge")
     free = FREE_WORD_RE.search(badge or "")
     if badge and free and not badge.startswith("-"):
         badge = upper_first(free.group(0).lower())
-    price = offer.get("price")
+    price, was = offer.get("price"), offer.get("was")
+    lead = _now_price(source, language)[0]
     if not badge and price:
-        was = offer.get("was")
-        badge = _saving_badge(price, was, language) or _rate_badge(source, price, language)
+        copy = templates_fr if language[:2] == "fr" else templates_en
+        badge = (
+            _saving_badge(price, was, language) or _lead_badge(lead, language) or copy.PRICE_WORD
+        )
     shown = _shown_words(badge) | _shown_words(offer.get("code")) | _shown_words(price)
     if not _shown_words(title) & shown:
         return title, badge
     rest = _offer_rest(source, language) or _offer_rest(title, language)
     folded = [fold(w) for w in rest.split()]
-    lead = _PRICE_LEAD_RE.search(source)
-    if folded and lead and all(w in PRICE_LEADS for w in folded):
-        return upper_first(lead.group(1).lower()), badge  # 'À partir de' over '8 €', not 'Partir'
-
     if rest and not _shown_words(rest) & shown and any(is_content(w) for w in folded):
+        if len(folded) == 1 and brand and price:  # 'Plans' alone: 'Ledgerly Plans'
+            rest = f"{rest.lower()} {brand}" if language[:2] == "fr" else f"{brand} {rest}"
         cased = upper_first(rest) if language[:2] == "fr" else title_case(rest)
         return fit_headline(cased), badge
-    if price and not _shown_words(title) & (_shown_words(badge) | _shown_words(offer.get("code"))):
-        return (
-            title,
-            badge,
-        )  # the price and the one it replaces are the offer: '29 € au lieu de 49 €'
+    if price:
+        return _price_headline(lead, was, language, brand), badge
     with_code, plain = OFFER_FALLBACK.get(language[:2], OFFER_FALLBACK["en"])
     return (with_code if offer.get("code") else plain), badge
+
+
+def _price_headline(lead: str, was: str | None, language: str, brand: str | None) -> str:
+    """The template headline of a line that says nothing but its price: never the price."""
+    copy = templates_fr if language[:2] == "fr" else templates_en
+    kind = "cut" if was else "from" if _lead_badge(lead, language) else "price"
+    headlines: dict[str, tuple[str, str]] = copy.OFFER_HEADLINES
+    branded, plain = headlines[kind]
+    headline = branded.format(brand=brand) if brand else plain
+    return headline if len(headline) <= HEADLINE_CHARS else plain
+
+
+def offer_price(source: str, offer: dict[str, str | None], language: str = "en") -> str | None:
+    """The price as shown: its rate after it ('9 €/month'), so the badge's lead-in, the price
+    and its rate read in the brief's order; with a saving in the badge, the lead-in goes
+    before the price ('From $14/month')."""
+    price = offer.get("price")
+    if not price:
+        return price
+    lead, rate = _now_price(source, language)
+    shown = price if rate and price.endswith(f"/{rate}") else _price_with_rate(price, rate)
+    word = _lead_badge(lead, language)
+    badge = offer.get("badge") or _saving_badge(price, offer.get("was"), language)
+    if word and shown.startswith(f"{word} "):
+        return shown  # said so already (a spec planned twice)
+    if word and badge and badge != word and len(f"{word} {shown}") <= MAX_PRICE:
+        return f"{word} {shown}"
+    return shown

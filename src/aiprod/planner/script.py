@@ -10,7 +10,7 @@ from aiprod.planner.brief import BriefAnalysis
 from aiprod.planner.compose import Composer, Draft, SceneRole
 from aiprod.planner.keywords import Language
 from aiprod.planner.moods import Mood
-from aiprod.planner.offers import find_offer
+from aiprod.planner.offers import offer_strength
 from aiprod.planner.pacing import choose_variants
 from aiprod.planner.slots import Slots, base_slots, fields, templates_for
 from aiprod.planner.templates_en import Synthetic
@@ -27,6 +27,8 @@ _OFF_PREFERRED = 6.0
 """Cost per scene away from the preferred count (pacing may still pick another count)."""
 _MIN_WORDS_PER_SCENE = 10
 _MAX_POINTS_PER_SCENE = 3
+_DROPPED = 6.0
+"""Cost per key point left out: a scene count that says every point is preferred."""
 _SFX: dict[SceneRole, list[SfxKind]] = {
     "hook": ["pop"],
     "point": ["whoosh", "pop"],
@@ -69,6 +71,8 @@ class ScriptPlan:
     target_words: int
     provenance: dict[str, Any] | None = None
     """Set when a script provider chain wrote it: calls, costs, fallbacks (see providers)."""
+    dropped: tuple[str, ...] = ()
+    """Key points left out: offers too many for the scenes, the weakest first to go."""
 
     @property
     def word_count(self) -> int:
@@ -119,19 +123,50 @@ def _chunks(points: tuple[str, ...], count: int, language: str) -> list[list[str
     """``count`` groups of points, smallest merges first. An offer (a price, a discount, a
     code) keeps a scene of its own while other points can be merged, even ones apart (the
     later joins the earlier), so an offer scene never shows an unrelated fact as its
-    headline; neighbours are merged only when nothing else is left."""
+    headline. When nothing but offers is left to merge, the weakest point is dropped rather
+    than two offers share a scene (see :func:`offer_strength`). Offers are then spaced out by
+    the other points where there are enough of them: two offers in a row cannot both be laid
+    out as offers."""
     groups = [[point] for point in points]
-    offers = {point for point in points if find_offer(point, language)}
+    strength = {point: offer_strength(point, language) for point in points}
+    offers = {point for point in points if strength[point] >= 0}
     while len(groups) > max(1, count):
         plain = [i for i, group in enumerate(groups) if not offers & set(group)]
         if len(plain) >= 2:
             first, second = sorted(sorted(plain, key=lambda i: (len(groups[i]), i))[:2])
-        else:
-            pairs = range(len(groups) - 1)
-            first = min(pairs, key=lambda i: (len(groups[i]) + len(groups[i + 1]), i))
-            second = first + 1
-        groups[first] = groups[first] + groups.pop(second)
-    return groups
+            groups[first] = groups[first] + groups.pop(second)
+            continue
+        held = [i for i in range(len(groups)) if i not in plain]
+        # the weakest offer goes; a last plain point goes before a last offer
+        weakest = plain if len(held) < 2 else held
+        groups.pop(min(weakest, key=lambda i: (max(strength[p] for p in groups[i]), -i)))
+    return _spaced(groups, offers)
+
+
+def _spaced(groups: list[list[str]], offers: set[str]) -> list[list[str]]:
+    """The groups in brief order as far as possible, no two offers in a row when the other
+    points are enough to go between them (the earliest group that keeps that possible is
+    taken next)."""
+    is_offer = [bool(offers & set(group)) for group in groups]
+    if sum(is_offer) > len(groups) - sum(is_offer) + 1:
+        return groups
+    left = list(range(len(groups)))
+    order: list[int] = []
+    while left:
+        for i in left:
+            last = bool(order) and is_offer[order[-1]]
+            if is_offer[i] and last:
+                continue
+            rest = [j for j in left if j != i]
+            o = sum(is_offer[j] for j in rest)
+            if o <= len(rest) - o + (0 if is_offer[i] else 1):
+                order.append(i)
+                left.remove(i)
+                break
+        else:  # unreachable while the counts allow it; kept total
+            order += left
+            left = []
+    return [groups[i] for i in order]
 
 
 def _drafts(
@@ -150,6 +185,15 @@ def _drafts(
             drafts.append(composer.synthetic(item, len(points) + index))
     drafts.append(composer.call_to_action())
     return drafts
+
+
+def _dropped(analysis: BriefAnalysis, count: int) -> tuple[str, ...]:
+    """The key points a script of ``count`` point scenes leaves out."""
+    points = analysis.key_points
+    if len(points) < count:
+        return ()
+    kept = {point for group in _chunks(points, count, analysis.language) for point in group}
+    return tuple(point for point in points if point not in kept)
 
 
 def _scene(draft: Draft, variant_index: int) -> ScenePlan:
@@ -179,17 +223,18 @@ def write_script(
     fillers = _fillers(analysis, slots)
     high = min(high, max(low, len(analysis.key_points) + len(fillers)))
     counts = _scene_counts(len(analysis.key_points), low, high, target)
-    best: tuple[float, list[Draft], list[int]] | None = None
+    best: tuple[float, list[Draft], list[int], tuple[str, ...]] | None = None
     for count in counts:  # ordered by distance from the preferred count
         detour = _OFF_PREFERRED * abs(count - counts[0])
         if best is not None and detour >= best[0]:
             break
         drafts = _drafts(analysis, slots, count, fillers)
+        dropped = _dropped(analysis, count)
         picks, _, cost = choose_variants(drafts, target)
-        cost += detour
+        cost += detour + _DROPPED * len(dropped)
         if best is None or cost < best[0]:
-            best = (cost, drafts, picks)
+            best = (cost, drafts, picks, dropped)
     assert best is not None  # _scene_counts always yields at least one count
-    _, drafts, picks = best
+    _, drafts, picks, dropped = best
     scenes = [_scene(draft, index) for draft, index in zip(drafts, picks, strict=True)]
-    return ScriptPlan(scenes, analysis.language, analysis.mood, target)
+    return ScriptPlan(scenes, analysis.language, analysis.mood, target, dropped=dropped)

@@ -16,12 +16,11 @@ HOOKS: dict[str, Classes] = {
         (
             "Looking for better {x}? Meet {brand}.",
             "What if {x} could be this good? Meet {brand}.",
-            "Ready for something better? Meet {brand}.",
         ),
         (
             "Tired of {x} that {lets} you down? Meet {brand}.",
             "Think you know {x}? Think again, because {brand} is here.",
-            "Something new is here for you. Meet {brand}.",
+            "Good news for {aud}: meet {brand}.",
         ),
     ),
     "brand_food": (
@@ -30,15 +29,14 @@ HOOKS: dict[str, Classes] = {
         ("Tired of {x} that {tastes} like cardboard? Meet {brand}, and taste the difference.",),
     ),
     "plain": (
-        ("Great {x} starts here.", "Something new is here.", "Here's something new."),
+        ("Great {x} starts here.",),
         (
             "Looking for better {x}? You just found it.",
-            "Ready for something better? Here it is.",
             "What if {x} could be this good?",
         ),
         (
             "Tired of {x} that {lets} you down? We have some very good news for you.",
-            "Ready for something better? You're in exactly the right place.",
+            "Looking for better {x}? You're in exactly the right place.",
         ),
     ),
     "plain_food": (
@@ -47,6 +45,25 @@ HOOKS: dict[str, Classes] = {
         ("Tired of {x} that {tastes} like cardboard? We have some very good news for you.",),
     ),
 }
+# An offer scene's headline when the line says nothing but its price: the price itself is
+# shown big under it, so the headline names what the price is for. Kinds: 'cut' (a price
+# instead of another), 'from' (a starting price), 'price'; with the brand, then without.
+OFFER_HEADLINES: dict[str, tuple[str, str]] = {
+    "cut": ("{brand} for Less", "Now for Less"),
+    "from": ("{brand} Pricing", "Simple Pricing"),
+    "price": ("{brand} Pricing", "Our Price"),
+}
+# The word over a price in the offer's badge: the brief's own lead-in, read before the price.
+PRICE_LEADS: dict[str, str] = {
+    "from": "From",
+    "starting at": "From",
+    "starting from": "From",
+    "starts at": "From",
+    "start at": "From",
+    "only": "Only",
+    "just": "Just",
+}
+PRICE_WORD = "Price"
 HOOK_AUDIENCE = ("Calling all {aud}!", "{Aud}, this one's for you.", "Hey {aud}, listen up.")
 
 # A point is said plainly, with at most one short lead-in and never a tag that changes what
@@ -57,20 +74,18 @@ POINTS: dict[str, Classes] = {
         (
             "Good news: {p}.",
             "Here's the deal: {p}.",
-            "Next up: {p}.",
             "Don't miss this: {p}.",
         ),
         (
             "Here's what sets {brand} apart: {p}.",
             "And the best part? {P}.",
             "One thing you will love: {p}.",
-            "There's more to {brand}: {p}.",
         ),
     ),
     # A price, discount or free offer is said as it stands: no claim around it.
     "offer": (
         ("{P}.",),
-        ("Don't miss this: {p}.", "Good news: {p}.", "And there's more: {p}."),
+        ("Don't miss this: {p}.", "Good news: {p}."),
         ("And the best part? {P}.",),
     ),
     # Extra wording for plural or uncountable points ("organic beans", "free delivery").

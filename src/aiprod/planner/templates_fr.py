@@ -16,12 +16,12 @@ HOOKS: dict[str, Classes] = {
         (
             "Envie {dun_x} qui {change} tout ? Découvrez {brand}.",
             "Et si {le_x} {devenait} un vrai plaisir ? Voici {brand}.",
-            "Et si tout devenait plus simple ? Découvrez {brand}.",
+            "Et si {le_x} {devenait} plus simple ? Découvrez {brand}.",
         ),
         (
             "Vous cherchez {un_x} qui {sort} vraiment de l'ordinaire ? Bonne nouvelle : "
             "{brand} est là.",
-            "Prêt à découvrir quelque chose de vraiment nouveau ? Voici {brand}.",
+            "Bonne nouvelle pour {les_aud} : voici {brand}.",
         ),
     ),
     "brand_food": (
@@ -30,16 +30,12 @@ HOOKS: dict[str, Classes] = {
         ("Marre {du_x} sans saveur ? {brand} change la donne, dès le premier instant.",),
     ),
     "plain": (
-        ("{Le_x}, en mieux.", "Voici du nouveau.", "Ça commence ici."),
+        ("{Le_x}, en mieux.",),
         (
             "Envie {dun_x} qui {change} tout ? Vous êtes au bon endroit.",
-            "Et si tout devenait plus simple ?",
             "Et si {le_x} {devenait} un vrai plaisir ?",
         ),
-        (
-            "Et si {le_x} {devenait} enfin un vrai plaisir, chaque jour ? C'est possible.",
-            "Prêt à découvrir quelque chose de vraiment nouveau ? Ça commence maintenant.",
-        ),
+        ("Et si {le_x} {devenait} enfin un vrai plaisir, chaque jour ? C'est possible.",),
     ),
     "plain_food": (
         ("{Le_x}, en mieux.",),
@@ -47,6 +43,23 @@ HOOKS: dict[str, Classes] = {
         ("Marre {du_x} sans saveur ? On a une excellente nouvelle pour vous.",),
     ),
 }
+# Le titre d'une offre qui ne dit que son prix : le prix est affiché en grand dessous, le
+# titre dit ce qu'il achète. Genres : « cut » (un prix au lieu d'un autre), « from » (un prix
+# de départ), « price » ; avec la marque, puis sans.
+OFFER_HEADLINES: dict[str, tuple[str, str]] = {
+    "cut": ("{brand} à prix doux", "Prix en baisse"),
+    "from": ("{brand} à petit prix", "Petits prix"),
+    "price": ("Le prix {brand}", "Notre prix"),
+}
+# Le mot au-dessus du prix, dans le badge de l'offre : l'amorce du brief, lue avant le prix.
+PRICE_LEADS: dict[str, str] = {
+    "à partir de": "Dès",
+    "a partir de": "Dès",
+    "dès": "Dès",
+    "seulement": "Seulement",
+    "juste": "Juste",
+}
+PRICE_WORD = "Prix"
 HOOK_AUDIENCE = (
     "Vous êtes {aud} ? Cette vidéo est pour vous.",
     "Ceci s'adresse {aux_aud}.",
@@ -57,11 +70,10 @@ HOOK_AUDIENCE = (
 # change le sens (« Premier entretien offert, à chaque fois » est faux).
 POINTS: dict[str, Classes] = {
     "noun": (
-        ("{P}.", "Au programme : {p}.", "Le plus ? {P}."),
+        ("{P}.", "Le plus ? {P}."),
         (
             "Bonne nouvelle : {p}.",
             "À noter : {p}.",
-            "Et ce n'est pas tout : {p}.",
             "À ne pas manquer : {p}.",
         ),
         (
@@ -74,13 +86,13 @@ POINTS: dict[str, Classes] = {
     "noun_bare": ((), (), ()),
     "offer": (
         ("{P}.",),
-        ("À ne pas manquer : {p}.", "Bonne nouvelle : {p}.", "Et aussi : {p}."),
+        ("À ne pas manquer : {p}.", "Bonne nouvelle : {p}."),
         ("Et le meilleur dans tout ça ? {P}.",),
     ),
     "adj": (
         ("{P}.",),
         ("Et en plus, c'est {p}.", "Bonne nouvelle : c'est {p}."),
-        ("Et le meilleur dans tout ça ? C'est {p}.", "Et ce n'est pas tout : c'est {p}."),
+        ("Et le meilleur dans tout ça ? C'est {p}.", "Mieux encore, c'est {p}."),
     ),
     "verb": (
         ("{P}.",),
@@ -89,7 +101,7 @@ POINTS: dict[str, Classes] = {
     ),
     "clause": (
         ("{P}.",),
-        ("Bonne nouvelle : {p}.", "Le saviez-vous ? {P}.", "Et ce n'est pas tout : {p}."),
+        ("Bonne nouvelle : {p}.", "Le saviez-vous ? {P}."),
         ("Et voici ce qui fait la différence : {p}.", "Vous avez bien entendu : {p}."),
     ),
 }

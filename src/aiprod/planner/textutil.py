@@ -71,6 +71,14 @@ _DANGLING = _SMALL_WORDS | frozenset(
     ]
 )
 """Words a cut headline does not end on."""
+_PHRASE_EDGE_RE = re.compile(r"\s*[,;:–—]\s+|\s+-\s+")
+_PHRASE_OPENERS = frozenset(
+    {"with", "from", "for", "in", "on", "at", "to", "by", "via", "per", "into", "and", "or"}
+    | {"until", "till", "avec", "sans", "pour", "par", "sur", "dans", "en", "et", "ou"}
+    | {"jusqu'à", "jusqu'au"}
+)
+"""Words a phrase opens with: a headline too long is cut before one, not in mid-phrase."""
+_MIN_PHRASE_WORDS = 2
 _CLOSING_PRONOUNS = frozenset({"it", "them", "us", "you", "me", "him", "her"})
 _TRIM_CHARS = " \n\t-–—,;:.…\"'()[]{}*_#>|~/\\"
 
@@ -170,12 +178,29 @@ def fit_headline(text: str, limit: int = 32) -> str:
     if len(head) <= limit and fold(last) in _CLOSING_PRONOUNS:
         return text.rstrip(" .")  # 'Already Use It' keeps its 'It'
     if len(text) > limit:
-        cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
-        text = cut if cut else text[:limit]
-        tail = text.rsplit(" ", 1)
-        if len(tail) == 2 and tail[1].lower().replace("’", "'") in _DANGLING:
-            text = tail[0]
+        text = _whole_phrases(text, limit)
     return text.rstrip(" .,;:…-–—&").strip()
+
+
+def _whole_phrases(text: str, limit: int) -> str:
+    """The longest head of ``text`` within ``limit`` that ends on a whole phrase: at a clause
+    edge ('Essai de 14 jours, sans carte bancaire' -> 'Essai de 14 jours', not '... sans
+    carte'), else before a word that opens a phrase ('with', 'sans'), else at a word."""
+    fits = [m.start() for m in _PHRASE_EDGE_RE.finditer(text) if m.start() <= limit]
+    opens = [
+        m.start()
+        for m in re.finditer(r" (\S+)", text)
+        if m.start() <= limit and m[1].lower().replace("’", "'") in _PHRASE_OPENERS
+    ]
+    for at in [*reversed(fits), *reversed(opens)]:
+        if len(text[:at].split()) >= _MIN_PHRASE_WORDS:
+            return text[:at]
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
+    text = cut if cut else text[:limit]
+    tail = text.rsplit(" ", 1)
+    if len(tail) == 2 and tail[1].lower().replace("’", "'") in _DANGLING:
+        text = tail[0]
+    return text
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -6,15 +6,20 @@ The fixtures ``tiny_settings`` and ``render_worker_setup`` are registered in con
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from aiprod.config import Settings
 from aiprod.db.engine import make_engine, upgrade
+from aiprod.jobs.models import Job
+
+SETTLED = ("succeeded", "dead", "failed")
 
 TINY_PRESETS = """\
 tiny:
@@ -51,3 +56,17 @@ def render_worker_setup(tmp_path: Path, tiny_settings: Settings) -> Iterator[Ren
     engine = make_engine(url)
     yield RenderWorkerSetup(tiny_settings, url, engine)
     engine.dispose()
+
+
+def settled_job(engine: Engine, job_id: str, timeout_s: float = 240.0) -> Job:
+    """The job once the worker is done with it (succeeded, dead or failed), or as it stands
+    when ``timeout_s`` runs out; read in a fresh session every 0.2 s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with Session(engine, expire_on_commit=False) as session:
+            found = session.get(Job, job_id)
+            assert found is not None
+            session.expunge(found)
+        if found.status in SETTLED or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)

@@ -5,14 +5,11 @@ moved since the job was priced, and the estimate shown must be the one the clien
 from __future__ import annotations
 
 import json
-import time
 
-from render_worker import RenderWorkerSetup
-from sqlalchemy.orm import Session
+from render_worker import RenderWorkerSetup, settled_job
 from test_render_stages import SPEC
 
 from aiprod.db.engine import make_session_factory
-from aiprod.jobs.models import Job
 from aiprod.jobs.runner import spec_from_request
 from aiprod.jobs.store import create_job
 from aiprod.jobs.worker import WorkerPool
@@ -40,15 +37,8 @@ def test_the_manifest_estimate_is_the_jobs_stored_estimate(
         job_id = job.id
     fast = {"lease_seconds": 5.0, "heartbeat_seconds": 0.3, "idle_sleep_s": 0.1}
     with WorkerPool(url, settings=settings, processes=1, **fast):
-        deadline = time.monotonic() + 240
-        while True:
-            with Session(engine) as session:
-                found = session.get(Job, job_id)
-                assert found is not None
-                status, kept = found.status, found.cost_estimate
-            if status in ("succeeded", "dead", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        found = settled_job(engine, job_id)
+        status, kept = found.status, found.cost_estimate
     assert status == "succeeded" and kept == stored
     manifest = json.loads((settings.data_dir / "jobs" / job_id / "manifest.json").read_text())
     assert manifest["cost"]["estimate"] == stored

@@ -4,15 +4,14 @@ real pipeline (the failure is injected by ``stages_fail_work``)."""
 from __future__ import annotations
 
 import json
-import time
 
-from render_worker import RenderWorkerSetup
+from render_worker import RenderWorkerSetup, settled_job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_render_stages import SPEC, cache_use
 
 from aiprod.db.engine import make_session_factory
-from aiprod.jobs.models import Job, JobEvent
+from aiprod.jobs.models import JobEvent
 from aiprod.jobs.store import create_job
 from aiprod.jobs.worker import WorkerPool
 
@@ -31,15 +30,8 @@ def test_a_job_failed_in_compose_resumes_there_on_retry(
         job_id = job.id
     fast = {"lease_seconds": 5.0, "heartbeat_seconds": 0.3, "idle_sleep_s": 0.1}
     with WorkerPool(url, settings=settings, work=WORK, processes=1, backoff_base_s=0.1, **fast):
-        deadline = time.monotonic() + 240
-        while True:
-            with Session(engine) as session:
-                found = session.get(Job, job_id)
-                assert found is not None
-                status, attempts = found.status, found.attempts
-            if status in ("succeeded", "dead", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        found = settled_job(engine, job_id)
+        status, attempts = found.status, found.attempts
     assert (status, attempts) == ("succeeded", 2)
     with Session(engine) as session:
         history = list(

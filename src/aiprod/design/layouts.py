@@ -1030,39 +1030,71 @@ def layout_product(ctx: SceneContext) -> Builder:
     return b
 
 
+_OfferParts = tuple[Rect, Rect | None, Rect, Rect]
+"""An offer's headline, badge (None: no badge to show), price and code areas."""
+
+
 def layout_offer(ctx: SceneContext) -> Builder:
     offer = ctx.scene.offer
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
     lines = _headline_lines(ctx)
 
-    def beside(badge: float, head_share: float) -> list[Rect]:
+    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
+
+    def beside(badge: float, head_share: float) -> _OfferParts:
         """The badge in a column, the headline, price and code stacked beside it."""
         left, right = c.cols(badge, 1 - badge, gap=gap * 2)
         rest = 1 - head_share
         head_area, price_area, code_area = right.rows(
             head_share, rest * 0.58, rest * 0.42, gap=gap * 0.5
         )
-        return [head_area, left, price_area, code_area]
+        return head_area, left, price_area, code_area
 
-    # the badge gives a long headline room: its column narrows, its row shrinks to 18 %
-    head_area, badge_area, price_area, code_area = _first_fitting(
-        ctx,
-        head,
-        [beside(0.45, 0.4), beside(0.38, 0.46), beside(0.3, 0.52)]
-        if ctx.landscape
-        else [
-            c.rows(head, badge, price, code, gap=gap * 0.5)
-            for head, badge, price, code in (
+    def stacked(head_share: float, badge: float, price: float, code: float) -> _OfferParts:
+        head_area, badge_area, price_area, code_area = c.rows(
+            head_share, badge, price, code, gap=gap * 0.5
+        )
+        return head_area, badge_area, price_area, code_area
+
+    def badge_by_price(head_share: float, middle: float, code: float) -> _OfferParts:
+        """A long headline over a row that holds the badge beside the price."""
+        head_area, row, code_area = c.rows(head_share, middle, code, gap=gap * 0.5)
+        badge_area, price_area = row.cols(0.36, 0.64, gap=gap)
+        return head_area, badge_area, price_area, code_area
+
+    def without_badge(head_share: float, price: float, code: float) -> _OfferParts:
+        """No badge to show: its room goes to the headline, the price and the code (an
+        empty disc would read as a missing element)."""
+        area = c.inset(c.w * 0.1, 0) if ctx.landscape else c
+        head_area, price_area, code_area = area.rows(head_share, price, code, gap=gap * 0.5)
+        return head_area, None, price_area, code_area
+
+    arrangements: list[_OfferParts]
+    if not badge_text:
+        arrangements = [
+            without_badge(*shares)
+            for shares in ((0.5, 0.28, 0.22), (0.56, 0.25, 0.19), (0.62, 0.22, 0.16))
+        ]
+        if not ctx.landscape:
+            arrangements.append(without_badge(0.66, 0.2, 0.14))
+    elif ctx.landscape:
+        arrangements = [beside(0.45, 0.4), beside(0.38, 0.46), beside(0.3, 0.52)]
+    else:
+        arrangements = [
+            stacked(*shares)
+            for shares in (
                 (0.34, 0.3, 0.2, 0.16),
                 (0.4, 0.24, 0.2, 0.16),
                 (0.46, 0.18, 0.2, 0.16),
                 (0.52, 0.14, 0.19, 0.15),
             )
-        ],
-        lambda rows: rows[0],
-        size=s.headline,
-        lines=lines,
+        ]
+        arrangements += [badge_by_price(0.58, 0.26, 0.16), badge_by_price(0.64, 0.22, 0.14)]
+    # the badge gives a long headline room: its column narrows, its row shrinks to 14 %,
+    # then it moves beside the price
+    head_area, badge_area, price_area, code_area = _first_fitting(
+        ctx, head, arrangements, lambda parts: parts[0], size=s.headline, lines=lines
     )
     b.text(
         "headline",
@@ -1077,42 +1109,8 @@ def layout_offer(ctx: SceneContext) -> Builder:
         accent_words=accent_words_of(ctx.scene, head),
         max_lines=lines,
     )
-    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
-    disc = badge_area.square()
-    b.shape(
-        "badge_disc",
-        "circle",
-        disc,
-        colour=ctx.colours.accent,
-        motion="pop",
-        delay_s=0.3,
-        on=("badge",),
-    )
-    b.shape(
-        "badge_ring",
-        "ring",
-        disc.inset(disc.w * 0.07),
-        colour=ctx.colours.primary,
-        opacity=0.8,
-        motion="spin",
-        delay_s=0.4,
-        line=max(3.0, disc.w * 0.015),
-        on=("badge",),
-    )
-    if badge_text:
-        b.text(
-            "badge",
-            "badge",
-            badge_text,
-            disc.inset(disc.w * 0.2),
-            size=s.stat * 0.6,
-            min_size=s.support,
-            colour=on_colour(ctx.colours.accent, ctx.colours),
-            reveal="pop",
-            delay_s=0.45,
-            max_lines=2,
-            on=("badge_disc", "badge_ring"),
-        )
+    if badge_text and badge_area is not None:
+        _offer_badge(b, badge_text, badge_area)
     if offer and offer.price:
         price_cols = price_area.cols(0.6, 0.4, gap=gap) if offer.was else [price_area]
         b.text(
@@ -1204,6 +1202,45 @@ def layout_offer(ctx: SceneContext) -> Builder:
             on=("chip",),
         )
     return b
+
+
+def _offer_badge(b: Builder, badge_text: str, badge_area: Rect) -> None:
+    """The offer's badge: its text on an accent disc with a spinning ring."""
+    ctx, s = b.ctx, b.ctx.scale
+    disc = badge_area.square()
+    b.shape(
+        "badge_disc",
+        "circle",
+        disc,
+        colour=ctx.colours.accent,
+        motion="pop",
+        delay_s=0.3,
+        on=("badge",),
+    )
+    b.shape(
+        "badge_ring",
+        "ring",
+        disc.inset(disc.w * 0.07),
+        colour=ctx.colours.primary,
+        opacity=0.8,
+        motion="spin",
+        delay_s=0.4,
+        line=max(3.0, disc.w * 0.015),
+        on=("badge",),
+    )
+    b.text(
+        "badge",
+        "badge",
+        badge_text,
+        disc.inset(disc.w * 0.2),
+        size=s.stat * 0.6,
+        min_size=s.support,
+        colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=0.45,
+        max_lines=2,
+        on=("badge_disc", "badge_ring"),
+    )
 
 
 def _badge_from(scene: Scene) -> str:

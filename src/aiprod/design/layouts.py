@@ -341,11 +341,12 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
 
 
 def _headline_lines(ctx: SceneContext) -> int:
-    """How many lines a headline may take: three side by side, four in a square, five in a
-    tall frame, whose narrow column would otherwise set a long headline under its floor."""
-    if ctx.landscape:
-        return 3
-    return 4 if ctx.square else 5
+    """How many lines a headline may take: three side by side in a wide frame, four in a
+    square one (its columns are narrow), five in a tall frame, whose narrow column would
+    otherwise set a long headline under its floor."""
+    if ctx.grid.aspect == "1:1":
+        return 4
+    return 3 if ctx.landscape else 5
 
 
 def _first_fitting(
@@ -390,14 +391,22 @@ def _first_fitting(
 
 def _room_for_headline(
     ctx: SceneContext, head: str, picture_share: float, *, share: float, lines: int
-) -> tuple[Rect, Rect]:
-    """``_hero_and_text``, the picture giving up room (down to half its share) until the
-    headline, in ``share`` of the text part's height, fits at its floor."""
+) -> tuple[Rect, Rect, float]:
+    """``_hero_and_text``, the picture giving up room (down to a third of its share) until
+    the headline, in ``share`` of the text part's height, fits at its floor; then, the
+    picture at its smallest, the headline takes more of the text part (up to 80 %). Returns
+    the picture's and the text's parts and the headline's share of the text part."""
+    ks = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42, 0.34)
+    candidates = [(*_hero_and_text(ctx, picture_share * k), share) for k in ks]
+    candidates += [
+        (*_hero_and_text(ctx, picture_share * k), more)
+        for k, more in ((0.34, share + 0.05), (0.3, share + 0.08), (0.26, max(share, 0.8)))
+    ]
     return _first_fitting(
         ctx,
         head,
-        (_hero_and_text(ctx, picture_share * k) for k in (1.0, 0.85, 0.72, 0.6, 0.5, 0.42, 0.34)),
-        lambda parts: parts[1].rows(share, 1 - share)[0],
+        candidates,
+        lambda parts: parts[1].rows(parts[2], 1 - parts[2])[0],
         size=ctx.scale.headline,
         lines=lines,
     )
@@ -480,10 +489,23 @@ def layout_hook(ctx: SceneContext) -> Builder:
     head = headline_of(ctx.scene)
     accents = accent_words_of(ctx.scene, head)
     if ctx.landscape:
-        txt, pic = c.cols(0.6, 0.4, gap=gap * 2)
-        if ctx.mirrored:
-            pic, txt = c.cols(0.4, 0.6, gap=gap * 2)
-        head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
+
+        def beside(text_share: float, head_share: float) -> tuple[Rect, Rect, Rect]:
+            txt, pic = c.cols(text_share, 1 - text_share, gap=gap * 2)
+            if ctx.mirrored:
+                pic, txt = c.cols(1 - text_share, text_share, gap=gap * 2)
+            head_area, support_area = txt.rows(head_share, 1 - head_share, gap=gap)
+            return head_area, pic, support_area
+
+        # the text's column widens, then the headline takes more of it, until it fits
+        head_area, pic, support_area = _first_fitting(
+            ctx,
+            head,
+            [beside(0.6, 0.72), beside(0.66, 0.76), beside(0.72, 0.8)],
+            lambda parts: parts[0],
+            size=s.headline * 1.18,
+            lines=max(4, _headline_lines(ctx)),
+        )
         align: Align = "left"
     else:  # the picture's row gives the headline room until it fits at its floor
         support = 0.16 if ctx.scene.text else 0.0
@@ -532,9 +554,9 @@ def layout_benefit(ctx: SceneContext) -> Builder:
     head = headline_of(ctx.scene)
     lines = _headline_lines(ctx)
     share = 0.4 if not ctx.landscape else 0.42
-    pic, txt = _room_for_headline(ctx, head, share, share=0.7, lines=lines)
+    pic, txt, head_share = _room_for_headline(ctx, head, share, share=0.7, lines=lines)
     align: Align = "left" if ctx.landscape or ctx.square else "center"
-    head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
+    head_area, support_area = txt.rows(head_share, 1 - head_share, gap=gap)
     panel = txt.inset(-gap * 0.6)
     b.shape(
         "panel",
@@ -804,7 +826,10 @@ def layout_comparison(ctx: SceneContext) -> Builder:
     head_area, body = _first_fitting(  # a long headline takes rows from the two cards
         ctx,
         head,
-        [c.rows(share, 1 - share, gap=gap) for share in (0.28, 0.34, 0.4, 0.46, 0.52, 0.58)],
+        [
+            c.rows(share, 1 - share, gap=gap)
+            for share in (0.28, 0.34, 0.4, 0.46, 0.52, 0.58, 0.64, 0.7)
+        ],
         lambda rows: rows[0],
         size=s.headline * 0.9,
         lines=lines,
@@ -822,7 +847,9 @@ def layout_comparison(ctx: SceneContext) -> Builder:
         accent_words=accent_words_of(ctx.scene, head),
     )
     halves = body.cols(1, 1, gap=gap)
-    if not ctx.landscape and not ctx.square:
+    if not ctx.landscape and not ctx.square and body.h >= body.w * 0.5:
+        # stacked in a tall frame, unless a long headline left them a short band: then the
+        # two cards sit side by side under it
         halves = body.rows(1, 1, gap=gap)
     looks: tuple[tuple[ShapeKind, str, float], ...] = (
         ("cross", "#5A5A5A", 0.55),
@@ -939,13 +966,16 @@ def layout_product(ctx: SceneContext) -> Builder:
     support = ctx.scene.text or _support_from_narration(ctx.scene, head)
     lines = _headline_lines(ctx)
 
-    def parts(share: float) -> tuple[Rect, Rect, Rect, Rect]:
-        """The picture, the card (``share`` of the content), its headline and support."""
+    def parts(
+        share: float, split: float = 0.68, trim: float = 0.12
+    ) -> tuple[Rect, Rect, Rect, Rect]:
+        """The picture, the card (``share`` of the content; ``trim`` of its height left out
+        top and bottom side by side), its headline (``split`` of the card) and support."""
         if ctx.landscape:
             pic, txt = c.cols(1 - share, share, gap=gap * 2)
             if ctx.mirrored:
                 txt, pic = c.cols(share, 1 - share, gap=gap * 2)
-            card_area = txt.inset(0, txt.h * 0.12)
+            card_area = txt.inset(0, txt.h * trim)
             pic = pic.square(pic.h * 0.8)
         else:
             pic, card_area = c.rows(1 - share, share, gap=gap)
@@ -954,14 +984,19 @@ def layout_product(ctx: SceneContext) -> Builder:
         inner = card_area.inset(gap * 0.8)
         if not support:
             return pic, card_area, inner, inner
-        head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3)
+        head_area, support_area = inner.rows(split, 1 - split, gap=gap * 0.3)
         return pic, card_area, head_area, support_area
 
-    # the card grows, the picture shrinks, until a long headline fits at its floor
+    # the card grows, the picture shrinks, until a long headline fits at its floor; then the
+    # headline takes more of the card (and side by side, the card more of the height)
     pic, card_area, head_area, support_area = _first_fitting(
         ctx,
         head,
-        [parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)],
+        [
+            *(parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)),
+            parts(0.8, 0.76, 0.06),
+            parts(0.84, 0.8, 0.02),
+        ],
         lambda p: p[2],
         size=s.headline,
         lines=lines,
@@ -1079,7 +1114,13 @@ def layout_offer(ctx: SceneContext) -> Builder:
         if not ctx.landscape:
             arrangements.append(without_badge(0.66, 0.2, 0.14))
     elif ctx.landscape:
-        arrangements = [beside(0.45, 0.4), beside(0.38, 0.46), beside(0.3, 0.52)]
+        arrangements = [
+            beside(0.45, 0.4),
+            beside(0.38, 0.46),
+            beside(0.3, 0.52),
+            beside(0.26, 0.6),
+            beside(0.22, 0.66),
+        ]
     else:
         arrangements = [
             stacked(*shares)

@@ -11,6 +11,7 @@ import pytest
 from aiprod.design.boxes import aspect_name, outside_safe_zone, unintended_overlaps
 from aiprod.design.engine import SceneTimes, choose_layouts, plan_design
 from aiprod.design.layouts import TextElement
+from aiprod.qa.design import MAX_ALIKE_SHARE, DesignSection, alike_pairs, variety_check
 from aiprod.spec.model import LAYOUT_KINDS, VideoSpec
 
 SIZES = {
@@ -328,3 +329,48 @@ def test_an_offer_without_a_badge_draws_no_empty_disc(aspect: str) -> None:
     assert max(holes) < badge["badge_disc"].h * 0.7, holes
     assert [b.id for b in outside_safe_zone(list(plan.scenes[1].boxes), plan.zone)] == []
     assert unintended_overlaps(list(plan.scenes[1].boxes)) == []
+
+
+# five scenes whose headlines are all 40-52 characters: the room-finding made different
+# layouts converge on one arrangement (a tall headline block, a small picture), so that
+# benefit -> product -> benefit read alike (content IoU 0.53-0.61), two pairs of four
+LONG_PLANS = {
+    "en": (
+        "Everything your growing team needs, all in one place",
+        "Invoices, receipts and taxes handled for you",
+        "Fresh organic coffee beans delivered to your door",
+        "Bookkeeping made simple for every freelancer",
+        "Start your free trial today and see the difference",
+    ),
+    "fr": (
+        "Le vélo électrique urbain qui change vos trajets",
+        "Des factures, reçus et impôts gérés pour vous",
+        "Une batterie qui tient toute une semaine en ville !",
+        "Rechargez votre vélo en deux heures seulement",
+        "Essayez-le gratuitement pendant trente jours",
+    ),
+}
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (540, 960)])
+@pytest.mark.parametrize("language", list(LONG_PLANS))
+def test_a_plan_of_long_headlines_still_varies_its_layouts(
+    language: str, size: tuple[int, int]
+) -> None:
+    width, height = size
+    heads = LONG_PLANS[language]
+    assert all(40 <= len(h) <= 52 for h in heads)
+    scenes = [
+        {"title": h, "narration": "Some narration for this scene.", "illustration": {"emoji": "☕"}}
+        for h in heads
+    ]
+    plan = plan_design(spec_for(scenes), width, height, times(5), caption_look="social")
+    section = DesignSection.from_dict(plan.section())
+    alike = alike_pairs(section)
+    assert len(alike) / (len(scenes) - 1) <= MAX_ALIKE_SHARE, alike
+    assert variety_check(section).passed
+    for scene in plan.scenes:  # still read at arm's length, in the zone, apart
+        sizes = [b.text_px or 0 for b in scene.boxes if b.role in ("headline", "stat")]
+        assert max(sizes) >= 0.06 * height, (scene.index, sizes)
+        assert [b.id for b in outside_safe_zone(list(scene.boxes), plan.zone)] == []
+        assert [(a.id, b.id) for a, b in unintended_overlaps(list(scene.boxes))] == []

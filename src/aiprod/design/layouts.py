@@ -1003,7 +1003,7 @@ def layout_product(ctx: SceneContext) -> Builder:
 
     def parts(
         share: float, split: float = 0.68, trim: float = 0.12
-    ) -> tuple[Rect, Rect, Rect, Rect, bool]:
+    ) -> tuple[Rect, Rect, Rect, Rect]:
         """The picture, the card (``share`` of the content; ``trim`` of its height left out
         top and bottom side by side), its headline (``split`` of the card) and support."""
         if ctx.landscape:
@@ -1018,32 +1018,18 @@ def layout_product(ctx: SceneContext) -> Builder:
                 card_area, pic = c.rows(share, 1 - share, gap=gap)
         inner = card_area.inset(gap * 0.8)
         if not support:
-            return pic, card_area, inner, inner, False
+            return pic, card_area, inner, inner
         head_area, support_area = inner.rows(split, 1 - split, gap=gap * 0.3)
-        return pic, card_area, head_area, support_area, False
-
-    def in_a_row(share: float) -> tuple[Rect, Rect, Rect, Rect, bool]:
-        """A tall frame: the card holds the headline alone (``share`` of the content), the
-        support line sits beside the picture in a row of its own, under the card or, when
-        mirrored, above it: long headlines keep consecutive scenes apart."""
-        if ctx.mirrored:
-            row, card_area = c.rows(1 - share, share, gap=gap)
-        else:
-            card_area, row = c.rows(share, 1 - share, gap=gap)
-        pic, support_area = row.cols(0.42, 0.58, gap=gap)
-        if not ctx.mirrored:
-            support_area, pic = row.cols(0.58, 0.42, gap=gap)
-        return pic, card_area, card_area.inset(gap * 0.8), support_area, True
+        return pic, card_area, head_area, support_area
 
     # the card grows, the picture shrinks, until a long headline fits at its floor; then the
     # headline takes more of the card (and side by side, the card more of the height)
-    arrangements = [parts(0.5)]
-    arrangements += [
-        *(parts(share) for share in (0.58, 0.66, 0.74, 0.8)),
+    arrangements = [
+        *(parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)),
         parts(0.8, 0.76, 0.06),
         parts(0.84, 0.8, 0.02),
     ]
-    pic, card_area, head_area, support_area, in_row = _first_fitting(
+    pic, card_area, head_area, support_area = _first_fitting(
         ctx, head, arrangements, lambda p: p[2], size=s.headline, lines=lines
     )
     frame = pic.square()
@@ -1101,8 +1087,8 @@ def layout_product(ctx: SceneContext) -> Builder:
             support,
             support_area,
             size=s.support,
-            align="right" if in_row and ctx.mirrored else "left",
-            valign="middle" if in_row else "top",
+            align="left",
+            valign="top",
             reveal="wipe",
             delay_s=0.6,
             on=("card",),

@@ -313,22 +313,27 @@ def test_an_offer_without_a_badge_draws_no_empty_disc(aspect: str) -> None:
     width, height, look = SIZES[aspect]
     with_badge = scene_for("offer", TEXTS["short"] | {"title": "Your first box, half price"})
     code_only = with_badge | {"offer": {"code": "FIRSTCUP"}}
-    plan = plan_design(
-        spec_for([with_badge, code_only]), width, height, times(2), caption_look=look
-    )
-    badge, bare = ({b.id.split(".")[1]: b for b in s.boxes} for s in plan.scenes)
+    bare_code = code_only | {"text": None}  # no price and no support line: the code alone
+    scenes = [with_badge, code_only, bare_code]
+    plan = plan_design(spec_for(scenes), width, height, times(3), caption_look=look)
+    badge, bare, _ = ({b.id.split(".")[1]: b for b in s.boxes} for s in plan.scenes)
     assert {"badge", "badge_disc", "badge_ring"} <= badge.keys()
     assert not {"badge", "badge_disc", "badge_ring"} & bare.keys()
     # its room goes to the headline and the code: both larger than beside a badge
     assert (bare["headline"].text_px or 0) >= (badge["headline"].text_px or 0)
     assert bare["chip"].h >= badge["chip"].h
-    # and no hole is left where the disc was: no empty band between the scene's parts as
-    # tall as the badge's disc
-    spans = sorted((b.y, b.bottom) for b in plan.scenes[1].boxes if b.role != "shape")
-    holes = [nxt[0] - max(e for _, e in spans[: n + 1]) for n, nxt in enumerate(spans[1:])]
-    assert max(holes) < badge["badge_disc"].h * 0.7, holes
-    assert [b.id for b in outside_safe_zone(list(plan.scenes[1].boxes), plan.zone)] == []
-    assert unintended_overlaps(list(plan.scenes[1].boxes)) == []
+    # and no hole is left where the disc (or an empty price row) was: no empty band between
+    # the scene's parts as tall as the badge's disc
+    for scene in plan.scenes[1:]:
+        parts = [b for b in scene.boxes if b.role not in ("shape", "caption")]
+        assert {"badge", "badge_disc", "badge_ring"}.isdisjoint(
+            b.id.split(".")[1] for b in scene.boxes
+        )
+        spans = sorted((b.y, b.bottom) for b in parts)
+        holes = [nxt[0] - max(e for _, e in spans[: n + 1]) for n, nxt in enumerate(spans[1:])]
+        assert max(holes) < badge["badge_disc"].h * 0.7, (scene.index, holes)
+        assert [b.id for b in outside_safe_zone(list(scene.boxes), plan.zone)] == []
+        assert unintended_overlaps(list(scene.boxes)) == []
 
 
 # five scenes whose headlines are all 40-52 characters: the room-finding made different

@@ -1100,13 +1100,9 @@ _OfferParts = tuple[Rect, Rect | None, Rect, Rect]
 """An offer's headline, badge (None: no badge to show), price and code areas."""
 
 
-def layout_offer(ctx: SceneContext) -> Builder:
-    offer = ctx.scene.offer
-    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
-    head = headline_of(ctx.scene)
-    lines = _headline_lines(ctx)
-
-    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
+def _offer_arrangements(ctx: SceneContext, *, has_badge: bool) -> list[_OfferParts]:
+    """An offer's arrangements, from the most badge to the most headline."""
+    c, gap, offer = ctx.grid.content, ctx.grid.gap, ctx.scene.offer
 
     def beside(badge: float, head_share: float) -> _OfferParts:
         """The badge in a column, the headline, price and code stacked beside it."""
@@ -1137,13 +1133,18 @@ def layout_offer(ctx: SceneContext) -> Builder:
         return head_area, None, price_area, code_area
 
     arrangements: list[_OfferParts]
-    if not badge_text:
-        arrangements = [
-            without_badge(*shares)
-            for shares in ((0.5, 0.28, 0.22), (0.56, 0.25, 0.19), (0.62, 0.22, 0.16))
+    if not has_badge:
+        priced = bool(offer and offer.price) or bool(ctx.scene.text)
+        arrangements = [  # nothing for the price row either (a code-only offer): no row
+            without_badge(head_share, price if priced else 0.0, code)
+            for head_share, price, code in (
+                (0.5, 0.28, 0.22),
+                (0.56, 0.25, 0.19),
+                (0.62, 0.22, 0.16),
+            )
         ]
         if not ctx.landscape:
-            arrangements.append(without_badge(0.66, 0.2, 0.14))
+            arrangements.append(without_badge(0.66, 0.2 if priced else 0.0, 0.14))
     elif ctx.landscape:
         arrangements = [
             beside(0.45, 0.4),
@@ -1163,6 +1164,18 @@ def layout_offer(ctx: SceneContext) -> Builder:
             )
         ]
         arrangements += [badge_by_price(0.58, 0.26, 0.16), badge_by_price(0.64, 0.22, 0.14)]
+    return arrangements
+
+
+def layout_offer(ctx: SceneContext) -> Builder:
+    offer = ctx.scene.offer
+    b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    lines = _headline_lines(ctx)
+
+    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
+
+    arrangements = _offer_arrangements(ctx, has_badge=bool(badge_text))
     # the badge gives a long headline room: its column narrows, its row shrinks to 14 %,
     # then it moves beside the price
     head_area, badge_area, price_area, code_area = _first_fitting(

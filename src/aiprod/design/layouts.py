@@ -341,11 +341,12 @@ def _hero_and_text(ctx: SceneContext, picture_share: float) -> tuple[Rect, Rect]
 
 
 def _headline_lines(ctx: SceneContext) -> int:
-    """How many lines a headline may take: three side by side, four in a square, five in a
-    tall frame, whose narrow column would otherwise set a long headline under its floor."""
-    if ctx.landscape:
-        return 3
-    return 4 if ctx.square else 5
+    """How many lines a headline may take: three side by side in a wide frame, four in a
+    square one (its columns are narrow), five in a tall frame, whose narrow column would
+    otherwise set a long headline under its floor."""
+    if ctx.grid.aspect == "1:1":
+        return 4
+    return 3 if ctx.landscape else 5
 
 
 def _first_fitting(
@@ -388,19 +389,45 @@ def _first_fitting(
     return best[1]
 
 
-def _room_for_headline(
-    ctx: SceneContext, head: str, picture_share: float, *, share: float, lines: int
-) -> tuple[Rect, Rect]:
-    """``_hero_and_text``, the picture giving up room (down to half its share) until the
-    headline, in ``share`` of the text part's height, fits at its floor."""
-    return _first_fitting(
-        ctx,
-        head,
-        (_hero_and_text(ctx, picture_share * k) for k in (1.0, 0.85, 0.72, 0.6, 0.5, 0.42, 0.34)),
-        lambda parts: parts[1].rows(share, 1 - share)[0],
-        size=ctx.scale.headline,
-        lines=lines,
-    )
+_BenefitParts = tuple[Rect, Rect, Rect, Rect, bool]
+"""A benefit's picture, headline, support and panel areas, and whether the support sits
+beside the picture (in a row of its own) rather than under the headline."""
+
+
+def _benefit_arrangements(
+    ctx: SceneContext, picture_share: float, *, support: bool
+) -> list[_BenefitParts]:
+    """A benefit's arrangements, from the most picture to the most headline.
+
+    ``_hero_and_text`` at first, the headline in 70 % of the text part; in a tall frame, then
+    the picture beside the support line in a row of its own, above the headline when the
+    scene is mirrored (picture first) and under it otherwise, so that consecutive scenes of
+    long headlines still differ; then the picture giving up room (down to a third of its
+    share), and at its smallest the headline taking more of the text part (up to 80 %)."""
+    c, gap = ctx.grid.content, ctx.grid.gap
+
+    def stacked(k: float, head_share: float) -> _BenefitParts:
+        pic, txt = _hero_and_text(ctx, picture_share * k)
+        head_area, support_area = txt.rows(head_share, 1 - head_share, gap=gap)
+        return pic, head_area, support_area, txt.inset(-gap * 0.6), False
+
+    def in_a_row(head_share: float) -> _BenefitParts:
+        if ctx.mirrored:
+            row, head_area = c.rows(1 - head_share, head_share, gap=gap)
+            pic, support_area = row.cols(0.42, 0.58, gap=gap)
+        else:
+            head_area, row = c.rows(head_share, 1 - head_share, gap=gap)
+            support_area, pic = row.cols(0.58, 0.42, gap=gap)
+        if not support:  # the picture alone in its row
+            pic, support_area = row, Rect(row.x, row.y, 0, 0)
+        return pic, head_area, support_area, head_area.inset(-gap * 0.6), True
+
+    found = [stacked(1.0, 0.7)]
+    if not ctx.landscape and not ctx.square:
+        found += [in_a_row(h) for h in (0.5, 0.56, 0.62, 0.68)]
+    found += [stacked(k, 0.7) for k in (0.85, 0.72, 0.6, 0.5, 0.42, 0.34)]
+    found += [stacked(0.34, 0.75), stacked(0.3, 0.78), stacked(0.26, 0.8)]
+    return found
 
 
 def _picture_with_disc(b: Builder, area: Rect, *, delay_s: float, scale: float = 0.92) -> None:
@@ -480,10 +507,23 @@ def layout_hook(ctx: SceneContext) -> Builder:
     head = headline_of(ctx.scene)
     accents = accent_words_of(ctx.scene, head)
     if ctx.landscape:
-        txt, pic = c.cols(0.6, 0.4, gap=gap * 2)
-        if ctx.mirrored:
-            pic, txt = c.cols(0.4, 0.6, gap=gap * 2)
-        head_area, support_area = txt.rows(0.72, 0.28, gap=gap)
+
+        def beside(text_share: float, head_share: float) -> tuple[Rect, Rect, Rect]:
+            txt, pic = c.cols(text_share, 1 - text_share, gap=gap * 2)
+            if ctx.mirrored:
+                pic, txt = c.cols(1 - text_share, text_share, gap=gap * 2)
+            head_area, support_area = txt.rows(head_share, 1 - head_share, gap=gap)
+            return head_area, pic, support_area
+
+        # the text's column widens, then the headline takes more of it, until it fits
+        head_area, pic, support_area = _first_fitting(
+            ctx,
+            head,
+            [beside(0.6, 0.72), beside(0.66, 0.76), beside(0.72, 0.8)],
+            lambda parts: parts[0],
+            size=s.headline * 1.18,
+            lines=max(4, _headline_lines(ctx)),
+        )
         align: Align = "left"
     else:  # the picture's row gives the headline room until it fits at its floor
         support = 0.16 if ctx.scene.text else 0.0
@@ -532,10 +572,20 @@ def layout_benefit(ctx: SceneContext) -> Builder:
     head = headline_of(ctx.scene)
     lines = _headline_lines(ctx)
     share = 0.4 if not ctx.landscape else 0.42
-    pic, txt = _room_for_headline(ctx, head, share, share=0.7, lines=lines)
+    # a long headline says the scene: the narration's first sentence is not repeated under
+    # it (a support line the user wrote stays)
+    support = ctx.scene.text or (
+        _support_from_narration(ctx.scene, head) if len(head) < LONG_HEADLINE_CHARS else ""
+    )
+    pic, head_area, support_area, panel, in_a_row = _first_fitting(
+        ctx,
+        head,
+        _benefit_arrangements(ctx, share, support=bool(support)),
+        lambda parts: parts[1],
+        size=s.headline,
+        lines=lines,
+    )
     align: Align = "left" if ctx.landscape or ctx.square else "center"
-    head_area, support_area = txt.rows(0.7, 0.3, gap=gap)
-    panel = txt.inset(-gap * 0.6)
     b.shape(
         "panel",
         "round",
@@ -561,7 +611,6 @@ def layout_benefit(ctx: SceneContext) -> Builder:
         on=("panel",),
     )
     _underline(b, h, delay_s=0.45)
-    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
     if support:
         b.text(
             "support",
@@ -569,14 +618,20 @@ def layout_benefit(ctx: SceneContext) -> Builder:
             support,
             support_area.inset(0, gap * 0.3),
             size=s.support,
-            align=align,
-            valign="top",
+            align=("right" if ctx.mirrored else "left") if in_a_row else align,
+            valign="middle" if in_a_row else "top",
             reveal="wipe",
             delay_s=ELEMENT_STAGGER_S * 4,
             on=("panel",),
         )
     _picture_with_disc(b, pic, delay_s=0.25)
     return b
+
+
+LONG_HEADLINE_CHARS = 40
+"""A headline this long fills most of its column: no support line is drawn from the
+narration beside it (in 9:16 it crowded the scene, and consecutive scenes' text blocks, each
+most of the column, read alike: content IoU 0.53-0.63)."""
 
 
 def _support_from_narration(scene: Scene, head: str) -> str:
@@ -804,7 +859,10 @@ def layout_comparison(ctx: SceneContext) -> Builder:
     head_area, body = _first_fitting(  # a long headline takes rows from the two cards
         ctx,
         head,
-        [c.rows(share, 1 - share, gap=gap) for share in (0.28, 0.34, 0.4, 0.46, 0.52, 0.58)],
+        [
+            c.rows(share, 1 - share, gap=gap)
+            for share in (0.28, 0.34, 0.4, 0.46, 0.52, 0.58, 0.64, 0.7)
+        ],
         lambda rows: rows[0],
         size=s.headline * 0.9,
         lines=lines,
@@ -822,7 +880,9 @@ def layout_comparison(ctx: SceneContext) -> Builder:
         accent_words=accent_words_of(ctx.scene, head),
     )
     halves = body.cols(1, 1, gap=gap)
-    if not ctx.landscape and not ctx.square:
+    if not ctx.landscape and not ctx.square and body.h >= body.w * 0.5:
+        # stacked in a tall frame, unless a long headline left them a short band: then the
+        # two cards sit side by side under it
         halves = body.rows(1, 1, gap=gap)
     looks: tuple[tuple[ShapeKind, str, float], ...] = (
         ("cross", "#5A5A5A", 0.55),
@@ -936,16 +996,21 @@ def layout_quote(ctx: SceneContext) -> Builder:
 def layout_product(ctx: SceneContext) -> Builder:
     b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
     head = headline_of(ctx.scene)
-    support = ctx.scene.text or _support_from_narration(ctx.scene, head)
+    support = ctx.scene.text or (
+        _support_from_narration(ctx.scene, head) if len(head) < LONG_HEADLINE_CHARS else ""
+    )
     lines = _headline_lines(ctx)
 
-    def parts(share: float) -> tuple[Rect, Rect, Rect, Rect]:
-        """The picture, the card (``share`` of the content), its headline and support."""
+    def parts(
+        share: float, split: float = 0.68, trim: float = 0.12
+    ) -> tuple[Rect, Rect, Rect, Rect]:
+        """The picture, the card (``share`` of the content; ``trim`` of its height left out
+        top and bottom side by side), its headline (``split`` of the card) and support."""
         if ctx.landscape:
             pic, txt = c.cols(1 - share, share, gap=gap * 2)
             if ctx.mirrored:
                 txt, pic = c.cols(share, 1 - share, gap=gap * 2)
-            card_area = txt.inset(0, txt.h * 0.12)
+            card_area = txt.inset(0, txt.h * trim)
             pic = pic.square(pic.h * 0.8)
         else:
             pic, card_area = c.rows(1 - share, share, gap=gap)
@@ -954,17 +1019,18 @@ def layout_product(ctx: SceneContext) -> Builder:
         inner = card_area.inset(gap * 0.8)
         if not support:
             return pic, card_area, inner, inner
-        head_area, support_area = inner.rows(0.68, 0.32, gap=gap * 0.3)
+        head_area, support_area = inner.rows(split, 1 - split, gap=gap * 0.3)
         return pic, card_area, head_area, support_area
 
-    # the card grows, the picture shrinks, until a long headline fits at its floor
+    # the card grows, the picture shrinks, until a long headline fits at its floor; then the
+    # headline takes more of the card (and side by side, the card more of the height)
+    arrangements = [
+        *(parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)),
+        parts(0.8, 0.76, 0.06),
+        parts(0.84, 0.8, 0.02),
+    ]
     pic, card_area, head_area, support_area = _first_fitting(
-        ctx,
-        head,
-        [parts(share) for share in (0.5, 0.58, 0.66, 0.74, 0.8)],
-        lambda p: p[2],
-        size=s.headline,
-        lines=lines,
+        ctx, head, arrangements, lambda p: p[2], size=s.headline, lines=lines
     )
     frame = pic.square()
     b.shape(
@@ -1030,39 +1096,90 @@ def layout_product(ctx: SceneContext) -> Builder:
     return b
 
 
-def layout_offer(ctx: SceneContext) -> Builder:
-    offer = ctx.scene.offer
-    b, c, s, gap = Builder(ctx), ctx.grid.content, ctx.scale, ctx.grid.gap
-    head = headline_of(ctx.scene)
-    lines = _headline_lines(ctx)
+_OfferParts = tuple[Rect, Rect | None, Rect, Rect]
+"""An offer's headline, badge (None: no badge to show), price and code areas."""
 
-    def beside(badge: float, head_share: float) -> list[Rect]:
+
+def _offer_arrangements(ctx: SceneContext, *, has_badge: bool) -> list[_OfferParts]:
+    """An offer's arrangements, from the most badge to the most headline."""
+    c, gap, offer = ctx.grid.content, ctx.grid.gap, ctx.scene.offer
+
+    def beside(badge: float, head_share: float) -> _OfferParts:
         """The badge in a column, the headline, price and code stacked beside it."""
         left, right = c.cols(badge, 1 - badge, gap=gap * 2)
         rest = 1 - head_share
         head_area, price_area, code_area = right.rows(
             head_share, rest * 0.58, rest * 0.42, gap=gap * 0.5
         )
-        return [head_area, left, price_area, code_area]
+        return head_area, left, price_area, code_area
 
-    # the badge gives a long headline room: its column narrows, its row shrinks to 18 %
-    head_area, badge_area, price_area, code_area = _first_fitting(
-        ctx,
-        head,
-        [beside(0.45, 0.4), beside(0.38, 0.46), beside(0.3, 0.52)]
-        if ctx.landscape
-        else [
-            c.rows(head, badge, price, code, gap=gap * 0.5)
-            for head, badge, price, code in (
+    def stacked(head_share: float, badge: float, price: float, code: float) -> _OfferParts:
+        head_area, badge_area, price_area, code_area = c.rows(
+            head_share, badge, price, code, gap=gap * 0.5
+        )
+        return head_area, badge_area, price_area, code_area
+
+    def badge_by_price(head_share: float, middle: float, code: float) -> _OfferParts:
+        """A long headline over a row that holds the badge beside the price."""
+        head_area, row, code_area = c.rows(head_share, middle, code, gap=gap * 0.5)
+        badge_area, price_area = row.cols(0.36, 0.64, gap=gap)
+        return head_area, badge_area, price_area, code_area
+
+    def without_badge(head_share: float, price: float, code: float) -> _OfferParts:
+        """No badge to show: its room goes to the headline, the price and the code (an
+        empty disc would read as a missing element)."""
+        area = c.inset(c.w * 0.1, 0) if ctx.landscape else c
+        head_area, price_area, code_area = area.rows(head_share, price, code, gap=gap * 0.5)
+        return head_area, None, price_area, code_area
+
+    arrangements: list[_OfferParts]
+    if not has_badge:
+        priced = bool(offer and offer.price) or bool(ctx.scene.text)
+        arrangements = [  # nothing for the price row either (a code-only offer): no row
+            without_badge(head_share, price if priced else 0.0, code)
+            for head_share, price, code in (
+                (0.5, 0.28, 0.22),
+                (0.56, 0.25, 0.19),
+                (0.62, 0.22, 0.16),
+            )
+        ]
+        if not ctx.landscape:
+            arrangements.append(without_badge(0.66, 0.2 if priced else 0.0, 0.14))
+    elif ctx.landscape:
+        arrangements = [
+            beside(0.45, 0.4),
+            beside(0.38, 0.46),
+            beside(0.3, 0.52),
+            beside(0.26, 0.6),
+            beside(0.22, 0.66),
+        ]
+    else:
+        arrangements = [
+            stacked(*shares)
+            for shares in (
                 (0.34, 0.3, 0.2, 0.16),
                 (0.4, 0.24, 0.2, 0.16),
                 (0.46, 0.18, 0.2, 0.16),
                 (0.52, 0.14, 0.19, 0.15),
             )
-        ],
-        lambda rows: rows[0],
-        size=s.headline,
-        lines=lines,
+        ]
+        arrangements += [badge_by_price(0.58, 0.26, 0.16), badge_by_price(0.64, 0.22, 0.14)]
+    return arrangements
+
+
+def layout_offer(ctx: SceneContext) -> Builder:
+    offer = ctx.scene.offer
+    b, s, gap = Builder(ctx), ctx.scale, ctx.grid.gap
+    head = headline_of(ctx.scene)
+    lines = _headline_lines(ctx)
+
+    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
+
+    arrangements = _offer_arrangements(ctx, has_badge=bool(badge_text))
+    # the badge gives a long headline room: its column narrows, its row shrinks to 14 %,
+    # then it moves beside the price
+    head_area, badge_area, price_area, code_area = _first_fitting(
+        ctx, head, arrangements, lambda parts: parts[0], size=s.headline, lines=lines
     )
     b.text(
         "headline",
@@ -1077,42 +1194,8 @@ def layout_offer(ctx: SceneContext) -> Builder:
         accent_words=accent_words_of(ctx.scene, head),
         max_lines=lines,
     )
-    badge_text = (offer.badge if offer and offer.badge else None) or _badge_from(ctx.scene)
-    disc = badge_area.square()
-    b.shape(
-        "badge_disc",
-        "circle",
-        disc,
-        colour=ctx.colours.accent,
-        motion="pop",
-        delay_s=0.3,
-        on=("badge",),
-    )
-    b.shape(
-        "badge_ring",
-        "ring",
-        disc.inset(disc.w * 0.07),
-        colour=ctx.colours.primary,
-        opacity=0.8,
-        motion="spin",
-        delay_s=0.4,
-        line=max(3.0, disc.w * 0.015),
-        on=("badge",),
-    )
-    if badge_text:
-        b.text(
-            "badge",
-            "badge",
-            badge_text,
-            disc.inset(disc.w * 0.2),
-            size=s.stat * 0.6,
-            min_size=s.support,
-            colour=on_colour(ctx.colours.accent, ctx.colours),
-            reveal="pop",
-            delay_s=0.45,
-            max_lines=2,
-            on=("badge_disc", "badge_ring"),
-        )
+    if badge_text and badge_area is not None:
+        _offer_badge(b, badge_text, badge_area)
     if offer and offer.price:
         price_cols = price_area.cols(0.6, 0.4, gap=gap) if offer.was else [price_area]
         b.text(
@@ -1204,6 +1287,45 @@ def layout_offer(ctx: SceneContext) -> Builder:
             on=("chip",),
         )
     return b
+
+
+def _offer_badge(b: Builder, badge_text: str, badge_area: Rect) -> None:
+    """The offer's badge: its text on an accent disc with a spinning ring."""
+    ctx, s = b.ctx, b.ctx.scale
+    disc = badge_area.square()
+    b.shape(
+        "badge_disc",
+        "circle",
+        disc,
+        colour=ctx.colours.accent,
+        motion="pop",
+        delay_s=0.3,
+        on=("badge",),
+    )
+    b.shape(
+        "badge_ring",
+        "ring",
+        disc.inset(disc.w * 0.07),
+        colour=ctx.colours.primary,
+        opacity=0.8,
+        motion="spin",
+        delay_s=0.4,
+        line=max(3.0, disc.w * 0.015),
+        on=("badge",),
+    )
+    b.text(
+        "badge",
+        "badge",
+        badge_text,
+        disc.inset(disc.w * 0.2),
+        size=s.stat * 0.6,
+        min_size=s.support,
+        colour=on_colour(ctx.colours.accent, ctx.colours),
+        reveal="pop",
+        delay_s=0.45,
+        max_lines=2,
+        on=("badge_disc", "badge_ring"),
+    )
 
 
 def _badge_from(scene: Scene) -> str:

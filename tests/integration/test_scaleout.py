@@ -400,5 +400,5 @@ def test_a_worker_waits_out_a_database_outage(
         wait_for(lambda: "database unavailable" in worker.log(), 60, worker.log)
     finally:
         outage.end()
-    wait_for(lambda: job_row(jobs_engine, job_id).status == "succeeded", 30, worker.log)
+    wait_for(lambda: job_row(jobs_engine, job_id).status == "succeeded", 120, worker.log)
     assert reasons(jobs_engine, job_id) == ["created", "claimed", "planned", "succeeded"]

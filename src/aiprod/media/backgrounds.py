@@ -115,10 +115,20 @@ def gradient_chain(
     ]
 
 
-def cover(width: int, height: int) -> list[Filter]:
-    """Scale to cover ``width x height`` and crop the centre: no bars, no distortion."""
+# A clip's YUV goes into the compose's matrix, BT.601 (see ``compose.COLOUR_TAGS``): a clip
+# tagged BT.709 (most HD footage) is converted by the scale it passes through anyway; an
+# untagged one is taken as BT.601 already, as FFmpeg's scalers take it. Without accurate_rnd
+# the conversion lost 3 levels. It costs CPU on clip frames (1080p, a landscape clip covering
+# half the programme plus a clip layer: the graph alone 5.7-6.8 s -> 10.2-10.4 s user).
+CLIP_SCALE = {"out_color_matrix": "bt601", "flags": "bicubic+accurate_rnd"}
+
+
+def cover(width: int, height: int, *, clip: bool = False) -> list[Filter]:
+    """Scale to cover ``width x height`` and crop the centre: no bars, no distortion. A
+    ``clip``'s YUV is brought into the compose's matrix on the way."""
+    options = CLIP_SCALE if clip else {"flags": "bicubic"}
     return [
-        f("scale", w=width, h=height, force_original_aspect_ratio="increase", flags="bicubic"),
+        f("scale", w=width, h=height, force_original_aspect_ratio="increase", **options),
         f("crop", w=width, h=height),
         f("setsar", 1),
     ]
@@ -161,7 +171,7 @@ def video_chain(bg: VideoBackground, frames: int, canvas: Canvas) -> list[Filter
         f("fps", canvas.fps),
         *hold,
         f("trim", end_frame=frames),
-        *cover(canvas.width, canvas.height),
+        *cover(canvas.width, canvas.height, clip=True),
         *normalise(frames, canvas),
     ]
 

@@ -24,6 +24,7 @@ from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.media.measure import frames_by_seeking
 from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
 from aiprod.media.stills import Decor
+from aiprod.media.thumbnail import extract_thumbnail
 from aiprod.media.timeline import build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
@@ -158,3 +159,9 @@ def test_a_decoder_honouring_the_tags_sees_the_drawn_colours(
     ]
     seen = [(colour, patch(decoded[frame], x, y)) for frame, x, y, colour in expected]
     assert [(drawn, got) for drawn, got in seen if off_by(got, drawn) > TOLERANCE] == []
+    # the thumbnail when no grabbed frame is at hand: ffmpeg's JPEG of the file, the same
+    for frame, x, y, colour in expected[::2]:
+        jpeg = extract_thumbnail(video, frame / 30, tmp_path / f"thumb{frame}.jpg")
+        with Image.open(jpeg) as thumb:
+            got = patch(np.asarray(thumb.convert("RGB")), x, y)
+        assert off_by(got, colour) <= TOLERANCE, (frame, colour, got)

@@ -115,10 +115,31 @@ def gradient_chain(
     ]
 
 
-def cover(width: int, height: int) -> list[Filter]:
-    """Scale to cover ``width x height`` and crop the centre: no bars, no distortion."""
+# A clip's YUV goes into the compose's matrix, BT.601 (see ``compose.COLOUR_TAGS``): a clip
+# tagged BT.709 (most HD footage) is converted by the scale it passes through anyway; an
+# untagged one is taken as BT.601 already, as FFmpeg's scalers take it. Without accurate_rnd
+# the conversion lost 3 levels. It costs CPU on clip frames (1080p, a landscape clip covering
+# half the programme plus a clip layer: the graph alone 6.8-7.0 s -> 8.6-10.0 s user, with
+# the clip cut to the frame's shape before it is scaled; 11.4-12.2 s without that).
+CLIP_SCALE = {"out_color_matrix": "bt601", "flags": "bicubic+accurate_rnd"}
+
+
+def cover(width: int, height: int, *, clip: bool = False) -> list[Filter]:
+    """Scale to cover ``width x height`` and crop the centre: no bars, no distortion. A
+    ``clip``'s YUV is brought into the compose's matrix on the way."""
+    options = CLIP_SCALE if clip else {"flags": "bicubic"}
+    # a clip is cut to the frame's shape first: its conversion then runs on the pixels kept
+    # (a landscape clip covering a portrait frame: a third of them)
+    shape = [
+        f(
+            "crop",
+            w=f"min(iw,trunc(ih*{width}/{height}))",
+            h=f"min(ih,trunc(iw*{height}/{width}))",
+        )
+    ]
     return [
-        f("scale", w=width, h=height, force_original_aspect_ratio="increase", flags="bicubic"),
+        *(shape if clip else []),
+        f("scale", w=width, h=height, force_original_aspect_ratio="increase", **options),
         f("crop", w=width, h=height),
         f("setsar", 1),
     ]
@@ -161,7 +182,7 @@ def video_chain(bg: VideoBackground, frames: int, canvas: Canvas) -> list[Filter
         f("fps", canvas.fps),
         *hold,
         f("trim", end_frame=frames),
-        *cover(canvas.width, canvas.height),
+        *cover(canvas.width, canvas.height, clip=True),
         *normalise(frames, canvas),
     ]
 

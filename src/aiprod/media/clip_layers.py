@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiprod.media.backgrounds import CLIP_SCALE
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.timeline import Timeline, frames_for
 
@@ -54,7 +55,7 @@ def clip_chain(item: ClipLayer, timeline: Timeline) -> list[Filter]:
             h=item.h,
             force_original_aspect_ratio="decrease",
             force_divisible_by=2,
-            flags="bicubic",
+            **CLIP_SCALE,  # into the compose's matrix
         ),
         f("setsar", 1),
         f("format", "yuva420p"),

@@ -287,6 +287,16 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     return graph
 
 
+# What the picture's YUV means. Every RGB->YUV conversion in the graph uses BT.601's matrix:
+# FFmpeg 5.1's drawing code (the ``color`` source, libass) knows no other, and its scalers
+# default to it (pictures, gradients, RGBA overlays, the raw yuva frames made beforehand). So
+# the file says so: matrix smpte170m (BT.601), primaries and transfer BT.709 (sRGB's). Tagged
+# bt709, players decoded #1E3A5F as (26,55,95) and #00C000 as (0,160,0); tagged so, ffmpeg
+# gives (29,57,93) and (0,190,0), Chromium draws (30,58,94) and (0,192,1). The graph is
+# unchanged: no conversion, no CPU. (tests/integration/test_render_colour.py)
+COLOUR_TAGS = ("-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "smpte170m")
+
+
 def encoder_args(plan: RenderPlan) -> list[str]:
     p, tl = plan.preset, plan.timeline
     gop = max(1, round(tl.fps * 2))
@@ -303,12 +313,7 @@ def encoder_args(plan: RenderPlan) -> list[str]:
         "high",
         "-g",
         str(gop),
-        "-color_primaries",
-        "bt709",
-        "-color_trc",
-        "bt709",
-        "-colorspace",
-        "bt709",
+        *COLOUR_TAGS,
         "-c:a",
         "aac",
         "-b:a",

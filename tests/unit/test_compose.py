@@ -98,6 +98,7 @@ def test_command_has_exact_frames_faststart_and_progress(tmp_path: Path) -> None
     plan = plan_for(four_scenes(tmp_path), tmp_path, [2.0, 2.0, 2.0, None])
     args = build_render_command(plan)
     assert args[args.index("-frames:v") + 1] == str(plan.timeline.total_frames)
+    assert args[args.index("-filter_complex_threads") + 1] == "1"  # measured: see RenderPlan
     assert args[args.index("-movflags") + 1] == "+faststart"
     assert args[args.index("-c:v") + 1] == "libx264"
     assert args[args.index("-progress") + 1] == "pipe:1"

@@ -40,6 +40,7 @@ class ChaosWork:
         out_dir: Path,
         settings: Settings,
         on_progress: ProgressCallback,
+        estimate: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         out_dir.mkdir(parents=True, exist_ok=True)
         on_progress("compose", 0.5)

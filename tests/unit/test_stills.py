@@ -16,6 +16,7 @@ from aiprod.media.stills import (
     ShapeStill,
     SlidingStill,
     Still,
+    StillBook,
     StillJob,
     batches,
     build_still_command,
@@ -186,3 +187,22 @@ def test_pictures_are_drawn_in_batches_of_bounded_size(tmp_path: Path) -> None:
     assert args.count("-map") == 3 and args.count("-frames:v") == 3
     rendered = args[args.index("-filter_complex") + 1]
     assert rendered.count("alphamerge") == 3 and "color=c=black:s=700x700:r=1:d=1" in rendered
+
+
+def test_a_picture_repeated_in_another_scene_is_drawn_once(tmp_path: Path) -> None:
+    book = StillBook(tmp_path)
+    band = "[Events]\nDialogue: 0,0:00:00.00,0:00:01.00,D,,0,0,0,,{\\p1}m 0 0 l 9 0 9 9{\\p0}"
+    first = book.add("band0_0", band, (900, 60), "#FF5500", 0.8)
+    again = book.add("band3_0", band, (900, 60), "#FF5500", 0.8)
+    assert again == first and len(book.jobs) == 1
+    assert (tmp_path / "band0_0.ass").read_text(encoding="utf-8") == band
+    assert not (tmp_path / "band3_0.ass").exists()
+    # any difference in what is drawn is another picture
+    others = [
+        book.add("a", band, (900, 62), "#FF5500", 0.8),
+        book.add("b", band, (900, 60), "#FF5501", 0.8),
+        book.add("c", band, (900, 60), "#FF5500", 0.7),
+        book.add("d", band.replace("9 9", "9 8"), (900, 60), "#FF5500", 0.8),
+    ]
+    assert len(set(others) | {first}) == 5 and len(book.jobs) == 5
+    assert [job.out for job in book.jobs] == [first, *others]

@@ -73,8 +73,7 @@ from aiprod.media.stills import (
     Decor,
     ShapeStill,
     SlidingStill,
-    Still,
-    StillJob,
+    StillBook,
     batches,
     build_stills_command,
     merge_decor,
@@ -497,11 +496,11 @@ class Renderer:
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
-            jobs: list[StillJob] = []
-            decor = self._bake_stills(design, timeline, jobs)
-            bands = self._bake_overlays(design, timeline, jobs)
+            book = StillBook(self.work)
+            decor = self._bake_stills(design, timeline, book)
+            bands = self._bake_overlays(design, timeline, book)
             # many pictures per ffmpeg process, the processes side by side (one a CPU)
-            run_ffmpeg_all([build_stills_command(batch) for batch in batches(jobs)])
+            run_ffmpeg_all([build_stills_command(batch) for batch in batches(book.jobs)])
             stills = self._merge_decor(decor, timeline)
         overlay = write_overlay(
             self.spec,
@@ -651,10 +650,10 @@ class Renderer:
         return out
 
     def _bake_stills(
-        self, design: DesignPlan, timeline: Timeline, jobs: list[StillJob]
+        self, design: DesignPlan, timeline: Timeline, book: StillBook
     ) -> list[list[Path]]:
         """Each scene's static decor (see ``aiprod.media.stills``): the pictures to draw go
-        into ``jobs``; per scene, their files (merged by ``_merge_decor`` once drawn)."""
+        into ``book``; per scene, their files (merged by ``_merge_decor`` once drawn)."""
         out: list[list[Path]] = []
         for n, shapes in enumerate(design.stills):
             paths = []
@@ -662,21 +661,24 @@ class Renderer:
                 colour, alpha = shape_colour(shape)
                 frame = (timeline.width, timeline.height)
                 event = mask_event(shape)
-                paths.append(self._bake(f"still{n}_{m}", design, event, frame, colour, alpha, jobs))
+                paths.append(self._bake(f"still{n}_{m}", design, event, frame, colour, alpha, book))
             out.append(paths)
         return out
 
     def _merge_decor(
         self, pictures: list[list[Path]], timeline: Timeline
     ) -> tuple[Decor | None, ...]:
-        """Each scene's decor pictures merged into one, cropped to what they cover."""
-        return tuple(
-            merge_decor(paths, timeline.width, timeline.height, self.work / f"decor{n}.png")
-            for n, paths in enumerate(pictures)
-        )
+        """Each scene's decor pictures merged into one, cropped to what they cover; scenes
+        with the same pictures share the merged one."""
+        merged: dict[tuple[Path, ...], Decor | None] = {}
+        for n, paths in enumerate(pictures):
+            if tuple(paths) not in merged:
+                out = self.work / f"decor{n}.png"
+                merged[tuple(paths)] = merge_decor(paths, timeline.width, timeline.height, out)
+        return tuple(merged[tuple(paths)] for paths in pictures)
 
     def _bake_overlays(
-        self, design: DesignPlan, timeline: Timeline, jobs: list[StillJob]
+        self, design: DesignPlan, timeline: Timeline, book: StillBook
     ) -> tuple[tuple[SlidingStill | ShapeStill, ...], ...]:
         """Draw each scene's brand band and its backdrop shapes once, as pictures the graph
         lays over the scene (see ``aiprod.design.draw.MarqueeBand`` and ``RestShape``), in
@@ -689,14 +691,14 @@ class Renderer:
             for m, band in enumerate(bands):
                 size = (band.strip_w, band.strip_h)
                 png = self._bake(
-                    f"band{n}_{m}", design, band.mask, size, band.colour, band.opacity, jobs
+                    f"band{n}_{m}", design, band.mask, size, band.colour, band.opacity, book
                 )
                 start, end = band.start_s - offset, band.end_s - offset
                 items.append((1, SlidingStill(png, band.x0, band.x1, band.y, start, end)))
             for m, rest in enumerate(rests):
                 size = (rest.canvas_w, rest.canvas_h)
                 png = self._bake(
-                    f"rest{n}_{m}", design, rest.mask, size, rest.colour, rest.opacity, jobs
+                    f"rest{n}_{m}", design, rest.mask, size, rest.colour, rest.opacity, book
                 )
                 shape = ShapeStill(
                     png,
@@ -721,22 +723,17 @@ class Renderer:
         size: tuple[int, int],
         colour: str,
         opacity: float,
-        jobs: list[StillJob],
+        book: StillBook,
     ) -> Path:
-        """Write the mask document of one picture and add it to ``jobs``; its file."""
-        width, height = size
-        mask = self.work / f"{name}.ass"
+        """The picture of one mask event in ``book`` (drawn once however often it is used)."""
         document = AssDocument(
-            play_res_x=width,
-            play_res_y=height,
+            play_res_x=size[0],
+            play_res_y=size[1],
             styles=[design.style],
             events=[event],
             title="AIPROD still",
         )
-        mask.write_text(document.render(), encoding="utf-8")
-        png = self.work / f"{name}.png"
-        jobs.append(StillJob(Still(mask, colour, opacity), width, height, png))
-        return png
+        return book.add(name, document.render(), size, colour, opacity)
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
         if not design.backdrop:

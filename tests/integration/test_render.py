@@ -285,3 +285,27 @@ def test_the_voice_model_is_let_go_before_the_compose(
     )
     assert result.manifest["narration"]["provider"] == "piper"
     assert loaded_at_compose == [0]
+
+
+def test_the_sound_is_encoded_under_the_peak_limit_and_measured_once(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    from aiprod.media.ffmpeg.run import run_ffmpeg
+    from aiprod.media.measure import analyse_audio
+
+    renderer = Renderer(parse_spec({"scenes": [{"duration": 1}]}), tiny_preset,
+                        out_dir=tmp_path / "out", settings=settings)  # fmt: skip
+    renderer.work.mkdir(parents=True, exist_ok=True)
+    limit = tiny_preset.true_peak_dbtp - 0.2  # the guard's margin under the preset's ceiling
+    # a soft sine stays as it is; a square wave at -1 dBFS: AAC's ringing overshoots it
+    for wave, corrected in (("0.25*sin(2*PI*220*t)", False), ("0.89*sgn(sin(2*PI*220*t))", True)):
+        mix = tmp_path / "mix.wav"
+        run_ffmpeg(["-y", "-f", "lavfi", "-i", f"aevalsrc={wave}:s=48000:d=2", "-ac", "2",
+                    str(mix)])  # fmt: skip
+        sound = renderer._encode_sound(mix)
+        heard = analyse_audio(sound.path)
+        assert heard.loudness.true_peak_dbtp <= limit + 0.05
+        assert (sound.gain_db < 0) is corrected and (sound.analysis is None) is corrected
+        if not corrected:  # QA's audio pass is this one: the same samples the file holds
+            assert sound.gain_db == 0.0 and sound.analysis is not None
+            assert sound.analysis.loudness == heard.loudness

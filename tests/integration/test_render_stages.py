@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,32 @@ def test_stages_are_recorded_in_order_and_a_headline_edit_recomposes_only(
     assert second["compose"] == "miss" and second["qa"] == "miss"
     a, b = (tmp_path / "a" / "video.mp4").read_bytes(), (tmp_path / "b" / "video.mp4").read_bytes()
     assert a != b
+
+
+def test_another_music_reuses_the_picture_and_joins_it_to_the_new_sound(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset
+) -> None:
+    render(SPEC, tiny_preset, settings, tmp_path / "a")
+    louder = json.loads(json.dumps(SPEC))
+    louder["music"]["seed"] = 4
+    manifest = render(louder, tiny_preset, settings, tmp_path / "b")
+    use = cache_use(manifest)
+    assert use["narration"] == use["picture"] == "hit"
+    assert use["music"] == use["audio"] == use["compose"] == "miss"
+    streams = [
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-i", str(tmp_path / name / "video.mp4"), "-map", "0:v",
+             "-c", "copy", "-f", "md5", "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for name in ("a", "b")
+    ]  # fmt: skip
+    assert streams[0] == streams[1]  # the very same picture, not encoded again
+    first = (tmp_path / "a" / "video.mp4").read_bytes()
+    assert first != (tmp_path / "b" / "video.mp4").read_bytes()
+    # the picture's work is the compose's when priced: a join alone teaches no speed
+    actual = {s["stage"]: s["seconds"] for s in manifest["cost"]["actual"]["stages"]}
+    assert "picture" not in actual
 
 
 def test_an_identical_request_is_answered_from_the_cache_byte_for_byte(

@@ -54,7 +54,9 @@ class RenderPlan:
     spec: VideoSpec
     preset: Preset
     timeline: Timeline
-    audio: Path  # the finished, loudness-normalised programme audio
+    # the finished, loudness-normalised programme audio; None: the picture alone, muxed
+    # with its sound later (``build_mux_command``), so it needs no sound to start
+    audio: Path | None
     overlay_ass: Path | None  # titles, lower thirds and burned-in captions
     output: Path
     threads: int = 0
@@ -284,9 +286,10 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     if tap is not None:  # the finished frames, split for the encoder and QA's detectors
         graph.add(["vfinal"], [f("split", 2)], ["vout", "qadetect"])
         graph.add(["qadetect"], [*tap.detectors(), f("nullsink")])
-    k = inputs.add(plan.audio)
-    # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
-    graph.add([f"{k}:a"], [f("aresample", MIX_RATE), f("asetnsamples", n=1024, p=0)], ["aout"])
+    if plan.audio is not None:
+        k = inputs.add(plan.audio)
+        # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
+        graph.add([f"{k}:a"], [f("aresample", MIX_RATE), f("asetnsamples", n=1024, p=0)], ["aout"])
     return graph
 
 
@@ -303,7 +306,7 @@ COLOUR_TAGS = ("-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace"
 def encoder_args(plan: RenderPlan) -> list[str]:
     p, tl = plan.preset, plan.timeline
     gop = max(1, round(tl.fps * 2))
-    return [
+    video = [
         "-c:v",
         "libx264",
         "-preset",
@@ -317,15 +320,12 @@ def encoder_args(plan: RenderPlan) -> list[str]:
         "-g",
         str(gop),
         *COLOUR_TAGS,
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{p.audio_bitrate_k}k",
-        "-ar",
-        str(p.sample_rate),
-        "-ac",
-        "2",
     ]
+    return [*video, *audio_encoder_args(p)] if plan.audio is not None else [*video, "-an"]
+
+
+def audio_encoder_args(p: Preset) -> list[str]:
+    return ["-c:a", "aac", "-b:a", f"{p.audio_bitrate_k}k", "-ar", str(p.sample_rate), "-ac", "2"]
 
 
 def build_render_command(plan: RenderPlan) -> list[str]:
@@ -343,14 +343,13 @@ def build_render_command(plan: RenderPlan) -> list[str]:
         graph.render(),
         "-map",
         "[vout]",
-        "-map",
-        "[aout]",
+        *(["-map", "[aout]"] if plan.audio is not None else []),
         *encoder_args(plan),
         *threads,
         "-frames:v",
         str(plan.timeline.total_frames),
-        "-movflags",
-        "+faststart",
+        # the picture alone is muxed again with its sound, which moves the index then
+        *(["-movflags", "+faststart"] if plan.audio is not None else []),
         *metadata,
         "-progress",
         "pipe:1",
@@ -359,42 +358,25 @@ def build_render_command(plan: RenderPlan) -> list[str]:
     ]
 
 
-def build_audio_reencode_command(
-    video: Path, audio: Path, gain_db: float, preset: Preset, out: Path
-) -> list[str]:
-    """Same picture (copied), the programme audio encoded again ``gain_db`` quieter/louder."""
-    return [
-        "-y",
-        "-i",
-        str(video),
-        "-i",
-        str(audio),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-map_metadata",
-        "0",
-        "-c:v",
-        "copy",
-        "-af",
-        ",".join(
-            flt.render()
-            for flt in (
-                f("volume", f"{gain_db:.2f}dB"),
-                f("aresample", MIX_RATE),
-                f("asetnsamples", n=1024, p=0),
-            )
-        ),
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{preset.audio_bitrate_k}k",
-        "-ar",
-        str(preset.sample_rate),
-        "-ac",
-        "2",
-        "-movflags",
-        "+faststart",
-        str(out),
-    ]
+def build_audio_encode_command(audio: Path, gain_db: float, preset: Preset, out: Path) -> list[str]:
+    """The programme audio encoded as the video's sound (AAC in an MP4 audio file),
+    ``gain_db`` quieter/louder: made beside the picture, copied in by ``build_mux_command``."""
+    return ["-y", "-i", str(audio), "-af", _audio_chain(gain_db), *audio_encoder_args(preset),
+            "-vn", str(out)]  # fmt: skip
+
+
+def build_mux_command(picture: Path, sound: Path, out: Path) -> list[str]:
+    """The picture and its encoded sound in one file, both copied: no encode."""
+    return ["-y", "-i", str(picture), "-i", str(sound), "-map", "0:v", "-map", "1:a",
+            "-map_metadata", "0", "-c", "copy", "-movflags", "+faststart", str(out)]  # fmt: skip
+
+
+def _audio_chain(gain_db: float) -> str:
+    return ",".join(
+        flt.render()
+        for flt in (
+            f("volume", f"{gain_db:.2f}dB"),
+            f("aresample", MIX_RATE),
+            f("asetnsamples", n=1024, p=0),
+        )
+    )

@@ -23,6 +23,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ from aiprod.media.audio import (
 from aiprod.media.clip_layers import ClipLayer
 from aiprod.media.compose import (
     RenderPlan,
-    build_audio_reencode_command,
+    build_audio_encode_command,
+    build_mux_command,
     build_render_command,
 )
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
@@ -55,8 +57,8 @@ from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_all, run_ffmpeg_with_
 from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import (
+    DEFAULT_SETTINGS,
     AudioAnalysis,
-    DetectSettings,
     Interval,
     Measurements,
     VideoAnalysis,
@@ -88,12 +90,13 @@ from aiprod.pipeline.pictures import with_pictures_by_meaning
 from aiprod.pipeline.progress import ProgressSink, SilentProgress, StageClock
 from aiprod.pipeline.sound import SoundPlan, sound_plan
 from aiprod.pipeline.stages.audio import AudioStage
-from aiprod.pipeline.stages.base import StageRecord, StageRunner
+from aiprod.pipeline.stages.base import StageRecord, StageRunner, in_stage_order
 from aiprod.pipeline.stages.cache import StageCache
 from aiprod.pipeline.stages.compose import ComposeStage
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.pipeline.stages.music import MUSIC
 from aiprod.pipeline.stages.narration import narrate
+from aiprod.pipeline.stages.picture import PICTURE_FILE, PictureStage
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.sfx import SFX
 from aiprod.pipeline.stages.visuals import VisualsStage
@@ -129,6 +132,23 @@ OUTPUT_FILES = (
 
 
 @dataclass(frozen=True)
+class EncodedSound:
+    """The programme mix encoded as the video's sound (AAC), under the true-peak limit:
+    ``gain_db`` is what it took (0 unless AAC's overshoot crossed the limit), ``analysis``
+    QA's audio pass over exactly these samples (None when re-encoded: QA measures the
+    file). ``settings``: the preset's bitrate and rate it was made for."""
+
+    path: Path
+    gain_db: float
+    analysis: AudioAnalysis | None
+    settings: tuple[int, int]
+
+
+def audio_settings(preset: Preset) -> tuple[int, int]:
+    return (preset.audio_bitrate_k, preset.sample_rate)
+
+
+@dataclass(frozen=True)
 class PreparedAudio:
     """The sound of one plan, shared by its renders in every aspect: narration clips, the
     timing, the music bed and effects, and the finished programme mix (files in the work
@@ -146,6 +166,7 @@ class PreparedAudio:
     # what the first format that checks finds for all: the advisory vision review (the
     # scenes' pictures and words are the same in every aspect; see review_once)
     shared: dict[str, Any] = field(default_factory=dict)
+    encoded: EncodedSound | None = None  # the mix as the videos' sound, made beside the mix
 
     def timeline_for(self, preset: Preset) -> Timeline:
         """The same frames and cues in the preset's frame size."""
@@ -189,6 +210,10 @@ def scene_rest_seconds(timeline: Timeline) -> list[float]:
         float(seconds_at(min(last, max(first, (s.clear_start + s.clear_end) // 2)), timeline.fps))
         for s in timeline.scenes
     ]
+
+
+def without(seconds: dict[str, float], stage: str) -> dict[str, float]:
+    return {name: value for name, value in seconds.items() if name != stage}
 
 
 def is_static(scene: Scene) -> bool:
@@ -259,6 +284,8 @@ class Renderer:
         # the manifest's design section (boxes per scene, safe zone), set by the layout
         # stage before QA; None when no layout engine ran: the design checks are skipped
         self.design_section: dict[str, Any] | None = None
+        # the context the sound is made in beside the picture (see ``_sound_beside``)
+        self._sound_ctx: RenderContext | None = None
 
     def run(self) -> RenderResult:
         """Render, publish the outputs (also when QA fails, for inspection), clean up."""
@@ -296,31 +323,48 @@ class Renderer:
         )
         # the stages answered by the cache cost nothing and teach nothing about speed
         spent = self.stages.computed_seconds()
+        # priced and learnt as one: the picture is the compose's work, joining it to its
+        # sound a fraction of a second; that fraction alone teaches nothing of the speed
+        drawn = spent.pop("picture", None)
+        if drawn is not None:
+            spent["compose"] = round(spent.get("compose", 0.0) + drawn, 3)
         after = actual_cost(work, spent, rate_per_hour=rate, currency=currency)
-        store.record(work, spent)
+        store.record(work, spent if drawn is not None else without(spent, "compose"))
         return {"estimate": before.to_dict(), "actual": after.to_dict()}
 
     def prepare_audio(self) -> PreparedAudio:
         """The stages every aspect shares: probe, narration, timing, sound, the mix.
         Its files live in this renderer's work folder until ``run()`` cleans it."""
         self.work.mkdir(parents=True, exist_ok=True)
+        self._prepare_timing()
+        return self._prepare_sound(self.ctx, self.stages, self.clock)
+
+    def _prepare_timing(self) -> None:
+        """Probe, narration and the timeline: what the picture needs of the sound."""
         ctx, stages = self.ctx, self.stages
         with stages.plain("probe"):
             probe_spec_inputs(self.spec)
         narrate(ctx, stages)
-        clips = ctx.clips
         with stages.plain("timeline"):
-            ctx.timeline = build_timeline(self.spec, self.preset, narration_seconds(clips))
-        ctx.calls = calls = ProviderCalls.for_job(self.spec, self.settings)
-        with self.clock.stage("sound"):  # one progress stage, two stage records
+            ctx.timeline = build_timeline(self.spec, self.preset, narration_seconds(ctx.clips))
+        ctx.calls = ProviderCalls.for_job(self.spec, self.settings)
+
+    def _prepare_sound(
+        self, ctx: RenderContext, stages: StageRunner, clock: StageClock
+    ) -> PreparedAudio:
+        """Music, effects and the mix over the timing ``ctx`` holds, run by ``stages``."""
+        clips, calls = ctx.clips, ctx.calls
+        with clock.stage("sound"):  # one progress stage, two stage records
             music = stages.cached(MUSIC, ctx)
             effects = stages.cached(SFX, ctx)
-        sound = sound_plan(ctx.timeline, music, effects, calls)
+        sound = sound_plan(ctx.need_timeline(), music, effects, calls)
         timeline = sound.timeline
         ctx.timeline, ctx.sound, ctx.music_file, ctx.music = timeline, sound, *music
         mixing = AudioStage(lambda: self._mix(timeline, clips, sound))
         audio, loudness = stages.cached(mixing, ctx, clock="audio")
         ctx.mix, ctx.loudness = audio, loudness
+        with clock.stage("audio"):  # the videos' sound, encoded once
+            encoded = self._encode_sound(audio)
         return PreparedAudio(
             clips,
             ctx.tts,
@@ -328,45 +372,110 @@ class Renderer:
             sound,
             audio,
             loudness,
-            dict(self.clock.seconds),
+            dict(clock.seconds),
             tuple(stages.records),
             dict(stages.keys),
+            encoded=encoded,
         )
 
-    def _run(self) -> RenderResult:
-        if self.prepared is None:
-            self.prepared = self.prepare_audio()
-        else:  # shared with the other aspects: its time is part of this render's too
-            self.clock.seconds.update(self.prepared.stage_seconds)
-            self.stages.records.extend(self.prepared.records)
-            self.stages.keys.update(self.prepared.keys)
-        shared = self.prepared
-        clips, tts_name, sound, audio = shared.clips, shared.tts, shared.sound, shared.mix
-        loudness = shared.loudness
-        timeline = shared.timeline_for(self.preset)
-        self.ctx.clips, self.ctx.tts, self.ctx.timeline = clips, tts_name, timeline
-        self.ctx.sound, self.ctx.mix, self.ctx.loudness = sound, audio, loudness
-        cues = self._captions(timeline, clips)
-        with self.stages.plain("design"):
-            self.design = self._design(timeline)
-            if self.design_section is None:  # a section set beforehand (tests) is kept
-                self.design_section = self.design.section()
-            self.ctx.spec = self.spec  # pictures chosen by meaning: what compose draws
-        drawing = VisualsStage(self._sized_for_design(self.design))
-        art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
-        # ffmpeg's render is the run's largest process: not beside our peaks, nor beside
-        # the voice model (130 MB resident, reloaded in about a second by the next render)
-        forget_providers()
-        give_back_memory()
-        composing = ComposeStage(lambda: self._compose(timeline, cues, audio, art))
-        frames = timeline.total_frames
-        self.peak_correction_db = self.stages.cached(
-            composing, self.ctx, clock="compose", total=frames
+    def _sound_beside(self, pool: ThreadPoolExecutor) -> Future[PreparedAudio]:
+        """Music, effects and the mix on another thread, beside the picture (which needs
+        none of them): with their own context, stage runner and a silent clock, so nothing
+        the picture reads changes under it and no progress is reported from two threads.
+        ``_join_sound`` takes their results in."""
+        ctx = replace(self.ctx, keys=dict(self.ctx.keys), sink=SilentProgress())
+        clock = StageClock(SilentProgress())
+        stages = StageRunner(clock, self.stages.cache, keys=ctx.keys)
+        self._sound_ctx = ctx
+        return pool.submit(self._prepare_sound, ctx, stages, clock)
+
+    def _join_sound(self, running: Future[PreparedAudio]) -> PreparedAudio:
+        """The sound made beside the picture: its stages' records, times and keys join
+        this render's, its outputs this context."""
+        shared = running.result()
+        made, ctx = self._sound_ctx, self.ctx
+        assert made is not None
+        self.clock.seconds.update(shared.stage_seconds)
+        self.stages.records.extend(shared.records)
+        self.stages.keys.update(shared.keys)
+        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = (
+            made.timeline,
+            made.sound,
+            made.music_file,
+            made.music,
         )
+        ctx.mix, ctx.loudness = made.mix, made.loudness
+        return shared
+
+    def _run(self) -> RenderResult:
+        # Alone, a render makes its sound beside its picture; the renders of a family share
+        # a sound made before them (``prepare_audio``), and only draw.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-sound") as pool:
+            running: Future[PreparedAudio] | None = None
+            try:
+                timeline = self._timing()
+                clips = self.ctx.clips
+                cues = self._captions(timeline, clips)
+                with self.stages.plain("design"):
+                    self.design = self._design(timeline)
+                    if self.design_section is None:  # a section set beforehand (tests) is kept
+                        self.design_section = self.design.section()
+                    self.ctx.spec = self.spec  # pictures chosen by meaning: what compose draws
+                drawing = VisualsStage(self._sized_for_design(self.design))
+                art = self.ctx.art = self.stages.cached(drawing, self.ctx, clock="visuals")
+                if self.prepared is None:  # the visuals' providers have answered: no calls meet
+                    running = self._sound_beside(pool)
+                # ffmpeg's render is the run's largest process: not beside our peaks, nor
+                # beside the voice model (130 MB resident, reloaded in about a second by the
+                # next render)
+                forget_providers()
+                give_back_memory()
+                frames = timeline.total_frames
+                with self.clock.stage("compose", frames):
+                    drawn = PictureStage(lambda: self._picture(timeline, cues, art))
+                    picture = self.stages.cached(drawn, self.ctx)
+                    if running is not None:
+                        self.prepared = self._join_sound(running)
+                        running = None
+                    assert self.prepared is not None
+                    timeline = self.prepared.timeline_for(self.preset)
+                    self.ctx.timeline = timeline
+                    joining = ComposeStage(lambda: self._compose(picture, self.prepared))
+                    self.peak_correction_db = self.stages.cached(joining, self.ctx)
+            finally:
+                if running is not None:  # the picture failed: the sound's end is awaited
+                    running.cancel()
+                    wait([running])
         checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
         report = self.stages.cached(checking, self.ctx, clock="qa")
-        if self.prepared is not None and (report.vision or {}).get("status") == "checked":
+        if (report.vision or {}).get("status") == "checked":
             self.prepared.shared.setdefault("vision", report.vision)  # the first aspect's
+        return self._deliver(timeline, cues, report)
+
+    def _timing(self) -> Timeline:
+        """The narration and timeline this render draws to: made now, or the family's."""
+        shared = self.prepared
+        if shared is None:
+            self._prepare_timing()
+            return self.ctx.need_timeline()
+        # shared with the other aspects: its time is part of this render's
+        self.clock.seconds.update(shared.stage_seconds)
+        self.stages.records.extend(shared.records)
+        self.stages.keys.update(shared.keys)
+        ctx = self.ctx
+        ctx.clips, ctx.tts, ctx.timeline = (
+            shared.clips,
+            shared.tts,
+            shared.timeline_for(self.preset),
+        )
+        ctx.sound, ctx.mix, ctx.loudness = shared.sound, shared.mix, shared.loudness
+        return ctx.timeline
+
+    def _deliver(self, timeline: Timeline, cues: list[Cue], report: QAReport) -> RenderResult:
+        """Credits and the manifest; the result."""
+        shared = self.prepared
+        assert shared is not None
+        clips, tts_name, sound = shared.clips, shared.tts, shared.sound
         with self.stages.plain("deliver"):
             pictures = picture_credits(self.spec)
             write_credits(self.out_dir, sound.credits, self.spec.title, pictures)
@@ -379,14 +488,14 @@ class Renderer:
                 cues=cues,
                 qa=report,
                 stage_seconds=self.clock.seconds,
-                loudness=loudness,
+                loudness=shared.loudness,
                 sound=sound,
                 out_dir=self.out_dir,
             )
             manifest["cost"] = self._costs(timeline)
             manifest["design"] = self.design_section
             manifest["audio"]["encode_peak_correction_db"] = self.peak_correction_db
-        manifest["stages"] = [record.to_dict() for record in self.stages.records]
+        manifest["stages"] = [record.to_dict() for record in in_stage_order(self.stages.records)]
         write_json(self.out_dir / "manifest.json", manifest)  # after deliver: its time too
         return RenderResult(self.out_dir, timeline, report, dict(self.clock.seconds), manifest)
 
@@ -480,14 +589,8 @@ class Renderer:
         mix = MixInputs(narration, timeline, self.spec.music, sound.music_file, gain)
         return mix_programme_audio(mix, self.preset, self.work)
 
-    def _compose(
-        self,
-        timeline: Timeline,
-        cues: list[Cue],
-        audio: Path,
-        art: list[PlacedIllustration],
-    ) -> float:
-        """Write ``video.mp4``; the gain its audio needed to stay under the peak limit."""
+    def _picture(self, timeline: Timeline, cues: list[Cue], art: list[PlacedIllustration]) -> Path:
+        """Draw and encode the video stream (no sound) into the work folder's picture file."""
         design = self.design
         front = None
         backdrop = None
@@ -523,13 +626,13 @@ class Renderer:
         if raw:
             parts = split_raw(raw, os.cpu_count() or 1)
             run_ffmpeg_all([build_raw_command(part) for part in parts])
-        video = self.out_dir / "video.mp4"
+        video = self.work / PICTURE_FILE
         tap = self._video_tap(timeline)
         plan = RenderPlan(
             spec=self.spec,
             preset=self.preset,
             timeline=timeline,
-            audio=audio,
+            audio=None,
             overlay_ass=overlay,
             output=video,
             threads=self.settings.ffmpeg_threads,
@@ -551,7 +654,33 @@ class Renderer:
             keep=tap.keeps,
         )
         self.measured_video = tap.analysis(log)
-        return self._guard_true_peak(video, audio, tap.settings)
+        return video
+
+    def _compose(self, picture: Path, sound: PreparedAudio | None) -> float:
+        """Write ``video.mp4``: the picture and its encoded sound, both copied; the gain
+        its audio needed to stay under the peak limit."""
+        assert sound is not None
+        encoded = sound.encoded
+        if encoded is None or encoded.settings != audio_settings(self.preset):
+            encoded = self._encode_sound(sound.mix)  # a family member with other settings
+        run_ffmpeg(build_mux_command(picture, encoded.path, self.out_dir / "video.mp4"))
+        self.measured_audio = encoded.analysis
+        return encoded.gain_db
+
+    def _encode_sound(self, mix: Path) -> EncodedSound:
+        """The mix as AAC, under the true-peak limit: AAC can push true peaks over the
+        ceiling on sharp effects at low bitrates; if it did, it is encoded again a little
+        quieter. The audio pass that finds out is QA's own (loudness, silence, the
+        loudness series), kept for QA when the sound stays as it is."""
+        limit = self.preset.true_peak_dbtp - PEAK_GUARD_DB
+        out = self.work / f"sound-{self.preset.audio_bitrate_k}k-{self.preset.sample_rate}.m4a"
+        run_ffmpeg(build_audio_encode_command(mix, 0.0, self.preset, out))
+        measured = analyse_audio(out, settings=DEFAULT_SETTINGS)
+        if not measured.loudness.true_peak_dbtp > limit:
+            return EncodedSound(out, 0.0, measured, audio_settings(self.preset))
+        gain = -round(measured.loudness.true_peak_dbtp - limit + PEAK_GUARD_DB, 2)
+        run_ffmpeg(build_audio_encode_command(mix, gain, self.preset, out))
+        return EncodedSound(out, gain, None, audio_settings(self.preset))
 
     def _video_tap(self, timeline: Timeline) -> VideoTap:
         """QA's black and frozen detectors, run in the render's own graph on the frames
@@ -748,22 +877,6 @@ class Renderer:
         path = self.work / "backdrop.ass"
         path.write_text(document.render(), encoding="utf-8")
         return path
-
-    def _guard_true_peak(self, video: Path, audio: Path, settings: DetectSettings) -> float:
-        """AAC can push true peaks over the ceiling on sharp effects at low bitrates: if it
-        did, encode the audio again a little quieter (the picture is copied, not redone).
-        The audio pass that finds out is QA's own (loudness, silence, the loudness series),
-        kept for QA when the file stays as it is."""
-        limit = self.preset.true_peak_dbtp - PEAK_GUARD_DB
-        measured = analyse_audio(video, settings=settings)
-        if not measured.loudness.true_peak_dbtp > limit:
-            self.measured_audio = measured
-            return 0.0
-        gain = -round(measured.loudness.true_peak_dbtp - limit + PEAK_GUARD_DB, 2)
-        fixed = video.with_name("video.peak-fixed.mp4")
-        run_ffmpeg(build_audio_reencode_command(video, audio, gain, self.preset, fixed))
-        fixed.replace(video)
-        return gain
 
     def _expectations(self, timeline: Timeline, clips: list[SpeechClip | None]) -> QAExpectations:
         """What QA holds this render to."""

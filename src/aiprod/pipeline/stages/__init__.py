@@ -1,8 +1,13 @@
 """The pipeline as declared stages, each a module with typed inputs and outputs over one
 context object (:class:`~aiprod.pipeline.stages.context.RenderContext`):
 
-    plan ─▶ probe ─▶ narration ─▶ timeline ─▶ music ─▶ sfx ─▶ audio ─▶ design ─▶ visuals
-         ─▶ compose ─▶ qa ─▶ deliver
+    plan ─▶ probe ─▶ narration ─▶ timeline ─▶ music ─▶ sfx ─▶ audio ─┐
+                                          └─▶ design ─▶ visuals ─▶ picture ─┴─▶ compose
+         ─▶ qa ─▶ deliver
+
+A render alone makes its sound (music, sfx, audio) on another thread while it draws its
+picture, which needs none of it; ``compose`` joins the two. A family of formats makes its
+sound once, before the first picture.
 
 ``plan`` (a brief to a spec, :mod:`aiprod.pipeline.plan`) runs before a render; the others
 run in :class:`aiprod.pipeline.render.Renderer`. Stages marked cached below keep their
@@ -22,10 +27,13 @@ RENDER_STAGES: tuple[str, ...] = (
     "audio",
     "design",
     "visuals",
+    "picture",
     "compose",
     "qa",
     "deliver",
 )
-CACHED_STAGES = frozenset({"narration", "music", "sfx", "audio", "visuals", "compose", "qa"})
+CACHED_STAGES = frozenset(
+    {"narration", "music", "sfx", "audio", "visuals", "picture", "compose", "qa"}
+)
 """The others are pure and cheap (timeline, design), check inputs (probe) or publish
 (deliver): they always run, and their records say ``cache: "off"``."""

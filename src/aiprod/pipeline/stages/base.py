@@ -14,13 +14,14 @@ key), in order, for the manifest's ``stages`` list; hooks registered with
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from aiprod.pipeline.progress import StageClock
+from aiprod.pipeline.stages import RENDER_STAGES
 from aiprod.pipeline.stages.cache import CacheEntry, StageCache, content_key
 
 Out = TypeVar("Out")
@@ -160,6 +161,13 @@ class StageRunner:
             if record.cache != "hit":
                 out[record.name] = round(out.get(record.name, 0.0) + record.seconds, 3)
         return out
+
+
+def in_stage_order(records: Sequence[StageRecord]) -> list[StageRecord]:
+    """Records in the pipeline's declared order (``plan``, then ``RENDER_STAGES``): a render
+    makes its sound beside its picture, so they are not always made in that order."""
+    order = {name: n for n, name in enumerate(("plan", *RENDER_STAGES))}
+    return sorted(records, key=lambda record: order.get(record.name, len(order)))
 
 
 def _since(started: float) -> float:

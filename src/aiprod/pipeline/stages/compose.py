@@ -1,4 +1,4 @@
-"""Compose: the one FFmpeg graph that makes ``video.mp4`` (and its true-peak guard)."""
+"""Compose: ``video.mp4``, the picture joined to its sound (and the true-peak guard)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,30 @@ from aiprod.pipeline.stages.toolchain import ffmpeg_version, font_fingerprints
 from aiprod.spec.model import VideoSpec
 
 
-def media_files(spec: VideoSpec) -> list[Any]:
-    """Every user file the spec names (backgrounds, pictures, logo, music, effects), as
-    fingerprints: replacing a file at the same path changes the key."""
-    paths: list[str | None] = [spec.brand.logo, spec.music.path if spec.music else None]
+def media_files(spec: VideoSpec, *, sound: bool = True) -> list[Any]:
+    """Every user file the spec names (backgrounds, pictures, logo, music, effects; the
+    sound files only with ``sound``), as fingerprints: replacing a file at the same path
+    changes the key."""
+    paths: list[str | None] = [spec.brand.logo]
+    if sound:
+        paths.append(spec.music.path if spec.music else None)
     for scene in spec.scenes:
         paths.append(getattr(scene.background, "path", None))
         paths.append(scene.illustration.path if scene.illustration else None)
-        paths.extend(cue.path for cue in scene.sfx)
+        if sound:
+            paths.extend(cue.path for cue in scene.sfx)
     return [file_fingerprint(p) for p in paths if p]
 
 
 class ComposeStage:
-    """Inputs: the spec, the preset, the timeline, the mix and pictures (by their keys),
-    the user's files, FFmpeg's build and threads (x264's output depends on them) and the
-    font files the text is drawn with."""
+    """The picture (``picture`` stage) joined to the programme audio, encoded.
+
+    Inputs: the spec, the preset, the timeline, the mix and pictures (by their keys), the
+    user's files, FFmpeg's build and threads (x264's output depends on them) and the font
+    files the text is drawn with: everything the picture's key holds, and the sound."""
 
     name = "compose"
-    version = 1
+    version = 2
 
     def __init__(self, compose: Callable[[], float]) -> None:
         self.compose = compose  # writes out_dir/video.mp4; the peak correction in dB

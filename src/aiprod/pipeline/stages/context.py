@@ -52,9 +52,10 @@ class RenderContext:
             raise RuntimeError("the timeline stage has not run yet")
         return self.timeline
 
-    def timeline_shape(self) -> dict[str, Any]:
+    def timeline_shape(self, *, sound: bool = True) -> dict[str, Any]:
         """The timeline for a cache key: frames and cues, without where the effects' files
-        happen to be (the sfx stage's key stands for their content)."""
+        happen to be (the sfx stage's key stands for their content); without the effects
+        at all for what does not hear them (``sound=False``: the picture)."""
         timeline = self.need_timeline()
-        cues = tuple(replace(c, path=None) for c in timeline.sfx)
+        cues = tuple(replace(c, path=None) for c in timeline.sfx) if sound else ()
         return replace(timeline, sfx=cues).to_dict()

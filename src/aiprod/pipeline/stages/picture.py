@@ -14,12 +14,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiprod.pipeline.stages.cache import CacheEntry
-from aiprod.pipeline.stages.compose import media_files
+from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.pipeline.stages.toolchain import ffmpeg_version, font_fingerprints
+from aiprod.spec.model import VideoSpec
 
 PICTURE_FILE = "picture.mp4"  # in the render's work folder
+
+
+def picture_files(spec: VideoSpec) -> list[Any]:
+    """Every user file the picture shows (backgrounds, pictures, logo), as fingerprints:
+    replacing a file at the same path changes the key. (The music and effects files are
+    in their own stages' keys, and so in the mix's.)"""
+    paths: list[str | None] = [spec.brand.logo]
+    for scene in spec.scenes:
+        paths.append(getattr(scene.background, "path", None))
+        paths.append(scene.illustration.path if scene.illustration else None)
+    return [file_fingerprint(p) for p in paths if p]
 
 
 class PictureStage:
@@ -48,7 +59,7 @@ class PictureStage:
             ),
             "timeline": ctx.timeline_shape(sound=False),
             "from": {n: ctx.keys.get(n) for n in ("narration", "visuals")},
-            "files": media_files(ctx.spec, sound=False),
+            "files": picture_files(ctx.spec),
             # x264's bytes depend on its thread count; 0 means one per core
             "threads": ctx.settings.ffmpeg_threads or os.cpu_count(),
             "ffmpeg": ffmpeg_version(),

@@ -18,6 +18,7 @@ from aiprod.pipeline.stages.cache import content_key
 from aiprod.pipeline.stages.compose import ComposeStage
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.pipeline.stages.narration import NarrationStage
+from aiprod.pipeline.stages.picture import PictureStage
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.visuals import VisualsStage
 from aiprod.spec.load import parse_spec
@@ -48,14 +49,19 @@ def context(tmp_path: Path, spec: VideoSpec) -> RenderContext:
 
 
 def keys(ctx: RenderContext) -> dict[str, str]:
+    """Each stage's key in render order, kept in the context as the stage runner keeps it
+    (a later stage's key is built on its inputs' keys)."""
     stages: list[Any] = [
         NarrationStage(),
         AudioStage(lambda: (Path("mix.wav"), None)),  # type: ignore[arg-type]
         VisualsStage(ctx.spec),
+        PictureStage(lambda: Path("picture.mp4")),
         ComposeStage(lambda: 0.0),
         QAStage(lambda: None, None),  # type: ignore[arg-type, return-value]
     ]
-    return {s.name: content_key(s.name, s.version, s.inputs(ctx)) for s in stages}
+    for stage in stages:
+        ctx.keys[stage.name] = content_key(stage.name, stage.version, stage.inputs(ctx))
+    return dict(ctx.keys)
 
 
 def reported(monkeypatch: pytest.MonkeyPatch, first_line: str) -> list[list[str]]:
@@ -103,7 +109,8 @@ def test_a_font_file_changed_in_place_changes_the_drawing_stages_keys(
     assert keys(ctx) == before
     font.write_bytes(font.read_bytes() + b"\0")  # the brand's font updated at the same path
     after = keys(ctx)
-    assert after["compose"] != before["compose"] and after["visuals"] != before["visuals"]
+    assert after["picture"] != before["picture"] and after["visuals"] != before["visuals"]
+    assert after["compose"] != before["compose"]  # built on the picture's key
     assert after["narration"] == before["narration"]  # the voice draws no letters
     assert after["audio"] == before["audio"]
 

@@ -284,8 +284,6 @@ class Renderer:
         # the manifest's design section (boxes per scene, safe zone), set by the layout
         # stage before QA; None when no layout engine ran: the design checks are skipped
         self.design_section: dict[str, Any] | None = None
-        # the context the sound is made in beside the picture (see ``_sound_beside``)
-        self._sound_ctx: RenderContext | None = None
 
     def run(self) -> RenderResult:
         """Render, publish the outputs (also when QA fails, for inspection), clean up."""
@@ -382,30 +380,25 @@ class Renderer:
         """Music, effects and the mix on another thread, beside the picture (which needs
         none of them): with their own context, stage runner and a silent clock, so nothing
         the picture reads changes under it and no progress is reported from two threads.
-        ``_join_sound`` takes their results in."""
+        ``_adopt`` takes their results in."""
         ctx = replace(self.ctx, keys=dict(self.ctx.keys), sink=SilentProgress())
         clock = StageClock(SilentProgress())
         stages = StageRunner(clock, self.stages.cache, keys=ctx.keys)
-        self._sound_ctx = ctx
         return pool.submit(self._prepare_sound, ctx, stages, clock)
 
-    def _join_sound(self, running: Future[PreparedAudio]) -> PreparedAudio:
-        """The sound made beside the picture: its stages' records, times and keys join
-        this render's, its outputs this context."""
-        shared = running.result()
-        made, ctx = self._sound_ctx, self.ctx
-        assert made is not None
+    def _adopt(self, shared: PreparedAudio) -> Timeline:
+        """Sound made elsewhere (beside the picture, or by the family's first render): its
+        stages' records, times and keys join this render's, its outputs this context; the
+        timeline with its effects, in this render's frame size."""
+        self.prepared = shared
         self.clock.seconds.update(shared.stage_seconds)
         self.stages.records.extend(shared.records)
         self.stages.keys.update(shared.keys)
-        ctx.timeline, ctx.sound, ctx.music_file, ctx.music = (
-            made.timeline,
-            made.sound,
-            made.music_file,
-            made.music,
-        )
-        ctx.mix, ctx.loudness = made.mix, made.loudness
-        return shared
+        ctx = self.ctx
+        ctx.clips, ctx.tts = shared.clips, shared.tts
+        ctx.timeline = timeline = shared.timeline_for(self.preset)
+        ctx.sound, ctx.mix, ctx.loudness = shared.sound, shared.mix, shared.loudness
+        return timeline
 
     def _run(self) -> RenderResult:
         # Alone, a render makes its sound beside its picture; the renders of a family share
@@ -435,12 +428,11 @@ class Renderer:
                     drawn = PictureStage(lambda: self._picture(timeline, cues, art))
                     picture = self.stages.cached(drawn, self.ctx)
                     if running is not None:
-                        self.prepared = self._join_sound(running)
+                        timeline = self._adopt(running.result())
                         running = None
-                    assert self.prepared is not None
-                    timeline = self.prepared.timeline_for(self.preset)
-                    self.ctx.timeline = timeline
-                    joining = ComposeStage(lambda: self._compose(picture, self.prepared))
+                    sound = self.prepared
+                    assert sound is not None
+                    joining = ComposeStage(lambda: self._compose(picture, sound))
                     self.peak_correction_db = self.stages.cached(joining, self.ctx)
             finally:
                 if running is not None:  # the picture failed: the sound's end is awaited
@@ -449,27 +441,15 @@ class Renderer:
         checking = QAStage(lambda: self._qa_and_thumbnail(timeline, clips), self.design_section)
         report = self.stages.cached(checking, self.ctx, clock="qa")
         if (report.vision or {}).get("status") == "checked":
-            self.prepared.shared.setdefault("vision", report.vision)  # the first aspect's
+            sound.shared.setdefault("vision", report.vision)  # the first aspect's
         return self._deliver(timeline, cues, report)
 
     def _timing(self) -> Timeline:
         """The narration and timeline this render draws to: made now, or the family's."""
-        shared = self.prepared
-        if shared is None:
+        if self.prepared is None:
             self._prepare_timing()
             return self.ctx.need_timeline()
-        # shared with the other aspects: its time is part of this render's
-        self.clock.seconds.update(shared.stage_seconds)
-        self.stages.records.extend(shared.records)
-        self.stages.keys.update(shared.keys)
-        ctx = self.ctx
-        ctx.clips, ctx.tts, ctx.timeline = (
-            shared.clips,
-            shared.tts,
-            shared.timeline_for(self.preset),
-        )
-        ctx.sound, ctx.mix, ctx.loudness = shared.sound, shared.mix, shared.loudness
-        return ctx.timeline
+        return self._adopt(self.prepared)  # its time is part of this render's too
 
     def _deliver(self, timeline: Timeline, cues: list[Cue], report: QAReport) -> RenderResult:
         """Credits and the manifest; the result."""
@@ -656,10 +636,9 @@ class Renderer:
         self.measured_video = tap.analysis(log)
         return video
 
-    def _compose(self, picture: Path, sound: PreparedAudio | None) -> float:
+    def _compose(self, picture: Path, sound: PreparedAudio) -> float:
         """Write ``video.mp4``: the picture and its encoded sound, both copied; the gain
         its audio needed to stay under the peak limit."""
-        assert sound is not None
         encoded = sound.encoded
         if encoded is None or encoded.settings != audio_settings(self.preset):
             encoded = self._encode_sound(sound.mix)  # a family member with other settings

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from aiprod.media.compose import RenderPlan, build_render_command
 from aiprod.media.ffmpeg.probe import probe
@@ -96,3 +97,64 @@ def test_the_tap_finds_what_a_decode_of_the_file_finds(tmp_path: Path, tiny_pres
     assert streams["video"].duration is not None and streams["audio"].duration is not None
     assert abs(streams["audio"].duration - streams["video"].duration) < 0.1
     assert abs(streams["video"].duration - seconds) < 0.05
+
+
+def test_the_tap_grabs_the_frames_qa_asks_for_from_the_encoders_input(
+    tmp_path: Path, tiny_preset: Preset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frames QA looks at come out of the render's graph (a second output): each is
+    its own frame, not a neighbour, and the file is not decoded for them."""
+    spec = VideoSpec.model_validate(
+        {
+            "scenes": [
+                {"duration": 1.5, "background": {"type": "gradient"}},
+                {"duration": 1.5, "background": {"type": "gradient", "preset": "sunset"}},
+            ]
+        }
+    )
+    timeline = build_timeline(spec, tiny_preset, [None, None])
+    size = (timeline.width, timeline.height)
+    grab = (5, 33, 60, timeline.total_frames + 9)  # the last: past the end, absent
+    tap = VideoTap(
+        DEFAULT_SETTINGS,
+        timeline.total_frames,
+        float(timeline.duration),
+        grab=grab,
+        frames_file=tmp_path / "frames.rgb",
+        size=size,
+    )
+    video = tmp_path / "picture.mp4"
+    plan = RenderPlan(
+        spec=spec,
+        preset=tiny_preset,
+        timeline=timeline,
+        audio=None,
+        overlay_ass=None,
+        output=video,
+        video_tap=tap,
+    )
+    log = run_ffmpeg_with_progress(
+        build_render_command(plan), on_frame=lambda _: None, timeout=300, keep=tap.keeps
+    )
+
+    def no_seeking(*_: object, **__: object) -> dict[int, np.ndarray]:
+        raise AssertionError("the file was decoded for frames the tap took")
+
+    monkeypatch.setattr("aiprod.media.measure.frames_by_seeking", no_seeking)
+    tapped = measure_all(video, grab_frames=grab, video=tap.analysis(log)).video
+    assert tapped is not None and sorted(tapped.frames) == list(grab[:3])
+    decoded = analyse_video(
+        video,
+        duration=float(timeline.duration),
+        grab_frames=[n + d for n in grab[:3] for d in (-1, 0, 1)],
+        frame_size=size,
+    ).frames
+
+    def apart(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+    for n, picture in tapped.frames.items():
+        assert picture.shape == (size[1], size[0], 3)
+        mine = apart(picture, decoded[n])
+        assert mine < 3.0  # the encoder's loss only
+        assert mine < apart(picture, decoded[n - 1]) and mine < apart(picture, decoded[n + 1])

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from aiprod.config import Settings
@@ -60,11 +61,17 @@ def test_stages_are_recorded_in_order_and_a_headline_edit_recomposes_only(
 
 
 def test_another_music_reuses_the_picture_and_joins_it_to_the_new_sound(
-    tmp_path: Path, settings: Settings, tiny_preset: Preset
+    tmp_path: Path, settings: Settings, tiny_preset: Preset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render(SPEC, tiny_preset, settings, tmp_path / "a")
     louder = json.loads(json.dumps(SPEC))
     louder["music"]["seed"] = 4
+
+    def decode(*_: object, **__: object) -> None:
+        raise AssertionError("QA decoded the file: the picture came with its measurements")
+
+    monkeypatch.setattr("aiprod.media.measure.analyse_video", decode)
+    monkeypatch.setattr("aiprod.media.measure.frames_by_seeking", decode)
     manifest = render(louder, tiny_preset, settings, tmp_path / "b")
     use = cache_use(manifest)
     assert use["narration"] == use["picture"] == "hit"
@@ -78,6 +85,17 @@ def test_another_music_reuses_the_picture_and_joins_it_to_the_new_sound(
         for name in ("a", "b")
     ]  # fmt: skip
     assert streams[0] == streams[1]  # the very same picture, not encoded again
+    # judged on the same frames as when it was drawn: the picture's checks read the same
+    checks = [
+        {
+            c["name"]: c["measured"]
+            for c in json.loads((tmp_path / n / "qa.json").read_text())["checks"]
+        }
+        for n in ("a", "b")
+    ]
+    pictured = [n for n in checks[0] if n.startswith("design_") or n.endswith("_frames")]
+    assert len(pictured) >= 6
+    assert {n: checks[0][n] for n in pictured} == {n: checks[1][n] for n in pictured}
     first = (tmp_path / "a" / "video.mp4").read_bytes()
     assert first != (tmp_path / "b" / "video.mp4").read_bytes()
     # the picture's work is the compose's when priced: a join alone teaches no speed

@@ -283,9 +283,12 @@ def build_filtergraph(plan: RenderPlan, inputs: InputList) -> Graph:
     video = add_logo(plan, video, inputs, graph)
     tap = plan.video_tap
     graph.add([video], finishing(plan), ["vout" if tap is None else "vfinal"])
-    if tap is not None:  # the finished frames, split for the encoder and QA's detectors
-        graph.add(["vfinal"], [f("split", 2)], ["vout", "qadetect"])
+    if tap is not None:  # the finished frames, split for the encoder and QA (detectors, frames)
+        branches = ["vout", "qadetect", *(["qaframes"] if tap.grabs else [])]
+        graph.add(["vfinal"], [f("split", len(branches))], branches)
         graph.add(["qadetect"], [*tap.detectors(), f("nullsink")])
+        if tap.grabs:
+            graph.add(["qaframes"], tap.grab_chain(), ["qaframes_out"])
     if plan.audio is not None:
         k = inputs.add(plan.audio)
         # Debian's FFmpeg 5.1 AAC encoder wants whole 1024-sample frames from a filtergraph
@@ -333,6 +336,8 @@ def build_render_command(plan: RenderPlan) -> list[str]:
     inputs = InputList(raw=plan.raw_pictures)
     graph = build_filtergraph(plan, inputs)
     threads = ["-threads", str(plan.threads)] if plan.threads else []
+    tap = plan.video_tap
+    grabbed = tap.grab_output("qaframes_out") if tap is not None and tap.grabs else []
     metadata = ["-metadata", f"title={plan.spec.title}"] if plan.spec.title else []
     return [
         "-y",
@@ -355,6 +360,7 @@ def build_render_command(plan: RenderPlan) -> list[str]:
         "pipe:1",
         "-nostats",
         str(plan.output),
+        *grabbed,  # QA's frames: a second output, after the video's
     ]
 
 

@@ -417,21 +417,47 @@ def analyse_audio(
 
 @dataclass(frozen=True)
 class VideoTap:
-    """The video pass's detectors run inside another ffmpeg run (the render's own graph),
-    on the frames its encoder receives: they log on that run's stderr, so the written file
-    needs no decode for them. ``total_frames`` bounds what they see; ``duration`` closes
-    a freeze still open at the end. (Frames are not grabbed there: a sparse second output
-    made FFmpeg 5.1 queue the whole programme, 2.7 GB for 30 s of 1080p: ``frames_by_seeking``
-    takes them from the file.)"""
+    """The video pass run inside another ffmpeg run (the render's own graph), on the frames
+    its encoder receives: the detectors log on that run's stderr, and the frames ``grab``
+    (full size, RGB) go to ``frames_file``, so the written file needs no decode for QA.
+    ``total_frames`` bounds what they see; ``duration`` closes a freeze still open at the
+    end; ``size`` is the frames' (width, height)."""
 
     settings: DetectSettings
     total_frames: int
     duration: float
+    grab: tuple[int, ...] = ()
+    frames_file: Path | None = None
+    size: tuple[int, int] = (0, 0)
 
     def detectors(self) -> list[Filter]:
         """The tap's branch: the programme's frames only, then the video pass."""
         frames = f("trim", end_frame=self.total_frames)
         return [frames, *detector_filters(self.settings, black=True, frozen=True)]
+
+    @property
+    def grabs(self) -> bool:
+        """Whether the run writes frames for QA (a second output, ``grab_output``)."""
+        return bool(self.grab) and self.frames_file is not None
+
+    def _taken(self) -> list[int]:
+        # frame 0 always: see grab_chain
+        return sorted({0, *(n for n in self.grab if 0 <= n < self.total_frames)})
+
+    def grab_chain(self) -> list[Filter]:
+        """The frames ``grab``, as full-size RGB. FFmpeg 5.1 feeds first the output whose
+        last frame is oldest: a sparse output stays the oldest, and the render's graph then
+        queued the programme behind it (2.1 GB against 0.65 GB on a 30 s 1080p render).
+        Stamped after the programme's end, from frame 0 on, these frames are never the
+        oldest; the memory and time of the run are those without them."""
+        late = math.ceil(self.duration) + 60
+        return [frame_select(self._taken()), f("setpts", f"PTS+{late}/TB"), f("format", "rgb24")]
+
+    def grab_output(self, label: str) -> list[str]:
+        """The output arguments writing the graph's ``label`` (``grab_chain``'s frames)."""
+        assert self.frames_file is not None
+        return ["-map", f"[{label}]", "-fps_mode", "passthrough", "-f", "rawvideo",
+                str(self.frames_file)]  # fmt: skip
 
     @staticmethod
     def keeps(line: bytes) -> bool:
@@ -439,9 +465,16 @@ class VideoTap:
         return b"black_start" in line or b"lavfi.freezedetect" in line
 
     def analysis(self, log: str) -> VideoAnalysis:
-        """What the detectors found, from the run's kept stderr lines."""
+        """What the detectors found, from the run's kept stderr lines; the grabbed frames."""
+        frames: dict[int, Frame] = {}
+        if self.grabs and self.frames_file is not None:
+            taken = read_raw_frames(self.frames_file, *self.size)
+            wanted = set(self.grab)
+            frames = {n: p for n, p in zip(self._taken(), taken, strict=False) if n in wanted}
         return VideoAnalysis(
-            black=parse_blackdetect(log), frozen=parse_freezedetect(log, self.duration)
+            black=parse_blackdetect(log),
+            frozen=parse_freezedetect(log, self.duration),
+            frames=frames,
         )
 
 
@@ -491,7 +524,8 @@ def measure_all(
     ``grab_frames``: frame numbers also returned as full-size RGB pictures (``.frames``),
     taken from the video pass's own decode. ``video`` / ``audio``: passes already taken
     of this file's streams (the render's tap, its true-peak check), not taken again; with
-    ``video`` given, the frames are grabbed from the file by seeking (``frames_by_seeking``)."""
+    ``video`` given without frames, the frames are grabbed from the file by seeking
+    (``frames_by_seeking``)."""
     started = time.perf_counter()
     streams = probe(path, count_packets=True).streams
     video_stream, audio_stream = first_stream(streams, "video"), first_stream(streams, "audio")
@@ -513,12 +547,12 @@ def measure_all(
             audio_job = pool.submit(analyse_audio, path, settings=settings, duration=duration)
         grab_job: Future[dict[int, Frame]] | None = None
         rate = video_stream.frame_rate if video_stream is not None else None
-        if video is not None and grab_frames and rate and video_stream is not None:
+        # a pass given without frames (the tap grabbed none): they are taken from the file
+        missing = grab_frames if video is not None and not video.frames else ()
+        if video is not None and missing and rate and video_stream is not None:
             width, height = video_stream.width or 0, video_stream.height or 0
             size = (width, height)
-            grab_job = pool.submit(
-                frames_by_seeking, path, grab_frames, size, rate, settings=settings
-            )
+            grab_job = pool.submit(frames_by_seeking, path, missing, size, rate, settings=settings)
         if video_stream is None:
             video = None
         elif video_job is not None:

@@ -96,7 +96,7 @@ from aiprod.pipeline.stages.compose import ComposeStage
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.pipeline.stages.music import MUSIC
 from aiprod.pipeline.stages.narration import narrate
-from aiprod.pipeline.stages.picture import PICTURE_FILE, PictureStage
+from aiprod.pipeline.stages.picture import PICTURE_FILE, QA_FRAMES_FILE, Drawn, PictureStage
 from aiprod.pipeline.stages.qa import QAStage
 from aiprod.pipeline.stages.sfx import SFX
 from aiprod.pipeline.stages.visuals import VisualsStage
@@ -425,8 +425,9 @@ class Renderer:
                 give_back_memory()
                 frames = timeline.total_frames
                 with self.clock.stage("compose", frames):
-                    drawn = PictureStage(lambda: self._picture(timeline, cues, art))
-                    picture = self.stages.cached(drawn, self.ctx)
+                    painting = PictureStage(lambda: self._picture(timeline, cues, art))
+                    drawn = self.stages.cached(painting, self.ctx)
+                    picture, self.measured_video = drawn.video, drawn.measured
                     if running is not None:
                         timeline = self._adopt(running.result())
                         running = None
@@ -569,8 +570,9 @@ class Renderer:
         mix = MixInputs(narration, timeline, self.spec.music, sound.music_file, gain)
         return mix_programme_audio(mix, self.preset, self.work)
 
-    def _picture(self, timeline: Timeline, cues: list[Cue], art: list[PlacedIllustration]) -> Path:
-        """Draw and encode the video stream (no sound) into the work folder's picture file."""
+    def _picture(self, timeline: Timeline, cues: list[Cue], art: list[PlacedIllustration]) -> Drawn:
+        """Draw and encode the video stream (no sound) into the work folder's picture file;
+        QA's tap measures it on the way."""
         design = self.design
         front = None
         backdrop = None
@@ -633,8 +635,7 @@ class Renderer:
             timeout=self.settings.render_timeout_s,
             keep=tap.keeps,
         )
-        self.measured_video = tap.analysis(log)
-        return video
+        return Drawn(video, tap.analysis(log))
 
     def _compose(self, picture: Path, sound: PreparedAudio) -> float:
         """Write ``video.mp4``: the picture and its encoded sound, both copied; the gain
@@ -662,10 +663,22 @@ class Renderer:
         return EncodedSound(out, gain, None, audio_settings(self.preset))
 
     def _video_tap(self, timeline: Timeline) -> VideoTap:
-        """QA's black and frozen detectors, run in the render's own graph on the frames
-        the encoder receives: the file needs no decode for them."""
+        """QA's black and frozen detectors and the frames it looks at, taken in the render's
+        own graph from the frames the encoder receives: the file needs no decode for QA."""
         expect = self._expectations(timeline, self.ctx.clips)
-        return VideoTap(expect.detect, timeline.total_frames, float(timeline.duration))
+        return VideoTap(
+            expect.detect,
+            timeline.total_frames,
+            float(timeline.duration),
+            grab=tuple(self._frames_to_grab(timeline, expect)),
+            frames_file=self.work / QA_FRAMES_FILE,
+            size=(timeline.width, timeline.height),
+        )
+
+    @staticmethod
+    def _frames_to_grab(timeline: Timeline, expect: QAExpectations) -> list[int]:
+        """The frames QA looks at: one per scene at rest, and the thumbnail's."""
+        return [p.frame for p in sample_points(expect)] + [thumbnail_frame(timeline)]
 
     def _logo_layers(self, timeline: Timeline) -> list[PictureLayer]:
         """The end card's logo: a layer fitted to its box (aspect kept) that pops in with a
@@ -885,7 +898,7 @@ class Renderer:
         video = self.out_dir / "video.mp4"
         expect = self._expectations(timeline, clips)
         thumb_at = thumbnail_frame(timeline)
-        grab = [p.frame for p in sample_points(expect)] + [thumb_at]
+        grab = self._frames_to_grab(timeline, expect)
         tapped, self.measured_video = self.measured_video, None
         heard, self.measured_audio = self.measured_audio, None
         measured = measure_all(

@@ -11,15 +11,28 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiprod.media.measure import Interval, VideoAnalysis, read_raw_frames
 from aiprod.pipeline.stages.cache import CacheEntry, file_fingerprint
 from aiprod.pipeline.stages.context import RenderContext
 from aiprod.pipeline.stages.toolchain import ffmpeg_version, font_fingerprints
 from aiprod.spec.model import VideoSpec
 
 PICTURE_FILE = "picture.mp4"  # in the render's work folder
+QA_FRAMES_FILE = "qa-frames.rgb"  # the frames QA looks at, as the encoder received them
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The encoded picture and what QA's tap measured of it while it was drawn (the
+    detectors' findings and the frames QA looks at); kept together in the cache, so a
+    picture taken from there is judged on the same frames."""
+
+    video: Path
+    measured: VideoAnalysis
 
 
 def picture_files(spec: VideoSpec) -> list[Any]:
@@ -40,12 +53,12 @@ class PictureStage:
     files the text is drawn with. Not the sound."""
 
     name = "picture"
-    version = 1
+    version = 2
 
-    def __init__(self, draw: Callable[[], Path]) -> None:
-        self.draw = draw  # writes the work folder's picture.mp4 (video only); its path
+    def __init__(self, draw: Callable[[], Drawn]) -> None:
+        self.draw = draw  # writes the work folder's picture.mp4 (video only) and QA frames
 
-    def provider(self, ctx: RenderContext, out: Path) -> str | None:
+    def provider(self, ctx: RenderContext, out: Drawn) -> str | None:
         return "ffmpeg"
 
     def inputs(self, ctx: RenderContext) -> dict[str, Any]:
@@ -66,13 +79,43 @@ class PictureStage:
             "fonts": font_fingerprints(ctx.spec),  # libass draws the titles and captions
         }
 
-    def compute(self, ctx: RenderContext) -> Path:
+    def compute(self, ctx: RenderContext) -> Drawn:
         return self.draw()
 
-    def save(self, out: Path, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
-        return {}, {PICTURE_FILE: out}
+    def save(self, out: Drawn, ctx: RenderContext) -> tuple[dict[str, Any], dict[str, Path]]:
+        measured = out.measured
+        numbers = sorted(measured.frames)
+        record = {
+            "black": [[i.start, i.end] for i in measured.black],
+            "frozen": [[i.start, i.end] for i in measured.frozen],
+            "frames": numbers,
+        }
+        files = {PICTURE_FILE: out.video}
+        if numbers:
+            frames = ctx.work / QA_FRAMES_FILE
+            with frames.open("wb") as sink:  # in number order, as ``load`` reads them
+                for n in numbers:
+                    sink.write(measured.frames[n].tobytes())
+            files[QA_FRAMES_FILE] = frames
+        return record, files
 
-    def load(self, entry: CacheEntry, ctx: RenderContext) -> Path:
+    def load(self, entry: CacheEntry, ctx: RenderContext) -> Drawn:
         out = ctx.work / PICTURE_FILE
         shutil.copyfile(entry.path(PICTURE_FILE), out)
-        return out
+        record, timeline = entry.record, ctx.need_timeline()
+        numbers = [int(n) for n in record["frames"]]
+        pictures = (
+            read_raw_frames(entry.path(QA_FRAMES_FILE), timeline.width, timeline.height)
+            if numbers
+            else []
+        )
+        if len(pictures) != len(numbers):
+            raise ValueError("the picture's QA frames are incomplete")
+        return Drawn(
+            out,
+            VideoAnalysis(
+                black=[Interval(*pair) for pair in record["black"]],
+                frozen=[Interval(*pair) for pair in record["frozen"]],
+                frames=dict(zip(numbers, pictures, strict=True)),
+            ),
+        )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from aiprod.config import Settings
-from aiprod.pipeline.render import Renderer
+from aiprod.pipeline.render import SOUND_NICE, Renderer
 from aiprod.pipeline.stages import CACHED_STAGES, RENDER_STAGES
 from aiprod.spec.load import parse_spec
 from aiprod.spec.presets import Preset
@@ -188,3 +190,21 @@ def test_a_brief_is_planned_and_spoken_once_and_its_repeat_answered_from_the_cac
     assert (tmp_path / "out0" / "video.mp4").read_bytes() == (
         tmp_path / "out1" / "video.mp4"
     ).read_bytes()
+
+
+def test_the_sound_is_made_on_a_thread_that_yields_the_cpu_to_the_picture(
+    tmp_path: Path, settings: Settings, tiny_preset: Preset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, int]] = []
+    made = Renderer._prepare_sound
+
+    def watched(self: Renderer, *args: Any) -> Any:
+        me = threading.current_thread()
+        seen.append((me.name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        return made(self, *args)
+
+    monkeypatch.setattr(Renderer, "_prepare_sound", watched)
+    render(SPEC, tiny_preset, settings, tmp_path / "a")
+    (thread, nice), main = seen[0], os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert thread.startswith("render-sound") and nice == min(19, main + SOUND_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main  # not this one's

@@ -9,6 +9,7 @@ from PIL import Image
 
 from aiprod.captions.ass import AssDocument, AssEvent, AssStyle
 from aiprod.media.ffmpeg.run import run_ffmpeg
+from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
 from aiprod.media.stills import Still, StillJob, batches, build_stills_command
 
 STYLE = AssStyle(name="S", font="Noto Sans", size=20, bold=False, outline=0, shadow=0, alignment=7)
@@ -48,3 +49,16 @@ def test_a_batch_draws_every_picture_in_its_colour_and_place(tmp_path: Path) -> 
         red, green, blue, alpha = b.getpixel((15, 30))
         assert (red, green, blue) == (0, 0, 255) and abs(alpha - 128) <= 1
         assert b.getpixel((15, 5))[3] == 0
+
+
+def test_a_picture_drawn_as_a_raw_frame_is_the_png_converted(tmp_path: Path) -> None:
+    """Bands and rests go to the compose only: drawn straight into its raw frame, they are
+    byte for byte the frame the PNG's conversion made."""
+    still = Still(mask(tmp_path, "m", 70, 40, (5, 3, 61, 33)), "#00D4FF", 0.85)
+    png, direct = tmp_path / "m.png", tmp_path / "m.direct.yuva"
+    run_ffmpeg(build_stills_command([StillJob(still, 70, 40, png)]))
+    run_ffmpeg(build_stills_command([StillJob(still, 70, 40, direct, raw=True)]))
+    converted = plan_raw_pictures([png])
+    run_ffmpeg(build_raw_command(converted))
+    assert direct.read_bytes() == converted[png].path.read_bytes()
+    assert len(direct.read_bytes()) == 70 * 40 * 5 // 2  # yuva420p: Y, A whole; U, V a quarter

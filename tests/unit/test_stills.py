@@ -11,6 +11,7 @@ from PIL import Image
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import SceneTimes, plan_design
 from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
+from aiprod.media.raw_pictures import RawPicture
 from aiprod.media.stills import (
     Decor,
     ShapeStill,
@@ -206,3 +207,21 @@ def test_a_picture_repeated_in_another_scene_is_drawn_once(tmp_path: Path) -> No
     ]
     assert len(set(others) | {first}) == 5 and len(book.jobs) == 5
     assert [job.out for job in book.jobs] == [first, *others]
+
+
+def test_a_picture_only_the_compose_reads_is_drawn_as_its_raw_frame(tmp_path: Path) -> None:
+    book = StillBook(tmp_path)
+    rest = "[Events]\nDialogue: 0,0:00:00.00,0:00:01.00,D,,0,0,0,,{\\p1}m 0 0 l 9 0 9 9{\\p0}"
+    name = book.add("rest0_0", rest, (300, 200), "#FFFFFF", 0.5, raw=True)
+    assert book.add("rest2_0", rest, (300, 200), "#FFFFFF", 0.5, raw=True) == name
+    png = book.add("still0_0", rest, (300, 200), "#FFFFFF", 0.5)  # merged later: a PNG
+    assert png != name and len(book.jobs) == 2
+    raw_job, png_job = book.jobs
+    assert raw_job.raw and raw_job.out == tmp_path / "rest0_0.yuva" and not png_job.raw
+    assert book.raw == {name: RawPicture(tmp_path / "rest0_0.yuva", 300, 200)}
+    args = build_stills_command(book.jobs)
+    assert args[args.index(str(raw_job.out)) - 2 : args.index(str(raw_job.out))] == [
+        "-f",
+        "rawvideo",
+    ]
+    assert "yuva420p" in args and str(png_job.out) in args

@@ -18,6 +18,8 @@ from typing import Literal
 from PIL import Image
 
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
+from aiprod.media.raw_pictures import RAW_FORMAT, RawPicture
+from aiprod.media.raw_pictures import SUFFIX as RAW_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -180,12 +182,15 @@ def merge_decor(pictures: Sequence[Path], width: int, height: int, out: Path) ->
 
 @dataclass(frozen=True)
 class StillJob:
-    """One picture to draw: ``still`` on a ``width`` x ``height`` canvas, into ``out``."""
+    """One picture to draw: ``still`` on a ``width`` x ``height`` canvas, into ``out``: an
+    RGBA PNG, or with ``raw`` the compose's raw ``yuva420p`` frame (``media.raw_pictures``)
+    written by the drawing process itself, for a picture nothing but the compose reads."""
 
     still: Still
     width: int
     height: int
     out: Path
+    raw: bool = False
 
 
 @dataclass
@@ -197,21 +202,38 @@ class StillBook:
 
     folder: Path
     jobs: list[StillJob] = field(default_factory=list)
-    _drawn: dict[tuple[str, int, int, str, float], Path] = field(default_factory=dict)
+    # the pictures drawn straight into raw frames: their names (as the compose's inputs
+    # know them) -> the raw frames
+    raw: dict[Path, RawPicture] = field(default_factory=dict)
+    _drawn: dict[tuple[str, int, int, str, float, bool], Path] = field(default_factory=dict)
 
     def add(
-        self, name: str, document: str, size: tuple[int, int], colour: str, opacity: float
+        self,
+        name: str,
+        document: str,
+        size: tuple[int, int],
+        colour: str,
+        opacity: float,
+        *,
+        raw: bool = False,
     ) -> Path:
         """The PNG that shows ``document`` (an ASS mask) on a ``size`` canvas; its job is
-        added unless the same picture was added before."""
+        added unless the same picture was added before. With ``raw`` (a picture only the
+        compose reads) it is drawn as its raw frame: no PNG is written, and ``raw`` maps
+        the returned name to it (drawing and converting it took a PNG encode, a decode
+        and a process more)."""
         width, height = size
-        key = (document, width, height, colour, round(opacity, 4))
+        key = (document, width, height, colour, round(opacity, 4), raw)
         if (drawn := self._drawn.get(key)) is not None:
             return drawn
         mask = self.folder / f"{name}.ass"
         mask.write_text(document, encoding="utf-8")
         png = self.folder / f"{name}.png"
-        self.jobs.append(StillJob(Still(mask, colour, opacity), width, height, png))
+        out = png
+        if raw:
+            out = png.with_suffix(RAW_SUFFIX)
+            self.raw[png] = RawPicture(out, width, height)
+        self.jobs.append(StillJob(Still(mask, colour, opacity), width, height, out, raw))
         self._drawn[key] = png
         return png
 
@@ -241,7 +263,11 @@ def build_stills_command(jobs: Sequence[StillJob]) -> list[str]:
             [f("alphamerge"), f("colorchannelmixer", aa=round(job.still.opacity, 4))],
             [f"still{n}"],
         )
-        outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-update", "1", str(job.out)]
+        if job.raw:  # converted by the scaler the compose would insert: the same frame
+            outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-pix_fmt", RAW_FORMAT]
+            outputs += ["-f", "rawvideo", str(job.out)]
+        else:
+            outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-update", "1", str(job.out)]
     return ["-y", "-filter_complex", graph.render(), *outputs]
 
 

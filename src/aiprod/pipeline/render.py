@@ -71,7 +71,12 @@ from aiprod.media.measure import (
 )
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
-from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures, split_raw
+from aiprod.media.raw_pictures import (
+    RawPicture,
+    build_raw_command,
+    plan_raw_pictures,
+    split_raw,
+)
 from aiprod.media.scene_backgrounds import blurred_png, clip_frame, split_png
 from aiprod.media.stills import (
     Decor,
@@ -595,6 +600,7 @@ class Renderer:
         backdrop = None
         stills: tuple[Decor | None, ...] = ()
         bands: tuple[tuple[SlidingStill | ShapeStill, ...], ...] = ()
+        drawn_raw: dict[Path, RawPicture] = {}  # the bands and rests, drawn as raw frames
         if design is not None:
             front = ([design.style], list(design.front))
             backdrop = self._write_backdrop(design, timeline)
@@ -604,6 +610,7 @@ class Renderer:
             # many pictures per ffmpeg process, the processes side by side (one a CPU)
             run_ffmpeg_all([build_stills_command(batch) for batch in batches(book.jobs)])
             stills = self._merge_decor(decor, timeline)
+            drawn_raw = book.raw
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -615,16 +622,17 @@ class Renderer:
         layers, art = self._layers(art, timeline)
         layers += self._logo_layers(timeline)
         backgrounds = self._background_stills(timeline)
-        raw = plan_raw_pictures(
+        converting = plan_raw_pictures(
             [
                 *(d.png for d in stills if d is not None),
-                *(o.png for scene in bands for o in scene),
+                *(o.png for scene in bands for o in scene if o.png not in drawn_raw),
                 *(b for b in backgrounds if b is not None),
             ]
         )
-        if raw:
-            parts = split_raw(raw, os.cpu_count() or 1)
+        if converting:
+            parts = split_raw(converting, os.cpu_count() or 1)
             run_ffmpeg_all([build_raw_command(part) for part in parts])
+        raw = {**drawn_raw, **converting}
         video = self.work / PICTURE_FILE
         tap = self._video_tap(timeline)
         plan = RenderPlan(
@@ -829,14 +837,28 @@ class Renderer:
             for m, band in enumerate(bands):
                 size = (band.strip_w, band.strip_h)
                 png = self._bake(
-                    f"band{n}_{m}", design, band.mask, size, band.colour, band.opacity, book
+                    f"band{n}_{m}",
+                    design,
+                    band.mask,
+                    size,
+                    band.colour,
+                    band.opacity,
+                    book,
+                    raw=True,
                 )
                 start, end = band.start_s - offset, band.end_s - offset
                 items.append((1, SlidingStill(png, band.x0, band.x1, band.y, start, end)))
             for m, rest in enumerate(rests):
                 size = (rest.canvas_w, rest.canvas_h)
                 png = self._bake(
-                    f"rest{n}_{m}", design, rest.mask, size, rest.colour, rest.opacity, book
+                    f"rest{n}_{m}",
+                    design,
+                    rest.mask,
+                    size,
+                    rest.colour,
+                    rest.opacity,
+                    book,
+                    raw=True,
                 )
                 shape = ShapeStill(
                     png,
@@ -862,8 +884,11 @@ class Renderer:
         colour: str,
         opacity: float,
         book: StillBook,
+        *,
+        raw: bool = False,
     ) -> Path:
-        """The picture of one mask event in ``book`` (drawn once however often it is used)."""
+        """The picture of one mask event in ``book`` (drawn once however often it is used);
+        ``raw``: drawn as the compose's raw frame only (see ``StillBook.add``)."""
         document = AssDocument(
             play_res_x=size[0],
             play_res_y=size[1],
@@ -871,7 +896,7 @@ class Renderer:
             events=[event],
             title="AIPROD still",
         )
-        return book.add(name, document.render(), size, colour, opacity)
+        return book.add(name, document.render(), size, colour, opacity, raw=raw)
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
         if not design.backdrop:

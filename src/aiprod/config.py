@@ -101,7 +101,10 @@ class Settings(BaseSettings):
         default=None, description="icon index and rendered icons (unset: ~/.cache/aiprod)"
     )
     embed_threads: int = Field(
-        default=1, ge=1, le=64, description="threads of the embedding model that picks icons"
+        default=0,
+        ge=0,
+        le=64,
+        description="threads of the embedding model that picks icons; 0: one per CPU",
     )
     url_signing_key: SecretStr | None = Field(
         default=None,

@@ -178,10 +178,11 @@ class Embedder:
 @cache
 def default_embedder() -> Embedder:
     """The process-wide embedder; the ``embed_threads`` setting (``AIPROD_EMBED_THREADS``,
-    default 1) sets its threads."""
+    0 by default: one per CPU) sets its threads. A plan's lines are embedded while nothing
+    else runs: on two cores, two threads halve their 0.5 s."""
     from aiprod.config import load_settings
 
-    return Embedder(threads=load_settings().embed_threads)
+    return Embedder(threads=load_settings().embed_threads or os.cpu_count())
 
 
 def _normalised(vectors: Vectors) -> Vectors:

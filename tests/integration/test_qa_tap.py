@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiprod.media.compose import RenderPlan, build_render_command
+from aiprod.media.compose import InputList, RenderPlan, build_filtergraph, build_render_command
+from aiprod.media.ffmpeg.graph import f
 from aiprod.media.ffmpeg.probe import probe
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_with_progress
 from aiprod.media.measure import (
@@ -158,3 +159,59 @@ def test_the_tap_grabs_the_frames_qa_asks_for_from_the_encoders_input(
         mine = apart(picture, decoded[n])
         assert mine < 3.0  # the encoder's loss only
         assert mine < apart(picture, decoded[n - 1]) and mine < apart(picture, decoded[n + 1])
+
+
+def test_after_a_cut_frame_n_is_stamped_n_over_the_rate(
+    tmp_path: Path, tiny_preset: Preset
+) -> None:
+    """Layers are timed by stamps (``setpts=N+k``) and shown by frame numbers
+    (``enable=between(n,..)``): both must name the same frame after every cut. concat's
+    microsecond stamps, rounded down, put a layer a frame late (a picture's exit fade
+    started a frame after its rest ended: a blink)."""
+    black = {"type": "color", "color": "#000000"}
+    cut = {"type": "fade", "duration": 0.3}
+    spec = VideoSpec.model_validate(  # 31 frames: a body of 22, not whole microseconds
+        {
+            "scenes": [
+                {"duration": 1.0333, "background": black, "transition": cut},
+                {"duration": 1.0333, "background": black, "transition": cut},
+                {"duration": 1.0, "background": black},
+            ]
+        }
+    )
+    timeline = build_timeline(spec, tiny_preset, [None] * 3)
+    plan = RenderPlan(
+        spec=spec,
+        preset=tiny_preset,
+        timeline=timeline,
+        audio=None,
+        overlay_ass=None,
+        output=tmp_path / "unused.mp4",
+    )
+    inputs = InputList()
+    graph = build_filtergraph(plan, inputs)
+    fps, last = timeline.fps, timeline.total_frames - 1
+    marks = [5, 23, 26, 29, 44, 50, last - 3]  # inside the first scene, then after each cut
+    joined = "vout"  # the joined picture, faded in and out
+    for k in marks:  # one white frame stamped for frame k, over the joined picture
+        graph.add(
+            [],
+            [
+                f("color", c="white", s=f"{timeline.width}x{timeline.height}", r=fps, d=1),
+                f("trim", end_frame=1),
+                f("settb", expr=f"{fps.denominator}/{fps.numerator}"),
+                f("setpts", f"N+{k}"),
+            ],
+            [f"mark{k}"],
+        )
+        graph.add([joined, f"mark{k}"], [f("overlay", eof_action="pass")], [f"marked{k}"])
+        joined = f"marked{k}"
+    graph.add([joined], [f("format", "gray")], ["out"])
+    raw = tmp_path / "frames.gray"
+    run_ffmpeg(
+        [*inputs.args, "-filter_complex", graph.render(), "-map", "[out]",
+         "-fps_mode", "passthrough", "-f", "rawvideo", "-y", str(raw)]
+    )  # fmt: skip
+    frames = np.fromfile(raw, dtype=np.uint8).reshape(-1, timeline.height, timeline.width)
+    white = [n for n in range(len(frames)) if frames[n].mean() > 128]
+    assert white == marks

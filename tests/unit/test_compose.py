@@ -78,7 +78,8 @@ def test_only_scene_edges_are_cross_faded(tmp_path: Path) -> None:
     # each joint is restamped frame by frame: 5.1's xfade stamps its last frame late
     assert len(re.findall(r"offset=0,settb=expr=1/30,setpts=N\[x\d\]", rendered)) == 2
     # pieces: 4 bodies + 2 joints (scene 2 -> 3 is a cut)
-    assert "concat=n=6:v=1:a=0[joined]" in rendered
+    # and the joined picture too: concat's microsecond stamps, rounded, made layers late
+    assert "concat=n=6:v=1:a=0,settb=expr=1/30,setpts=N[joined]" in rendered
     tl = plan.timeline
     s0, s1 = tl.scenes[0], tl.scenes[1]
     assert f"[s0t_]trim=start_frame={s0.frames - 15}:end_frame={s0.frames}" in rendered

@@ -219,7 +219,11 @@ def join_scenes(plan: RenderPlan, labels: list[str], graph: Graph) -> str:
         sequence.append(joint)
     if len(sequence) == 1:
         return sequence[0]
-    graph.add(sequence, [f("concat", n=len(sequence), v=1, a=0)], ["joined"])
+    # concat stamps in microseconds, rounded down: frame 318 at 10.599999 s, before a
+    # layer stamped 318/30 that was then shown a frame late (a picture's exit fade began a
+    # frame after its rest had ended: a one-frame blink); stamped again, frame n is n/fps
+    restamp = [f("settb", expr=f"{fps.denominator}/{fps.numerator}"), f("setpts", "N")]
+    graph.add(sequence, [f("concat", n=len(sequence), v=1, a=0), *restamp], ["joined"])
     return "joined"
 
 

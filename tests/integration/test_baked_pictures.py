@@ -10,7 +10,7 @@ from PIL import Image
 from aiprod.captions.ass import AssDocument, AssEvent, AssStyle
 from aiprod.media.ffmpeg.run import run_ffmpeg
 from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
-from aiprod.media.stills import Still, StillJob, batches, build_stills_command
+from aiprod.media.stills import Still, StillJob, batches, build_stills_command, merge_decor
 
 STYLE = AssStyle(name="S", font="Noto Sans", size=20, bold=False, outline=0, shadow=0, alignment=7)
 
@@ -62,3 +62,24 @@ def test_a_picture_drawn_as_a_raw_frame_is_the_png_converted(tmp_path: Path) -> 
     run_ffmpeg(build_raw_command(converted))
     assert direct.read_bytes() == converted[png].path.read_bytes()
     assert len(direct.read_bytes()) == 70 * 40 * 5 // 2  # yuva420p: Y, A whole; U, V a quarter
+
+
+def test_decor_merged_from_raw_rgba_frames_is_the_png_merge(tmp_path: Path) -> None:
+    """Decor pieces are drawn as raw RGBA frames and merged without a PNG encode or decode:
+    the compose's frame is byte for byte the one the PNGs made."""
+    veil = Still(mask(tmp_path, "v", 64, 36, (0, 0, 64, 36)), "#102030", 0.4)
+    corner = Still(mask(tmp_path, "c", 64, 36, (30, 10, 60, 30)), "#FFC857", 0.8)
+    jobs = [StillJob(s, 64, 36, tmp_path / f"{n}.png") for n, s in (("v", veil), ("c", corner))]
+    jobs += [
+        StillJob(s, 64, 36, tmp_path / f"{n}.rgba", rgba=True)
+        for n, s in (("v", veil), ("c", corner))
+    ]
+    run_ffmpeg(build_stills_command(jobs))
+    as_png = merge_decor([tmp_path / "v.png", tmp_path / "c.png"], 64, 36, tmp_path / "d.png")
+    as_raw = merge_decor([tmp_path / "v.rgba", tmp_path / "c.rgba"], 64, 36, tmp_path / "d.rgba")
+    assert as_png is not None and as_raw is not None
+    assert (as_raw.x, as_raw.y, as_raw.size) == (as_png.x, as_png.y, (64, 36))
+    converted = plan_raw_pictures([as_png.source, as_raw.source])
+    run_ffmpeg(build_raw_command(converted))
+    frames = [converted[d.png].path.read_bytes() for d in (as_png, as_raw)]
+    assert frames[0] == frames[1] and len(frames[0]) == 64 * 36 * 5 // 2

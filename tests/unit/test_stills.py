@@ -225,3 +225,8 @@ def test_a_picture_only_the_compose_reads_is_drawn_as_its_raw_frame(tmp_path: Pa
         "rawvideo",
     ]
     assert "yuva420p" in args and str(png_job.out) in args
+    # a decor piece, merged in Python: a raw RGBA frame, returned as the file to read
+    piece = book.add("still0_1", rest, (300, 200), "#FFFFFF", 0.5, rgba=True)
+    assert piece == tmp_path / "still0_1.rgba" and book.jobs[-1].rgba and piece not in book.raw
+    args = build_stills_command(book.jobs[-1:])
+    assert args[-5:] == ["-pix_fmt", "rgba", "-f", "rawvideo", str(piece)]

@@ -44,25 +44,48 @@ class RawPicture:
         ]
 
 
-def plan_raw_pictures(pngs: Iterable[Path]) -> dict[Path, RawPicture]:
-    """For each distinct picture, the raw file it becomes (beside it, sized from the PNG's
-    header)."""
+@dataclass(frozen=True)
+class RgbaFrame:
+    """A picture kept as one raw RGBA frame (``RGBA_SUFFIX``): what a PNG decodes to,
+    without the PNG's encode and decode."""
+
+    path: Path
+    width: int
+    height: int
+
+
+RGBA_SUFFIX = ".rgba"
+
+
+def plan_raw_pictures(pictures: Iterable[Path | RgbaFrame]) -> dict[Path, RawPicture]:
+    """For each distinct picture (a PNG, or a raw RGBA frame), the raw file it becomes
+    (beside it, sized from the PNG's header or the frame's size)."""
     planned: dict[Path, RawPicture] = {}
-    for png in pngs:
-        if png in planned:
-            continue
-        with Image.open(png) as picture:
-            width, height = picture.size
-        planned[png] = RawPicture(png.with_suffix(SUFFIX), width, height)
+    for picture in pictures:
+        if isinstance(picture, RgbaFrame):
+            path, size = picture.path, (picture.width, picture.height)
+            if path in planned:
+                continue
+        else:
+            path = picture
+            if path in planned:
+                continue
+            with Image.open(path) as png:
+                size = png.size
+        planned[path] = RawPicture(path.with_suffix(SUFFIX), *size)
     return planned
 
 
 def build_raw_command(planned: Mapping[Path, RawPicture]) -> list[str]:
-    """ffmpeg arguments converting every planned PNG into its raw frame in one process."""
+    """ffmpeg arguments converting every planned picture into its raw frame in one process:
+    a PNG decodes to RGBA, a raw RGBA frame is that already; the same scaler converts both."""
     inputs: list[str] = []
     outputs: list[str] = []
-    for n, (png, raw) in enumerate(planned.items()):
-        inputs += ["-i", str(png)]
+    for n, (source, raw) in enumerate(planned.items()):
+        if source.suffix == RGBA_SUFFIX:
+            size = f"{raw.width}x{raw.height}"
+            inputs += ["-f", "rawvideo", "-pixel_format", "rgba", "-video_size", size]
+        inputs += ["-i", str(source)]
         outputs += ["-map", f"{n}:v", "-frames:v", "1", "-pix_fmt", RAW_FORMAT]
         outputs += ["-f", "rawvideo", str(raw.path)]
     return ["-y", *inputs, *outputs]
@@ -80,4 +103,12 @@ def split_raw(planned: Mapping[Path, RawPicture], parts: int) -> list[dict[Path,
     return [group for group in groups if group]
 
 
-__all__ = ["RAW_FORMAT", "RawPicture", "build_raw_command", "plan_raw_pictures", "split_raw"]
+__all__ = [
+    "RAW_FORMAT",
+    "RGBA_SUFFIX",
+    "RawPicture",
+    "RgbaFrame",
+    "build_raw_command",
+    "plan_raw_pictures",
+    "split_raw",
+]

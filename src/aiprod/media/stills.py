@@ -18,7 +18,7 @@ from typing import Literal
 from PIL import Image
 
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
-from aiprod.media.raw_pictures import RAW_FORMAT, RawPicture
+from aiprod.media.raw_pictures import RAW_FORMAT, RGBA_SUFFIX, RawPicture, RgbaFrame
 from aiprod.media.raw_pictures import SUFFIX as RAW_SUFFIX
 
 
@@ -154,29 +154,46 @@ class ShapeStill:
 @dataclass(frozen=True)
 class Decor:
     """A scene's static decor merged into one picture cropped to what it covers, its
-    top-left at (x, y) in the frame."""
+    top-left at (x, y) in the frame; ``size`` when the picture is a raw RGBA frame."""
 
     png: Path
     x: int
     y: int
+    size: tuple[int, int] | None = None
+
+    @property
+    def source(self) -> Path | RgbaFrame:
+        """The picture as ``plan_raw_pictures`` takes it."""
+        return self.png if self.size is None else RgbaFrame(self.png, *self.size)
+
+
+def _open_rgba(path: Path, width: int, height: int) -> Image.Image:
+    if path.suffix == RGBA_SUFFIX:  # a frame-sized raw RGBA frame, as the drawing wrote it
+        return Image.frombytes("RGBA", (width, height), path.read_bytes())
+    with Image.open(path) as picture:
+        return picture.convert("RGBA")
 
 
 def merge_decor(pictures: Sequence[Path], width: int, height: int, out: Path) -> Decor | None:
-    """Lay the frame-sized ``pictures`` over each other in order and keep the box their
-    pixels cover: one small input for the graph instead of several frame-sized ones (each
-    decoded and converted picture stays in ffmpeg's memory for the whole render: 13 MB at
-    1080p, and overlay blends every pixel of its picture, transparent or not)."""
+    """Lay the frame-sized ``pictures`` (PNGs, or raw RGBA frames) over each other in order
+    and keep the box their pixels cover: one small input for the graph instead of several
+    frame-sized ones (each decoded and converted picture stays in ffmpeg's memory for the
+    whole render: 13 MB at 1080p, and overlay blends every pixel of its picture, transparent
+    or not). ``out`` ending in ``.rgba`` is written as a raw RGBA frame, else as a PNG."""
     if not pictures:
         return None
     canvas = Image.new("RGBA", (width, height))
     for path in pictures:
-        with Image.open(path) as picture:
-            canvas.alpha_composite(picture.convert("RGBA"))
+        canvas.alpha_composite(_open_rgba(path, width, height))
     box = canvas.getchannel("A").getbbox()
     if box is None:
         return None
     x0, y0 = box[0] // 2 * 2, box[1] // 2 * 2  # even: yuv420p places overlays on even pixels
-    canvas.crop((x0, y0, box[2], box[3])).save(out, compress_level=1)
+    cropped = canvas.crop((x0, y0, box[2], box[3]))
+    if out.suffix == RGBA_SUFFIX:
+        out.write_bytes(cropped.tobytes())
+        return Decor(out, x0, y0, cropped.size)
+    cropped.save(out, compress_level=1)
     return Decor(out, x0, y0)
 
 
@@ -191,6 +208,7 @@ class StillJob:
     height: int
     out: Path
     raw: bool = False
+    rgba: bool = False  # a raw RGBA frame (``RGBA_SUFFIX``): a decor piece, merged in Python
 
 
 @dataclass
@@ -205,7 +223,7 @@ class StillBook:
     # the pictures drawn straight into raw frames: their names (as the compose's inputs
     # know them) -> the raw frames
     raw: dict[Path, RawPicture] = field(default_factory=dict)
-    _drawn: dict[tuple[str, int, int, str, float, bool], Path] = field(default_factory=dict)
+    _drawn: dict[tuple[str, int, int, str, float, bool, bool], Path] = field(default_factory=dict)
 
     def add(
         self,
@@ -216,6 +234,7 @@ class StillBook:
         opacity: float,
         *,
         raw: bool = False,
+        rgba: bool = False,
     ) -> Path:
         """The PNG that shows ``document`` (an ASS mask) on a ``size`` canvas; its job is
         added unless the same picture was added before. With ``raw`` (a picture only the
@@ -223,7 +242,7 @@ class StillBook:
         the returned name to it (drawing and converting it took a PNG encode, a decode
         and a process more)."""
         width, height = size
-        key = (document, width, height, colour, round(opacity, 4), raw)
+        key = (document, width, height, colour, round(opacity, 4), raw, rgba)
         if (drawn := self._drawn.get(key)) is not None:
             return drawn
         mask = self.folder / f"{name}.ass"
@@ -233,7 +252,9 @@ class StillBook:
         if raw:
             out = png.with_suffix(RAW_SUFFIX)
             self.raw[png] = RawPicture(out, width, height)
-        self.jobs.append(StillJob(Still(mask, colour, opacity), width, height, out, raw))
+        elif rgba:  # the caller reads this file: it is returned
+            out = png = png.with_suffix(RGBA_SUFFIX)
+        self.jobs.append(StillJob(Still(mask, colour, opacity), width, height, out, raw, rgba))
         self._drawn[key] = png
         return png
 
@@ -263,8 +284,9 @@ def build_stills_command(jobs: Sequence[StillJob]) -> list[str]:
             [f("alphamerge"), f("colorchannelmixer", aa=round(job.still.opacity, 4))],
             [f"still{n}"],
         )
-        if job.raw:  # converted by the scaler the compose would insert: the same frame
-            outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-pix_fmt", RAW_FORMAT]
+        if job.raw or job.rgba:  # yuva: by the scaler the compose would insert, the same frame
+            form = RAW_FORMAT if job.raw else "rgba"
+            outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-pix_fmt", form]
             outputs += ["-f", "rawvideo", str(job.out)]
         else:
             outputs += ["-map", f"[still{n}]", "-frames:v", "1", "-update", "1", str(job.out)]

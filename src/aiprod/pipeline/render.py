@@ -72,6 +72,7 @@ from aiprod.media.measure import (
 from aiprod.media.overlays import write_overlay
 from aiprod.media.probe_inputs import probe_spec_inputs
 from aiprod.media.raw_pictures import (
+    RGBA_SUFFIX,
     RawPicture,
     build_raw_command,
     plan_raw_pictures,
@@ -624,7 +625,7 @@ class Renderer:
         backgrounds = self._background_stills(timeline)
         converting = plan_raw_pictures(
             [
-                *(d.png for d in stills if d is not None),
+                *(d.source for d in stills if d is not None),
                 *(o.png for scene in bands for o in scene if o.png not in drawn_raw),
                 *(b for b in backgrounds if b is not None),
             ]
@@ -807,7 +808,8 @@ class Renderer:
                 colour, alpha = shape_colour(shape)
                 frame = (timeline.width, timeline.height)
                 event = mask_event(shape)
-                paths.append(self._bake(f"still{n}_{m}", design, event, frame, colour, alpha, book))
+                name = f"still{n}_{m}"  # merged in Python next: drawn as raw RGBA
+                paths.append(self._bake(name, design, event, frame, colour, alpha, book, rgba=True))
             out.append(paths)
         return out
 
@@ -819,7 +821,7 @@ class Renderer:
         merged: dict[tuple[Path, ...], Decor | None] = {}
         for n, paths in enumerate(pictures):
             if tuple(paths) not in merged:
-                out = self.work / f"decor{n}.png"
+                out = self.work / f"decor{n}{RGBA_SUFFIX}"
                 merged[tuple(paths)] = merge_decor(paths, timeline.width, timeline.height, out)
         return tuple(merged[tuple(paths)] for paths in pictures)
 
@@ -886,9 +888,10 @@ class Renderer:
         book: StillBook,
         *,
         raw: bool = False,
+        rgba: bool = False,
     ) -> Path:
         """The picture of one mask event in ``book`` (drawn once however often it is used);
-        ``raw``: drawn as the compose's raw frame only (see ``StillBook.add``)."""
+        ``raw``, ``rgba``: drawn as a raw frame (see ``StillBook.add``)."""
         document = AssDocument(
             play_res_x=size[0],
             play_res_y=size[1],
@@ -896,7 +899,7 @@ class Renderer:
             events=[event],
             title="AIPROD still",
         )
-        return book.add(name, document.render(), size, colour, opacity, raw=raw)
+        return book.add(name, document.render(), size, colour, opacity, raw=raw, rgba=rgba)
 
     def _write_backdrop(self, design: DesignPlan, timeline: Timeline) -> Path | None:
         if not design.backdrop:

@@ -19,7 +19,7 @@ from aiprod.media.measure import (
     analyse_video,
     measure_all,
 )
-from aiprod.media.timeline import build_timeline
+from aiprod.media.timeline import Timeline, build_timeline
 from aiprod.spec.model import VideoSpec
 from aiprod.spec.presets import Preset
 
@@ -31,6 +31,30 @@ def close(found: list[Interval], expected: list[Interval]) -> bool:
         abs(a.start - b.start) <= TOLERANCE_S and abs(a.end - b.end) <= TOLERANCE_S
         for a, b in zip(found, expected, strict=True)
     )
+
+
+def render_with(
+    tap: VideoTap,
+    spec: VideoSpec,
+    preset: Preset,
+    timeline: Timeline,
+    video: Path,
+    audio: Path | None,
+) -> tuple[RenderPlan, str]:
+    """The render's own command with ``tap`` in its graph; the plan and the kept log."""
+    plan = RenderPlan(
+        spec=spec,
+        preset=preset,
+        timeline=timeline,
+        audio=audio,
+        overlay_ass=None,
+        output=video,
+        video_tap=tap,
+    )
+    log = run_ffmpeg_with_progress(
+        build_render_command(plan), on_frame=lambda _: None, timeout=300, keep=tap.keeps
+    )
+    return plan, log
 
 
 def test_the_tap_finds_what_a_decode_of_the_file_finds(tmp_path: Path, tiny_preset: Preset) -> None:
@@ -56,18 +80,7 @@ def test_the_tap_finds_what_a_decode_of_the_file_finds(tmp_path: Path, tiny_pres
     grab = (12, 75, timeline.total_frames - 1, timeline.total_frames + 40)  # the last: absent
     tap = VideoTap(DEFAULT_SETTINGS, timeline.total_frames, seconds)
     video = tmp_path / "video.mp4"
-    plan = RenderPlan(
-        spec=spec,
-        preset=tiny_preset,
-        timeline=timeline,
-        audio=audio,
-        overlay_ass=None,
-        output=video,
-        video_tap=tap,
-    )
-    log = run_ffmpeg_with_progress(
-        build_render_command(plan), on_frame=lambda _: None, timeout=300, keep=tap.keeps
-    )
+    plan, log = render_with(tap, spec, tiny_preset, timeline, video, audio)
     tapped = measure_all(video, grab_frames=grab, video=tap.analysis(log)).video
     assert tapped is not None
     # the whole decode QA made before, deblocking skipped: a level or so apart
@@ -125,18 +138,7 @@ def test_the_tap_grabs_the_frames_qa_asks_for_from_the_encoders_input(
         size=size,
     )
     video = tmp_path / "picture.mp4"
-    plan = RenderPlan(
-        spec=spec,
-        preset=tiny_preset,
-        timeline=timeline,
-        audio=None,
-        overlay_ass=None,
-        output=video,
-        video_tap=tap,
-    )
-    log = run_ffmpeg_with_progress(
-        build_render_command(plan), on_frame=lambda _: None, timeout=300, keep=tap.keeps
-    )
+    _, log = render_with(tap, spec, tiny_preset, timeline, video, None)
 
     def no_seeking(*_: object, **__: object) -> dict[int, np.ndarray]:
         raise AssertionError("the file was decoded for frames the tap took")

@@ -223,3 +223,11 @@ def test_a_cue_table_is_one_case_insensitive_pattern_between_its_edges() -> None
     cues = any_of(["instead of", "au lieu de"], after=r"\s*:?\s*$")
     assert cues.search("Only $29 instead of:") and cues.search("29 € AU LIEU DE")
     assert not cues.search("instead of it") and not any_of(["free"]).search("freedom")
+
+
+def test_a_clause_cut_before_another_key_point_leaves_no_lone_article_as_label() -> None:
+    # 'la recharge en 3 heures et l'entretien gratuit…': the other point taken out leaves
+    # "et l'", whose stripped "l" was the stat's label ("L" on the card)
+    figure = find_figure("recharge en 3 heures et l'", "fr")
+    assert figure is not None and figure.label == "recharge"
+    assert find_figure("autonomie de 80 km", "fr").label == "autonomie"  # type: ignore[union-attr]

@@ -43,7 +43,8 @@ PLURAL_EN = word_set("day hour minute week month year mile second star")
 LABEL_EDGE_WORDS = word_set(
     "of in on at to for with from and or by per a an the de d' du des en à au aux pour avec "
     "par et ou le la les l' un une sur dans up over than more less plus moins about environ "
-    "under just only seulement jusqu'à"
+    "under just only seulement jusqu'à "
+    "l d qu"  # an elided article stripped of its apostrophe ("et l'" ends a cut clause)
 )
 RATE_WORDS = word_set("a an per every each par chaque")
 PERIOD_WORDS = word_set(

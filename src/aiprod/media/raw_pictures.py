@@ -62,14 +62,12 @@ def plan_raw_pictures(pictures: Iterable[Path | RgbaFrame]) -> dict[Path, RawPic
     (beside it, sized from the PNG's header or the frame's size)."""
     planned: dict[Path, RawPicture] = {}
     for picture in pictures:
+        path = picture.path if isinstance(picture, RgbaFrame) else picture
+        if path in planned:
+            continue
         if isinstance(picture, RgbaFrame):
-            path, size = picture.path, (picture.width, picture.height)
-            if path in planned:
-                continue
+            size = (picture.width, picture.height)
         else:
-            path = picture
-            if path in planned:
-                continue
             with Image.open(path) as png:
                 size = png.size
         planned[path] = RawPicture(path.with_suffix(SUFFIX), *size)

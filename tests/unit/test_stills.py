@@ -2,6 +2,7 @@
 per-frame libass events, and the render graph lays each still over its scene; backdrop
 shapes are pictures too, brought in by an entrance the graph plays on them."""
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from PIL import Image
 
 from aiprod.design.draw import mask_event, shape_colour
 from aiprod.design.engine import SceneTimes, plan_design
-from aiprod.media.compose import InputList, RenderPlan, build_filtergraph
+from aiprod.media.compose import InputList, RenderPlan, build_filtergraph, rests_at_slow_rate
 from aiprod.media.raw_pictures import RawPicture
 from aiprod.media.stills import (
     Decor,
@@ -161,9 +162,13 @@ def test_a_popping_shape_enters_then_rests_as_its_own_picture(tmp_path: Path) ->
     # overshoot, placed by its centre
     assert "loop=loop=14:size=1:start=0,settb=expr=1/30,setpts=N+15,scale=" in rendered
     assert "pad=w=218:h=218:x=(ow-iw)/2:y=(oh-ih)/2:color=black@0:eval=frame" in rendered
-    assert "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=pass" in rendered
+    # held to its last frame, cut by the clock (frames 15 to 29)
+    assert (
+        "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=repeat:enable=between(t\\,0.4833\\,0.9833)"
+        in rendered
+    )
     # then the tight picture, held, from the frame after the entrance's last
-    assert "overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,1.0000)" in rendered
+    assert "overlay=x=400:y=120:eof_action=repeat:enable=gte(t\\,0.9833)" in rendered
     assert disc.rest_from(plan.timeline.fps) == 1.0
 
 
@@ -230,3 +235,38 @@ def test_a_picture_only_the_compose_reads_is_drawn_as_its_raw_frame(tmp_path: Pa
     assert piece == tmp_path / "still0_1.rgba" and book.jobs[-1].rgba and piece not in book.raw
     args = build_stills_command(book.jobs[-1:])
     assert args[-5:] == ["-pix_fmt", "rgba", "-f", "rawvideo", str(piece)]
+
+
+def test_shapes_at_rest_go_on_the_slow_background_only_where_no_pixel_changes(
+    tmp_path: Path,
+) -> None:
+    fps = Fraction(30)
+    band = SlidingStill(tmp_path / "band.png", 0, -400, 900, ink_rows=(940, 1075))
+    panel = ShapeStill(tmp_path / "panel.png", 60, 20, 700, 860, 0.2, "slide", 0.42,
+                       slide_dx=-100, ink=(64, 24, 756, 876))  # fmt: skip
+    low = ShapeStill(tmp_path / "low.png", 900, 700, 300, 300, 0.3, "pop", 0.46,
+                     ink=(904, 704, 1196, 996))  # fmt: skip
+    unknown = ShapeStill(tmp_path / "unknown.png", 1300, 100, 200, 200, 0.3, "pop", 0.46)
+    # the panel clears the band's rows; the low disc crosses them; one never drawn, unknown
+    settled = rests_at_slow_rate((band, panel, low, unknown), fps, 3)
+    assert settled == {1: 7}  # at rest from frame 6 + 14 = 20: slow frame 7 (frame 21)
+    # a shape under a later entrance stays drawn frame by frame where the entrance reaches
+    late = ShapeStill(tmp_path / "late.png", 700, 100, 300, 300, 1.5, "pop", 0.46,
+                      ink=(704, 104, 996, 396))  # fmt: skip
+    early = ShapeStill(tmp_path / "early.png", 720, 120, 260, 260, 0.2, "pop", 0.46,
+                       ink=(724, 124, 976, 376))  # fmt: skip
+    assert rests_at_slow_rate((late, early), fps, 3) == {0: 20}
+    assert rests_at_slow_rate((early, late), fps, 3) == {0: 7, 1: 20}
+
+
+def test_a_shape_on_the_slow_background_is_held_until_its_slow_frame(tmp_path: Path) -> None:
+    panel = ShapeStill(tmp_path / "panel.png", 60, 20, 700, 860, 0.2, "slide", 0.42,
+                       slide_dx=-100, ink=(64, 24, 756, 876))  # fmt: skip
+    plan = two_scene_plan(tmp_path, scene_overlays=((panel,), ()))
+    rendered = build_filtergraph(plan, InputList()).render()
+    # at rest from frame 20: the slow background shows it from its slow frame 7 (frame
+    # 21, stamped 0.7 s at 10 fps); frame 20 is held as before
+    assert "overlay=x=60:y=20:eof_action=repeat:enable=gte(t\\,0.6500)" in rendered
+    assert "overlay=x=60:y=20:eof_action=repeat:enable=between(t\\,0.6500\\,0.6833)" in rendered
+    every = build_filtergraph(replace(plan, slow_rests=False), InputList()).render()
+    assert "between(t\\,0.6500" not in every and "enable=gte(t\\,0.6500)" in every

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from aiprod.media.audio import MIX_RATE
-from aiprod.media.backgrounds import Canvas, background_chain, speed_up
+from aiprod.media.backgrounds import Canvas, background_chain, slow_factor, speed_up
 from aiprod.media.clip_layers import ClipLayer, add_clip_layers
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
 from aiprod.media.illustrations import PlacedIllustration, add_illustrations
-from aiprod.media.layers import PictureLayer, add_layers
+from aiprod.media.layers import PictureLayer, add_layers, frames_shown
 from aiprod.media.measure import VideoTap
 from aiprod.media.raw_pictures import RawPicture
-from aiprod.media.stills import Decor, ShapeStill, SlidingStill
+from aiprod.media.stills import Box, Decor, ShapeStill, SlidingStill
 from aiprod.media.timeline import SceneSlot, Timeline, seconds_at
 from aiprod.spec.model import (
     LogoPosition,
@@ -83,6 +84,9 @@ class RenderPlan:
     raw_pictures: Mapping[Path, RawPicture] = field(default_factory=dict)
     # QA's video pass taken on the frames the encoder receives (None: QA decodes the file)
     video_tap: VideoTap | None = None
+    # shapes at rest laid over their scene's slow background where no pixel changes
+    # (``rests_at_slow_rate``); False draws them over every frame, as tests compare
+    slow_rests: bool = True
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -108,19 +112,43 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
             [out],
         )
         label = out
+    overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()
+    fps, slow = canvas.fps, slow_factor(canvas.fps)
+    settled = rests_at_slow_rate(overlays, fps, slow) if chain.slow and plan.slow_rests else {}
+    uses = {n: _uses(item, n in settled, fps, slow) for n, item in enumerate(overlays)}
+    pictures = {n: _picture_input(item, uses[n], f"{scene}i{n}", inputs, graph)
+                for n, item in enumerate(overlays)}  # fmt: skip
+    for n, first in settled.items():  # shapes at rest, laid over the slow frames
+        item = overlays[n]
+        assert isinstance(item, ShapeStill)
+        out = f"{label}r{n}"
+        graph.add(
+            [label, pictures[n].pop()],
+            [
+                f(
+                    "overlay",
+                    x=item.x,
+                    y=item.y,
+                    eof_action="repeat",
+                    enable=_from(first, slow, fps),
+                ),
+                f("format", "yuv420p"),
+            ],
+            [out],
+        )
+        label = out
     if chain.slow:
         graph.add([label], speed_up(slot.frames, canvas), [scene])
         label = scene
-    overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()
     for n, item in enumerate(overlays):
-        k = inputs.add(item.png)
-        if isinstance(item, ShapeStill):
-            label = _shape_overlays(plan, item, k, label, f"{label}m{n}", graph)
-            continue
         out = f"{label}m{n}"
+        if isinstance(item, ShapeStill):
+            held = settled[n] * slow if n in settled else None
+            label = _shape_overlays(plan, item, pictures[n], label, out, graph, until=held)
+            continue
         enable = f"gte(t,{item.shown_from:.4f})" if item.shown_from > 0 else None
         graph.add(
-            [label, f"{k}:v"],
+            [label, pictures[n].pop()],
             [
                 f("overlay", x=item.x_expr(), y=item.y, eof_action="repeat", enable=enable),
                 f("format", "yuv420p"),
@@ -131,26 +159,115 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     return label
 
 
+INK_MARGIN = 2  # pixels between pictures whose order may change: yuv420p's chroma is 2x2
+
+
+def _meets(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def rests_at_slow_rate(
+    overlays: tuple[SlidingStill | ShapeStill, ...], fps: Fraction, slow: int
+) -> dict[int, int]:
+    """The scene's shapes whose rest can be laid over its slow background (before its
+    frames are repeated ``slow`` times) instead of over every frame: {index in
+    ``overlays``: the first slow frame showing it}. Overlay blends every pixel of its
+    picture on every frame it is given; a third as many frames cost a third as much.
+
+    A shape moves under every picture below it that is still drawn frame by frame once it
+    rests there (a sliding band, another shape's entrance or rest): only where their pixels
+    do not meet, so that no pixel of the frame changes. The frames between its entrance's
+    end and the first slow frame showing it hold it as before."""
+    settled: dict[int, int] = {}
+    for n, item in enumerate(overlays):
+        if not isinstance(item, ShapeStill) or item.ink is None:
+            continue
+        first = -(-item.shown_from_frame(fps) // slow)
+        x0, y0, x1, y1 = item.ink
+        mine = (x0 - INK_MARGIN, y0 - INK_MARGIN, x1 + INK_MARGIN, y1 + INK_MARGIN)
+        if not any(
+            _meets(_fast_reach(below), mine)
+            for m, below in enumerate(overlays[:n])
+            if m not in settled or settled[m] > first  # drawn frame by frame after it rests
+        ):
+            settled[n] = first
+    return settled
+
+
+def _fast_reach(item: SlidingStill | ShapeStill) -> Box:
+    """What a picture drawn frame by frame can cover: a band, the full width of its rows."""
+    if isinstance(item, ShapeStill):
+        return item.reach()
+    far = 1 << 30
+    top, bottom = item.ink_rows or (-far, far)
+    return -far, top, far, bottom
+
+
+def _uses(item: SlidingStill | ShapeStill, settled: bool, fps: Fraction, slow: int) -> int:
+    """How many branches read the picture: the slow rest, the entrance, the held rest."""
+    if not isinstance(item, ShapeStill):
+        return 1
+    held = not settled or item.shown_from_frame(fps) < -(-item.shown_from_frame(fps) // slow) * slow
+    return int(settled) + int(item.animated) + int(held)
+
+
+def _picture_input(
+    item: SlidingStill | ShapeStill, uses: int, label: str, inputs: InputList, graph: Graph
+) -> list[str]:
+    """The picture's input, split for each branch reading it (taken with ``pop()``)."""
+    source = f"{inputs.add(item.png)}:v"
+    if uses <= 1:
+        return [source]
+    branches = [f"{label}p{k}" for k in range(uses)]
+    graph.add([source], [f("split", uses)], branches)
+    return branches
+
+
+def _from(first: int, slow: int, fps: Fraction) -> str | None:
+    """From slow frame ``first`` on (a slow frame n is stamped n * slow / fps)."""
+    return None if first <= 0 else f"gte(t,{float((first - Fraction(1, 2)) * slow / fps):.4f})"
+
+
 def _shape_overlays(
-    plan: RenderPlan, item: ShapeStill, k: int, video: str, out: str, graph: Graph
+    plan: RenderPlan,
+    item: ShapeStill,
+    pictures: list[str],
+    video: str,
+    out: str,
+    graph: Graph,
+    *,
+    until: int | None = None,
 ) -> str:
-    """A baked shape's entrance (its own short stream), then the shape at rest."""
+    """A baked shape's entrance (its own short stream), then the shape at rest; ``until``:
+    the frame from which the slow background shows it at rest instead."""
     fps = plan.timeline.fps
-    rest = f"{k}:v"
     if item.animated:
-        graph.add([rest], [f("split", 2)], [f"{out}e_", f"{out}r"])
-        graph.add([f"{out}e_"], item.entrance_chain(fps), [f"{out}e"])
+        graph.add([pictures.pop()], item.entrance_chain(fps), [f"{out}e"])
         x, y = item.position()
+        # its last frame held and cut by the clock, not ended by the stream's end: with
+        # eof_action=pass, overlay dropped the entrance's last frame whenever the stream's
+        # end reached it before the frame it belonged on (the shape vanished for a frame)
+        first, end = item.first_frame(fps), item.shown_from_frame(fps)
         graph.add(
             [video, f"{out}e"],
-            [f("overlay", x=x, y=y, eof_action="pass"), f("format", "yuv420p")],
+            [
+                f("overlay", x=x, y=y, eof_action="repeat", enable=frames_shown(first, end, fps)),
+                f("format", "yuv420p"),
+            ],
             [f"{out}a"],
         )
-        video, rest = f"{out}a", f"{out}r"
-    shown = item.rest_from(fps) if item.animated else item.start
-    enable = f"gte(t,{shown:.4f})" if shown > 0 else None
+        video = f"{out}a"
+    # from its first frame at rest, by the clock with half a frame to spare: a start
+    # rounded to the 1/10000 s above its frame's time (1.0667 for frame 32, stamped
+    # 1.066666) came a frame late, after the entrance had ended (a one-frame blink)
+    first = item.shown_from_frame(fps)
+    enable = f"gte(t,{float((first - Fraction(1, 2)) / fps):.4f})" if first > 0 else None
+    if until is not None:  # held until the slow background shows it
+        if first >= until:
+            return video
+        enable = frames_shown(first, until, fps)
     graph.add(
-        [video, rest],
+        [video, pictures.pop()],
         [
             f("overlay", x=item.x, y=item.y, eof_action="repeat", enable=enable),
             f("format", "yuv420p"),

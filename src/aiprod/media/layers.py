@@ -145,17 +145,27 @@ def _add_floating(
         [f"{name}out"],
     )
     x, y = _position(item, timeline)
-    shown = f"between(n,{item.start + pop},{item.start + exit_from - 1})"
-    steps = (
-        (f"{name}in", {"eof_action": "pass"}),
-        (f"{name}rest", {"eof_action": "repeat", "enable": shown}),
-        (f"{name}out", {"eof_action": "pass"}),
-    )
-    for n, (part, options) in enumerate(steps):
+    start, rest, leave = item.start, item.start + pop, item.start + exit_from
+    # each part shown on its frames by the clock (the stream is stamped n / fps): its last
+    # frame held, not ended by its stream's end, since with eof_action=pass overlay dropped
+    # an entrance's last frame whenever the stream's end reached it first (a one-frame
+    # blink); and not by the frame count ``n``, which overlay counts as it queues frames,
+    # ahead of the frame it draws on
+    steps = [(f"{name}in", start, rest), (f"{name}rest", rest, leave)]
+    steps.append((f"{name}out", leave, leave + fade))
+    for n, (part, first, end) in enumerate(steps):
         out = f"pictured{item.scene}" if n == len(steps) - 1 else f"{name}p{n}"
-        graph.add([video, part], [f("overlay", x=x, y=y, **options)], [out])
+        shown = frames_shown(first, end, fps)
+        graph.add([video, part], [f("overlay", x=x, y=y, eof_action="repeat", enable=shown)], [out])
         video = out
     return video
+
+
+def frames_shown(first: int, end: int, fps: Fraction) -> str:
+    """An overlay's ``enable`` for frames ``first`` to ``end`` (excluded) of a stream
+    stamped n / fps: by the frames' own time, half a frame inside each edge."""
+    half = Fraction(1, 2)
+    return f"between(t,{float((first - half) / fps):.4f},{float((end - half) / fps):.4f})"
 
 
 def _position(item: PictureLayer, timeline: Timeline) -> tuple[str, str]:

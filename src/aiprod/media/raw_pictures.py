@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 RAW_FORMAT = "yuva420p"
@@ -42,6 +43,17 @@ class RawPicture:
             "-video_size",
             f"{self.width}x{self.height}",
         ]
+
+    def ink(self) -> tuple[int, int, int, int] | None:
+        """The box its visible pixels fill, ``(x0, y0, x1, y1)`` with the ends excluded,
+        in the picture's own pixels; None when nothing shows. Read from the alpha plane,
+        the frame's last ``width * height`` bytes."""
+        plane = self.width * self.height
+        alpha = np.fromfile(self.path, dtype=np.uint8)[-plane:].reshape(self.height, self.width)
+        rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+        if rows.size == 0:
+            return None
+        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 @dataclass(frozen=True)

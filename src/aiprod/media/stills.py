@@ -9,8 +9,8 @@ the render's cost; ``overlay`` of a still costs a fraction of that and looks the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
@@ -45,6 +45,8 @@ class SlidingStill:
     t0: float = 0.0
     t1: float = 0.0
     shown_from: float = 0.0
+    # the frame rows its visible pixels cross (end excluded), once drawn; None: unknown
+    ink_rows: tuple[int, int] | None = None
 
     def x_expr(self) -> str | int:
         if self.x0 == self.x1:
@@ -54,6 +56,7 @@ class SlidingStill:
 
 
 Entrance = Literal["none", "grow_x", "grow_y", "pop", "slide", "fade"]
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels, the ends excluded
 EASE_OUT = 0.45  # the power of the ease-out (libass \\t accel), as the text's own entrances
 OVERSHOOT = 0.08  # a pop passes 108 % at 60 % of its entrance, then settles
 PEAK_AT = 0.6
@@ -64,7 +67,7 @@ class ShapeStill:
     """A baked shape (a picture of its own box, top-left at ``x, y``, ``w x h``) brought in
     by an entrance played on the picture from ``start`` (seconds of the scene's clock) for
     ``seconds``, then shown at rest. Two overlays: the entrance's few frames, scaled, turned
-    or faded on a canvas with room for the motion (``eof_action=pass`` once they are over),
+    or faded on a canvas with room for the motion (held, and cut by the clock once over),
     then the picture itself from the next frame on, held by ``eof_action=repeat``: overlay
     blends every pixel of its picture on every frame, transparent or not, so the picture at
     rest must be the tight one. ``slide_dx``: where a slide starts, relative to ``x``."""
@@ -78,6 +81,9 @@ class ShapeStill:
     entrance: Entrance = "none"
     seconds: float = 0.0
     slide_dx: int = 0
+    # the frame box its visible pixels fill at rest, (x0, y0, x1, y1) with the ends
+    # excluded, once drawn; None: unknown
+    ink: Box | None = None
 
     def _progress(self) -> str:
         return f"clip((t-{self.start:.4f})/{max(0.001, self.seconds):.4f},0,1)"
@@ -96,7 +102,7 @@ class ShapeStill:
     def animated(self) -> bool:
         return self.entrance != "none" and self.seconds > 0
 
-    def _first_frame(self, fps: Fraction) -> int:
+    def first_frame(self, fps: Fraction) -> int:
         return max(0, round(self.start * fps))
 
     def frames(self, fps: Fraction) -> int:
@@ -105,7 +111,7 @@ class ShapeStill:
 
     def rest_from(self, fps: Fraction) -> float:
         """When the picture at rest takes over: the frame after the entrance's last."""
-        return float((self._first_frame(fps) + self.frames(fps)) / fps)
+        return float((self.first_frame(fps) + self.frames(fps)) / fps)
 
     def entrance_chain(self, fps: Fraction) -> list[Filter]:
         """The entrance's frames, from its start, on their own canvas (see ``position``)."""
@@ -113,7 +119,7 @@ class ShapeStill:
             f("format", "rgba"),
             f("loop", loop=self.frames(fps) - 1, size=1, start=0),
             f("settb", expr=f"{fps.denominator}/{fps.numerator}"),
-            f("setpts", f"N+{self._first_frame(fps)}"),
+            f("setpts", f"N+{self.first_frame(fps)}"),
         ]
         if self.entrance in ("grow_x", "grow_y", "pop"):
             scale = self._spring() if self.entrance == "pop" else self._eased()
@@ -141,6 +147,17 @@ class ShapeStill:
     def _grown(side: int) -> int:
         return math.ceil(side * (1 + OVERSHOOT)) // 2 * 2 + 2
 
+    def shown_from_frame(self, fps: Fraction) -> int:
+        """The first frame of the scene showing the picture at rest."""
+        return round((self.rest_from(fps) if self.animated else self.start) * fps)
+
+    def reach(self) -> Box:
+        """Every pixel its entrance or rest can touch: the box at rest (or its ink) grown
+        by the entrance's overshoot and slide."""
+        x0, y0, x1, y1 = self.ink or (self.x, self.y, self.x + self.w, self.y + self.h)
+        grow = abs(self.slide_dx) + math.ceil(max(self.w, self.h) * OVERSHOOT / 2) + 2
+        return x0 - grow, y0 - grow, x1 + grow, y1 + grow
+
     def position(self) -> tuple[str | int, str | int]:
         """The entrance's ``overlay`` x and y: pops are placed by their centre (their
         canvas has room for the overshoot)."""
@@ -165,6 +182,24 @@ class Decor:
     def source(self) -> Path | RgbaFrame:
         """The picture as ``plan_raw_pictures`` takes it."""
         return self.png if self.size is None else RgbaFrame(self.png, *self.size)
+
+
+def with_ink(
+    items: tuple[SlidingStill | ShapeStill, ...], raw: Mapping[Path, RawPicture]
+) -> tuple[SlidingStill | ShapeStill, ...]:
+    """The scene's pictures with where they show, read from their drawn raw frames."""
+    out: list[SlidingStill | ShapeStill] = []
+    for item in items:
+        picture = raw.get(item.png)
+        box = picture.ink() if picture is not None else None
+        if box is None:
+            out.append(item)
+        elif isinstance(item, SlidingStill):
+            out.append(replace(item, ink_rows=(item.y + box[1], item.y + box[3])))
+        else:
+            x0, y0, x1, y1 = box
+            out.append(replace(item, ink=(item.x + x0, item.y + y0, item.x + x1, item.y + y1)))
+    return tuple(out)
 
 
 def _open_rgba(path: Path, width: int, height: int) -> Image.Image:

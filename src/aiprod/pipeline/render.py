@@ -87,6 +87,7 @@ from aiprod.media.stills import (
     batches,
     build_stills_command,
     merge_decor,
+    with_ink,
 )
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame, write_jpeg
 from aiprod.media.timeline import Timeline, build_timeline, frames_for, seconds_at
@@ -612,6 +613,7 @@ class Renderer:
             run_ffmpeg_all([build_stills_command(batch) for batch in batches(book.jobs)])
             stills = self._merge_decor(decor, timeline)
             drawn_raw = book.raw
+            bands = tuple(with_ink(scene, drawn_raw) for scene in bands)
         overlay = write_overlay(
             self.spec,
             self.preset,

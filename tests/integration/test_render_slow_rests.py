@@ -1,0 +1,88 @@
+"""Shapes at rest laid over their scene's slow background change no pixel: the picture's
+graph with and without them, on a designed render's own plan, gives the same frames."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import aiprod.pipeline.render as render_module
+from aiprod.config import Settings
+from aiprod.media.backgrounds import slow_factor
+from aiprod.media.compose import RenderPlan, build_render_command, rests_at_slow_rate
+from aiprod.pipeline.render import Renderer
+from aiprod.spec.load import parse_spec
+from aiprod.spec.presets import Preset
+
+SPEC = {
+    "brand": {
+        "name": "Northwind",
+        "colors": {"primary": "#112034", "secondary": "#3976CB", "accent": "#FFD400"},
+        "url": "northwind.app",
+    },
+    "scenes": [
+        {
+            "title": "Meet Northwind",
+            "narration": "Meet Northwind.",
+            "illustration": {"emoji": "👋"},
+        },
+        {
+            "title": "Smart priorities",
+            "narration": "It sorts your week by what matters.",
+            "illustration": {"emoji": "🧠"},
+            "transition": {"type": "slideleft", "duration": 0.5},
+        },
+        {
+            "title": "Offline mode",
+            "narration": "It works offline too.",
+            "illustration": {"emoji": "❤️"},
+            "transition": {"type": "circleopen", "duration": 0.5},
+        },
+        {"narration": "Start free today.", "duration": 2.5},
+    ],
+}
+
+
+def frame_hashes(plan: RenderPlan) -> list[str]:
+    """The graph's frames as they reach the encoder, one MD5 each."""
+    args = build_render_command(replace(plan, video_tap=None))
+    args = [a for a in args[: args.index("-map")] if a not in ("-progress", "pipe:1")]
+    args += ["-map", "[vout]", "-f", "framemd5", "pipe:1"]
+    out = subprocess.run(["ffmpeg", "-v", "error", *args], capture_output=True, check=True)
+    lines = out.stdout.decode().splitlines()
+    return [line.split(",")[-1].strip() for line in lines if not line.startswith("#")]
+
+
+@pytest.mark.parametrize("size", [(640, 360), (360, 640)])
+def test_shapes_at_rest_on_the_slow_background_change_no_pixel(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    preset = Preset(
+        name="small",
+        width=size[0],
+        height=size[1],
+        caption_style="clean",
+        loudness_lufs=-14,
+        x264_preset="ultrafast",
+        crf=26,
+        audio_bitrate_k=96,
+    )
+    compared: dict[str, list[str]] = {}
+
+    def compare_then_build(plan: RenderPlan) -> list[str]:  # while the inputs exist
+        fps = plan.timeline.fps
+        moved = [rests_at_slow_rate(o, fps, slow_factor(fps)) for o in plan.scene_overlays]
+        assert any(moved), "some shape rests on a slow background"
+        compared["slow"] = frame_hashes(plan)
+        compared["every frame"] = frame_hashes(replace(plan, slow_rests=False))
+        return build_render_command(plan)
+
+    monkeypatch.setattr(render_module, "build_render_command", compare_then_build)
+    result = Renderer(parse_spec(SPEC), preset, out_dir=tmp_path / "out", settings=settings).run()
+    assert result.qa.passed, result.qa.failures()
+    slow, every = compared["slow"], compared["every frame"]
+    assert len(slow) == result.timeline.total_frames
+    assert [n for n, (a, b) in enumerate(zip(slow, every, strict=True)) if a != b] == []

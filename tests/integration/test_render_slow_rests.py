@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import aiprod.pipeline.render as render_module
 from aiprod.config import Settings
 from aiprod.media.backgrounds import slow_factor
 from aiprod.media.compose import RenderPlan, build_render_command, rests_at_slow_rate
+from aiprod.media.stills import ShapeStill
+from aiprod.media.timeline import build_timeline
 from aiprod.pipeline.render import Renderer
 from aiprod.spec.load import parse_spec
-from aiprod.spec.presets import Preset
+from aiprod.spec.model import VideoSpec
+from aiprod.spec.presets import Preset, resolve_preset
 
 SPEC = {
     "brand": {
@@ -86,3 +92,42 @@ def test_shapes_at_rest_on_the_slow_background_change_no_pixel(
     slow, every = compared["slow"], compared["every frame"]
     assert len(slow) == result.timeline.total_frames
     assert [n for n, (a, b) in enumerate(zip(slow, every, strict=True)) if a != b] == []
+
+
+@pytest.mark.parametrize("slow_rests", [True, False])
+def test_a_shape_shows_on_every_frame_from_its_entrance_on(
+    tmp_path: Path, slow_rests: bool
+) -> None:
+    """No blink where the entrance hands over to the rest: here at frame 32, stamped
+    1.0666 s, which a start written as gte(t,1.0667) showed a frame late."""
+    spec = VideoSpec.model_validate(
+        {
+            "preset": "brand_campaign",
+            "scenes": [
+                {"narration": "one", "background": {"type": "color", "color": "#000000"}},
+                {"narration": "two", "background": {"type": "color", "color": "#000000"}},
+            ],
+        }
+    )
+    preset = resolve_preset(spec.preset).model_copy(update={"width": 320, "height": 180})
+    disc = tmp_path / "disc.png"
+    Image.new("RGBA", (60, 60), (255, 255, 255, 255)).save(disc)
+    shape = ShapeStill(disc, 130, 60, 60, 60, 17 / 30, "pop", 0.46, ink=(130, 60, 190, 120))
+    assert shape.shown_from_frame(Fraction(30)) == 32
+    plan = RenderPlan(
+        spec=spec,
+        preset=preset,
+        timeline=build_timeline(spec, preset, [2.0, 2.0]),
+        audio=None,
+        overlay_ass=None,
+        output=tmp_path / "video.mp4",
+        scene_overlays=((shape,), ()),
+        slow_rests=slow_rests,
+    )
+    args = build_render_command(plan)
+    args = [a for a in args[: args.index("-map")] if a not in ("-progress", "pipe:1")]
+    args += ["-map", "[vout]", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
+    out = subprocess.run(["ffmpeg", "-v", "error", *args], capture_output=True, check=True)
+    frames = np.frombuffer(out.stdout, np.uint8).reshape(-1, 180, 320)
+    centre = frames[:, 90, 160]  # the fade-in of the programme dims the first 9 frames
+    assert [n for n in range(24, 50) if centre[n] < 250] == []

@@ -158,13 +158,13 @@ def test_a_popping_shape_enters_then_rests_as_its_own_picture(tmp_path: Path) ->
     disc = ShapeStill(tmp_path / "disc.png", 400, 120, 200, 200, 0.5, "pop", 0.46)
     plan = two_scene_plan(tmp_path, scene_overlays=((disc,), ()))
     rendered = build_filtergraph(plan, InputList()).render()
-    # 15 frames from frame 15 (the last one at rest), scaled on a canvas with room for the
-    # overshoot, placed by its centre
-    assert "loop=loop=14:size=1:start=0,settb=expr=1/30,setpts=N+15,scale=" in rendered
+    # 15 frames from frame 15 (the last one at rest) and a spare one, scaled on a canvas
+    # with room for the overshoot, placed by its centre
+    assert "loop=loop=15:size=1:start=0,settb=expr=1/30,setpts=N+15,scale=" in rendered
     assert "pad=w=218:h=218:x=(ow-iw)/2:y=(oh-ih)/2:color=black@0:eval=frame" in rendered
-    # held to its last frame, cut by the clock (frames 15 to 29)
+    # cut by the clock (frames 15 to 29), not by the stream's end
     assert (
-        "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=repeat:enable=between(t\\,0.4833\\,0.9833)"
+        "overlay=x=500.0-w/2:y=220.0-h/2:eof_action=pass:enable=between(t\\,0.4833\\,0.9833)"
         in rendered
     )
     # then the tight picture, held, from the frame after the entrance's last

@@ -244,14 +244,12 @@ def _shape_overlays(
     if item.animated:
         graph.add([pictures.pop()], item.entrance_chain(fps), [f"{out}e"])
         x, y = item.position()
-        # its last frame held and cut by the clock, not ended by the stream's end: with
-        # eof_action=pass, overlay dropped the entrance's last frame whenever the stream's
-        # end reached it before the frame it belonged on (the shape vanished for a frame)
+        # cut by the clock: the stream has a spare frame after its last (``entrance_chain``)
         first, end = item.first_frame(fps), item.shown_from_frame(fps)
         graph.add(
             [video, f"{out}e"],
             [
-                f("overlay", x=x, y=y, eof_action="repeat", enable=frames_shown(first, end, fps)),
+                f("overlay", x=x, y=y, eof_action="pass", enable=frames_shown(first, end, fps)),
                 f("format", "yuv420p"),
             ],
             [f"{out}a"],

@@ -18,6 +18,7 @@ from typing import Literal
 from PIL import Image
 
 from aiprod.media.ffmpeg.graph import Filter, Graph, f
+from aiprod.media.layers import SPARE
 from aiprod.media.raw_pictures import RAW_FORMAT, RGBA_SUFFIX, RawPicture, RgbaFrame
 from aiprod.media.raw_pictures import SUFFIX as RAW_SUFFIX
 
@@ -67,7 +68,7 @@ class ShapeStill:
     """A baked shape (a picture of its own box, top-left at ``x, y``, ``w x h``) brought in
     by an entrance played on the picture from ``start`` (seconds of the scene's clock) for
     ``seconds``, then shown at rest. Two overlays: the entrance's few frames, scaled, turned
-    or faded on a canvas with room for the motion (held, and cut by the clock once over),
+    or faded on a canvas with room for the motion (with a spare frame, cut by the clock),
     then the picture itself from the next frame on, held by ``eof_action=repeat``: overlay
     blends every pixel of its picture on every frame, transparent or not, so the picture at
     rest must be the tight one. ``slide_dx``: where a slide starts, relative to ``x``."""
@@ -117,7 +118,7 @@ class ShapeStill:
         """The entrance's frames, from its start, on their own canvas (see ``position``)."""
         chain = [
             f("format", "rgba"),
-            f("loop", loop=self.frames(fps) - 1, size=1, start=0),
+            f("loop", loop=self.frames(fps) - 1 + SPARE, size=1, start=0),
             f("settb", expr=f"{fps.denominator}/{fps.numerator}"),
             f("setpts", f"N+{self.first_frame(fps)}"),
         ]

@@ -3,14 +3,23 @@ own colour and opacity, where its mask is."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from PIL import Image
 
 from aiprod.captions.ass import AssDocument, AssEvent, AssStyle
 from aiprod.media.ffmpeg.run import run_ffmpeg
-from aiprod.media.raw_pictures import build_raw_command, plan_raw_pictures
-from aiprod.media.stills import Still, StillJob, batches, build_stills_command, merge_decor
+from aiprod.media.raw_pictures import RawPicture, build_raw_command, plan_raw_pictures
+from aiprod.media.stills import (
+    SlidingStill,
+    Still,
+    StillJob,
+    batches,
+    build_stills_command,
+    merge_decor,
+    tight_strips,
+)
 
 STYLE = AssStyle(name="S", font="Noto Sans", size=20, bold=False, outline=0, shadow=0, alignment=7)
 
@@ -83,3 +92,36 @@ def test_decor_merged_from_raw_rgba_frames_is_the_png_merge(tmp_path: Path) -> N
     run_ffmpeg(build_raw_command(converted))
     frames = [converted[d.png].path.read_bytes() for d in (as_png, as_raw)]
     assert frames[0] == frames[1] and len(frames[0]) == 64 * 36 * 5 // 2
+
+
+def test_a_strip_cut_to_its_inked_rows_slides_to_the_same_frames(tmp_path: Path) -> None:
+    """The brand band's strip is drawn with empty rows above and below its letters; cut to
+    the rows it inks (and a transparent pair each side), it is blended over far fewer
+    pixels on every frame, and the frames are the same, here at an odd y."""
+    still = Still(mask(tmp_path, "band", 400, 60, (10, 21, 390, 37)), "#FFD400", 0.5)
+    strip = tmp_path / "band.yuva"
+    run_ffmpeg(build_stills_command([StillJob(still, 400, 60, strip, raw=True)]))
+    raw = {strip: RawPicture(strip, 400, 60)}
+    band = SlidingStill(strip, 0, -200, 31, 0.0, 1.0)
+    (cut,), pictures = tight_strips(((band,),), raw)
+    (moved,) = cut
+    assert isinstance(moved, SlidingStill) and moved.y == 31 + 18  # rows 18-40 of 60 kept
+    assert pictures[strip].height == 22 and pictures[strip].path != strip
+
+    def frames(item: SlidingStill, picture: RawPicture) -> bytes:
+        overlay = f"overlay=x={item.x_expr()}:y={item.y}:eof_action=repeat".replace(",", "\\,")
+        return subprocess.run(
+            [
+                *("ffmpeg", "-v", "error", "-f", "lavfi", "-i"),
+                "testsrc2=s=160x90:r=30:d=1,format=yuv420p",
+                *picture.input_options(),
+                *("-i", str(picture.path)),
+                *("-filter_complex", f"[0:v][1:v]{overlay},format=yuv420p"),
+                *("-f", "rawvideo", "pipe:1"),
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout
+
+    whole, tight = frames(band, raw[strip]), frames(moved, pictures[strip])
+    assert len(whole) == 30 * 160 * 90 * 3 // 2 and whole == tight

@@ -55,6 +55,19 @@ class RawPicture:
             return None
         return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
+    def rows(self, top: int, bottom: int, out: Path) -> RawPicture:
+        """Rows ``top`` (even) to ``bottom`` of the frame, written to ``out`` as a frame of
+        their own: each plane cut where it holds them (chroma has a row for two)."""
+        w, h = self.width, self.height
+        cw, ch = (w + 1) // 2, (h + 1) // 2
+        data = np.fromfile(self.path, dtype=np.uint8)
+        luma, alpha = data[: w * h].reshape(h, w), data[-w * h :].reshape(h, w)
+        chroma = data[w * h : w * h + 2 * cw * ch].reshape(2, ch, cw)
+        first, count = top // 2, (bottom - top + 1) // 2
+        planes = (luma[top:bottom], *(c[first : first + count] for c in chroma), alpha[top:bottom])
+        out.write_bytes(b"".join(plane.tobytes() for plane in planes))
+        return RawPicture(out, w, bottom - top)
+
 
 @dataclass(frozen=True)
 class RgbaFrame:

@@ -185,6 +185,39 @@ class Decor:
         return self.png if self.size is None else RgbaFrame(self.png, *self.size)
 
 
+def tight_strips(
+    scenes: tuple[tuple[SlidingStill | ShapeStill, ...], ...], raw: Mapping[Path, RawPicture]
+) -> tuple[tuple[tuple[SlidingStill | ShapeStill, ...], ...], dict[Path, RawPicture]]:
+    """Sliding strips cut to the rows they show, and the raw pictures they are read from
+    then. ``overlay`` blends every pixel of its picture on every frame: the brand band's
+    strip is drawn with room above and below its letters (310 rows at 1080p, 136 of them
+    inked), and it slides over every frame of its scene."""
+    pictures = dict(raw)
+    moved: dict[Path, int] = {}  # a strip shared by several scenes is cut once
+    for item in (i for scene in scenes for i in scene if isinstance(i, SlidingStill)):
+        picture = raw.get(item.png)
+        if picture is None or item.png in moved:
+            continue
+        box = picture.ink()  # with a transparent row pair each side: 4:2:0 chroma at an
+        # odd y blends each chroma row from two pictures' rows, and an edge row must keep
+        # the transparent neighbour it had
+        top = max(0, box[1] // 2 * 2 - 2) if box else 0
+        bottom = min(picture.height, -(-box[3] // 2) * 2 + 2) if box else picture.height
+        if bottom - top < picture.height:
+            pictures[item.png] = picture.rows(top, bottom, picture.path.with_suffix(".rows.yuva"))
+        moved[item.png] = top
+    out = tuple(
+        tuple(
+            replace(i, y=i.y + moved[i.png])
+            if isinstance(i, SlidingStill) and i.png in moved
+            else i
+            for i in scene
+        )
+        for scene in scenes
+    )
+    return out, pictures
+
+
 def with_ink(
     items: tuple[SlidingStill | ShapeStill, ...], raw: Mapping[Path, RawPicture]
 ) -> tuple[SlidingStill | ShapeStill, ...]:

@@ -87,6 +87,7 @@ from aiprod.media.stills import (
     batches,
     build_stills_command,
     merge_decor,
+    tight_strips,
     with_ink,
 )
 from aiprod.media.thumbnail import extract_thumbnail, thumbnail_frame, write_jpeg
@@ -612,7 +613,7 @@ class Renderer:
             # many pictures per ffmpeg process, the processes side by side (one a CPU)
             run_ffmpeg_all([build_stills_command(batch) for batch in batches(book.jobs)])
             stills = self._merge_decor(decor, timeline)
-            drawn_raw = book.raw
+            bands, drawn_raw = tight_strips(bands, book.raw)
             bands = tuple(with_ink(scene, drawn_raw) for scene in bands)
         overlay = write_overlay(
             self.spec,

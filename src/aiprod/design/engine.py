@@ -105,6 +105,8 @@ class DesignPlan:
     bands: tuple[tuple[MarqueeBand, ...], ...] = ()
     # per scene: backdrop shapes as pictures, with the entrance the render graph plays
     rests: tuple[tuple[RestShape, ...], ...] = ()
+    # for each event of ``front``: its scene and the box of the element it draws
+    front_places: tuple[tuple[int, Box], ...] = ()
 
     @property
     def aspect(self) -> str:
@@ -313,6 +315,7 @@ def plan_design(
     stills: list[tuple[ShapeElement, ...]] = []
     bands: list[tuple[MarqueeBand, ...]] = []
     rests: list[tuple[RestShape, ...]] = []
+    places: list[tuple[int, Box]] = []
     for n, (scene, kind, at) in enumerate(zip(spec.scenes, kinds, times, strict=True)):
         ctx = SceneContext(
             index=n,
@@ -365,10 +368,13 @@ def plan_design(
                 backdrop.append(shape_event(shape, at.start_s, at.end_s, layer))
         rests.append(tuple(resting))
         for el in elements:
+            drawn: list[AssEvent] = []
             if isinstance(el, ShapeElement) and el.layer != "back":
-                front.append(shape_event(el, at.start_s, at.end_s, 2))
+                drawn = [shape_event(el, at.start_s, at.end_s, 2)]
             elif isinstance(el, TextElement):
-                front.extend(text_events(el, at.start_s, at.end_s, 3))
+                drawn = text_events(el, at.start_s, at.end_s, 3)
+            front += drawn
+            places += [(n, el.box)] * len(drawn)
     return DesignPlan(
         width=width,
         height=height,
@@ -382,4 +388,5 @@ def plan_design(
         stills=tuple(stills),
         bands=tuple(bands),
         rests=tuple(rests),
+        front_places=tuple(places),
     )

@@ -87,6 +87,9 @@ class RenderPlan:
     # shapes at rest laid over their scene's slow background where no pixel changes
     # (``rests_at_slow_rate``); False draws them over every frame, as tests compare
     slow_rests: bool = True
+    # per scene: the front's still parts drawn on its slow background (an ASS document in
+    # the scene's own time, see ``aiprod.media.front_rest``), or None
+    scene_fronts: tuple[Path | None, ...] = ()
 
 
 def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Graph) -> str:
@@ -137,6 +140,11 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
             [out],
         )
         label = out
+    fronts = plan.scene_fronts
+    resting = fronts[slot.index] if chain.slow and slot.index < len(fronts) else None
+    if resting is not None:  # over the shapes at rest, as the front was over them
+        graph.add([label], [f("ass", filename=str(resting))], [f"{label}t"])
+        label = f"{label}t"
     if chain.slow:
         graph.add([label], speed_up(slot.frames, canvas), [scene])
         label = scene

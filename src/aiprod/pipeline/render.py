@@ -20,6 +20,7 @@ moved into place together at the end, so a failed render never leaves half a set
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import threading
@@ -47,15 +48,20 @@ from aiprod.media.audio import (
     assemble_narration,
     mix_programme_audio,
 )
+from aiprod.media.backgrounds import Canvas, background_chain, slow_factor
 from aiprod.media.clip_layers import ClipLayer
 from aiprod.media.compose import (
+    LOGO_HEIGHT,
+    LOGO_MARGIN,
     RenderPlan,
     build_audio_encode_command,
     build_mux_command,
     build_render_command,
+    rests_at_slow_rate,
 )
 from aiprod.media.contact_sheet import SHEET_NAME, Tile, write_contact_sheet
 from aiprod.media.ffmpeg.run import run_ffmpeg, run_ffmpeg_all, run_ffmpeg_with_progress
+from aiprod.media.front_rest import Obstacle, RestingFront, rest_front
 from aiprod.media.illustrations import PlacedIllustration
 from aiprod.media.layers import PictureLayer
 from aiprod.media.measure import (
@@ -258,6 +264,10 @@ def intentional_ranges(timeline: Timeline, spec: VideoSpec) -> list[Interval]:
 
 class Renderer:
     """One render of one spec. Create, call ``run()``; not reusable."""
+
+    # the front's still parts drawn on their scenes' slow backgrounds where that changes
+    # no pixel (``aiprod.media.front_rest``); tests turn it off to compare
+    slow_front = True
 
     def __init__(
         self,
@@ -615,6 +625,15 @@ class Renderer:
             stills = self._merge_decor(decor, timeline)
             bands, drawn_raw = tight_strips(bands, book.raw)
             bands = tuple(with_ink(scene, drawn_raw) for scene in bands)
+        layers, art = self._layers(art, timeline)
+        layers += self._logo_layers(timeline)
+        backgrounds = self._background_stills(timeline)
+        clips = self._clip_layers(timeline)
+        scene_fronts: tuple[Path | None, ...] = ()
+        if design is not None and self.slow_front:
+            resting = self._rest_front(design, timeline, backgrounds, bands, layers, art, clips)
+            front = ([design.style], resting.front)
+            scene_fronts = self._write_scene_fronts(design, timeline, resting)
         overlay = write_overlay(
             self.spec,
             self.preset,
@@ -623,9 +642,6 @@ class Renderer:
             self.work / "overlay.ass",
             front,
         )
-        layers, art = self._layers(art, timeline)
-        layers += self._logo_layers(timeline)
-        backgrounds = self._background_stills(timeline)
         converting = plan_raw_pictures(
             [
                 *(d.source for d in stills if d is not None),
@@ -654,7 +670,8 @@ class Renderer:
             scene_overlays=bands,
             background_stills=backgrounds,
             corner_logo_until=self._logo_reveal_at(timeline),
-            clip_layers=tuple(self._clip_layers(timeline)),
+            clip_layers=tuple(clips),
+            scene_fronts=scene_fronts,
             raw_pictures=raw,
             video_tap=tap,
         )
@@ -665,6 +682,98 @@ class Renderer:
             keep=tap.keeps,
         )
         return Drawn(video, tap.analysis(log))
+
+    def _rest_front(
+        self,
+        design: DesignPlan,
+        timeline: Timeline,
+        backgrounds: tuple[Path | None, ...],
+        overlays: tuple[tuple[SlidingStill | ShapeStill, ...], ...],
+        layers: list[PictureLayer],
+        art: list[PlacedIllustration],
+        clips: list[ClipLayer],
+    ) -> RestingFront:
+        """The front's still parts moved onto their scenes' slow backgrounds, where nothing
+        drawn frame by frame above those backgrounds meets them (``aiprod.media.front_rest``)."""
+        fps, w, h = timeline.fps, timeline.width, timeline.height
+        far = 1 << 30
+        everywhere = Obstacle((-far, -far, far, far))
+        canvas = Canvas(w, h, fps)
+        slow: dict[int, int] = {}
+        obstacles: dict[int, list[Obstacle]] = {n: [] for n in range(len(timeline.scenes))}
+        for slot, scene, made in zip(
+            timeline.scenes,
+            self.spec.scenes,
+            backgrounds or (None,) * len(timeline.scenes),
+            strict=True,
+        ):
+            n = slot.index
+            if background_chain(scene.background, made, self.spec.brand, slot.frames, canvas).slow:
+                slow[n] = slow_factor(fps)
+            items = overlays[n] if n < len(overlays) else ()
+            resting = rests_at_slow_rate(items, fps, slow[n]) if n in slow else {}
+            for m, item in enumerate(items):
+                if isinstance(item, SlidingStill):  # slides across the frame's width
+                    top, bottom = item.ink_rows or (-far, far)
+                    obstacles[n].append(Obstacle((-far, top, far, bottom)))
+                else:  # its entrance, and its rest unless the slow background holds it
+                    until = resting[m] * slow[n] if m in resting else None
+                    obstacles[n].append(Obstacle(item.reach(), item.first_frame(fps), until))
+            if self.spec.captions.burn_in:
+                obstacles[n] += [
+                    Obstacle((b.x, b.y, b.right, b.bottom))
+                    for b in design.scenes[n].boxes
+                    if b.role == "caption"
+                ]
+        for event in design.backdrop:  # shapes moving all scene long, over the background
+            for slot in timeline.scenes:
+                if seconds_at(slot.start, fps) <= event.start < seconds_at(slot.end, fps):
+                    obstacles[slot.index].append(everywhere)
+        for layer in layers:  # its float and its entrance's overshoot, and some
+            grow = math.ceil(layer.size * 0.15)
+            x0, y0 = layer.x - grow, layer.y - grow
+            side = layer.size + 2 * grow
+            obstacles[layer.scene].append(Obstacle((x0, y0, x0 + side, y0 + side)))
+        for picture in art:
+            obstacles[picture.scene].append(everywhere)
+        for clip in clips:
+            rect = (clip.x - 2, clip.y - 2, clip.x + clip.w + 2, clip.y + clip.h + 2)
+            obstacles[clip.scene].append(Obstacle(rect))
+        if self.spec.brand.logo is not None:  # the corner logo, up to six times as wide
+            short = min(w, h)
+            side = max(8, int(short * LOGO_HEIGHT) // 2 * 2) + 4
+            inset = int(short * LOGO_MARGIN)
+            left = self.spec.brand.logo_position.endswith("left")
+            top = self.spec.brand.logo_position.startswith("top")
+            x0 = inset - 2 if left else w - inset - 6 * side
+            y0 = inset - 2 if top else h - inset - side
+            for found in obstacles.values():
+                found.append(Obstacle((x0, y0, x0 + 6 * side + 2, y0 + side + 2)))
+        margin = max(8, round(min(w, h) * 0.015))
+        places = [(n, (b.x, b.y, b.right, b.bottom)) for n, b in design.front_places]
+        return rest_front(design.front, places, timeline, slow, obstacles, margin)
+
+    def _write_scene_fronts(
+        self, design: DesignPlan, timeline: Timeline, resting: RestingFront
+    ) -> tuple[Path | None, ...]:
+        """Each scene's still front as its own document, in the scene's own time."""
+        out: list[Path | None] = []
+        for slot in timeline.scenes:
+            events = resting.scenes.get(slot.index)
+            if not events:
+                out.append(None)
+                continue
+            document = AssDocument(
+                play_res_x=timeline.width,
+                play_res_y=timeline.height,
+                styles=[design.style],
+                events=events,
+                title="AIPROD front at rest",
+            )
+            path = self.work / f"front{slot.index}.ass"
+            path.write_text(document.render(), encoding="utf-8")
+            out.append(path)
+        return tuple(out)
 
     def _compose(self, picture: Path, sound: PreparedAudio) -> float:
         """Write ``video.mp4``: the picture and its encoded sound, both copied; the gain

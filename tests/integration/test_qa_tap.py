@@ -166,10 +166,10 @@ def test_the_tap_grabs_the_frames_qa_asks_for_from_the_encoders_input(
 def test_after_a_cut_frame_n_is_stamped_n_over_the_rate(
     tmp_path: Path, tiny_preset: Preset
 ) -> None:
-    """Layers are timed by stamps (``setpts=N+k``) and shown by frame numbers
-    (``enable=between(n,..)``): both must name the same frame after every cut. concat's
-    microsecond stamps, rounded down, put a layer a frame late (a picture's exit fade
-    started a frame after its rest ended: a blink)."""
+    """Layers are timed by stamps (``setpts=N+k``) and shown by the frames' own time
+    (``enable=between(t,..)``, n / fps): both must name the same frame after every cut.
+    concat's microsecond stamps, rounded down, put a layer a frame late (a picture's exit
+    fade started a frame after its rest ended: a blink)."""
     black = {"type": "color", "color": "#000000"}
     cut = {"type": "fade", "duration": 0.3}
     spec = VideoSpec.model_validate(  # 31 frames: a body of 22, not whole microseconds

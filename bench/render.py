@@ -9,7 +9,7 @@ Prints per-stage times and peak memory for each; the last line is the brief run'
 time of re-encoding the produced video with the same encoder settings, measured in this
 run; M = this process's peak plus its largest child's peak over both runs (an upper bound:
 they never run at once); T = the largest resident memory of this process and its children
-at any one moment of the run, sampled. Targets (issue 11): R <= 1.6, memory under 1 GB.
+at any one moment of the run, sampled. Targets: R <= 1.5, memory under 1 GB.
 
 Run: ``make bench`` (or ``.venv/bin/python bench/render.py [--keep DIR]``).
 """

@@ -108,18 +108,14 @@ def test_another_music_reuses_the_picture_and_joins_it_to_the_new_sound(
 def test_an_identical_request_is_answered_from_the_cache_byte_for_byte(
     tmp_path: Path, settings: Settings, tiny_preset: Preset
 ) -> None:
-    started = time.perf_counter()
     render(SPEC, tiny_preset, settings, tmp_path / "a")
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
     again = render(SPEC, tiny_preset, settings, tmp_path / "b")
-    warm = time.perf_counter() - started
+    # every cached stage answered from the cache (how much sooner is the benchmark's to say)
     assert {n: u for n, u in cache_use(again).items() if u != "off"} == dict.fromkeys(
         CACHED_STAGES, "hit"
     )
     for name in ("video.mp4", "thumbnail.jpg", "qa.json", "captions.srt"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert warm < cold / 2, (warm, cold)
     assert again["qa"]["passed"] is True
     # answered by the cache, so it cost (and taught the throughput store) nothing
     actual = {s["stage"]: s["seconds"] for s in again["cost"]["actual"]["stages"]}

@@ -64,11 +64,8 @@ def frame_hashes(plan: RenderPlan) -> list[str]:
     return [line.split(",")[-1].strip() for line in lines if not line.startswith("#")]
 
 
-@pytest.mark.parametrize("size", [(640, 360), (360, 640)])
-def test_shapes_at_rest_on_the_slow_background_change_no_pixel(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
-) -> None:
-    preset = Preset(
+def small(size: tuple[int, int]) -> Preset:
+    return Preset(
         name="small",
         width=size[0],
         height=size[1],
@@ -78,6 +75,13 @@ def test_shapes_at_rest_on_the_slow_background_change_no_pixel(
         crf=26,
         audio_bitrate_k=96,
     )
+
+
+@pytest.mark.parametrize("size", [(640, 360), (360, 640)])
+def test_shapes_at_rest_on_the_slow_background_change_no_pixel(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    preset = small(size)
     compared: dict[str, list[str]] = {}
 
     def compare_then_build(plan: RenderPlan) -> list[str]:  # while the inputs exist
@@ -144,16 +148,7 @@ def test_the_front_at_rest_on_the_slow_background_changes_no_pixel(
     """Text and marks still between their entrance and exit drawn on their scene's slow
     background (a third of the frames): the picture's frames are those of the front drawn
     over every frame."""
-    preset = Preset(
-        name="small",
-        width=size[0],
-        height=size[1],
-        caption_style="clean",
-        loudness_lufs=-14,
-        x264_preset="ultrafast",
-        crf=26,
-        audio_bitrate_k=96,
-    )
+    preset = small(size)
     hashes: dict[bool, list[str]] = {}
     moved: list[int] = []
 

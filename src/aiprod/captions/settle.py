@@ -30,38 +30,28 @@ class Settled:
     fade_out_ms: int
 
 
+def _top_level(text: str, separator: str, *, keep: bool) -> list[str]:
+    """``text`` cut at each ``separator`` outside parentheses (kept at the piece's start)."""
+    pieces: list[str] = []
+    depth, start = 0, 0
+    for n, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == separator and depth == 0:
+            pieces.append(text[start:n])
+            start = n if keep else n + 1
+    pieces.append(text[start:])
+    return pieces
+
+
 def split_tags(block: str) -> list[str]:
     """The tags of an override block, each with its backslash and arguments; parentheses
     nest (``\\t(0,200,\\clip(1,2,3,4))`` is one tag)."""
-    tags: list[str] = []
-    depth, start = 0, None
-    for n, char in enumerate(block):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "\\" and depth == 0:
-            if start is not None:
-                tags.append(block[start:n])
-            start = n
-    if start is not None:
-        tags.append(block[start:])
-    return tags
+    return [tag for tag in _top_level(block, "\\", keep=True) if tag.startswith("\\")]
 
 
 def _arguments(tag: str) -> list[str]:
     inner = tag[tag.index("(") + 1 : tag.rindex(")")]
-    out, depth, start = [], 0, 0
-    for n, char in enumerate(inner):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "," and depth == 0:
-            out.append(inner[start:n])
-            start = n + 1
-    out.append(inner[start:])
-    return [a.strip() for a in out]
+    return [a.strip() for a in _top_level(inner, ",", keep=False)]
 
 
 def _number(text: str) -> float | None:

@@ -118,7 +118,7 @@ def scene_chain(plan: RenderPlan, slot: SceneSlot, inputs: InputList, graph: Gra
     overlays = plan.scene_overlays[slot.index] if slot.index < len(plan.scene_overlays) else ()
     fps, slow = canvas.fps, slow_factor(canvas.fps)
     settled = rests_at_slow_rate(overlays, fps, slow) if chain.slow and plan.slow_rests else {}
-    uses = {n: _uses(item, n in settled, fps, slow) for n, item in enumerate(overlays)}
+    uses = {n: _uses(item, settled.get(n), fps, slow) for n, item in enumerate(overlays)}
     pictures = {n: _picture_input(item, uses[n], f"{scene}i{n}", inputs, graph)
                 for n, item in enumerate(overlays)}  # fmt: skip
     for n, first in settled.items():  # shapes at rest, laid over the slow frames
@@ -211,12 +211,13 @@ def _fast_reach(item: SlidingStill | ShapeStill) -> Box:
     return -far, top, far, bottom
 
 
-def _uses(item: SlidingStill | ShapeStill, settled: bool, fps: Fraction, slow: int) -> int:
-    """How many branches read the picture: the slow rest, the entrance, the held rest."""
+def _uses(item: SlidingStill | ShapeStill, first: int | None, fps: Fraction, slow: int) -> int:
+    """How many branches read the picture: the slow rest (from slow frame ``first``, if
+    any), the entrance, the rest held until then."""
     if not isinstance(item, ShapeStill):
         return 1
-    held = not settled or item.shown_from_frame(fps) < -(-item.shown_from_frame(fps) // slow) * slow
-    return int(settled) + int(item.animated) + int(held)
+    held = first is None or item.shown_from_frame(fps) < first * slow
+    return int(first is not None) + int(item.animated) + int(held)
 
 
 def _picture_input(

@@ -103,7 +103,7 @@ def rest_front(
         rect = (box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
         k = slow.get(scene)
         settled = settle(event.text) if k else None
-        window = _window(event, settled, slot.start, slot.frames, slot, k, fps)
+        window = _window(event, settled, slot, k, fps)
         first, end = window or (0, 0)
         if (
             settled is None
@@ -133,8 +133,6 @@ def rest_front(
 def _window(
     event: AssEvent,
     settled: Settled | None,
-    start: int,
-    frames: int,
     slot: SceneSlot,
     k: int | None,
     fps: Fraction,
@@ -143,6 +141,7 @@ def _window(
     or None: (first, end excluded)."""
     if not k or settled is None:
         return None
+    start, frames = slot.start, slot.frames
     head, tail = slot.transition_in, slot.transition_out
     begin, finish = _ms(event.start), _ms(event.end)
     # libass is asked for frame n at floor(n * 1000 / fps) ms: the first frame it shows

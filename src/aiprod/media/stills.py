@@ -223,9 +223,12 @@ def with_ink(
 ) -> tuple[SlidingStill | ShapeStill, ...]:
     """The scene's pictures with where they show, read from their drawn raw frames."""
     out: list[SlidingStill | ShapeStill] = []
+    inks: dict[Path, tuple[int, int, int, int] | None] = {}  # a picture used twice read once
     for item in items:
         picture = raw.get(item.png)
-        box = picture.ink() if picture is not None else None
+        if picture is not None and item.png not in inks:
+            inks[item.png] = picture.ink()
+        box = inks.get(item.png)
         if box is None:
             out.append(item)
         elif isinstance(item, SlidingStill):
